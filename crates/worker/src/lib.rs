@@ -1,1 +1,20 @@
-//! kafkascope-worker
+//! Kafkascope's browser runtime for one broker.
+//!
+//! - [`codec`]: the binary messages between the page and a broker worker
+//!   (pure; the page uses it too).
+//! - [`segment`]: what a booting broker writes and how it checks it (pure).
+//! - `store` (wasm32 only): a chunked file store on IndexedDB, one database
+//!   per broker.
+//! - `runtime` (wasm32 only): the worker's message loop; the `broker-worker`
+//!   binary only calls [`runtime::run`].
+
+pub mod codec;
+pub mod segment;
+
+#[cfg(target_arch = "wasm32")]
+pub mod runtime;
+#[cfg(target_arch = "wasm32")]
+pub mod store;
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
