@@ -418,13 +418,21 @@ impl RecordBatch {
         let count = h.records_count;
         let section = &buf[HEADER_SIZE..size];
         let decompressed;
-        let (records_buf, base) = if compression == Compression::None {
-            (section, HEADER_SIZE)
+        let records_buf = if compression == Compression::None {
+            section
         } else {
             decompressed = compression::decompress(compression, section, MAX_DECOMPRESSED)
                 .map_err(|m| DecodeError::new(HEADER_SIZE, DecodeErrorKind::Decompression(m)))?;
-            // Positions inside decompressed data point at the records section.
-            (&decompressed[..], 0)
+            &decompressed[..]
+        };
+        // Errors carry a position in `buf`: inside compressed data the best
+        // we can point at is the start of the records section.
+        let at = |pos: usize| {
+            if compression == Compression::None {
+                HEADER_SIZE + pos
+            } else {
+                HEADER_SIZE
+            }
         };
         // Every record takes at least 7 bytes: bound the count by the input.
         if count < 0
@@ -440,11 +448,14 @@ impl RecordBatch {
         let mut records = Vec::with_capacity(count as usize);
         let mut pos = 0;
         for _ in 0..count {
-            records.push(Record::decode(records_buf, &mut pos).map_err(|e| e.shifted(base))?);
+            records.push(
+                Record::decode(records_buf, &mut pos)
+                    .map_err(|e| DecodeError::new(at(e.position), e.kind))?,
+            );
         }
         if pos != records_buf.len() {
             return Err(DecodeError::new(
-                base + pos,
+                at(pos),
                 DecodeErrorKind::InvalidRecord(format!(
                     "{} bytes left after {count} records",
                     records_buf.len() - pos

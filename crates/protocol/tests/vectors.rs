@@ -143,7 +143,11 @@ fn rdkafka_compressed_batches() {
     let x100 = vec![b'x'; 100];
     let cases = [
         ("rskafka_rdkafka_gzip", Compression::Gzip, 1_643_105_170_535),
-        ("rskafka_rdkafka_snappy", Compression::Snappy, 1_643_735_486_034),
+        (
+            "rskafka_rdkafka_snappy",
+            Compression::Snappy,
+            1_643_735_486_034,
+        ),
         ("rskafka_rdkafka_lz4", Compression::Lz4, 1_643_649_156_900),
         ("rskafka_rdkafka_zstd", Compression::Zstd, 1_643_889_882_029),
     ];
