@@ -1,1 +1,112 @@
-//! kafkascope-scenario
+//! kafkascope-scenario: the scenario language of Kafkascope
+//! (`/work/shared/SCENARIO-LANGUAGE.md` is the contract), as a pure crate:
+//! no IO, builds natively and for wasm32.
+//!
+//! - [`parse`] reads a whole `.scn` file: syntax, values and references are
+//!   checked before anything runs; every error comes back, sorted by line,
+//!   as `file:line: message`.
+//! - [`parse_command`] + [`Checker`] do the same one line at a time (the
+//!   browser console).
+//! - [`ast`] is what the runner executes; [`config`] is Kafka's config
+//!   table (names, scopes, types, defaults, en/zh-CN docs); `Display` on the
+//!   AST prints canonical scenario text.
+//!
+//! # Extensions to the contract
+//!
+//! They only add forms; nothing the contract specifies changes meaning
+//! (details and rationale in `EXTENSIONS.md`):
+//!
+//! - `send PRODUCER TOPIC tombstone [key=K] ...`: a record with a null value
+//!   (for compaction demos). `value=` and `tombstone` exclude each other.
+//! - `key=` is a template like `value=` (`key=k{i}` with `count=N`).
+//! - Quoted strings accept the escapes `\"`, `\\`, `\n`, `\t`; quotes work
+//!   inside lists (`consumed c == "a b",v1`) and make `"none"` a string.
+//! - `say "TEXT"`: a single quoted narration may contain `#`.
+//! - `group.id=G` on `consumer` is the same as `group=G`.
+//! - With `auto.create.topics.enable=true` written on `cluster`, `send` and
+//!   `subscribe` to a new topic create it (`num.partitions`), as in Kafka.
+//! - `__consumer_offsets` and `__transaction_state` exist from `cluster` on
+//!   and may be named in predicates.
+//! - `commit CONSUMER` without `sync|async` is `sync`; `drop` without
+//!   `count=` drops until `heal`.
+
+pub mod ast;
+pub mod check;
+pub mod config;
+pub mod lexer;
+pub mod names;
+pub mod parser;
+mod print;
+
+use std::fmt;
+
+pub use ast::*;
+pub use check::Checker;
+pub use parser::parse_command;
+
+/// An error in a scenario: `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub file: String,
+    /// 1-based.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Parses and checks a scenario. On failure returns every error, sorted by
+/// line (errors on one line keep the order they were found in).
+pub fn parse(file_name: &str, source: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    let mut errors = Vec::new();
+    let mut commands = Vec::new();
+    let mut checker = Checker::new();
+    let mut error = |line: usize, message: String| {
+        errors.push(ScenarioError {
+            file: file_name.to_string(),
+            line,
+            message,
+        })
+    };
+    for (i, text) in source.lines().enumerate() {
+        let line = i + 1;
+        match parser::parse_line(text) {
+            parser::LineOutcome::Blank => {}
+            parser::LineOutcome::Command(command, soft) => {
+                for m in soft.into_iter().chain(checker.check(line, &command)) {
+                    error(line, m);
+                }
+                commands.push(Located {
+                    line,
+                    node: command,
+                });
+            }
+            parser::LineOutcome::Failed { errors, declares } => {
+                for m in errors {
+                    error(line, m);
+                }
+                if let Some(d) = declares {
+                    checker.declare_broken(line, d);
+                }
+            }
+        }
+    }
+    if let Some(m) = checker.finish() {
+        error(1, m);
+    }
+    if errors.is_empty() {
+        Ok(Scenario {
+            file: file_name.to_string(),
+            commands,
+        })
+    } else {
+        errors.sort_by_key(|e| e.line);
+        Err(errors)
+    }
+}
