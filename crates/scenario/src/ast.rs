@@ -260,7 +260,7 @@ impl Op {
         }
     }
 
-    pub fn from_str(s: &str) -> Option<Op> {
+    pub fn parse(s: &str) -> Option<Op> {
         Op::ALL.into_iter().find(|op| op.as_str() == s)
     }
 
@@ -423,7 +423,7 @@ impl GroupState {
         }
     }
 
-    pub fn from_str(s: &str) -> Option<GroupState> {
+    pub fn parse(s: &str) -> Option<GroupState> {
         GroupState::ALL.into_iter().find(|g| g.as_str() == s)
     }
 }
@@ -476,21 +476,21 @@ mod tests {
     #[test]
     fn op_holds_and_round_trips() {
         for op in Op::ALL {
-            assert_eq!(Op::from_str(op.as_str()), Some(op));
+            assert_eq!(Op::parse(op.as_str()), Some(op));
         }
         assert!(Op::Ge.holds(&3, &3));
         assert!(!Op::Gt.holds(&3, &3));
         assert!(Op::Lt.holds(&2, &3));
         assert!(Op::Ne.holds(&2, &3));
         assert!(!Op::Le.holds(&4, &3));
-        assert_eq!(Op::from_str("="), None);
+        assert_eq!(Op::parse("="), None);
     }
 
     #[test]
     fn group_states_round_trip() {
         for g in GroupState::ALL {
-            assert_eq!(GroupState::from_str(g.as_str()), Some(g));
+            assert_eq!(GroupState::parse(g.as_str()), Some(g));
         }
-        assert_eq!(GroupState::from_str("stable"), None);
+        assert_eq!(GroupState::parse("stable"), None);
     }
 }

@@ -640,9 +640,10 @@ pub fn unknown_config(scope: Scope, name: &str) -> String {
 }
 
 /// The candidate closest to `word` by edit distance, if close enough to be a
-/// plausible typo (at most a third of the word's length, at least 1... 3).
+/// plausible typo (at most a third of the word's length, 1 to 3 edits).
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
+    let len = word.chars().count();
+    let limit = (len / 3).clamp(1, 3);
     candidates
         .into_iter()
         .map(|c| {
@@ -651,7 +652,8 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
                 c,
             )
         })
-        .filter(|(d, _)| *d <= limit)
+        // As many edits as the word has letters is another word, not a typo.
+        .filter(|(d, _)| *d <= limit && *d < len)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

@@ -26,6 +26,20 @@ impl Word {
         self.segments.iter().map(|s| s.text.as_str()).collect()
     }
 
+    /// The word as it was written (quotes and escapes restored), for messages.
+    pub fn source(&self) -> String {
+        self.segments
+            .iter()
+            .map(|s| {
+                if s.quoted {
+                    quote(&s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect()
+    }
+
     /// True if any part of the word was quoted.
     pub fn is_quoted(&self) -> bool {
         self.segments.iter().any(|s| s.quoted)
@@ -182,6 +196,11 @@ pub fn quote_if_needed(text: &str) -> String {
     if plain {
         return text.to_string();
     }
+    quote(text)
+}
+
+/// `text` in double quotes, with `"`, `\\`, newline and tab escaped.
+pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {

@@ -257,7 +257,7 @@ impl LineParser {
             return self.fail(format!(
                 "{}: unexpected argument {} (usage: {})",
                 self.keyword,
-                lexer::quote_if_needed(&args.positional[names.len()].text()),
+                args.positional[names.len()].source(),
                 self.usage()
             ));
         }
@@ -361,7 +361,7 @@ impl LineParser {
                         _ => {
                             return self.fail(format!(
                                 "commit: expected sync or async, not {}",
-                                lexer::quote_if_needed(&m.text())
+                                m.source()
                             ))
                         }
                     },
@@ -457,7 +457,7 @@ impl LineParser {
             Some(w) => self.fail(format!(
                 "{}: unexpected {} after the predicate (lists are written without blanks: 0,1,2)",
                 self.keyword,
-                lexer::quote_if_needed(&w.text())
+                w.source()
             )),
         }
     }
@@ -507,7 +507,7 @@ impl LineParser {
         }
         self.fail(format!(
             "bad topic name {}: Kafka topic names are 1 to 249 of a-z A-Z 0-9 . _ - (and not . or ..)",
-            lexer::quote_if_needed(&name)
+            w.source()
         ))
     }
 
@@ -516,7 +516,7 @@ impl LineParser {
             Some(p) => Some(p),
             None => self.fail(format!(
                 "bad partition {}: expected TOPIC-P, e.g. orders-0",
-                lexer::quote_if_needed(&w.text())
+                w.source()
             )),
         }
     }
@@ -526,7 +526,7 @@ impl LineParser {
             Some(r) => Some(r),
             None => self.fail(format!(
                 "bad replica {}: expected TOPIC-P@BROKER, e.g. orders-0@2",
-                lexer::quote_if_needed(&w.text())
+                w.source()
             )),
         }
     }
@@ -537,7 +537,7 @@ impl LineParser {
             Some(Err(e)) => self.fail(e),
             None => self.fail(format!(
                 "bad node {}: expected a broker id, zk or a client name",
-                lexer::quote_if_needed(&w.text())
+                w.source()
             )),
         }
     }
@@ -547,7 +547,7 @@ impl LineParser {
         let Some((from, to)) = text.split_once("->") else {
             return self.fail(format!(
                 "bad link {}: expected FROM->TO, e.g. 0->1 or p->2",
-                lexer::quote_if_needed(&w.text())
+                w.source()
             ));
         };
         let from = match parse_node(from) {
@@ -778,7 +778,7 @@ impl LineParser {
         }
         self.fail(format!(
             "bad group name {}: expected letters, digits, . _ -",
-            lexer::quote_if_needed(&name)
+            w.source()
         ))
     }
 
@@ -882,7 +882,7 @@ impl LineParser {
                     _ => {
                         return self.fail(format!(
                             "seek: expected an offset >= 0, beginning, end or time=T, not {}",
-                            lexer::quote_if_needed(&pos[2].text())
+                            pos[2].source()
                         ))
                     }
                 },
@@ -978,7 +978,7 @@ impl LineParser {
             Some(s) => self.fail(format!("unknown Kafka API {name} (did you mean {s}?)")),
             None => self.fail(format!(
                 "unknown Kafka API {}: expected a name like Produce, Fetch, LeaderAndIsr",
-                lexer::quote_if_needed(&name)
+                w.source()
             )),
         }
     }
@@ -1018,7 +1018,7 @@ impl LineParser {
                 )),
                 None => self.fail(format!(
                     "unknown predicate subject {}: expected one of {}",
-                    lexer::quote_if_needed(&first.text()),
+                    first.source(),
                     SUBJECTS
                         .iter()
                         .map(|(k, _)| *k)
@@ -1030,14 +1030,14 @@ impl LineParser {
         // Arguments run up to the operator.
         let Some(op_at) = words
             .iter()
-            .position(|w| w.bare().is_some_and(|s| Op::from_str(&s).is_some()))
+            .position(|w| w.bare().is_some_and(|s| Op::parse(&s).is_some()))
         else {
             return self.fail(format!(
                 "{}: missing operator (== != >= <= > <) in the predicate (usage: {shape} OP EXPECTED)",
                 self.keyword
             ));
         };
-        let op = Op::from_str(&words[op_at].text())?;
+        let op = Op::parse(&words[op_at].text())?;
         let subject_args = &words[1..op_at];
         let subject = self.subject(&keyword, subject_args, shape)?;
         let Some(expected_word) = words.get(op_at + 1) else {
@@ -1138,7 +1138,7 @@ impl LineParser {
                 Some(n) => Some(Expected::Int(n)),
                 None => self.fail(format!(
                     "{kw} is a number: expected an integer, not {}",
-                    lexer::quote_if_needed(&text)
+                    w.source()
                 )),
             },
             ValueKind::OptionalInt => {
@@ -1147,13 +1147,10 @@ impl LineParser {
                 }
                 match w.bare().and_then(|s| s.parse::<i64>().ok()) {
                     Some(n) => Some(Expected::Int(n)),
-                    None => self.fail(format!(
-                        "{kw} is a number or none, not {}",
-                        lexer::quote_if_needed(&text)
-                    )),
+                    None => self.fail(format!("{kw} is a number or none, not {}", w.source())),
                 }
             }
-            ValueKind::GroupState => match GroupState::from_str(&text).filter(|_| !w.is_quoted()) {
+            ValueKind::GroupState => match GroupState::parse(&text).filter(|_| !w.is_quoted()) {
                 Some(s) => Some(Expected::State(s)),
                 None => {
                     let names = GroupState::ALL.map(GroupState::as_str);
@@ -1162,7 +1159,7 @@ impl LineParser {
                         .unwrap_or_default();
                     self.fail(format!(
                         "unknown group state {}{hint}: expected one of {}",
-                        lexer::quote_if_needed(&text),
+                        w.source(),
                         names.join(", ")
                     ))
                 }
@@ -1179,7 +1176,7 @@ impl LineParser {
                         None => {
                             return self.fail(format!(
                                 "{kw} is a set of integers: expected e.g. 0,1,2 or none, not {}",
-                                lexer::quote_if_needed(&text)
+                                w.source()
                             ))
                         }
                     }
@@ -1205,10 +1202,7 @@ impl LineParser {
                         let hint = config::suggest(&name, ERROR_NAMES.iter().copied())
                             .map(|s| format!(" (did you mean {s}?)"))
                             .unwrap_or_default();
-                        return self.fail(format!(
-                            "unknown Kafka error {}{hint}",
-                            lexer::quote_if_needed(&name)
-                        ));
+                        return self.fail(format!("unknown Kafka error {}{hint}", item.source()));
                     }
                     if out.contains(&name) {
                         return self.fail(format!("errors: {name} is listed twice"));

@@ -74,7 +74,7 @@ fn list<T: Display>(items: &[T]) -> String {
 
 fn configs(f: &mut Formatter<'_>, configs: &[Setting]) -> fmt::Result {
     for s in configs {
-        write!(f, " {}={}", s.name, q(&s.value.to_string()))?;
+        write!(f, " {}={}", s.name, value(&s.value.to_string()))?;
     }
     Ok(())
 }
