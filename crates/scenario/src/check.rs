@@ -5,7 +5,7 @@
 //! It is incremental so that the browser console can check one typed command
 //! against the scenario run so far.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::ast::*;
 use crate::config::{lookup, ConfigValue, Scope};
@@ -48,8 +48,8 @@ pub struct Checker {
     reported_missing_cluster: bool,
     /// Set by an explicit `auto.create.topics.enable=true` on `cluster`.
     auto_create: Option<(i32, i32)>,
-    topics: HashMap<String, TopicInfo>,
-    clients: HashMap<String, ClientInfo>,
+    topics: BTreeMap<String, TopicInfo>,
+    clients: BTreeMap<String, ClientInfo>,
 }
 
 impl Checker {
