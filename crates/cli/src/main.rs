@@ -1,1 +1,50 @@
-fn main() {}
+//! `kafkascope`: the playground's command line. One module per subcommand;
+//! this file only parses arguments and dispatches. Every failure is one line
+//! on stderr and exit code 2.
+
+mod dump_log;
+mod error;
+mod partition;
+
+use clap::{Parser, Subcommand};
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kafkascope",
+    version,
+    about = "Kafkascope: Apache Kafka in a browser tab"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print log segments and indexes as Kafka's kafka-dump-log.sh --files does.
+    DumpLog(dump_log::Args),
+    /// The partition Kafka's default partitioner picks for a key.
+    Partition(partition::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = match &cli.command {
+        Command::DumpLog(args) => dump_log::run(args, &mut out),
+        Command::Partition(args) => partition::run(args, &mut out),
+    }
+    .and_then(|()| out.flush().map_err(error::CliError::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // Whatever was printed before the error still goes out.
+            let _ = out.flush();
+            eprintln!("kafkascope: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -434,16 +434,13 @@ impl RecordBatch {
                 HEADER_SIZE
             }
         };
-        // Every record takes at least 7 bytes: bound the count by the input.
-        if count < 0
-            || (count as usize) > records_buf.len() / 7 + usize::from(records_buf.is_empty())
-        {
-            if !(count == 0 && records_buf.is_empty()) {
-                return Err(DecodeError::new(
-                    RECORDS_COUNT_OFFSET,
-                    DecodeErrorKind::InvalidRecordCount(count),
-                ));
-            }
+        // Every record takes at least 7 bytes: bound the count by the input
+        // before allocating for it.
+        if count < 0 || (count as usize) > records_buf.len() / 7 {
+            return Err(DecodeError::new(
+                RECORDS_COUNT_OFFSET,
+                DecodeErrorKind::InvalidRecordCount(count),
+            ));
         }
         let mut records = Vec::with_capacity(count as usize);
         let mut pos = 0;
