@@ -1,7 +1,8 @@
 //! Raw scheduler throughput: three toy nodes ping-pong messages and keep
 //! timers armed, so every step is a heap pop, a handler call and a push.
-//! Tracing is off (numbering and the trace hash still run), as in a
-//! benchmark run of the real cluster.
+//! The headline number is with tracing off (numbering and the trace hash
+//! still run), as in a benchmark run of the real cluster; the second shows
+//! the cost of storing the trace.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use kafkascope_sim::{Input, Message, Node, NodeId, Outputs, Simulator};
@@ -55,8 +56,9 @@ impl Toy {
     }
 }
 
-fn cluster(seed: u64) -> Simulator<Toy> {
+fn cluster(seed: u64, tracing: bool) -> Simulator<Toy> {
     let mut sim = Simulator::new(seed);
+    sim.set_tracing(tracing);
     let ids: Vec<NodeId> = (0..3u32).map(NodeId).collect();
     for &me in &ids {
         let peers = ids.iter().copied().filter(|&p| p != me).collect();
@@ -71,17 +73,22 @@ const STEPS: u64 = 200_000;
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("scheduler");
     group.throughput(Throughput::Elements(STEPS));
-    group.bench_function("3-node ping-pong, events", |b| {
-        b.iter_batched(
-            || cluster(42),
-            |mut sim| {
-                let done = sim.step_n(STEPS);
-                assert_eq!(done, STEPS);
-                sim
-            },
-            BatchSize::LargeInput,
-        )
-    });
+    for (name, tracing) in [
+        ("3-node ping-pong, events", false),
+        ("3-node ping-pong, events, tracing on", true),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || cluster(42, tracing),
+                |mut sim| {
+                    let done = sim.step_n(STEPS);
+                    assert_eq!(done, STEPS);
+                    sim
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
     group.finish();
 }
 

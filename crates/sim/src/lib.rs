@@ -77,6 +77,45 @@
 //! # let _ = (jsonl, hash);
 //! ```
 //!
+//! # Semantics, exactly
+//!
+//! * **Time** is `u64` virtual milliseconds from the start of the run. ms is
+//!   the unit of the scenario language and of every Kafka config, so nodes
+//!   and scenarios need no conversion; same-millisecond events are ordered
+//!   by the queue's sequence number (scheduling order), never by chance.
+//! * **Ordering.** One queue of `(time, seq)`; `seq` increases with every
+//!   scheduled entry. Everything else is a pure function of the seed and
+//!   the calls made, so a run replays exactly.
+//! * **Randomness.** ChaCha8 from the `u64` seed: stream 0 draws latencies,
+//!   stream `i + 1` is node `i`'s [`Outputs::rng`].
+//! * **Network.** Each directed link is FIFO: arrival is
+//!   `max(now + latency + delay, previous arrival on the link)`. Latency is
+//!   uniform in `[min, max]` (default 1–3 ms, [`Simulator::set_latency`]).
+//!   A *partition* cuts links between groups, both ways, adding to earlier
+//!   partitions; a message arriving on a cut link is dropped, even if sent
+//!   before the cut. A *drop* rule (by link, optional API, optional count)
+//!   applies on arrival. A *hold* (by link, optional API) applies on send:
+//!   the message is parked in send order and goes on the wire (with normal
+//!   latency) on `release`/`heal`; messages already in flight still arrive.
+//!   A *delay* adds ms to sends on a link. `heal` removes every partition,
+//!   hold, drop and delay and releases all held messages; it does not reset
+//!   latency bounds.
+//! * **Nodes.** `add_node` registers (ids 0, 1, ...), `start` delivers
+//!   `Input::Start` at once. `crash` (kill -9) cancels the node's timers and
+//!   drops every message to it in flight or held (trace reason `crashed`);
+//!   messages it sent stay on the wire; messages arriving while it is down
+//!   are dropped (`node-down`). Its state stays for the caller to inspect
+//!   or replace; `restart`/`restart_with` delivers `Input::Restart` at once.
+//! * **Driving.** `step` takes exactly one event (a message arrival, which
+//!   is delivered or dropped, or a timer). `advance_to(t)`/`tick(ms)` take
+//!   every event due at or before `t`, then set the clock to `t`.
+//!   `run_until(pred, timeout)` checks `pred` before the first step and
+//!   after each. [`Simulator::is_idle`] documents idleness.
+//! * **Trace.** Every send, hold, release, delivery, drop, timer fire,
+//!   start, crash, restart, fault rule change, node event and outside note
+//!   is numbered from 1. Numbering and [`Simulator::trace_hash`] always run;
+//!   events are stored (and JSON detail built) only with tracing on.
+//!
 //! Module map: [`node`](Node) (the trait and `Outputs`), `queue` (the heap
 //! and slab), `network` (links, latency, FIFO, partitions), `rules` (hold
 //! and drop), `trace` (events, hash, JSON lines), `sim` (the driver).

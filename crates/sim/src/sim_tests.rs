@@ -644,6 +644,95 @@ fn trace_records_everything_in_order_as_json_lines() {
     assert_eq!(sim.trace_len(), 8);
 }
 
+#[test]
+fn node_event_detail_is_not_built_with_tracing_off() {
+    let (mut sim, ids) = recs(1, 0);
+    sim.set_tracing(false);
+    let mut built = false;
+    sim.invoke(ids[0], |_, out| {
+        assert!(!out.tracing());
+        out.event("x", || {
+            built = true;
+            json!(1)
+        })
+    })
+    .unwrap();
+    assert!(!built);
+    let n = sim.trace_len();
+    sim.set_tracing(true);
+    sim.invoke(ids[0], |_, out| out.event("y", || json!(2)))
+        .unwrap();
+    // Numbering went on while nothing was stored.
+    assert_eq!(sim.trace().last().unwrap().n, n + 1);
+    assert_eq!(
+        sim.trace().last().unwrap().kind,
+        TraceKind::Node {
+            node: ids[0],
+            kind: "y".into(),
+            detail: json!(2)
+        }
+    );
+}
+
+#[test]
+fn in_flight_messages_are_listed_in_delivery_order() {
+    let (mut sim, ids) = recs(3, 6);
+    sim.set_latency(1, 20);
+    for n in 0..10 {
+        send(
+            &mut sim,
+            ids[(n % 2) as usize],
+            ids[2],
+            if n % 3 == 0 { "A" } else { "B" },
+            n,
+        );
+    }
+    let listed = sim.in_flight_messages();
+    assert_eq!(listed.len(), 10);
+    assert!(listed.windows(2).all(|w| w[0].0 <= w[1].0));
+    let mut delivered = Vec::new();
+    while let Some(step) = sim.step() {
+        if let Event::Delivered(info) = step.event {
+            delivered.push((step.time, info));
+        }
+    }
+    assert_eq!(listed, delivered);
+}
+
+#[test]
+fn heterogeneous_nodes_through_box_dyn() {
+    struct Counter(u32);
+    impl Node for Counter {
+        type Msg = TMsg;
+        fn handle(&mut self, _: u64, input: Input<TMsg>, _: &mut Outputs<'_, TMsg>) {
+            if let Input::Message { .. } = input {
+                self.0 += 1;
+            }
+        }
+    }
+    struct Sender(NodeId);
+    impl Node for Sender {
+        type Msg = TMsg;
+        fn handle(&mut self, _: u64, input: Input<TMsg>, out: &mut Outputs<'_, TMsg>) {
+            if let Input::Start = input {
+                out.send(self.0, TMsg { api: "X", n: 0 });
+                out.send(self.0, TMsg { api: "X", n: 1 });
+            }
+        }
+    }
+    let mut sim: Simulator<Box<dyn Node<Msg = TMsg>>> = Simulator::new(1);
+    let c = sim.add_node("c", Box::new(Counter(0)));
+    sim.add_node("s", Box::new(Sender(c)));
+    sim.start_all();
+    sim.tick(10);
+    assert_eq!(sim.stats().delivered, 2);
+    assert_eq!(sim.id_of("s"), Some(NodeId(1)));
+    assert_eq!(sim.name(c), "c");
+    let old = sim.replace_node(c, Box::new(Counter(100)));
+    drop(old);
+    assert_eq!(sim.state(c), NodeState::Up);
+}
+
 // ----- properties over random fault schedules -----
 
 #[derive(Clone, Debug)]

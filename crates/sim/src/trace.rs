@@ -379,11 +379,38 @@ fn hash_fault(h: &mut Mix, change: &FaultChange) {
 }
 
 /// Render one event as a JSON line, with node ids replaced by their names
-/// (`names[id]`) so the line reads `"from":"0","to":"zk"`.
+/// (`names[id]`) so the line reads `"from":"0","to":"zk"`. The line starts
+/// with `n`, `t` and `ev`; the other fields follow in name order.
 pub fn json_line(event: &TraceEvent, names: &[String]) -> String {
     let mut value = serde_json::to_value(event).expect("trace events serialize");
     name_nodes(&mut value, names);
-    value.to_string()
+    let serde_json::Value::Object(mut map) = value else {
+        unreachable!("a trace event serializes to an object")
+    };
+    let mut line = String::with_capacity(128);
+    line.push('{');
+    let mut first = true;
+    let mut field = |line: &mut String, key: &str, v: &serde_json::Value| {
+        if !first {
+            line.push(',');
+        }
+        first = false;
+        line.push_str(&serde_json::Value::String(key.to_string()).to_string());
+        line.push(':');
+        line.push_str(&v.to_string());
+    };
+    for key in ["n", "t", "ev"] {
+        if let Some(v) = map.remove(key) {
+            field(&mut line, key, &v);
+        }
+    }
+    let mut rest: Vec<_> = map.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    for (key, v) in &rest {
+        field(&mut line, key, v);
+    }
+    line.push('}');
+    line
 }
 
 fn name_nodes(value: &mut serde_json::Value, names: &[String]) {
@@ -450,6 +477,10 @@ mod tests {
             },
         };
         let parse = |line: String| serde_json::from_str::<serde_json::Value>(&line).unwrap();
+        assert_eq!(
+            json_line(&ev, &names),
+            r#"{"n":3,"t":10,"ev":"delivered","api":"Fetch","from":"0","id":9,"to":"zk"}"#
+        );
         assert_eq!(
             parse(json_line(&ev, &names)),
             serde_json::json!({"n":3,"t":10,"ev":"delivered","from":"0","to":"zk","id":9,"api":"Fetch"})
