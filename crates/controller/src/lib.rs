@@ -12,5 +12,7 @@
 //! Nothing here reads a clock or does IO: time comes in as `now` (virtual
 //! milliseconds) and randomness as explicit parameters.
 
+pub mod assignment;
+pub mod election;
 pub mod zk;
 pub mod znodes;
