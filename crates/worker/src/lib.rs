@@ -11,6 +11,11 @@
 pub mod codec;
 pub mod segment;
 
+/// The IndexedDB database name of broker `broker_id`.
+pub fn database_name(broker_id: i32) -> String {
+    format!("kafkascope-broker-{broker_id}")
+}
+
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
 #[cfg(target_arch = "wasm32")]

@@ -26,10 +26,7 @@ pub const DB_VERSION: u32 = 1;
 const CHUNKS: &str = "chunks";
 const FILES: &str = "files";
 
-/// The IndexedDB database name of broker `broker_id`.
-pub fn database_name(broker_id: i32) -> String {
-    format!("kafkascope-broker-{broker_id}")
-}
+pub use crate::database_name;
 
 /// What went wrong, worded for a person reading the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +122,7 @@ impl FileStore {
         let op = format!("open {name}");
         let factory = Factory::new().map_err(|e| StoreError {
             op: op.clone(),
-            detail: format!("IndexedDB is not available in this browser context ({e})"),
+            detail: format!("not available in this browser context ({e})"),
         })?;
         let mut request = factory.open(name, Some(DB_VERSION)).map_err(err(&op))?;
         request.on_upgrade_needed(|event| {

@@ -1,0 +1,112 @@
+// Shared pieces of the browser end-to-end tests: a static server for dist/
+// on 127.0.0.1 and headless Debian Chromium through playwright-core.
+// (Not a test file itself: `cargo xtask test` runs e2e/*.test.mjs.)
+import { createServer } from 'node:http';
+import { readFile, stat, mkdir } from 'node:fs/promises';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+export const distDir = path.resolve(process.env.KAFKASCOPE_DIST ?? path.join(repoRoot, 'dist'));
+/** Screenshots and other artifacts go under target/ (never committed). */
+export const outDir = path.join(repoRoot, 'target', 'e2e');
+export const chromiumPath = process.env.KAFKASCOPE_CHROMIUM ?? '/usr/bin/chromium';
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Serves `root` on 127.0.0.1 (a free port); resolves to { url, close }. */
+export async function serveDist(root = distDir) {
+  if (!existsSync(path.join(root, 'index.html'))) {
+    throw new Error(`${root}/index.html is missing: build the app first (cargo xtask test does)`);
+  }
+  const server = createServer(async (req, res) => {
+    try {
+      const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let file = path.join(root, pathname);
+      if (!file.startsWith(root)) {
+        res.writeHead(403).end();
+        return;
+      }
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = path.join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+/** Launches headless Chromium with a fresh profile; resolves to { browser, close }. */
+export async function launchChromium() {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`${chromiumPath} is missing: install it with: sudo apt-get install chromium chromium-driver`);
+  }
+  const profile = mkdtempSync(path.join(tmpdir(), 'kafkascope-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1100, height: 640 },
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens a new page that records console errors, page errors and CSP violations. */
+export async function openPage(context) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  return { page, problems };
+}
+
+export async function screenshot(page, name) {
+  await mkdir(outDir, { recursive: true });
+  const file = path.join(outDir, name);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
