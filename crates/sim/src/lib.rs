@@ -128,9 +128,6 @@ mod rules;
 mod sim;
 mod trace;
 
-#[cfg(test)]
-mod sim_tests;
-
 pub use network::DEFAULT_LATENCY;
 pub use node::{Input, Message, Node, NodeId, Outputs, TimerToken};
 pub use rng::SimRng;
