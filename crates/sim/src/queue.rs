@@ -5,6 +5,8 @@
 //! recycled through a free list, so after warm-up scheduling allocates
 //! nothing. Cancelling (a timer re-armed, a crash) leaves a tombstone that is
 //! skipped when popped: a slot is only reused once its heap key is gone.
+//! A node that re-arms a far-off timer on every message would pile up
+//! tombstones, so once they outnumber live entries the heap is compacted.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -56,7 +58,13 @@ pub(crate) struct EventQueue<M> {
     slots: Vec<Entry<M>>,
     free: u32,
     next_seq: u64,
+    /// Tombstones still in the heap.
+    cancelled: usize,
 }
+
+/// Compact only past this many tombstones (and when they are the majority),
+/// so small queues never pay for it.
+const COMPACT_MIN: usize = 4096;
 
 impl<M> EventQueue<M> {
     pub fn new() -> Self {
@@ -65,6 +73,7 @@ impl<M> EventQueue<M> {
             slots: Vec::new(),
             free: NO_SLOT,
             next_seq: 0,
+            cancelled: 0,
         }
     }
 
@@ -93,6 +102,7 @@ impl<M> EventQueue<M> {
             if matches!(self.slots[key.slot as usize], Entry::Cancelled) {
                 let key = self.heap.pop().expect("peeked");
                 self.release(key.slot);
+                self.cancelled -= 1;
             } else {
                 return Some(key.time);
             }
@@ -111,13 +121,44 @@ impl<M> EventQueue<M> {
             if !matches!(entry, Entry::Cancelled) {
                 return Some((key.time, entry));
             }
+            self.cancelled -= 1;
         }
         None
     }
 
     /// Turn a pending entry into a tombstone and hand back what it held.
     pub fn cancel(&mut self, slot: u32) -> Entry<M> {
-        std::mem::replace(&mut self.slots[slot as usize], Entry::Cancelled)
+        let entry = std::mem::replace(&mut self.slots[slot as usize], Entry::Cancelled);
+        debug_assert!(matches!(entry, Entry::Message(_) | Entry::Timer { .. }));
+        self.cancelled += 1;
+        if self.cancelled >= COMPACT_MIN && self.cancelled * 2 > self.heap.len() {
+            self.compact();
+        }
+        entry
+    }
+
+    /// Drop every tombstone from the heap and free its slot. The order of
+    /// live entries is untouched: it depends only on their keys.
+    fn compact(&mut self) {
+        let slots = &self.slots;
+        let mut dead = Vec::with_capacity(self.cancelled);
+        self.heap.retain(|k| {
+            let live = !matches!(slots[k.slot as usize], Entry::Cancelled);
+            if !live {
+                dead.push(k.slot);
+            }
+            live
+        });
+        for slot in dead {
+            self.release(slot);
+        }
+        self.cancelled = 0;
+    }
+
+    /// Entries in the heap, tombstones included.
+    #[cfg(test)]
+    pub fn heap_len(&self) -> usize {
+        self.heap.len()
     }
 
     /// Keys of live messages matching `pred`, in delivery order.
@@ -193,6 +234,33 @@ mod tests {
         assert_eq!(pop_token(&mut q), Some((4, 4)));
         assert_eq!(pop_token(&mut q), None);
         assert_eq!(q.peek_time(), None);
+    }
+
+    #[test]
+    fn tombstones_are_compacted_without_changing_order() {
+        let mut q = EventQueue::new();
+        let keep: Vec<u64> = (0..100).map(|i| i * 7 % 100).collect();
+        for &t in &keep {
+            q.push(1_000 + t, timer(t));
+        }
+        // A timer re-armed 100k times: one live entry, many tombstones.
+        let mut slot = q.push(1_000_000, timer(999));
+        for i in 0..100_000 {
+            q.cancel(slot);
+            slot = q.push(1_000_000 + i, timer(999));
+        }
+        assert!(
+            q.heap_len() < 2 * COMPACT_MIN + 200,
+            "heap: {}",
+            q.heap_len()
+        );
+        let mut sorted = keep.clone();
+        sorted.sort();
+        for t in sorted {
+            assert_eq!(pop_token(&mut q), Some((1_000 + t, t)));
+        }
+        assert_eq!(pop_token(&mut q), Some((1_099_999, 999)));
+        assert_eq!(pop_token(&mut q), None);
     }
 
     #[test]
