@@ -5,6 +5,8 @@
 pub mod client;
 pub mod messages;
 pub mod path;
+#[cfg(test)]
+mod proptests;
 pub mod server;
 pub mod tree;
 

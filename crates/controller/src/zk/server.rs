@@ -237,12 +237,6 @@ impl ZkServer {
         out
     }
 
-    fn round_to_tick(&self, t: u64) -> u64 {
-        // ExpiryQueue.roundToNextInterval.
-        let tick = self.config.tick_time_ms.max(1);
-        (t / tick + 1) * tick
-    }
-
     fn connect(
         &mut self,
         now: u64,
@@ -276,7 +270,7 @@ impl ZkServer {
                 }
             }
         }
-        let expires_at = self.round_to_tick(now + timeout);
+        let expires_at = round_to_tick(now + timeout, self.config.tick_time_ms);
         let session = self.sessions.entry(id).or_insert(Session {
             id,
             timeout_ms: timeout,
@@ -302,14 +296,10 @@ impl ZkServer {
     /// Any request keeps the session alive (ZooKeeper's `touchSession`).
     fn touch(&mut self, now: u64, from: ConnId) -> Option<SessionId> {
         let id = *self.conn_sessions.get(&from)?;
-        let expires_at;
-        {
-            let s = self.sessions.get(&id)?;
-            expires_at = self.round_to_tick(now + s.timeout_ms);
-        }
+        let tick = self.config.tick_time_ms;
         let s = self.sessions.get_mut(&id)?;
         s.last_heard = now;
-        s.expires_at = expires_at;
+        s.expires_at = round_to_tick(now + s.timeout_ms, tick);
         Some(id)
     }
 
@@ -374,6 +364,13 @@ impl ZkServer {
                     Err(e) => err(e),
                 }
             }
+            ZkRequest::GetData { .. }
+            | ZkRequest::Exists { .. }
+            | ZkRequest::GetChildren { .. }
+                if read_path_invalid(&request) =>
+            {
+                err(ZkErrorCode::BadArguments)
+            }
             ZkRequest::GetData { path, watch } => match self.tree.get(&path) {
                 Some(node) => {
                     let resp = ZkResponse::Data {
@@ -388,9 +385,6 @@ impl ZkServer {
                 None => err(ZkErrorCode::NoNode),
             },
             ZkRequest::Exists { path, watch } => {
-                if super::path::validate(&path, false).is_err() {
-                    return err(ZkErrorCode::BadArguments);
-                }
                 let stat = self.tree.get(&path).map(|n| n.stat.clone());
                 // An exists watch on a missing node waits for NodeCreated.
                 if watch {
@@ -573,6 +567,21 @@ impl ZkServer {
                 }
             }
         }
+    }
+}
+
+/// `ExpiryQueue.roundToNextInterval`: sessions expire on tick boundaries.
+fn round_to_tick(t: u64, tick_time_ms: u64) -> u64 {
+    let tick = tick_time_ms.max(1);
+    (t / tick + 1) * tick
+}
+
+fn read_path_invalid(request: &ZkRequest) -> bool {
+    match request {
+        ZkRequest::GetData { path, .. }
+        | ZkRequest::Exists { path, .. }
+        | ZkRequest::GetChildren { path, .. } => super::path::validate(path, false).is_err(),
+        _ => false,
     }
 }
 

@@ -544,3 +544,32 @@ fn expire_session_on_demand() {
     assert!(zk.tree().get("/e").is_none());
     assert_eq!(zk.next_deadline(), None);
 }
+
+#[test]
+fn invalid_paths_are_badarguments() {
+    let mut zk = ZkServer::default();
+    connect(&mut zk, 0, A);
+    for r in [
+        ZkRequest::GetData {
+            path: "no-slash".into(),
+            watch: true,
+        },
+        ZkRequest::Exists {
+            path: "/a/".into(),
+            watch: true,
+        },
+        ZkRequest::GetChildren {
+            path: "//".into(),
+            watch: false,
+        },
+        create("/a/../b", CreateMode::Persistent),
+    ] {
+        let (resp, _) = req(&mut zk, 0, A, r);
+        assert_eq!(
+            resp,
+            ZkResponse::Error {
+                err: ZkErrorCode::BadArguments
+            }
+        );
+    }
+}
