@@ -111,6 +111,12 @@ pub fn parse_command(line: &str) -> Result<Option<Command>, Vec<String>> {
 }
 
 pub(crate) fn parse_line(line: &str) -> LineOutcome {
+    // Narration is free text: it is not split into words, so a stray quote
+    // in it is no error.
+    let code = lexer::strip_comment(line).trim_start();
+    if code.split(char::is_whitespace).next() == Some("say") {
+        return LineOutcome::Command(parse_say(line), Vec::new());
+    }
     let words = match lexer::words(line) {
         Ok(w) => w,
         Err(e) => {
@@ -129,11 +135,7 @@ pub(crate) fn parse_line(line: &str) -> LineOutcome {
         errors: Vec::new(),
         soft_errors: Vec::new(),
     };
-    let result = if keyword == "say" {
-        parse_say(line)
-    } else {
-        p.command(&words[1..])
-    };
+    let result = p.command(&words[1..]);
     match result {
         Some(c) if p.errors.is_empty() => LineOutcome::Command(c, p.soft_errors),
         _ => {
@@ -162,19 +164,19 @@ fn declares(keyword: &str, words: &[Word]) -> Option<Declares> {
 
 /// `say` keeps the rest of the line as written (one quoted word is unquoted,
 /// which is how a narration can contain `#`).
-fn parse_say(line: &str) -> Option<Command> {
+fn parse_say(line: &str) -> Command {
     let rest = lexer::strip_comment(line).trim();
     let rest = rest.strip_prefix("say").unwrap_or(rest).trim();
     if let Ok(words) = lexer::words(rest) {
         if words.len() == 1 && words[0].segments.len() == 1 && words[0].segments[0].quoted {
-            return Some(Command::Say {
+            return Command::Say {
                 text: words[0].text(),
-            });
+            };
         }
     }
-    Some(Command::Say {
+    Command::Say {
         text: rest.to_string(),
-    })
+    }
 }
 
 /// Positional words and `key=value` options of one command line.

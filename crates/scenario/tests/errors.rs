@@ -190,7 +190,7 @@ fn bad_values() {
         "bad partition t: expected TOPIC-P, e.g. orders-0"
     );
     assert_eq!(
-        error("say \"open"),
+        error("send p t value=\"open"),
         "unterminated quoted string (a closing \" is missing)"
     );
     assert_eq!(
