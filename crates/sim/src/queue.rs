@@ -110,6 +110,13 @@ impl<M> EventQueue<M> {
         None
     }
 
+    /// The next live entry with its time, without taking it.
+    pub fn peek(&mut self) -> Option<(u64, &Entry<M>)> {
+        let time = self.peek_time()?;
+        let key = self.heap.peek().expect("peek_time saw it");
+        Some((time, &self.slots[key.slot as usize]))
+    }
+
     /// Remove and return the next live entry with its time.
     pub fn pop(&mut self) -> Option<(u64, Entry<M>)> {
         while let Some(key) = self.heap.pop() {

@@ -44,6 +44,27 @@ impl<N: Node> Simulator<N> {
             .collect()
     }
 
+    /// What `step` would do next, without doing it: `(time, what)`. For a
+    /// message, whether it will be delivered or dropped is decided on
+    /// arrival, so `Event::Delivered` here means "arrives".
+    pub fn peek(&mut self) -> Option<(u64, Event)> {
+        let (time, entry) = self.core.queue.peek()?;
+        let event = match entry {
+            Entry::Message(m) => Event::Delivered(MsgInfo {
+                from: m.from,
+                to: m.to,
+                id: m.id,
+                api: m.msg.api(),
+            }),
+            Entry::Timer { node, token } => Event::Timer {
+                node: *node,
+                token: *token,
+            },
+            Entry::Cancelled | Entry::Free { .. } => unreachable!("peek skips dead slots"),
+        };
+        Some((time, event))
+    }
+
     /// Take exactly the next event off the queue (a message arriving — and
     /// being delivered or dropped — or a timer firing), advancing the
     /// clock to its time. `None` if nothing is scheduled.

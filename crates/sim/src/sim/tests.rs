@@ -143,6 +143,18 @@ fn same_seed_gives_identical_trace() {
     assert_eq!(a.stats(), b.stats());
 }
 
+/// Pins the whole pipeline (RNG streams, queue order, FIFO, faults, hash).
+/// The same value must come out natively and in wasm. If a deliberate change
+/// to the trace or the scheduler moves it, update it in the same commit.
+#[test]
+fn golden_trace_hash() {
+    let sim = gossip_run(7, false);
+    assert_eq!(sim.trace_len(), GOLDEN_LEN);
+    assert_eq!(sim.trace_hash(), GOLDEN_HASH);
+}
+const GOLDEN_LEN: u64 = 627;
+const GOLDEN_HASH: u64 = 9_912_708_562_376_645_210;
+
 #[test]
 fn trace_hash_does_not_depend_on_tracing_flag() {
     let on = gossip_run(7, true);
@@ -486,6 +498,35 @@ fn messages_to_unstarted_node_are_dropped() {
 }
 
 // ----- driving -----
+
+#[test]
+fn peek_shows_the_next_step_without_taking_it() {
+    let (mut sim, ids) = recs(2, 2);
+    sim.set_latency(5, 5);
+    send(&mut sim, ids[0], ids[1], "X", 1);
+    sim.invoke(ids[0], |_, out| {
+        out.set_timer(1, 3);
+        out.set_timer(1, 9); // the 3 ms deadline becomes a tombstone
+    })
+    .unwrap();
+    let (t, next) = sim.peek().unwrap();
+    assert_eq!(t, 5);
+    assert_eq!(sim.now(), 0);
+    let step = sim.step().unwrap();
+    assert_eq!((step.time, step.event), (t, next));
+    assert_eq!(
+        sim.peek(),
+        Some((
+            9,
+            Event::Timer {
+                node: ids[0],
+                token: 1
+            }
+        ))
+    );
+    sim.step();
+    assert_eq!(sim.peek(), None);
+}
 
 #[test]
 fn step_delivers_exactly_one_event() {
