@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::ast::*;
 use crate::config::{lookup, ConfigValue, Scope};
-use crate::parser::{setting, Declares};
+use crate::parser::{parse_line, setting, Declares, LineOutcome};
 
 #[derive(Debug, Clone)]
 struct TopicInfo {
@@ -73,9 +73,33 @@ impl Checker {
         cx.errors
     }
 
+    /// Parses and checks one source line (the console's entry point; `parse`
+    /// runs every line of a file through it). `Ok(None)` for blank lines.
+    /// A line with errors still declares what it names, so later lines
+    /// that use it are not reported too.
+    pub fn line(&mut self, line: usize, text: &str) -> Result<Option<Command>, Vec<String>> {
+        match parse_line(text) {
+            LineOutcome::Blank => Ok(None),
+            LineOutcome::Command(command, mut errors) => {
+                errors.extend(self.check(line, &command));
+                if errors.is_empty() {
+                    Ok(Some(command))
+                } else {
+                    Err(errors)
+                }
+            }
+            LineOutcome::Failed { errors, declares } => {
+                if let Some(d) = declares {
+                    self.declare_broken(line, d);
+                }
+                Err(errors)
+            }
+        }
+    }
+
     /// Records what a line that failed to parse tried to declare, so later
     /// uses of it are not reported as unknown too.
-    pub(crate) fn declare_broken(&mut self, line: usize, declares: Declares) {
+    fn declare_broken(&mut self, line: usize, declares: Declares) {
         match declares {
             Declares::Cluster => {
                 if self.cluster_line.is_none() {

@@ -63,42 +63,34 @@ impl std::error::Error for ScenarioError {}
 
 /// Parses and checks a scenario. On failure returns every error, sorted by
 /// line (errors on one line keep the order they were found in).
+///
+/// ```
+/// let src = "cluster brokers=3\ntopic create t partitions=1 replication-factor=3\ncrash 3\n";
+/// let errors = kafkascope_scenario::parse("demo.scn", src).unwrap_err();
+/// assert_eq!(
+///     errors[0].to_string(),
+///     "demo.scn:3: broker 3 does not exist: the cluster has 3 brokers (0..2)"
+/// );
+/// ```
 pub fn parse(file_name: &str, source: &str) -> Result<Scenario, Vec<ScenarioError>> {
     let mut errors = Vec::new();
     let mut commands = Vec::new();
     let mut checker = Checker::new();
-    let mut error = |line: usize, message: String| {
-        errors.push(ScenarioError {
-            file: file_name.to_string(),
-            line,
-            message,
-        })
+    let error = |line: usize, message: String| ScenarioError {
+        file: file_name.to_string(),
+        line,
+        message,
     };
     for (i, text) in source.lines().enumerate() {
         let line = i + 1;
-        match parser::parse_line(text) {
-            parser::LineOutcome::Blank => {}
-            parser::LineOutcome::Command(command, soft) => {
-                for m in soft.into_iter().chain(checker.check(line, &command)) {
-                    error(line, m);
-                }
-                commands.push(Located {
-                    line,
-                    node: command,
-                });
-            }
-            parser::LineOutcome::Failed { errors, declares } => {
-                for m in errors {
-                    error(line, m);
-                }
-                if let Some(d) = declares {
-                    checker.declare_broken(line, d);
-                }
-            }
+        match checker.line(line, text) {
+            Ok(Some(node)) => commands.push(Located { line, node }),
+            Ok(None) => {}
+            Err(messages) => errors.extend(messages.into_iter().map(|m| error(line, m))),
         }
     }
     if let Some(m) = checker.finish() {
-        error(1, m);
+        errors.push(error(1, m));
     }
     if errors.is_empty() {
         Ok(Scenario {

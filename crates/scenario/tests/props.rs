@@ -156,7 +156,6 @@ fn comparison(v: &Vocab) -> BoxedStrategy<Comparison> {
     let any_op = select(Op::ALL.to_vec());
     let eq_op = select(vec![Op::Eq, Op::Ne]);
     let number = any::<i64>();
-    let broker_or_none = || prop_oneof![(0..b).prop_map(Expected::Int), Just(Expected::None)];
     let strings = prop_oneof![
         Just(Expected::None),
         prop::collection::vec(text(), 1..4).prop_map(Expected::Strings)
@@ -166,7 +165,7 @@ fn comparison(v: &Vocab) -> BoxedStrategy<Comparison> {
     let g = one_of(&v.groups);
     let member = one_of(&v.consumers);
     let ints = |s: BoxedStrategy<Subject>| {
-        (s, any_op.clone(), number.clone()).prop_map(|(subject, op, n)| Comparison {
+        (s, any_op.clone(), number).prop_map(|(subject, op, n)| Comparison {
             subject,
             op,
             expected: Expected::Int(n),
@@ -223,7 +222,7 @@ fn comparison(v: &Vocab) -> BoxedStrategy<Comparison> {
             (g.clone(), p.clone())
                 .prop_map(|(group, partition)| Subject::Committed { group, partition })
                 .boxed(),
-            number.clone().prop_map(Expected::Int).boxed()
+            number.prop_map(Expected::Int).boxed()
         ),
         eq(
             p.clone().prop_map(Subject::Isr).boxed(),
@@ -565,7 +564,14 @@ fn checked_scenario() -> impl Strategy<Value = Scenario> {
 
 // ---------- properties ----------
 
-const EXAMPLES: &[&str] = &[include_str!("scenarios/acks1-leader-crash.scn")];
+const EXAMPLES: &[&str] = &[
+    include_str!("scenarios/acks1-leader-crash.scn"),
+    include_str!("scenarios/hw-truncation-kip101.scn"),
+    include_str!("scenarios/consumer-group-cooperative.scn"),
+    include_str!("scenarios/transactions-eos.scn"),
+    include_str!("scenarios/compaction-tombstones.scn"),
+    include_str!("scenarios/min-isr-not-enough-replicas.scn"),
+];
 
 /// Words the mutations splice in: keywords, operators, separators, numbers.
 const VOCAB: &[&str] = &[
