@@ -12,6 +12,7 @@ use protocol::TimestampType;
 
 use crate::error::LogError;
 use crate::log::Log;
+use crate::storage::Storage;
 
 /// What one cleaning did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct CleanerStats {
     pub bytes_after: u64,
 }
 
-impl Log {
+impl<S: Storage> Log<S> {
     /// Kafka's first uncleanable offset: the active segment, the LSO (so at
     /// most the HW) and segments younger than `min.compaction.lag.ms` are
     /// never cleaned.
@@ -152,7 +153,7 @@ impl Log {
             if changed {
                 let dir = self.dir.clone();
                 let seg = self.segments.get_mut(&b).expect("segment");
-                seg.replace_content(self.storage.as_mut(), &dir, out)?;
+                seg.replace_content(&mut self.storage, &dir, out)?;
                 stats.segments_cleaned += 1;
             }
         }
@@ -178,7 +179,7 @@ mod tests {
     use super::*;
     use crate::testutil::*;
 
-    fn values(log: &Log) -> Vec<(i64, String, Option<String>)> {
+    fn values(log: &MemLog) -> Vec<(i64, String, Option<String>)> {
         let mut out = vec![];
         for s in log.segments() {
             for (at, h) in s.batches() {
@@ -195,7 +196,7 @@ mod tests {
         out
     }
 
-    fn compacted_log() -> Log {
+    fn compacted_log() -> MemLog {
         let (log, _) = new_log(config(&[
             ("cleanup.policy", "compact"),
             ("segment.bytes", "200"),

@@ -47,10 +47,10 @@ pub struct LogAppendInfo {
 
 /// One partition's log. All time comes in as `now` (ms); all bytes go
 /// through the [`Storage`] it owns.
-pub struct Log {
+pub struct Log<S: Storage = Box<dyn Storage>> {
     pub(crate) dir: String,
     pub(crate) config: LogConfig,
-    pub(crate) storage: Box<dyn Storage>,
+    pub(crate) storage: S,
     /// Never empty: the last one is the active segment.
     pub(crate) segments: BTreeMap<i64, LogSegment>,
     pub(crate) log_start_offset: i64,
@@ -61,7 +61,7 @@ pub struct Log {
     pub(crate) producer_state: ProducerStateManager,
 }
 
-impl std::fmt::Debug for Log {
+impl<S: Storage> std::fmt::Debug for Log<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Log")
             .field("dir", &self.dir)
@@ -74,7 +74,7 @@ impl std::fmt::Debug for Log {
     }
 }
 
-impl Log {
+impl<S: Storage> Log<S> {
     // ---- accessors -------------------------------------------------------
 
     pub fn dir(&self) -> &str {
@@ -143,11 +143,11 @@ impl Log {
     pub fn producer_state(&self) -> &ProducerStateManager {
         &self.producer_state
     }
-    pub fn storage(&self) -> &dyn Storage {
-        self.storage.as_ref()
+    pub fn storage(&self) -> &S {
+        &self.storage
     }
-    pub fn storage_mut(&mut self) -> &mut dyn Storage {
-        self.storage.as_mut()
+    pub fn storage_mut(&mut self) -> &mut S {
+        &mut self.storage
     }
 
     // ---- high watermark --------------------------------------------------
@@ -396,7 +396,7 @@ impl Log {
             .next_back()
             .expect("active segment");
         seg.append(
-            self.storage.as_mut(),
+            &mut self.storage,
             dir,
             records,
             last_offset,
@@ -428,7 +428,7 @@ impl Log {
     pub fn roll(&mut self, expected_next_offset: i64, now: i64) -> Result<(), LogError> {
         let new_offset = expected_next_offset.max(self.log_end_offset());
         let dir = self.dir.clone();
-        let st = self.storage.as_mut();
+        let st = &mut self.storage;
         if let Some(existing) = self.segments.get(&new_offset) {
             if existing.size() == 0 {
                 // An empty active segment at that offset: replace it.
@@ -622,10 +622,10 @@ impl Log {
         let above: Vec<i64> = self.segments.range(target + 1..).map(|(&b, _)| b).collect();
         for b in above {
             let seg = self.segments.remove(&b).expect("segment");
-            seg.delete(self.storage.as_mut(), &dir)?;
+            seg.delete(&mut self.storage, &dir)?;
         }
         let active = self.segments.values_mut().next_back().expect("segment");
-        active.truncate_to(self.storage.as_mut(), &dir, target)?;
+        active.truncate_to(&mut self.storage, &dir, target)?;
         let leo = self.log_end_offset();
         if self.epoch_cache.truncate_from_end(leo) {
             self.write_epoch_checkpoint()?;
@@ -646,9 +646,9 @@ impl Log {
     ) -> Result<(), LogError> {
         let dir = self.dir.clone();
         for seg in std::mem::take(&mut self.segments).into_values() {
-            seg.delete(self.storage.as_mut(), &dir)?;
+            seg.delete(&mut self.storage, &dir)?;
         }
-        let seg = LogSegment::create(self.storage.as_mut(), &dir, new_offset, &self.config, now)?;
+        let seg = LogSegment::create(&mut self.storage, &dir, new_offset, &self.config, now)?;
         self.segments.insert(new_offset, seg);
         if self.epoch_cache.clear() {
             self.write_epoch_checkpoint()?;
@@ -665,6 +665,14 @@ impl Log {
     /// the high watermark); segments wholly below it go on the next
     /// retention pass, as in Kafka. Returns the log start offset.
     pub fn delete_records(&mut self, new_start: i64) -> Result<i64, LogError> {
+        self.maybe_increment_log_start_offset(new_start)?;
+        Ok(self.log_start_offset)
+    }
+
+    /// Kafka's `maybeIncrementLogStartOffset` (DeleteRecords on the leader,
+    /// the leader's log start seen by a follower): OFFSET_OUT_OF_RANGE above
+    /// the high watermark; returns whether it moved.
+    pub fn maybe_increment_log_start_offset(&mut self, new_start: i64) -> Result<bool, LogError> {
         if new_start > self.high_watermark {
             return Err(LogError::OffsetOutOfRange {
                 offset: new_start,
@@ -672,14 +680,15 @@ impl Log {
                 log_end_offset: self.log_end_offset(),
             });
         }
-        self.maybe_increment_log_start_offset(new_start)?;
-        Ok(self.log_start_offset)
+        if new_start <= self.log_start_offset {
+            return Ok(false);
+        }
+        self.advance_log_start_offset(new_start)?;
+        Ok(true)
     }
 
-    pub(crate) fn maybe_increment_log_start_offset(
-        &mut self,
-        new_start: i64,
-    ) -> Result<(), LogError> {
+    /// Moves the log start offset up (callers checked it is allowed).
+    pub(crate) fn advance_log_start_offset(&mut self, new_start: i64) -> Result<(), LogError> {
         if new_start <= self.log_start_offset {
             return Ok(());
         }
@@ -747,7 +756,7 @@ impl Log {
             .map_or(i64::MIN, |(&b, _)| b);
         let dir = &self.dir;
         for seg in self.segments.range(from..offset).map(|(_, s)| s) {
-            seg.flush(self.storage.as_mut(), dir)?;
+            seg.flush(&mut self.storage, dir)?;
         }
         self.recovery_point = offset.min(self.log_end_offset());
         self.last_flush_time = now;
@@ -768,7 +777,7 @@ impl Log {
 
     /// Clean shutdown: flush, write the clean shutdown marker, hand the
     /// storage back. The next open skips recovery.
-    pub fn close(mut self, now: i64) -> Result<Box<dyn Storage>, LogError> {
+    pub fn close(mut self, now: i64) -> Result<S, LogError> {
         self.flush(now)?;
         let dir = self.dir.clone();
         self.storage
@@ -779,12 +788,12 @@ impl Log {
 
     /// The process dies here: no flush, no marker (simulations then crash or
     /// power off the storage and reopen).
-    pub fn into_storage(self) -> Box<dyn Storage> {
+    pub fn into_storage(self) -> S {
         self.storage
     }
 
     /// Deletes the partition's files (the topic was deleted).
-    pub fn delete(mut self) -> Result<Box<dyn Storage>, LogError> {
+    pub fn delete(mut self) -> Result<S, LogError> {
         let names = self.storage.list(&self.dir)?;
         for n in names {
             self.storage.delete(&self.dir, &n)?;

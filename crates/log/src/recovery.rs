@@ -60,15 +60,26 @@ fn read_offset_checkpoint(
     }
 }
 
-impl Log {
+impl RecoveryReport {
+    /// Whether opening had anything to say (worth showing in the UI).
+    pub fn is_interesting(&self) -> bool {
+        !self.clean_shutdown
+            || self.bytes_truncated > 0
+            || !self.rebuilt_indexes.is_empty()
+            || !self.cleaned_up_files.is_empty()
+            || !self.bad_checkpoints.is_empty()
+    }
+}
+
+impl<S: Storage> Log<S> {
     /// Opens (or creates) the log in partition directory `dir`.
     pub fn open(
-        mut storage: Box<dyn Storage>,
+        mut storage: S,
         dir: &str,
         config: LogConfig,
         now: i64,
-    ) -> Result<(Log, RecoveryReport), LogError> {
-        let st = storage.as_mut();
+    ) -> Result<(Log<S>, RecoveryReport), LogError> {
+        let st: &mut dyn Storage = &mut storage;
         let mut report = RecoveryReport::default();
         let names = st.list(dir)?;
         report.clean_shutdown = names.iter().any(|n| n == CLEAN_SHUTDOWN_FILE);
@@ -249,7 +260,7 @@ mod tests {
     use crate::testutil::*;
     use crate::{MemoryStorage, Shared};
 
-    fn filled(st: &Shared<MemoryStorage>, cfg: LogConfig, batches: usize) -> Log {
+    fn filled(st: &Shared<MemoryStorage>, cfg: LogConfig, batches: usize) -> MemLog {
         let (mut log, _) = open(st, cfg, 0);
         for i in 0..batches {
             log.append_as_leader(&mut batch(2, 40, i as i64), 1 + (i / 4) as i32, 0)

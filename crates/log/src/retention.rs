@@ -6,8 +6,9 @@
 use crate::error::LogError;
 use crate::log::Log;
 use crate::segment::LogSegment;
+use crate::storage::Storage;
 
-impl Log {
+impl<S: Storage> Log<S> {
     /// One retention pass; returns how many segments were deleted. With
     /// `cleanup.policy=compact` alone only the log-start-offset rule applies.
     pub fn delete_old_segments(&mut self, now: i64) -> Result<usize, LogError> {
@@ -91,11 +92,11 @@ impl Log {
         let dir = self.dir.clone();
         for b in &bases {
             if let Some(seg) = self.segments.remove(b) {
-                seg.delete(self.storage.as_mut(), &dir)?;
+                seg.delete(&mut self.storage, &dir)?;
             }
         }
         let first = *self.segments.keys().next().expect("segment");
-        self.maybe_increment_log_start_offset(first)?;
+        self.advance_log_start_offset(first)?;
         Ok(bases.len())
     }
 }

@@ -169,6 +169,46 @@ impl<S: Storage> Storage for Shared<S> {
     }
 }
 
+/// Boxed stores (`Box<dyn Storage>`) are stores too.
+impl<T: Storage + ?Sized> Storage for Box<T> {
+    fn list(&self, dir: &str) -> Result<Vec<String>, StorageError> {
+        (**self).list(dir)
+    }
+    fn read(&self, dir: &str, name: &str) -> Result<Vec<u8>, StorageError> {
+        (**self).read(dir, name)
+    }
+    fn len(&self, dir: &str, name: &str) -> Option<u64> {
+        (**self).len(dir, name)
+    }
+    fn write_at(
+        &mut self,
+        dir: &str,
+        name: &str,
+        offset: u64,
+        data: &[u8],
+    ) -> Result<(), StorageError> {
+        (**self).write_at(dir, name, offset, data)
+    }
+    fn append(&mut self, dir: &str, name: &str, data: &[u8]) -> Result<(), StorageError> {
+        (**self).append(dir, name, data)
+    }
+    fn truncate(&mut self, dir: &str, name: &str, len: u64) -> Result<(), StorageError> {
+        (**self).truncate(dir, name, len)
+    }
+    fn delete(&mut self, dir: &str, name: &str) -> Result<(), StorageError> {
+        (**self).delete(dir, name)
+    }
+    fn rename(&mut self, dir: &str, from: &str, to: &str) -> Result<(), StorageError> {
+        (**self).rename(dir, from, to)
+    }
+    fn sync(&mut self, dir: &str, name: &str) -> Result<(), StorageError> {
+        (**self).sync(dir, name)
+    }
+    fn write_file(&mut self, dir: &str, name: &str, data: &[u8]) -> Result<(), StorageError> {
+        (**self).write_file(dir, name, data)
+    }
+}
+
 /// A durable change an asynchronous backend must persist: after `Written`,
 /// the durable file is `MemoryStorage::durable(path)` (bytes before `from`
 /// are unchanged since the last drain; the file may also have shrunk).

@@ -57,15 +57,17 @@ pub fn idempotent_batch(pid: i64, epoch: i16, seq: i32, n: usize, ts: i64) -> Ve
     b.encode()
 }
 
+pub type MemLog = Log<Shared<MemoryStorage>>;
+
 pub fn open(
     storage: &Shared<MemoryStorage>,
     config: LogConfig,
     now: i64,
-) -> (Log, crate::RecoveryReport) {
-    Log::open(Box::new(storage.clone()), DIR, config, now).expect("open")
+) -> (MemLog, crate::RecoveryReport) {
+    Log::open(storage.clone(), DIR, config, now).expect("open")
 }
 
-pub fn new_log(config: LogConfig) -> (Log, Shared<MemoryStorage>) {
+pub fn new_log(config: LogConfig) -> (MemLog, Shared<MemoryStorage>) {
     let st = Shared::new(MemoryStorage::new());
     let (log, _) = open(&st, config, 0);
     (log, st)
@@ -76,7 +78,7 @@ pub fn config(pairs: &[(&str, &str)]) -> LogConfig {
 }
 
 /// (base offset, last offset) of every batch in the log, by a linear scan.
-pub fn all_batches(log: &Log) -> Vec<(i64, i64)> {
+pub fn all_batches(log: &MemLog) -> Vec<(i64, i64)> {
     log.segments()
         .flat_map(|s| {
             s.batches()
