@@ -16,8 +16,10 @@ struct TopicInfo {
     line: usize,
     /// `None` when the declaring line failed to parse: ranges are unknown.
     partitions: Option<i32>,
-    /// Explicit replica lists (from `assignment=`), per partition.
-    assignment: Vec<Option<Vec<i32>>>,
+    /// Explicit replica lists (from `assignment=`) of the first partitions;
+    /// partitions past its end (or added by `topic alter`) are placed by
+    /// the cluster.
+    assignment: Vec<Vec<i32>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -338,16 +340,12 @@ impl Checker {
                 self.broker(cx, *id);
             }
         }
-        let per_partition = match assignment {
-            Some(a) => a.iter().cloned().map(Some).collect(),
-            None => vec![None; partitions as usize],
-        };
         self.topics.insert(
             name.to_string(),
             TopicInfo {
                 line: cx.line,
                 partitions: Some(partitions),
-                assignment: per_partition,
+                assignment: assignment.clone().unwrap_or_default(),
             },
         );
     }
@@ -407,11 +405,7 @@ impl Checker {
         let Some(t) = self.partition(cx, &r.partition) else {
             return;
         };
-        let replicas = t
-            .assignment
-            .get(r.partition.partition as usize)
-            .cloned()
-            .flatten();
+        let replicas = t.assignment.get(r.partition.partition as usize).cloned();
         if let (true, Some(replicas)) = (broker_ok, replicas) {
             if !replicas.contains(&r.broker) {
                 cx.err(format!(

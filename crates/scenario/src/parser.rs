@@ -404,7 +404,7 @@ impl LineParser {
                 let args = self.args(rest);
                 let pos = self.positional(&args, &["MS"])?;
                 self.no_more_options(&args)?;
-                let ms = self.number("tick", &pos[0], 0)?;
+                let ms = self.positional_number("MS", &pos[0], 0)?;
                 Some(Command::Tick { ms })
             }
             "step" => {
@@ -412,7 +412,7 @@ impl LineParser {
                 self.no_more_options(&args)?;
                 let n = match args.positional.as_slice() {
                     [] => 1,
-                    [n] => self.number("step", n, 1)?,
+                    [n] => self.positional_number("N", n, 1)?,
                     _ => {
                         self.positional(&args, &["N"])?;
                         return None;
@@ -480,6 +480,18 @@ impl LineParser {
             _ => self.fail(format!(
                 "{what}={} is not valid: expected an integer >= {min}",
                 w.text()
+            )),
+        }
+    }
+
+    /// A positional integer argument >= `min` (`tick MS`, `step N`).
+    fn positional_number(&mut self, what: &str, w: &Word, min: u64) -> Option<u64> {
+        match w.bare().and_then(|s| s.parse::<u64>().ok()) {
+            Some(n) if n >= min => Some(n),
+            _ => self.fail(format!(
+                "{}: {what} must be an integer >= {min}, not {}",
+                self.keyword,
+                w.source()
             )),
         }
     }
