@@ -16,4 +16,4 @@ pub use messages::{
     ZkMessage, ZkRequest, ZkResponse,
 };
 pub use server::{Session, ZkOutput, ZkServer, ZkServerConfig, KAFKA_DEFAULT_SESSION_TIMEOUT_MS};
-pub use tree::{ZNode, ZkTree, ZnodeView};
+pub use tree::{ZNode, ZkTree, ZnodeRow, ZnodeView};

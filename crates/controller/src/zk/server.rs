@@ -76,8 +76,9 @@ pub struct ZkOutput {
     pub msg: ZkMessage,
 }
 
-/// The server. See the module docs.
-#[derive(Clone, Debug)]
+/// The server. See the module docs. Serializable, so a whole ZooKeeper
+/// can be snapshotted or shipped to the page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ZkServer {
     config: ZkServerConfig,
     tree: ZkTree,

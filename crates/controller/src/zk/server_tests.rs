@@ -573,3 +573,27 @@ fn invalid_paths_are_badarguments() {
         );
     }
 }
+
+#[test]
+fn server_snapshot_round_trips_through_json() {
+    let mut zk = ZkServer::default();
+    let s = connect(&mut zk, 0, A);
+    req(&mut zk, 0, A, create("/e", CreateMode::Ephemeral));
+    req(
+        &mut zk,
+        0,
+        A,
+        ZkRequest::Exists {
+            path: "/x".into(),
+            watch: true,
+        },
+    );
+    let json = serde_json::to_string(&zk).unwrap();
+    let mut back: ZkServer = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.tree(), zk.tree());
+    assert_eq!(back.session(s), zk.session(s));
+    assert_eq!(back.data_watches_of(s), vec!["/x"]);
+    // The copy behaves like the original: the watch fires there too.
+    let (_, events) = req(&mut back, 1, A, create("/x", CreateMode::Persistent));
+    assert_eq!(events, vec![(A, ev(EventType::NodeCreated, "/x"))]);
+}

@@ -4,11 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use super::messages::{EventType, Stat, ZkErrorCode};
 use super::path;
 
 /// One znode.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZNode {
     pub data: Vec<u8>,
     pub stat: Stat,
@@ -37,7 +39,7 @@ pub struct Trigger {
 }
 
 /// The tree. Starts as ZooKeeper's: `/` and `/zookeeper/quota`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZkTree {
     nodes: BTreeMap<String, ZNode>,
 }
@@ -286,6 +288,15 @@ impl ZnodeView<'_> {
         String::from_utf8_lossy(self.data)
     }
 
+    /// An owned, serializable copy (to ship the tree to the page).
+    pub fn to_row(&self) -> ZnodeRow {
+        ZnodeRow {
+            path: self.path.clone(),
+            data: self.data_utf8().into_owned(),
+            stat: self.stat.clone(),
+        }
+    }
+
     /// Depth below `/` (the root is 0).
     pub fn depth(&self) -> usize {
         if self.path == "/" {
@@ -294,6 +305,14 @@ impl ZnodeView<'_> {
             self.path.matches('/').count()
         }
     }
+}
+
+/// One row of the znode tree view: path, data as text, stat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZnodeRow {
+    pub path: String,
+    pub data: String,
+    pub stat: Stat,
 }
 
 /// Depth-first iterator over the tree, see [`ZkTree::iter`].
@@ -436,5 +455,12 @@ mod tests {
         let v = t.iter().find(|v| v.path == "/a/x").unwrap();
         assert_eq!(v.data_utf8(), "/a/x");
         assert_eq!(v.depth(), 2);
+        assert_eq!(v.to_row().data, "/a/x");
+        // Not UTF-8: shown with replacement characters, never a panic.
+        t.set_data("/b", vec![0xff, b'k'], -1, 2, 0).unwrap();
+        assert_eq!(
+            t.iter().find(|v| v.path == "/b").unwrap().data_utf8(),
+            "\u{fffd}k"
+        );
     }
 }
