@@ -1,0 +1,287 @@
+//! The Kafka API messages brokers, clients and the controller exchange, as
+//! typed values (the simulator and the browser router carry them; only the
+//! record batches inside are raw Kafka bytes).
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use protocol::error_code::ErrorCode;
+
+pub type BrokerId = i32;
+
+/// Kafka's `LeaderAndIsr.NoLeader`.
+pub const NO_LEADER: BrokerId = -1;
+
+/// `TOPIC-P`. The topic name is shared (`Arc`) because it is cloned into
+/// every request and response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TopicPartition {
+    pub topic: Arc<str>,
+    pub partition: i32,
+}
+
+impl TopicPartition {
+    pub fn new(topic: &str, partition: i32) -> Self {
+        TopicPartition {
+            topic: Arc::from(topic),
+            partition,
+        }
+    }
+
+    /// The partition's directory name, as Kafka names it (`orders-0`).
+    pub fn dir(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for TopicPartition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.topic, self.partition)
+    }
+}
+
+/// Who a message is addressed to. Clients are numbered by the runtime.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Addr {
+    Broker(BrokerId),
+    Zk,
+    Client(u32),
+}
+
+/// `acks`: 0, 1 or -1 (`all`).
+pub type Acks = i16;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducePartition {
+    pub tp: TopicPartition,
+    /// One or more v2 record batches.
+    pub records: Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProduceRequest {
+    pub acks: Acks,
+    pub timeout_ms: u64,
+    pub transactional_id: Option<String>,
+    pub partitions: Vec<ProducePartition>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducePartitionResponse {
+    pub tp: TopicPartition,
+    pub error: ErrorCode,
+    pub base_offset: i64,
+    pub log_append_time: i64,
+    pub log_start_offset: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FetchPartition {
+    pub tp: TopicPartition,
+    pub fetch_offset: i64,
+    /// The fetcher's view of the leader epoch (KIP-320); -1 when unknown.
+    pub current_leader_epoch: i32,
+    pub log_start_offset: i64,
+    pub max_bytes: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IsolationLevel {
+    ReadUncommitted,
+    ReadCommitted,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FetchRequest {
+    /// The follower's broker id; -1 for a consumer.
+    pub replica_id: BrokerId,
+    pub max_wait_ms: u64,
+    pub min_bytes: usize,
+    pub max_bytes: usize,
+    pub isolation_level: IsolationLevel,
+    pub partitions: Vec<FetchPartition>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FetchPartitionResponse {
+    pub tp: TopicPartition,
+    pub error: ErrorCode,
+    pub high_watermark: i64,
+    pub last_stable_offset: i64,
+    pub log_start_offset: i64,
+    pub records: Bytes,
+    pub records_bytes: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochRequest {
+    pub tp: TopicPartition,
+    pub current_leader_epoch: i32,
+    /// The epoch whose end offset is asked for.
+    pub leader_epoch: i32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochEndOffset {
+    pub tp: TopicPartition,
+    pub error: ErrorCode,
+    pub leader_epoch: i32,
+    pub end_offset: i64,
+}
+
+/// One partition's state as the controller sends it (`LeaderAndIsrPartitionState`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionState {
+    pub tp: TopicPartition,
+    pub controller_epoch: i32,
+    pub leader: BrokerId,
+    pub leader_epoch: i32,
+    pub isr: Vec<BrokerId>,
+    pub zk_version: i32,
+    pub replicas: Vec<BrokerId>,
+    pub is_new: bool,
+}
+
+/// The topic's configuration overrides (`/config/topics/T`), carried to
+/// replicas with their first LeaderAndIsr (Kafka's brokers read the znode
+/// themselves; carrying it saves a round trip and changes nothing visible).
+pub type TopicConfig = Arc<Vec<(String, String)>>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeaderAndIsrRequest {
+    pub controller_id: BrokerId,
+    pub controller_epoch: i32,
+    pub broker_epoch: i64,
+    pub partitions: Vec<(PartitionState, TopicConfig)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpdateMetadataRequest {
+    pub controller_id: BrokerId,
+    pub controller_epoch: i32,
+    pub partitions: Vec<PartitionState>,
+    pub live_brokers: Vec<BrokerId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StopReplicaRequest {
+    pub controller_id: BrokerId,
+    pub controller_epoch: i32,
+    pub partitions: Vec<TopicPartition>,
+    pub delete_partitions: bool,
+}
+
+/// Client-facing metadata: leaders of every partition the broker knows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetadataResponse {
+    pub controller_id: BrokerId,
+    pub brokers: Vec<BrokerId>,
+    pub partitions: Vec<PartitionState>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    Produce(ProduceRequest),
+    Fetch(FetchRequest),
+    OffsetsForLeaderEpoch {
+        replica_id: BrokerId,
+        partitions: Vec<EpochRequest>,
+    },
+    LeaderAndIsr(LeaderAndIsrRequest),
+    UpdateMetadata(UpdateMetadataRequest),
+    StopReplica(StopReplicaRequest),
+    ControlledShutdown {
+        broker_id: BrokerId,
+        broker_epoch: i64,
+    },
+    Metadata {
+        topics: Option<Vec<String>>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Response {
+    Produce(Vec<ProducePartitionResponse>),
+    Fetch(Vec<FetchPartitionResponse>),
+    OffsetsForLeaderEpoch(Vec<EpochEndOffset>),
+    LeaderAndIsr {
+        error: ErrorCode,
+        partitions: Vec<(TopicPartition, ErrorCode)>,
+    },
+    UpdateMetadata {
+        error: ErrorCode,
+    },
+    StopReplica {
+        error: ErrorCode,
+    },
+    /// Partitions the broker still leads (empty: it may shut down).
+    ControlledShutdown {
+        error: ErrorCode,
+        remaining: Vec<TopicPartition>,
+    },
+    Metadata(MetadataResponse),
+}
+
+impl Request {
+    pub fn api(&self) -> &'static str {
+        match self {
+            Request::Produce(_) => "Produce",
+            Request::Fetch(_) => "Fetch",
+            Request::OffsetsForLeaderEpoch { .. } => "OffsetsForLeaderEpoch",
+            Request::LeaderAndIsr(_) => "LeaderAndIsr",
+            Request::UpdateMetadata(_) => "UpdateMetadata",
+            Request::StopReplica(_) => "StopReplica",
+            Request::ControlledShutdown { .. } => "ControlledShutdown",
+            Request::Metadata { .. } => "Metadata",
+        }
+    }
+}
+
+impl Response {
+    pub fn api(&self) -> &'static str {
+        match self {
+            Response::Produce(_) => "Produce",
+            Response::Fetch(_) => "Fetch",
+            Response::OffsetsForLeaderEpoch(_) => "OffsetsForLeaderEpoch",
+            Response::LeaderAndIsr { .. } => "LeaderAndIsr",
+            Response::UpdateMetadata { .. } => "UpdateMetadata",
+            Response::StopReplica { .. } => "StopReplica",
+            Response::ControlledShutdown { .. } => "ControlledShutdown",
+            Response::Metadata(_) => "Metadata",
+        }
+    }
+}
+
+/// What travels on the network between nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    Request {
+        correlation_id: i32,
+        request: Request,
+    },
+    Response {
+        correlation_id: i32,
+        response: Response,
+    },
+    Zk(controller::zk::messages::ZkMessage),
+}
+
+impl Msg {
+    /// A readable summary for the trace (only built while tracing).
+    pub fn detail(&self) -> String {
+        match self {
+            Msg::Zk(m) => format!("{m:?}"),
+            other => format!("{other:?}"),
+        }
+    }
+
+    /// The Kafka API name (`Produce`, `Fetch`, ...), or `ZooKeeper`.
+    pub fn api(&self) -> &'static str {
+        match self {
+            Msg::Request { request, .. } => request.api(),
+            Msg::Response { response, .. } => response.api(),
+            Msg::Zk(_) => "ZooKeeper",
+        }
+    }
+}

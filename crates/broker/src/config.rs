@@ -1,0 +1,127 @@
+//! Broker settings by Kafka's names, with Kafka's defaults.
+
+/// How a follower truncates when it starts following a new leader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truncation {
+    /// KIP-101/279: ask the leader for the end offset of our last epoch.
+    LeaderEpoch,
+    /// Pre-0.11 behaviour, for demos: truncate to our own high watermark.
+    HighWatermark,
+}
+
+#[derive(Clone, Debug)]
+pub struct BrokerConfig {
+    pub broker_id: i32,
+    pub rack: Option<String>,
+    pub min_insync_replicas: i32,
+    pub unclean_leader_election_enable: bool,
+    pub replica_lag_time_max_ms: u64,
+    pub replica_fetch_wait_max_ms: u64,
+    pub replica_fetch_max_bytes: usize,
+    pub replica_fetch_backoff_ms: u64,
+    pub replica_high_watermark_checkpoint_interval_ms: u64,
+    pub zookeeper_session_timeout_ms: u64,
+    pub auto_leader_rebalance_enable: bool,
+    pub leader_imbalance_check_interval_seconds: u64,
+    pub leader_imbalance_per_broker_percentage: u64,
+    pub log_retention_check_interval_ms: u64,
+    pub log_flush_scheduler_interval_ms: u64,
+    pub truncation: Truncation,
+    /// Broker-wide `log.*` defaults for every topic, as (name, value).
+    pub log_defaults: Vec<(String, String)>,
+}
+
+impl BrokerConfig {
+    pub fn new(broker_id: i32) -> Self {
+        BrokerConfig {
+            broker_id,
+            rack: None,
+            min_insync_replicas: 1,
+            unclean_leader_election_enable: false,
+            replica_lag_time_max_ms: 30_000,
+            replica_fetch_wait_max_ms: 500,
+            replica_fetch_max_bytes: 1_048_576,
+            replica_fetch_backoff_ms: 1_000,
+            replica_high_watermark_checkpoint_interval_ms: 5_000,
+            zookeeper_session_timeout_ms: 18_000,
+            auto_leader_rebalance_enable: true,
+            leader_imbalance_check_interval_seconds: 300,
+            leader_imbalance_per_broker_percentage: 10,
+            log_retention_check_interval_ms: 300_000,
+            log_flush_scheduler_interval_ms: u64::MAX,
+            truncation: Truncation::LeaderEpoch,
+            log_defaults: Vec::new(),
+        }
+    }
+
+    /// Applies `name=value` settings. Names are Kafka's broker configs;
+    /// `log.*` names become defaults for every topic's log.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        fn num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
+            v.parse()
+                .map_err(|_| format!("{name}={v} is not valid: expected a number"))
+        }
+        fn flag(name: &str, v: &str) -> Result<bool, String> {
+            match v {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(format!("{name}={v} is not valid: expected true or false")),
+            }
+        }
+        match name {
+            "broker.rack" => self.rack = Some(value.to_string()),
+            "min.insync.replicas" => self.min_insync_replicas = num(name, value)?,
+            "unclean.leader.election.enable" => self.unclean_leader_election_enable = flag(name, value)?,
+            "replica.lag.time.max.ms" => self.replica_lag_time_max_ms = num(name, value)?,
+            "replica.fetch.wait.max.ms" => self.replica_fetch_wait_max_ms = num(name, value)?,
+            "replica.fetch.max.bytes" => self.replica_fetch_max_bytes = num(name, value)?,
+            "replica.fetch.backoff.ms" => self.replica_fetch_backoff_ms = num(name, value)?,
+            "replica.high.watermark.checkpoint.interval.ms" => {
+                self.replica_high_watermark_checkpoint_interval_ms = num(name, value)?
+            }
+            "zookeeper.session.timeout.ms" => self.zookeeper_session_timeout_ms = num(name, value)?,
+            "auto.leader.rebalance.enable" => self.auto_leader_rebalance_enable = flag(name, value)?,
+            "leader.imbalance.check.interval.seconds" => {
+                self.leader_imbalance_check_interval_seconds = num(name, value)?
+            }
+            "leader.imbalance.per.broker.percentage" => {
+                self.leader_imbalance_per_broker_percentage = num(name, value)?
+            }
+            "log.retention.check.interval.ms" => self.log_retention_check_interval_ms = num(name, value)?,
+            "log.flush.scheduler.interval.ms" => self.log_flush_scheduler_interval_ms = num(name, value)?,
+            "kafkascope.truncation" => {
+                self.truncation = match value {
+                    "leader-epoch" => Truncation::LeaderEpoch,
+                    "high-watermark" => Truncation::HighWatermark,
+                    _ => {
+                        return Err(format!(
+                            "kafkascope.truncation={value} is not valid: expected leader-epoch or high-watermark"
+                        ))
+                    }
+                }
+            }
+            n if n.starts_with("log.") => self.log_defaults.push((n.to_string(), value.to_string())),
+            _ => return Err(format!("{name} is not a broker config this broker knows")),
+        }
+        Ok(())
+    }
+
+    /// Topic-level overrides of broker settings the replica manager reads.
+    pub fn min_isr_for(&self, topic_config: &[(String, String)]) -> i32 {
+        topic_config
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "min.insync.replicas")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(self.min_insync_replicas)
+    }
+
+    pub fn unclean_for(&self, topic_config: &[(String, String)]) -> bool {
+        topic_config
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "unclean.leader.election.enable")
+            .map(|(_, v)| v == "true")
+            .unwrap_or(self.unclean_leader_election_enable)
+    }
+}
