@@ -36,6 +36,7 @@ pub mod config;
 pub mod lexer;
 pub mod names;
 pub mod parser;
+mod predicate;
 mod print;
 
 use std::fmt;
