@@ -267,7 +267,7 @@ impl Broker {
                         let changed = c.states.get(&tp) != Some(&li);
                         c.states.insert(tp.clone(), li);
                         if changed && c.active {
-                            self.send_update_metadata(&[tp.clone()]);
+                            self.send_update_metadata(std::slice::from_ref(&tp));
                             self.reconcile();
                         }
                     }
@@ -302,7 +302,7 @@ impl Broker {
                             );
                         }
                         self.send_leader_and_isr_for(&tp, None);
-                        self.send_update_metadata(&[tp.clone()]);
+                        self.send_update_metadata(std::slice::from_ref(&tp));
                     }
                     None => {
                         // BADVERSION (the leader changed the ISR meanwhile) or a

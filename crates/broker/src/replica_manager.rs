@@ -116,8 +116,7 @@ impl Broker {
                 .partitions
                 .get_mut(tp)
                 .expect("appended partition exists");
-            let (leo, records) = (p.leo(), ());
-            let _ = records;
+            let leo = p.leo();
             if p.maybe_increment_hw(me) {
                 self.on_hw_moved(tp);
             }
