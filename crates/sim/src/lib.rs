@@ -125,6 +125,7 @@ mod node;
 mod queue;
 mod rng;
 mod rules;
+pub mod selfcheck;
 mod sim;
 mod trace;
 

@@ -67,68 +67,8 @@ fn got_ns(sim: &Simulator<Rec>, id: NodeId) -> Vec<u64> {
     sim.node(id).got.iter().map(|(_, _, m)| m.n).collect()
 }
 
-/// Chatty node: timers at random intervals, messages to random peers, all
-/// randomness from its own seeded stream.
-struct Gossip {
-    peers: u32,
-    seen: u64,
-}
-
-impl Node for Gossip {
-    type Msg = TMsg;
-    fn handle(&mut self, now: u64, input: Input<TMsg>, out: &mut Outputs<'_, TMsg>) {
-        match input {
-            Input::Start | Input::Restart | Input::Timer { .. } => {
-                let to = NodeId(out.rng().below(self.peers as u64) as u32);
-                if to != out.me() {
-                    out.send(
-                        to,
-                        TMsg {
-                            api: "Gossip",
-                            n: now,
-                        },
-                    );
-                }
-                let next = out.rng().range_inclusive(1, 20);
-                out.set_background_timer(0, now + next);
-            }
-            Input::Message { from, msg } => {
-                self.seen += 1;
-                if msg.api == "Gossip" && out.rng().chance(1, 2) {
-                    out.send(
-                        from,
-                        TMsg {
-                            api: "Ack",
-                            n: msg.n,
-                        },
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn gossip_run(seed: u64, tracing: bool) -> Simulator<Gossip> {
-    let mut sim = Simulator::with_config(SimConfig {
-        seed,
-        tracing,
-        latency: (1, 9),
-        ..SimConfig::default()
-    });
-    for i in 0..4 {
-        sim.add_node(i.to_string(), Gossip { peers: 4, seen: 0 });
-    }
-    sim.start_all();
-    sim.tick(200);
-    sim.partition(&[vec![NodeId(0)], vec![NodeId(1), NodeId(2)]]);
-    sim.hold(NodeId(3), NodeId(2), Some("Ack"));
-    sim.tick(100);
-    sim.crash(NodeId(1)).unwrap();
-    sim.tick(50);
-    sim.heal();
-    sim.restart(NodeId(1)).unwrap();
-    sim.tick(200);
-    sim
+fn gossip_run(seed: u64, tracing: bool) -> Simulator<crate::selfcheck::Gossip> {
+    crate::selfcheck::run(seed, tracing)
 }
 
 // ----- determinism -----
@@ -143,17 +83,11 @@ fn same_seed_gives_identical_trace() {
     assert_eq!(a.stats(), b.stats());
 }
 
-/// Pins the whole pipeline (RNG streams, queue order, FIFO, faults, hash).
-/// The same value must come out natively and in wasm. If a deliberate change
-/// to the trace or the scheduler moves it, update it in the same commit.
 #[test]
 fn golden_trace_hash() {
-    let sim = gossip_run(7, false);
-    assert_eq!(sim.trace_len(), GOLDEN_LEN);
-    assert_eq!(sim.trace_hash(), GOLDEN_HASH);
+    use crate::selfcheck::{golden, GOLDEN};
+    assert_eq!(golden(), GOLDEN);
 }
-const GOLDEN_LEN: u64 = 627;
-const GOLDEN_HASH: u64 = 9_912_708_562_376_645_210;
 
 #[test]
 fn trace_hash_does_not_depend_on_tracing_flag() {
