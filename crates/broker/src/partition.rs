@@ -189,3 +189,102 @@ impl Partition {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use log::{MemoryStorage, Shared};
+    use protocol::batch::{RecordBatch, SimpleRecord};
+    use std::sync::Arc;
+
+    fn batch(n: usize) -> Bytes {
+        let recs: Vec<SimpleRecord> = (0..n)
+            .map(|i| SimpleRecord {
+                timestamp: 1,
+                key: None,
+                value: Some(format!("v{i}").into_bytes()),
+                headers: vec![],
+            })
+            .collect();
+        Bytes::from(RecordBatch::from_simple(0, &recs).encode())
+    }
+
+    fn leader_with(records: usize) -> Partition {
+        let tp = TopicPartition::new("t", 0);
+        let (log, _) = PartitionLog::open(Shared::default(), &tp, &[], 0).unwrap();
+        let mut p = Partition::new(tp, log, Arc::new(vec![]), 0);
+        p.make_leader(0, 1, vec![0, 1, 2], vec![0, 1, 2], 0);
+        if records > 0 {
+            p.log.append_as_leader(&batch(records), 1, 0).unwrap();
+        }
+        p
+    }
+
+    #[test]
+    fn hw_is_the_smallest_isr_leo_and_never_moves_back() {
+        let mut p = leader_with(5);
+        assert!(
+            !p.maybe_increment_hw(0),
+            "followers have fetched nothing yet"
+        );
+        p.update_follower(1, 5, 10);
+        p.update_follower(2, 3, 10);
+        assert!(p.maybe_increment_hw(0));
+        assert_eq!(p.hw(), 3);
+        // A follower that truncated and fetches from below does not pull the HW back.
+        p.update_follower(2, 1, 20);
+        assert!(!p.maybe_increment_hw(0));
+        assert_eq!(p.hw(), 3);
+        // Leaving the ISR lets the HW move past a lagging follower.
+        p.isr = vec![0, 1];
+        assert!(p.maybe_increment_hw(0));
+        assert_eq!(p.hw(), 5);
+    }
+
+    #[test]
+    fn caught_up_time_follows_kafkas_rule() {
+        let mut p = leader_with(5);
+        // Fetching at the leader's LEO: caught up now.
+        p.update_follower(1, 5, 100);
+        assert_eq!(p.remote[&1].last_caught_up_ms, 100);
+        p.log.append_as_leader(&batch(2), 1, 0).unwrap();
+        // Behind the current LEO but at the LEO of its previous fetch: caught
+        // up as of that previous fetch.
+        p.update_follower(1, 5, 200);
+        assert_eq!(p.remote[&1].last_caught_up_ms, 100);
+        p.update_follower(1, 7, 300);
+        assert_eq!(p.remote[&1].last_caught_up_ms, 300);
+    }
+
+    #[test]
+    fn out_of_sync_after_replica_lag_time_max() {
+        let mut p = leader_with(3);
+        p.update_follower(1, 3, 1_000);
+        p.update_follower(2, 3, 1_000);
+        assert!(p.out_of_sync(0, 31_000, 30_000).is_empty());
+        p.update_follower(1, 3, 20_000);
+        assert_eq!(p.out_of_sync(0, 31_001, 30_000), vec![2]);
+    }
+
+    #[test]
+    fn rejoining_needs_the_hw_and_the_epoch_start_offset() {
+        let mut p = leader_with(4);
+        // Leader epoch 2 begins at offset 4 (the LEO when it became leader).
+        p.make_leader(0, 2, vec![0], vec![0, 1, 2], 0);
+        assert_eq!(p.leader_epoch_start_offset, 4);
+        p.log.append_as_leader(&batch(2), 2, 0).unwrap();
+        p.maybe_increment_hw(0);
+        assert_eq!(p.hw(), 6);
+        p.update_follower(1, 3, 10);
+        assert!(p.expand_candidates(0).is_empty(), "below the HW");
+        p.update_follower(1, 6, 20);
+        assert_eq!(p.expand_candidates(0), vec![1]);
+        // KIP-320: at the HW but before this epoch's start offset is not enough.
+        let mut q = leader_with(0);
+        q.make_leader(0, 3, vec![0], vec![0, 1], 0);
+        q.leader_epoch_start_offset = 5;
+        q.update_follower(1, 0, 10);
+        assert!(q.expand_candidates(0).is_empty());
+    }
+}
