@@ -9,6 +9,7 @@ pub mod path;
 mod proptests;
 pub mod server;
 pub mod tree;
+pub mod watches;
 
 pub use client::{ZkClient, ZkClientEvent};
 pub use messages::{

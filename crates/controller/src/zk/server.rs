@@ -16,14 +16,15 @@
 //! after the timeout and its ephemeral nodes vanish, firing the watches
 //! that the controller (or the controller candidates) set.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::messages::{
-    ConnId, Op, OpResult, SessionId, WatchedEvent, ZkErrorCode, ZkMessage, ZkRequest, ZkResponse,
+    ConnId, Op, OpResult, SessionId, ZkErrorCode, ZkMessage, ZkRequest, ZkResponse,
 };
-use super::tree::{Trigger, WatchKind, ZkTree};
+use super::tree::{Trigger, ZkTree};
+use super::watches::Watches;
 
 /// Server settings, ZooKeeper's names and defaults.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,8 +88,7 @@ pub struct ZkServer {
     next_session: i64,
     sessions: BTreeMap<SessionId, Session>,
     conn_sessions: BTreeMap<ConnId, SessionId>,
-    data_watches: BTreeMap<String, BTreeSet<SessionId>>,
-    child_watches: BTreeMap<String, BTreeSet<SessionId>>,
+    watches: Watches,
 }
 
 impl Default for ZkServer {
@@ -109,8 +109,7 @@ impl ZkServer {
             next_session,
             sessions: BTreeMap::new(),
             conn_sessions: BTreeMap::new(),
-            data_watches: BTreeMap::new(),
-            child_watches: BTreeMap::new(),
+            watches: Watches::default(),
         }
     }
 
@@ -143,12 +142,12 @@ impl ZkServer {
 
     /// Paths with a data watch (getData/exists) by `session`, sorted.
     pub fn data_watches_of(&self, session: SessionId) -> Vec<&str> {
-        watched_by(&self.data_watches, session)
+        self.watches.data_of(session)
     }
 
     /// Paths with a child watch (getChildren) by `session`, sorted.
     pub fn child_watches_of(&self, session: SessionId) -> Vec<&str> {
-        watched_by(&self.child_watches, session)
+        self.watches.child_of(session)
     }
 
     /// When `tick` next has something to do (the earliest session expiry).
@@ -229,11 +228,12 @@ impl ZkServer {
     }
 
     /// Expires one session now, whatever its deadline (a demo's "expire
-    /// broker 1's ZooKeeper session").
+    /// broker 1's ZooKeeper session"), along with any that are overdue.
     pub fn expire_session(&mut self, now: u64, id: SessionId) -> Vec<ZkOutput> {
         let mut out = Vec::new();
+        self.expire_due(now, &mut out);
         if self.sessions.contains_key(&id) {
-            self.end_session(now, id, true, &mut out);
+            self.end_session(id, true, &mut out);
         }
         out
     }
@@ -321,7 +321,7 @@ impl ZkServer {
             ZkRequest::Connect { .. } => unreachable!("handled by connect"),
             ZkRequest::Ping => ZkResponse::Pong,
             ZkRequest::CloseSession => {
-                self.end_session(now, session, false, out);
+                self.end_session(session, false, out);
                 ZkResponse::Closed
             }
             ZkRequest::Create { path, data, mode } => {
@@ -379,7 +379,7 @@ impl ZkServer {
                         stat: node.stat.clone(),
                     };
                     if watch {
-                        add_watch(&mut self.data_watches, &path, session);
+                        self.watches.add_data(&path, session);
                     }
                     resp
                 }
@@ -389,7 +389,7 @@ impl ZkServer {
                 let stat = self.tree.get(&path).map(|n| n.stat.clone());
                 // An exists watch on a missing node waits for NodeCreated.
                 if watch {
-                    add_watch(&mut self.data_watches, &path, session);
+                    self.watches.add_data(&path, session);
                 }
                 ZkResponse::Exists { stat }
             }
@@ -400,7 +400,7 @@ impl ZkServer {
                         stat: node.stat.clone(),
                     };
                     if watch {
-                        add_watch(&mut self.child_watches, &path, session);
+                        self.watches.add_child(&path, session);
                     }
                     resp
                 }
@@ -491,28 +491,20 @@ impl ZkServer {
             .map(|s| s.id)
             .collect();
         for id in due {
-            self.end_session(now, id, true, out);
+            self.end_session(id, true, out);
         }
     }
 
     /// Closes or expires a session: its ephemeral nodes go in one
     /// transaction (firing watches), its watches are dropped.
-    fn end_session(&mut self, _now: u64, id: SessionId, expired: bool, out: &mut Vec<ZkOutput>) {
+    fn end_session(&mut self, id: SessionId, expired: bool, out: &mut Vec<ZkOutput>) {
         let Some(session) = self.sessions.remove(&id) else {
             return;
         };
         if let Some(conn) = session.conn {
             self.conn_sessions.remove(&conn);
         }
-        for watchers in self
-            .data_watches
-            .values_mut()
-            .chain(self.child_watches.values_mut())
-        {
-            watchers.remove(&id);
-        }
-        self.data_watches.retain(|_, w| !w.is_empty());
-        self.child_watches.retain(|_, w| !w.is_empty());
+        self.watches.remove_session(id);
         let ephemerals = self.tree.ephemerals_of(id.0);
         if !ephemerals.is_empty() {
             let zxid = self.next_zxid();
@@ -535,37 +527,18 @@ impl ZkServer {
         }
     }
 
-    /// Fires (and removes: watches are one-shot) the watches `triggers`
-    /// hit. A session watching a deleted node both ways hears one
-    /// NodeDeleted.
+    /// Sends the watch notifications `triggers` fire (and consumes those
+    /// one-shot watches).
     fn fire(&mut self, triggers: &[Trigger], out: &mut Vec<ZkOutput>) {
-        for t in triggers {
-            let mut targets: BTreeSet<SessionId> = BTreeSet::new();
-            if matches!(t.kind, WatchKind::Data | WatchKind::Both) {
-                if let Some(w) = self.data_watches.remove(&t.path) {
-                    targets.extend(w);
-                }
-            }
-            if matches!(t.kind, WatchKind::Child | WatchKind::Both) {
-                if let Some(w) = self.child_watches.remove(&t.path) {
-                    targets.extend(w);
-                }
-            }
-            for session in targets {
-                // Watches live with the session; a notification for a
-                // session with no connection right now is lost, as a real
-                // client would re-read state after reconnecting.
-                if let Some(conn) = self.sessions.get(&session).and_then(|s| s.conn) {
-                    out.push(ZkOutput {
-                        to: conn,
-                        msg: ZkMessage::Watch {
-                            event: WatchedEvent {
-                                event_type: t.event_type,
-                                path: t.path.clone(),
-                            },
-                        },
-                    });
-                }
+        for (session, event) in self.watches.fire(triggers) {
+            // Watches live with the session; a notification for a session
+            // with no connection right now is lost, as a real client
+            // re-reads state after reconnecting.
+            if let Some(conn) = self.sessions.get(&session).and_then(|s| s.conn) {
+                out.push(ZkOutput {
+                    to: conn,
+                    msg: ZkMessage::Watch { event },
+                });
             }
         }
     }
@@ -584,18 +557,6 @@ fn read_path_invalid(request: &ZkRequest) -> bool {
         | ZkRequest::GetChildren { path, .. } => super::path::validate(path, false).is_err(),
         _ => false,
     }
-}
-
-fn add_watch(watches: &mut BTreeMap<String, BTreeSet<SessionId>>, path: &str, s: SessionId) {
-    watches.entry(path.to_string()).or_default().insert(s);
-}
-
-fn watched_by(watches: &BTreeMap<String, BTreeSet<SessionId>>, s: SessionId) -> Vec<&str> {
-    watches
-        .iter()
-        .filter(|(_, w)| w.contains(&s))
-        .map(|(p, _)| p.as_str())
-        .collect()
 }
 
 #[cfg(test)]

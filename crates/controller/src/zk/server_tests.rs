@@ -1,5 +1,5 @@
 use super::*;
-use crate::zk::messages::{CreateMode, EventType, Op, OpResult, ZkRequest};
+use crate::zk::messages::{CreateMode, EventType, Op, OpResult, WatchedEvent, ZkRequest};
 
 const A: ConnId = ConnId(1);
 const B: ConnId = ConnId(2);
