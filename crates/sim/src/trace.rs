@@ -221,13 +221,16 @@ impl Tracer {
 
     /// Number, hash and (when on) store one event. Free-form `detail`
     /// values are not hashed, so the hash is the same with tracing on or off.
+    /// The hash is order-sensitive, so event numbers need no mixing in, and
+    /// a message's API is mixed in once, when it is sent or held: later
+    /// events name the message by its id.
     #[inline]
     pub fn record(&mut self, t: u64, kind: TraceKind) {
         let n = self.next;
         self.next += 1;
         let h = &mut self.hash;
-        h.add(n);
         h.add(t);
+        let link = |from: &NodeId, to: &NodeId| ((from.0 as u64) << 32) | to.0 as u64;
         match &kind {
             TraceKind::Sent {
                 from,
@@ -238,48 +241,31 @@ impl Tracer {
                 ..
             } => {
                 h.add(1);
-                h.add(((from.0 as u64) << 32) | to.0 as u64);
+                h.add(link(from, to));
                 h.add(*id);
                 h.add_str(api);
                 h.add(*arrive);
             }
-            TraceKind::Delivered { from, to, id, api }
-            | TraceKind::Held {
+            TraceKind::Held {
                 from, to, id, api, ..
             } => {
-                h.add(if matches!(kind, TraceKind::Delivered { .. }) {
-                    2
-                } else {
-                    3
-                });
-                h.add(((from.0 as u64) << 32) | to.0 as u64);
+                h.add(3);
+                h.add(link(from, to));
                 h.add(*id);
                 h.add_str(api);
             }
-            TraceKind::Released {
-                from,
-                to,
-                id,
-                api,
-                arrive,
-            } => {
-                h.add(4);
-                h.add(((from.0 as u64) << 32) | to.0 as u64);
+            TraceKind::Delivered { id, .. } => {
+                h.add(2);
                 h.add(*id);
-                h.add_str(api);
+            }
+            TraceKind::Released { id, arrive, .. } => {
+                h.add(4);
+                h.add(*id);
                 h.add(*arrive);
             }
-            TraceKind::Dropped {
-                from,
-                to,
-                id,
-                api,
-                reason,
-            } => {
+            TraceKind::Dropped { id, reason, .. } => {
                 h.add(5);
-                h.add(((from.0 as u64) << 32) | to.0 as u64);
                 h.add(*id);
-                h.add_str(api);
                 h.add(*reason as u64);
             }
             TraceKind::Timer {

@@ -42,8 +42,9 @@ impl<N: Node> Simulator<N> {
         self.core.tracer.count()
     }
 
-    /// Order-sensitive hash of every trace event so far, stored or not,
-    /// covering all fields except free-form `detail` values. Two runs with
+    /// Order-sensitive hash of every trace event so far, stored or not: its
+    /// kind, time and identity (message id, link and API when sent, node,
+    /// timer token, rule), not the free-form `detail` values. Two runs with
     /// equal hashes took the same path.
     pub fn trace_hash(&self) -> u64 {
         self.core.tracer.hash()
