@@ -116,9 +116,12 @@
 //!   is numbered from 1. Numbering and [`Simulator::trace_hash`] always run;
 //!   events are stored (and JSON detail built) only with tracing on.
 //!
-//! Module map: [`node`](Node) (the trait and `Outputs`), `queue` (the heap
-//! and slab), `network` (links, latency, FIFO, partitions), `rules` (hold
-//! and drop), `trace` (events, hash, JSON lines), `sim` (the driver).
+//! Module map: `node` ([`Node`], [`Outputs`], [`Message`]), `queue` (the
+//! heap and slab), `network` (links, latency, FIFO, partitions), `rules`
+//! (hold and drop), `trace` (events, hash, JSON lines), `rng` ([`SimRng`]),
+//! `sim` (the [`Simulator`]: `faults`, `drive`, `observe`), [`selfcheck`]
+//! (a fixed run with a golden hash, checked natively by a unit test and in
+//! wasm by `examples/wasm_selfcheck.rs`).
 
 mod network;
 mod node;

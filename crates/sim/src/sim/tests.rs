@@ -418,6 +418,32 @@ fn restart_runs_node_and_allows_new_state() {
 }
 
 #[test]
+fn nodes_added_mid_run_join_the_network_and_keep_old_links() {
+    let (mut sim, ids) = recs(2, 8);
+    let (a, b) = (ids[0], ids[1]);
+    sim.partition(&[[a], [b]]);
+    sim.delay(b, a, 50);
+    sim.tick(10);
+    let c = sim.add_node("late", Rec::default());
+    assert_eq!(c, NodeId(2));
+    sim.start(c).unwrap();
+    assert!(sim.is_cut(a, b) && sim.is_cut(b, a));
+    assert!(!sim.is_cut(a, c) && !sim.is_cut(c, b));
+    send(&mut sim, c, a, "X", 1);
+    send(&mut sim, b, c, "X", 2);
+    send(&mut sim, a, b, "X", 3);
+    sim.tick(10);
+    assert_eq!(got_ns(&sim, a), vec![1]);
+    assert_eq!(got_ns(&sim, c), vec![2]);
+    assert!(sim.node(b).got.is_empty());
+    sim.heal();
+    let t = sim.now();
+    send(&mut sim, b, a, "X", 4);
+    sim.tick(10);
+    assert!(sim.node(a).got[1].0 <= t + 3, "delay was healed");
+}
+
+#[test]
 fn messages_to_unstarted_node_are_dropped() {
     let mut sim: Simulator<Rec> = Simulator::new(1);
     let a = sim.add_node("a", Rec::default());

@@ -68,7 +68,7 @@ impl std::fmt::Display for SimError {
 impl std::error::Error for SimError {}
 
 /// A message as the driver sees it (no payload).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct MsgInfo {
     pub from: NodeId,
     pub to: NodeId,
@@ -78,14 +78,15 @@ pub struct MsgInfo {
 }
 
 /// What one `step` did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Event {
     Delivered(MsgInfo),
     Dropped(MsgInfo, DropReason),
     Timer { node: NodeId, token: TimerToken },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
     pub time: u64,
     pub event: Event,
