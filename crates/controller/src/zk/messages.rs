@@ -288,8 +288,7 @@ impl ZkErrorCode {
         }
     }
 
-    /// ZooKeeper's name, as in `KeeperErrorCode = NoNode` messages' enum
-    /// (`Code.NONODE`).
+    /// ZooKeeper's name for the code (`KeeperException.Code.NONODE` → `"NONODE"`).
     pub fn name(self) -> &'static str {
         match self {
             ZkErrorCode::Ok => "OK",

@@ -38,7 +38,8 @@ pub struct Trigger {
     pub kind: WatchKind,
 }
 
-/// The tree. Starts as ZooKeeper's: `/` and `/zookeeper/quota`.
+/// The tree. Starts as ZooKeeper 3.5's (the version Kafka 2.4+ ships):
+/// `/`, `/zookeeper`, `/zookeeper/config`, `/zookeeper/quota`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZkTree {
     nodes: BTreeMap<String, ZNode>,
@@ -73,10 +74,12 @@ impl ZkTree {
         root.children.insert("zookeeper".to_string());
         root.stat.num_children = 1;
         let mut zookeeper = empty_node(0);
+        zookeeper.children.insert("config".to_string());
         zookeeper.children.insert("quota".to_string());
-        zookeeper.stat.num_children = 1;
+        zookeeper.stat.num_children = 2;
         nodes.insert("/".to_string(), root);
         nodes.insert("/zookeeper".to_string(), zookeeper);
+        nodes.insert("/zookeeper/config".to_string(), empty_node(0));
         nodes.insert("/zookeeper/quota".to_string(), empty_node(0));
         ZkTree { nodes }
     }
@@ -175,7 +178,7 @@ impl ZkTree {
         let parent_path = path::parent(path)
             .ok_or(ZkErrorCode::BadArguments)?
             .to_string();
-        if path == "/zookeeper" || path == "/zookeeper/quota" {
+        if path == "/zookeeper" || path.starts_with("/zookeeper/") {
             // ZooKeeper refuses to delete its own system nodes.
             return Err(ZkErrorCode::BadArguments);
         }
@@ -344,9 +347,16 @@ mod tests {
 
     #[test]
     fn starts_like_zookeeper() {
-        let tree = ZkTree::new();
+        let mut tree = ZkTree::new();
         let paths: Vec<String> = tree.iter().map(|v| v.path).collect();
-        assert_eq!(paths, vec!["/", "/zookeeper", "/zookeeper/quota"]);
+        assert_eq!(
+            paths,
+            vec!["/", "/zookeeper", "/zookeeper/config", "/zookeeper/quota"]
+        );
+        assert_eq!(
+            tree.delete("/zookeeper/quota", -1, 1),
+            Err(ZkErrorCode::BadArguments)
+        );
     }
 
     #[test]
@@ -449,6 +459,7 @@ mod tests {
                 "/a-b",
                 "/b",
                 "/zookeeper",
+                "/zookeeper/config",
                 "/zookeeper/quota"
             ]
         );
