@@ -136,6 +136,19 @@ impl LeaderAndIsr {
     }
 }
 
+/// `initializeLeaderAndIsrForPartitions`: a new partition's leader is its
+/// first live replica and its ISR all live replicas, in assignment order;
+/// `None` when no replica is alive (the partition stays offline).
+pub fn initial_leader_and_isr(assignment: &[i32], live: &BTreeSet<i32>) -> Option<LeaderAndIsr> {
+    let live_replicas: Vec<i32> = assignment
+        .iter()
+        .filter(|r| live.contains(r))
+        .copied()
+        .collect();
+    let leader = *live_replicas.first()?;
+    Some(LeaderAndIsr::initial(leader, live_replicas))
+}
+
 /// The outcome of an offline election.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Elected {
@@ -359,6 +372,19 @@ mod tests {
             elect_leader(&[1, 2, 3], &[3, 2], &set(&[1, 2, 3]), true),
             Some((2, false))
         );
+    }
+
+    #[test]
+    fn new_partitions_start_with_live_replicas() {
+        assert_eq!(
+            initial_leader_and_isr(&[3, 1, 2], &set(&[1, 2])),
+            Some(LeaderAndIsr {
+                leader: 1,
+                leader_epoch: 0,
+                isr: vec![1, 2]
+            })
+        );
+        assert_eq!(initial_leader_and_isr(&[3], &set(&[1, 2])), None);
     }
 
     #[test]

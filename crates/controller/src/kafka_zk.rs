@@ -215,6 +215,23 @@ pub fn update_leader_and_isr(
     )
 }
 
+/// A partition leader shrinking or expanding its ISR in ZooKeeper mode
+/// before AlterIsr (`ReplicationUtils.updateLeaderAndIsr`): a conditional
+/// setData on the state znode, not fenced by the controller epoch. A
+/// BADVERSION answer means the controller changed the state meanwhile.
+pub fn leader_update_isr(
+    topic: &str,
+    partition: i32,
+    state: &LeaderIsrAndControllerEpoch,
+    state_zk_version: i32,
+) -> ZkRequest {
+    ZkRequest::SetData {
+        path: paths::partition_state(topic, partition),
+        data: state.encode(),
+        version: state_zk_version,
+    }
+}
+
 /// `propagateIsrChanges`: a leader that changed ISRs announces it with a
 /// sequential `/isr_change_notification/isr_change_N` the controller
 /// watches.

@@ -171,6 +171,22 @@ fn registration_election_failover_and_fencing() {
         br#"{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":0,"isr":[1,0,2]}"#.to_vec()
     );
 
+    // The leader shrinks the ISR itself (broker 2 lagging), conditionally
+    // on the state's version, and tells the controller.
+    let shrunk = LeaderAndIsr::from_state(&initial).new_leader_and_isr(1, vec![1, 0]);
+    let update = kafka_zk::leader_update_isr("t", 0, &shrunk.with_controller_epoch(epoch), 0);
+    assert!(matches!(
+        c.send(now, 1, update.clone()),
+        ZkResponse::DataSet { .. }
+    ));
+    assert_eq!(
+        c.send(now, 1, update),
+        ZkResponse::Error {
+            err: kafkascope_controller::zk::ZkErrorCode::BadVersion
+        },
+        "a stale zkVersion is refused"
+    );
+
     // Broker 1 (the leader) goes silent; the others keep pinging.
     c.events.clear();
     while now < 20_000 {
@@ -204,7 +220,7 @@ fn registration_election_failover_and_fencing() {
             elected.leader_and_isr.leader,
             elected.leader_and_isr.isr.clone()
         ),
-        (0, vec![0, 2])
+        (0, vec![0])
     );
     let r = c.send(
         now,
