@@ -1,0 +1,170 @@
+//! Kafka's `AbstractStickyAssignor` (shared by the eager `StickyAssignor`,
+//! KIP-54, and the `CooperativeStickyAssignor`, KIP-429): as balanced as
+//! possible first, then as sticky as possible. When every member subscribes
+//! to the same topics Kafka takes the fast "constrained" path; otherwise the
+//! "general" path with its reassignment loop.
+
+mod constrained;
+mod general;
+mod partition_movements;
+
+use super::{
+    deserialize_topic_partition_assignment, serialize_topic_partition_assignment,
+    ConsumerPartitionAssignor, GroupAssignment, MemberData, Subscription, TopicPartition,
+    DEFAULT_GENERATION,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The eager sticky assignor: previous assignments travel in the user data
+/// (`serialize_topic_partition_assignment`), since an eager member has
+/// revoked everything by the time it joins.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StickyAssignor;
+
+impl StickyAssignor {
+    /// `StickyAssignor.memberData`: always from the user data. Bytes that
+    /// do not parse count as "no previous assignment" (Kafka would fail the
+    /// whole rebalance; a playground should not).
+    pub fn member_data(subscription: &Subscription) -> MemberData {
+        match &subscription.user_data {
+            Some(bytes) if !bytes.is_empty() => {
+                deserialize_topic_partition_assignment(bytes).unwrap_or_default()
+            }
+            _ => MemberData::default(),
+        }
+    }
+
+    /// The user data a member that was assigned `partitions` in
+    /// `generation` sends with its next subscription
+    /// (`StickyAssignor.subscriptionUserData`).
+    pub fn subscription_user_data(partitions: &[TopicPartition], generation: i32) -> Vec<u8> {
+        serialize_topic_partition_assignment(&MemberData {
+            partitions: partitions.to_vec(),
+            generation: Some(generation),
+        })
+    }
+}
+
+impl ConsumerPartitionAssignor for StickyAssignor {
+    fn name(&self) -> &'static str {
+        "sticky"
+    }
+
+    fn assign(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        subscriptions: &BTreeMap<String, Subscription>,
+    ) -> GroupAssignment {
+        sticky_assign(
+            partitions_per_topic,
+            subscriptions,
+            StickyAssignor::member_data,
+        )
+        .0
+    }
+}
+
+/// Partitions that move to a new owner in this assignment, and to whom
+/// (`partitionsTransferringOwnership`). Known up front on the constrained
+/// path; `None` on the general path, where the cooperative assignor works
+/// it out from the owned partitions.
+pub(super) type TransferringOwnership = Option<BTreeMap<TopicPartition, String>>;
+
+/// `AbstractStickyAssignor.assign`.
+pub(super) fn sticky_assign(
+    partitions_per_topic: &BTreeMap<String, i32>,
+    subscriptions: &BTreeMap<String, Subscription>,
+    member_data: fn(&Subscription) -> MemberData,
+) -> (GroupAssignment, TransferringOwnership) {
+    // Kafka passes only the subscribed topics' partition counts
+    // (AbstractPartitionAssignor); topics nobody wants are not assigned.
+    let subscribed: BTreeSet<&String> = subscriptions.values().flat_map(|s| &s.topics).collect();
+    let partitions_per_topic: BTreeMap<String, i32> = partitions_per_topic
+        .iter()
+        .filter(|(t, n)| subscribed.contains(t) && **n > 0)
+        .map(|(t, n)| (t.clone(), *n))
+        .collect();
+    if subscriptions.is_empty() {
+        return (GroupAssignment::new(), Some(BTreeMap::new()));
+    }
+    match all_subscriptions_equal(&partitions_per_topic, subscriptions, member_data) {
+        Some(consumer_to_owned_partitions) => {
+            let (assignment, transferring) = constrained::constrained_assign(
+                &partitions_per_topic,
+                consumer_to_owned_partitions,
+            );
+            (assignment, Some(transferring))
+        }
+        None => (
+            general::general_assign(&partitions_per_topic, subscriptions, member_data),
+            None,
+        ),
+    }
+}
+
+/// `allSubscriptionsEqual`: `Some(each member's valid owned partitions)` if
+/// every member subscribes to the same topics. Owned partitions count only
+/// for members of the highest generation seen (or, if no member reports a
+/// generation, for all); a partition claimed by two such members is
+/// trusted to neither (Kafka 3.x, KAFKA-12984).
+fn all_subscriptions_equal(
+    partitions_per_topic: &BTreeMap<String, i32>,
+    subscriptions: &BTreeMap<String, Subscription>,
+    member_data: fn(&Subscription) -> MemberData,
+) -> Option<BTreeMap<String, Vec<TopicPartition>>> {
+    let mut subscribed_topics: Option<BTreeSet<&String>> = None;
+    let mut max_generation = DEFAULT_GENERATION;
+    let mut members_of_current_highest_generation = BTreeSet::new();
+    let mut members_with_old_generation = BTreeSet::new();
+    let mut consumer_to_owned_partitions = BTreeMap::new();
+
+    for (consumer, subscription) in subscriptions {
+        let topics: BTreeSet<&String> = subscription.topics.iter().collect();
+        match &subscribed_topics {
+            None => subscribed_topics = Some(topics),
+            Some(first) if *first != topics => return None,
+            Some(_) => {}
+        }
+        let data = member_data(subscription);
+        let mut owned = Vec::new();
+        let current = match data.generation {
+            Some(g) => g >= max_generation,
+            None => max_generation == DEFAULT_GENERATION,
+        };
+        if current {
+            if let Some(g) = data.generation.filter(|g| *g > max_generation) {
+                members_with_old_generation.append(&mut members_of_current_highest_generation);
+                max_generation = g;
+            }
+            members_of_current_highest_generation.insert(consumer.clone());
+            // Topics that no longer exist, or partitions beyond the count, are dropped.
+            owned.extend(data.partitions.into_iter().filter(|tp| {
+                partitions_per_topic
+                    .get(&tp.topic)
+                    .is_some_and(|n| (0..*n).contains(&tp.partition))
+            }));
+        }
+        consumer_to_owned_partitions.insert(consumer.clone(), owned);
+    }
+    for consumer in &members_with_old_generation {
+        consumer_to_owned_partitions.insert(consumer.clone(), Vec::new());
+    }
+
+    let mut claims: BTreeMap<&TopicPartition, usize> = BTreeMap::new();
+    for owned in consumer_to_owned_partitions.values() {
+        for tp in owned {
+            *claims.entry(tp).or_default() += 1;
+        }
+    }
+    let contested: BTreeSet<TopicPartition> = claims
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(tp, _)| tp.clone())
+        .collect();
+    if !contested.is_empty() {
+        for owned in consumer_to_owned_partitions.values_mut() {
+            owned.retain(|tp| !contested.contains(tp));
+        }
+    }
+    Some(consumer_to_owned_partitions)
+}
