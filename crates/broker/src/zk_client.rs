@@ -106,6 +106,35 @@ impl Broker {
                 if let ZkResponse::Connected { session_id, .. } = response {
                     self.zk.session = Some(session_id);
                     self.zk_ping();
+                    // Kafka's `createTopLevelPaths`: every broker makes sure the
+                    // persistent paths exist (NODEEXISTS is fine). ZooKeeper
+                    // answers a session's requests in order, so the
+                    // registration below sees them.
+                    let mut created = std::collections::BTreeSet::new();
+                    let with_parents = paths::persistent_paths().into_iter().flat_map(|p| {
+                        let ends: Vec<usize> = p
+                            .match_indices('/')
+                            .map(|(i, _)| i)
+                            .skip(1)
+                            .chain([p.len()])
+                            .collect();
+                        ends.into_iter()
+                            .map(move |e| p[..e].to_string())
+                            .collect::<Vec<_>>()
+                    });
+                    for path in with_parents
+                        .filter(|p| created.insert(p.clone()))
+                        .collect::<Vec<_>>()
+                    {
+                        self.zk_send(
+                            ZkRequest::Create {
+                                path,
+                                data: Vec::new(),
+                                mode: CreateMode::Persistent,
+                            },
+                            Purpose::Ping,
+                        );
+                    }
                     let data = zkdata::broker_registration(
                         self.id(),
                         self.config.rack.as_deref(),
