@@ -1,0 +1,598 @@
+//! A Kafka cluster in one simulator: brokers `0..N`, the `zk` node and the
+//! scenario's clients, with the process lifecycle (crash, power-off,
+//! restart, controlled shutdown), network faults by node, and the admin
+//! tool's writes to ZooKeeper.
+
+use std::collections::BTreeMap;
+
+use broker::api::{BrokerId, TopicPartition};
+use broker::{Broker, BrokerConfig};
+use controller::assignment::{assign_replicas_to_brokers, AssignmentStart, BrokerMetadata};
+use controller::zk::{CreateMode, ZkMessage, ZkRequest, ZkResponse};
+use controller::znodes::{notifications, paths, topic::random_topic_id, TopicAssignment};
+use log::{MemoryStorage, Shared};
+use sim::{Event, NodeId, SimConfig, Simulator, Step};
+
+use crate::invariants::HwWatch;
+use crate::node::{apply_outputs, BrokerNode, ClusterNode, Topology, ZkNode, ADMIN_CONN};
+use crate::producer::{Producer, ProducerConfig};
+
+/// A process's life as the scenario sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Life {
+    Up,
+    /// `crash`: killed; the disk keeps what reached the page cache.
+    Crashed,
+    /// `power-off`: the disk keeps only what was flushed.
+    PoweredOff,
+    /// `shutdown`: exited cleanly after a controlled shutdown.
+    Stopped,
+}
+
+/// How to build a cluster: the `cluster` command.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterSpec {
+    pub brokers: u32,
+    pub seed: u64,
+    pub racks: Option<Vec<String>>,
+    /// Broker configs by Kafka's names, applied to every broker.
+    pub configs: Vec<(String, String)>,
+    pub tracing: bool,
+}
+
+/// A topic as the admin tool created it.
+#[derive(Clone, Debug)]
+pub struct TopicInfo {
+    pub partitions: i32,
+    pub config: Vec<(String, String)>,
+}
+
+pub struct Cluster {
+    pub sim: Simulator<ClusterNode>,
+    pub topo: Topology,
+    configs: Vec<BrokerConfig>,
+    storages: Vec<Shared<MemoryStorage>>,
+    life: BTreeMap<NodeId, Life>,
+    clients: BTreeMap<String, NodeId>,
+    pub topics: BTreeMap<String, TopicInfo>,
+    admin_rng: u64,
+    /// Optional invariant watch, checked after every event (chaos search).
+    pub hw_watch: Option<HwWatch>,
+}
+
+impl Cluster {
+    /// Builds (does not start) the cluster. Config errors name the setting.
+    pub fn new(spec: &ClusterSpec) -> Result<Cluster, String> {
+        let topo = Topology {
+            brokers: spec.brokers,
+        };
+        let mut sim = Simulator::with_config(SimConfig {
+            seed: spec.seed,
+            tracing: spec.tracing,
+            ..SimConfig::default()
+        });
+        let mut configs = Vec::new();
+        let mut storages = Vec::new();
+        for b in 0..spec.brokers as BrokerId {
+            let mut c = BrokerConfig::new(b);
+            for (k, v) in &spec.configs {
+                c.set(k, v)?;
+            }
+            if let Some(racks) = &spec.racks {
+                let rack = racks
+                    .get(b as usize)
+                    .ok_or_else(|| format!("racks= names no rack for broker {b}"))?;
+                c.set("broker.rack", rack)?;
+            }
+            let storage = Shared::new(MemoryStorage::new());
+            let node = BrokerNode::new(Broker::new(c.clone(), storage.clone()), topo);
+            let id = sim.add_node(b.to_string(), ClusterNode::Broker(node));
+            debug_assert_eq!(id, topo.broker(b));
+            configs.push(c);
+            storages.push(storage);
+        }
+        let zk = sim.add_node("zk", ClusterNode::Zk(ZkNode::new(topo)));
+        debug_assert_eq!(zk, topo.zk());
+        let life = sim.node_ids().map(|id| (id, Life::Up)).collect();
+        Ok(Cluster {
+            sim,
+            topo,
+            configs,
+            storages,
+            life,
+            clients: BTreeMap::new(),
+            topics: BTreeMap::new(),
+            admin_rng: spec.seed ^ 0x5ca1_ab1e,
+            hw_watch: None,
+        })
+    }
+
+    /// Starts every process: ZooKeeper first, then the brokers.
+    pub fn start(&mut self) {
+        self.sim.start(self.topo.zk()).expect("zk not started yet");
+        // Kafka's brokers create `ZkData.PersistentZkPaths` on startup
+        // (`createTopLevelPaths`); this broker does not (yet), so the
+        // ZooKeeper ensemble starts prepared, as after a first broker run
+        // (harmless once brokers do it: they get NODEEXISTS and go on).
+        // With their parents, as `makeSurePersistentPathExists` does.
+        let mut all: Vec<String> = Vec::new();
+        for path in paths::persistent_paths() {
+            for (i, _) in path.match_indices('/').skip(1) {
+                all.push(path[..i].to_string());
+            }
+            all.push(path);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        all.retain(|p| seen.insert(p.clone()));
+        let creates = all
+            .into_iter()
+            .map(|path| ZkRequest::Create {
+                path,
+                data: Vec::new(),
+                mode: CreateMode::Persistent,
+            })
+            .collect();
+        self.admin(creates).expect("zk is up");
+        self.sim.start_all();
+    }
+
+    pub fn brokers(&self) -> u32 {
+        self.topo.brokers
+    }
+
+    pub fn broker(&self, b: BrokerId) -> &Broker {
+        match self.sim.node(self.topo.broker(b)) {
+            ClusterNode::Broker(n) => &n.broker,
+            _ => unreachable!("broker ids map to broker nodes"),
+        }
+    }
+
+    pub fn storage(&self, b: BrokerId) -> &Shared<MemoryStorage> {
+        &self.storages[b as usize]
+    }
+
+    pub fn broker_config(&self, b: BrokerId) -> &BrokerConfig {
+        &self.configs[b as usize]
+    }
+
+    pub fn life(&self, id: NodeId) -> Life {
+        self.life[&id]
+    }
+
+    pub fn broker_up(&self, b: BrokerId) -> bool {
+        self.life(self.topo.broker(b)) == Life::Up
+    }
+
+    pub fn zk(&self) -> &controller::zk::ZkServer {
+        match self.sim.node(self.topo.zk()) {
+            ClusterNode::Zk(z) => &z.server,
+            _ => unreachable!("zk id maps to the zk node"),
+        }
+    }
+
+    pub fn client_id(&self, name: &str) -> Option<NodeId> {
+        self.clients.get(name).copied()
+    }
+
+    pub fn producer(&self, name: &str) -> Option<&Producer> {
+        match self.sim.node(self.client_id(name)?) {
+            ClusterNode::Producer(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn producers(&self) -> impl Iterator<Item = &Producer> {
+        self.clients
+            .values()
+            .filter_map(|id| match self.sim.node(*id) {
+                ClusterNode::Producer(p) => Some(p),
+                _ => None,
+            })
+    }
+
+    fn next_admin_random(&mut self) -> u64 {
+        self.admin_rng = self.admin_rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.admin_rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    // ---- clients ----
+
+    /// Adds and starts a producer named `name`.
+    pub fn add_producer(&mut self, name: &str, config: ProducerConfig) -> NodeId {
+        let n = self.clients.len() as u32;
+        let p = Producer::new(name, n, config, self.topo, self.sim.seed());
+        let id = self.sim.add_node(name, ClusterNode::Producer(p));
+        debug_assert_eq!(id, self.topo.client(n));
+        self.clients.insert(name.to_string(), id);
+        self.life.insert(id, Life::Up);
+        self.sim.start(id).expect("new node");
+        id
+    }
+
+    /// Runs `f` on an up producer with its outputs going to the network.
+    pub fn with_producer<R>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&mut Producer, u64, &mut Vec<broker::Output>) -> R,
+    ) -> Option<R> {
+        let id = self.client_id(name)?;
+        let now = self.sim.now();
+        let topo = self.topo;
+        self.sim
+            .invoke(id, |node, out| match node {
+                ClusterNode::Producer(p) => {
+                    let mut buf = Vec::new();
+                    let r = f(p, now, &mut buf);
+                    apply_outputs(topo, &mut buf, out);
+                    Some(r)
+                }
+                _ => None,
+            })
+            .ok()
+            .flatten()
+    }
+
+    // ---- driving ----
+
+    /// One event, with the cluster's bookkeeping after it.
+    pub fn step(&mut self) -> Option<Step> {
+        let step = self.sim.step()?;
+        let node = match step.event {
+            Event::Delivered(info) => Some(info.to),
+            Event::Timer { node, .. } => Some(node),
+            Event::Dropped(..) => None,
+        };
+        if let Some(id) = node {
+            self.after_event(id);
+        }
+        Some(step)
+    }
+
+    fn after_event(&mut self, id: NodeId) {
+        let ClusterNode::Broker(b) = self.sim.node(id) else {
+            return;
+        };
+        if b.stopped && self.life(id) == Life::Up {
+            // The controlled shutdown finished: the process exits.
+            let broker = b.broker.id();
+            self.sim.crash(id).expect("an up node");
+            self.life.insert(id, Life::Stopped);
+            self.zk_disconnect(id);
+            self.disconnect_clients(broker);
+            return;
+        }
+        if let Some(watch) = &mut self.hw_watch {
+            watch.observe(&b.broker, self.sim.now());
+        }
+    }
+
+    /// Steps until `pred` holds or `timeout_ms` of virtual time pass. On
+    /// timeout the clock is at the deadline with everything due delivered.
+    pub fn run_until(&mut self, timeout_ms: u64, mut pred: impl FnMut(&Cluster) -> bool) -> bool {
+        let deadline = self.sim.now().saturating_add(timeout_ms);
+        loop {
+            if pred(self) {
+                return true;
+            }
+            match self.sim.next_event_time() {
+                Some(t) if t <= deadline => {
+                    self.step();
+                }
+                _ => {
+                    self.sim.advance_to(deadline);
+                    return pred(self);
+                }
+            }
+        }
+    }
+
+    /// Delivers everything due in the next `ms`.
+    pub fn tick(&mut self, ms: u64) {
+        let deadline = self.sim.now().saturating_add(ms);
+        while self.sim.next_event_time().is_some_and(|t| t <= deadline) {
+            self.step();
+        }
+        self.sim.advance_to(deadline);
+    }
+
+    // ---- lifecycle ----
+
+    fn zk_disconnect(&mut self, id: NodeId) {
+        let zk = self.topo.zk();
+        if self.sim.is_up(zk) {
+            let _ = self.sim.invoke(zk, |node, _| {
+                if let ClusterNode::Zk(z) = node {
+                    z.server.disconnect(controller::zk::ConnId(id.0));
+                }
+            });
+        }
+    }
+
+    /// A broker process died: its clients' connections to it close.
+    fn disconnect_clients(&mut self, broker: BrokerId) {
+        let names: Vec<String> = self.clients.keys().cloned().collect();
+        for name in names {
+            if self.life(self.clients[&name]) == Life::Up {
+                self.with_producer(&name, |p, now, out| p.on_disconnect(now, broker, out));
+            }
+        }
+    }
+
+    fn node_of(&self, name: &str) -> Result<NodeId, String> {
+        if name == "zk" {
+            return Ok(self.topo.zk());
+        }
+        if let Ok(b) = name.parse::<BrokerId>() {
+            if b >= 0 && (b as u32) < self.topo.brokers {
+                return Ok(self.topo.broker(b));
+            }
+            return Err(format!("there is no broker {b}"));
+        }
+        self.client_id(name)
+            .ok_or_else(|| format!("there is no client {name}"))
+    }
+
+    /// `crash NODE` (kill -9) or, with `power_off`, `power-off NODE`.
+    pub fn crash(&mut self, name: &str, power_off: bool) -> Result<(), String> {
+        let id = self.node_of(name)?;
+        if self.life(id) != Life::Up {
+            return Err(format!("{name} is not running"));
+        }
+        self.sim.crash(id).map_err(|e| e.to_string())?;
+        self.life.insert(
+            id,
+            if power_off {
+                Life::PoweredOff
+            } else {
+                Life::Crashed
+            },
+        );
+        if let Some(b) = self.broker_of(id) {
+            let storage = &self.storages[b as usize];
+            if power_off {
+                storage.borrow_mut().power_off();
+            } else {
+                storage.borrow_mut().crash();
+                // kill -9 closes the process's sockets at once (the OS
+                // does): ZooKeeper and clients see the connection drop.
+                // After a power-off nobody hears anything until timeouts.
+                self.zk_disconnect(id);
+                self.disconnect_clients(b);
+            }
+        }
+        Ok(())
+    }
+
+    fn broker_of(&self, id: NodeId) -> Option<BrokerId> {
+        (id.0 < self.topo.brokers).then_some(id.0 as BrokerId)
+    }
+
+    /// `restart NODE`: a broker is a new process over its disk; a client is
+    /// the same application started again; ZooKeeper keeps its tree and
+    /// sessions (documented limitation: their timeouts are not reset).
+    pub fn restart(&mut self, name: &str) -> Result<(), String> {
+        let id = self.node_of(name)?;
+        if self.life(id) == Life::Up {
+            return Err(format!("{name} is already running"));
+        }
+        if let Some(b) = self.broker_of(id) {
+            let broker = Broker::new(
+                self.configs[b as usize].clone(),
+                self.storages[b as usize].clone(),
+            );
+            self.sim
+                .restart_with(id, ClusterNode::Broker(BrokerNode::new(broker, self.topo)))
+                .map_err(|e| e.to_string())?;
+        } else {
+            let seed = self.sim.seed();
+            if let ClusterNode::Producer(p) = self.sim.node_mut(id) {
+                p.reset_process(seed);
+            }
+            self.sim.restart(id).map_err(|e| e.to_string())?;
+        }
+        self.life.insert(id, Life::Up);
+        Ok(())
+    }
+
+    /// `shutdown NODE`: a broker's controlled shutdown (the run goes on
+    /// until it exits, at most `timeout_ms`); a client closes.
+    pub fn shutdown(&mut self, name: &str, timeout_ms: u64) -> Result<(), String> {
+        let id = self.node_of(name)?;
+        if self.life(id) != Life::Up {
+            return Err(format!("{name} is not running"));
+        }
+        let Some(b) = self.broker_of(id) else {
+            if id == self.topo.zk() {
+                return Err("shutdown zk is not supported (ZooKeeper has no controlled shutdown); use crash zk".into());
+            }
+            self.sim.crash(id).map_err(|e| e.to_string())?;
+            self.life.insert(id, Life::Stopped);
+            return Ok(());
+        };
+        let now = self.sim.now();
+        self.sim
+            .invoke(id, |node, out| {
+                if let ClusterNode::Broker(n) = node {
+                    n.run(now, broker::Input::ControlledShutdown, out);
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        self.after_event(id);
+        if self.run_until(timeout_ms, |c| c.life(id) != Life::Up) {
+            Ok(())
+        } else {
+            Err(format!(
+                "broker {b} did not finish its controlled shutdown within {timeout_ms} ms"
+            ))
+        }
+    }
+
+    // ---- network ----
+
+    pub fn partition(&mut self, groups: &[Vec<String>]) -> Result<(), String> {
+        let mut ids = Vec::new();
+        for g in groups {
+            ids.push(
+                g.iter()
+                    .map(|n| self.node_of(n))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+        self.sim.partition(&ids);
+        Ok(())
+    }
+
+    pub fn link(&self, from: &str, to: &str) -> Result<(NodeId, NodeId), String> {
+        Ok((self.node_of(from)?, self.node_of(to)?))
+    }
+
+    // ---- admin (kafka-topics.sh --zookeeper) ----
+
+    /// Runs ZooKeeper requests as the admin tool, in one session; returns
+    /// the responses. The tool's connection is not a network node: its
+    /// requests are handled at once, the watches they fire go out normally.
+    pub fn admin(&mut self, requests: Vec<ZkRequest>) -> Result<Vec<ZkResponse>, String> {
+        let zk = self.topo.zk();
+        if !self.sim.is_up(zk) {
+            return Err("zk is down: the admin tool cannot connect".into());
+        }
+        let now = self.sim.now();
+        let mut all = vec![ZkRequest::Connect {
+            session_timeout_ms: 30_000,
+            session_id: None,
+        }];
+        all.extend(requests);
+        all.push(ZkRequest::CloseSession);
+        let n = all.len();
+        let responses = self
+            .sim
+            .invoke(zk, |node, out| {
+                let ClusterNode::Zk(z) = node else {
+                    unreachable!("zk node")
+                };
+                let mut responses = Vec::new();
+                for (xid, req) in all.into_iter().enumerate() {
+                    let outputs = z.server.handle(now, ADMIN_CONN, xid as i32, req);
+                    for m in z.send_all(outputs, out) {
+                        if let ZkMessage::Response { response, .. } = m {
+                            responses.push(response);
+                        }
+                    }
+                }
+                responses
+            })
+            .map_err(|e| e.to_string())?;
+        debug_assert_eq!(responses.len(), n);
+        Ok(responses[1..n - 1].to_vec())
+    }
+
+    /// `kafka-topics.sh --create`: the replica assignment (given, or Kafka's
+    /// `assignReplicasToBrokers` over the registered brokers with a random
+    /// start), `/config/topics/T`, then `/brokers/topics/T`.
+    pub fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: i32,
+        replication_factor: i32,
+        assignment: Option<&[Vec<i32>]>,
+        config: &[(String, String)],
+    ) -> Result<(), String> {
+        let replicas: BTreeMap<i32, Vec<i32>> = match assignment {
+            Some(a) => a
+                .iter()
+                .enumerate()
+                .map(|(p, r)| (p as i32, r.clone()))
+                .collect(),
+            None => {
+                let registered: Vec<BrokerMetadata> = self
+                    .zk()
+                    .tree()
+                    .get(paths::BROKER_IDS)
+                    .map(|n| {
+                        n.children
+                            .iter()
+                            .filter_map(|c| c.parse::<i32>().ok())
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|id| BrokerMetadata::new(id, self.configs[id as usize].rack.as_deref()))
+                    .collect();
+                let mut sorted = registered;
+                sorted.sort_by_key(|b| b.id);
+                let n = sorted.len();
+                let (a, b) = (self.next_admin_random(), self.next_admin_random());
+                let mut draws = [a, b].into_iter();
+                let start = AssignmentStart::random(n, |k| {
+                    (draws.next().unwrap_or(0) % k.max(1) as u64) as usize
+                });
+                assign_replicas_to_brokers(&sorted, partitions, replication_factor, start, 0)
+                    .map_err(|e| e.to_string())?
+            }
+        };
+        let (r1, r2) = (self.next_admin_random(), self.next_admin_random());
+        let mut bits = Some(((r1 as u128) << 64) | r2 as u128);
+        let mut more = self.admin_rng;
+        let topic_id = random_topic_id(|| {
+            bits.take().unwrap_or_else(|| {
+                more = more
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((more as u128) << 64) | (more.rotate_left(17) as u128)
+            })
+        });
+        let pairs: Vec<(&str, &str)> = config
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let responses = self.admin(vec![
+            ZkRequest::Create {
+                path: paths::topic_config(name),
+                data: notifications::encode_entity_config(&pairs),
+                mode: CreateMode::Persistent,
+            },
+            ZkRequest::Create {
+                path: paths::topic(name),
+                data: TopicAssignment::from_replicas(Some(topic_id), &replicas).encode(),
+                mode: CreateMode::Persistent,
+            },
+        ])?;
+        for r in responses {
+            if let ZkResponse::Error { err } = r {
+                return Err(format!(
+                    "creating topic {name} failed in ZooKeeper: {}",
+                    err.name()
+                ));
+            }
+        }
+        self.topics.insert(
+            name.to_string(),
+            TopicInfo {
+                partitions: replicas.len() as i32,
+                config: config.to_vec(),
+            },
+        );
+        Ok(())
+    }
+
+    pub fn topic_partitions(&self, topic: &str) -> Vec<TopicPartition> {
+        self.topics
+            .get(topic)
+            .map(|t| {
+                (0..t.partitions)
+                    .map(|p| TopicPartition::new(topic, p))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn all_partitions(&self) -> Vec<TopicPartition> {
+        self.topics
+            .keys()
+            .flat_map(|t| self.topic_partitions(t))
+            .collect()
+    }
+}

@@ -1,0 +1,175 @@
+//! What "correct" means for replication, computed on a running cluster:
+//! acknowledged records lost, records duplicated by retries, replicas that
+//! disagree — shared by the scenario predicates and the fault search.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use broker::api::{BrokerId, TopicPartition};
+use broker::Broker;
+
+use crate::cluster::Cluster;
+use crate::inspect::RecordView;
+use crate::producer::Acked;
+
+/// Watches leaders' high watermarks after every event: within one leader
+/// epoch on one broker the HW must never move backwards.
+#[derive(Debug, Default)]
+pub struct HwWatch {
+    last: BTreeMap<(BrokerId, TopicPartition), (i32, i64)>,
+    pub violations: Vec<String>,
+}
+
+impl HwWatch {
+    pub fn observe(&mut self, broker: &Broker, now: u64) {
+        let me = broker.id();
+        for p in broker.partitions() {
+            if !p.is_leader(me) {
+                continue;
+            }
+            let key = (me, p.tp.clone());
+            let hw = p.hw();
+            if let Some(&(epoch, last)) = self.last.get(&key) {
+                if epoch == p.leader_epoch && hw < last {
+                    self.violations.push(format!(
+                        "t={now}: HW of {} on leader {me} went back from {last} to {hw} in epoch {epoch}",
+                        p.tp
+                    ));
+                }
+            }
+            self.last.insert(key, (p.leader_epoch, hw));
+        }
+    }
+}
+
+/// Send ids held by the partition's current leader, or — while it has no
+/// leader — by any replica, down ones included (what their disks hold).
+fn held_send_ids(c: &Cluster, tp: &TopicPartition) -> BTreeSet<String> {
+    let brokers: Vec<BrokerId> = match c.leader(tp) {
+        Some(l) => vec![l],
+        None => (0..c.brokers() as BrokerId).collect(),
+    };
+    brokers
+        .into_iter()
+        .filter_map(|b| c.replica(b, tp))
+        .flat_map(|v| v.records.into_iter().filter_map(|r| r.send_id))
+        .collect()
+}
+
+/// Acknowledged records (of every producer) missing from their
+/// partition's current leader's log.
+pub fn lost(c: &Cluster) -> Vec<Acked> {
+    let mut held: BTreeMap<TopicPartition, BTreeSet<String>> = BTreeMap::new();
+    let mut missing = Vec::new();
+    for p in c.producers() {
+        for a in &p.app.acked {
+            let ids = held
+                .entry(a.tp.clone())
+                .or_insert_with(|| held_send_ids(c, &a.tp));
+            if !ids.contains(&a.send_id) {
+                missing.push(a.clone());
+            }
+        }
+    }
+    missing
+}
+
+/// Records in the leader's log beyond the first copy of each send.
+pub fn duplicates(c: &Cluster, tp: &TopicPartition) -> i64 {
+    let Some(view) = c.leader(tp).and_then(|l| c.replica(l, tp)) else {
+        return 0;
+    };
+    let mut seen: BTreeMap<String, i64> = BTreeMap::new();
+    for r in view.records {
+        if let Some(id) = r.send_id {
+            *seen.entry(id).or_default() += 1;
+        }
+    }
+    seen.values().map(|n| n - 1).sum()
+}
+
+fn same_record(a: &RecordView, b: &RecordView) -> bool {
+    a.key == b.key && a.value == b.value && a.headers == b.headers
+}
+
+/// Offsets below `limit` at which two of the given replicas hold different
+/// records (offsets only one of them holds are not compared).
+fn differing_offsets(views: &[Vec<RecordView>], limit: i64) -> BTreeSet<i64> {
+    let maps: Vec<BTreeMap<i64, &RecordView>> = views
+        .iter()
+        .map(|v| {
+            v.iter()
+                .filter(|r| r.offset < limit)
+                .map(|r| (r.offset, r))
+                .collect()
+        })
+        .collect();
+    let mut out = BTreeSet::new();
+    for (i, a) in maps.iter().enumerate() {
+        for b in &maps[i + 1..] {
+            for (off, ra) in a {
+                if let Some(rb) = b.get(off) {
+                    if !same_record(ra, rb) {
+                        out.insert(*off);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `divergent TOPIC-P`: offsets below the smallest LEO of the live replicas
+/// at which two of them hold different records.
+pub fn divergent(c: &Cluster, tp: &TopicPartition) -> BTreeSet<i64> {
+    let views: Vec<_> = (0..c.brokers() as BrokerId)
+        .filter(|&b| c.broker_up(b))
+        .filter_map(|b| c.replica(b, tp))
+        .collect();
+    let Some(min_leo) = views.iter().map(|v| v.leo).min() else {
+        return BTreeSet::new();
+    };
+    let records: Vec<Vec<RecordView>> = views.into_iter().map(|v| v.records).collect();
+    differing_offsets(&records, min_leo)
+}
+
+/// The fault search's divergence invariant: live in-sync replicas agree
+/// with a live leader on every offset below the leader's HW.
+pub fn divergence_below_hw(c: &Cluster, tp: &TopicPartition) -> Option<String> {
+    let state = c.partition_state(tp)?;
+    let leader = state.leader;
+    if leader < 0 || !c.broker_up(leader) {
+        return None;
+    }
+    let lv = c.replica(leader, tp)?;
+    // The leader itself may not have caught up with the controller yet.
+    if !c
+        .broker(leader)
+        .partition(tp)
+        .is_some_and(|p| p.is_leader(leader) && p.leader_epoch == state.leader_epoch)
+    {
+        return None;
+    }
+    for &r in state.isr.iter().filter(|&&r| r != leader && c.broker_up(r)) {
+        // Only a follower that has truncated and fetches from this leader
+        // counts: one still recovering from a restart has not reconciled
+        // its log yet (Kafka's transient too).
+        let following = c.broker(r).partition(tp).is_some_and(|p| {
+            p.leader == leader
+                && p.leader_epoch == state.leader_epoch
+                && p.follower_state == broker::partition::FollowerState::Fetching
+        });
+        if !following {
+            continue;
+        }
+        let Some(rv) = c.replica(r, tp) else { continue };
+        let limit = lv.hw.min(rv.leo);
+        let diff = differing_offsets(&[lv.records.clone(), rv.records], limit);
+        if let Some(off) = diff.first() {
+            return Some(format!(
+                "{tp}: leader {leader} and in-sync replica {r} differ at offset {off} below HW {}",
+                lv.hw
+            ));
+        }
+    }
+    None
+}

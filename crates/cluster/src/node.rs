@@ -1,0 +1,229 @@
+//! The simulator's view of a Kafka cluster: one node enum (broker, the
+//! ZooKeeper server, clients), the message newtype the simulator carries,
+//! and the fixed mapping between Kafka addresses and simulator node ids.
+
+use broker::api::{Addr, BrokerId, Msg};
+use broker::{Broker, Output};
+use controller::zk::{ConnId, ZkMessage, ZkServer};
+use sim::{Input, Message, NodeId, Outputs};
+
+use crate::producer::Producer;
+
+/// What travels on the simulated network: the broker crate's `Msg`. A
+/// newtype because the simulator's `Message` trait and `Msg` live in
+/// other crates.
+#[derive(Debug)]
+pub struct Wire(pub Msg);
+
+impl Message for Wire {
+    fn api(&self) -> &'static str {
+        self.0.api()
+    }
+
+    fn detail(&self) -> serde_json::Value {
+        serde_json::Value::String(self.0.detail())
+    }
+}
+
+/// Node ids are dense and fixed by construction: brokers `0..N` first (so a
+/// broker's node id is its broker id), then `zk`, then clients in the order
+/// the scenario declares them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Topology {
+    pub brokers: u32,
+}
+
+impl Topology {
+    pub fn zk(self) -> NodeId {
+        NodeId(self.brokers)
+    }
+
+    pub fn broker(self, id: BrokerId) -> NodeId {
+        NodeId(id as u32)
+    }
+
+    pub fn client(self, n: u32) -> NodeId {
+        NodeId(self.brokers + 1 + n)
+    }
+
+    pub fn node(self, addr: Addr) -> NodeId {
+        match addr {
+            Addr::Broker(b) => self.broker(b),
+            Addr::Zk => self.zk(),
+            Addr::Client(n) => self.client(n),
+        }
+    }
+
+    pub fn addr(self, id: NodeId) -> Addr {
+        match id.0 {
+            b if b < self.brokers => Addr::Broker(b as BrokerId),
+            z if z == self.brokers => Addr::Zk,
+            c => Addr::Client(c - self.brokers - 1),
+        }
+    }
+}
+
+/// One simulated process.
+pub enum ClusterNode {
+    Broker(BrokerNode),
+    Zk(ZkNode),
+    Producer(Producer),
+}
+
+impl sim::Node for ClusterNode {
+    type Msg = Wire;
+
+    fn handle(&mut self, now: u64, input: Input<Wire>, out: &mut Outputs<'_, Wire>) {
+        match self {
+            ClusterNode::Broker(b) => b.handle(now, input, out),
+            ClusterNode::Zk(z) => z.handle(now, input, out),
+            ClusterNode::Producer(p) => {
+                let topo = p.topology();
+                let mut buf = Vec::new();
+                match input {
+                    Input::Start | Input::Restart => p.start(now, &mut buf),
+                    Input::Message { from, msg } => {
+                        p.on_message(now, topo.addr(from), msg.0, &mut buf)
+                    }
+                    Input::Timer { token } => p.on_timer(now, token, &mut buf),
+                }
+                apply_outputs(topo, &mut buf, out);
+            }
+        }
+    }
+}
+
+/// Turns a broker's (or client's) outputs into simulator actions.
+pub(crate) fn apply_outputs(
+    topo: Topology,
+    buf: &mut Vec<Output>,
+    out: &mut Outputs<'_, Wire>,
+) -> bool {
+    let mut stopped = false;
+    for o in buf.drain(..) {
+        match o {
+            Output::Send { to, msg } => out.send(topo.node(to), Wire(msg)),
+            Output::SetTimer {
+                token,
+                at,
+                background,
+            } => {
+                if background {
+                    out.set_background_timer(token, at)
+                } else {
+                    out.set_timer(token, at)
+                }
+            }
+            Output::CancelTimer(token) => {
+                out.cancel_timer(token);
+            }
+            Output::Event { kind, detail } => out.event(kind, || detail),
+            Output::Stopped => stopped = true,
+        }
+    }
+    stopped
+}
+
+/// A broker process. The `Broker` is rebuilt from its storage on restart
+/// (see `Cluster::restart`); `stopped` is set when a controlled shutdown
+/// completes, for the cluster to take the process out of the network.
+pub struct BrokerNode {
+    pub broker: Broker,
+    pub topo: Topology,
+    pub stopped: bool,
+    buf: Vec<Output>,
+}
+
+impl BrokerNode {
+    pub fn new(broker: Broker, topo: Topology) -> Self {
+        BrokerNode {
+            broker,
+            topo,
+            stopped: false,
+            buf: Vec::new(),
+        }
+    }
+
+    fn handle(&mut self, now: u64, input: Input<Wire>, out: &mut Outputs<'_, Wire>) {
+        let input = match input {
+            // A restart is a new process over the old disk: the cluster has
+            // already put a fresh `Broker` in place, which starts as new.
+            Input::Start | Input::Restart => broker::Input::Start,
+            Input::Message { from, msg } => broker::Input::Message {
+                from: self.topo.addr(from),
+                msg: msg.0,
+            },
+            Input::Timer { token } => broker::Input::Timer(token),
+        };
+        self.run(now, input, out);
+    }
+
+    pub(crate) fn run(&mut self, now: u64, input: broker::Input, out: &mut Outputs<'_, Wire>) {
+        self.broker.handle(now, input, &mut self.buf);
+        if apply_outputs(self.topo, &mut self.buf, out) {
+            self.stopped = true;
+        }
+    }
+}
+
+/// The ZooKeeper server. Connections are simulator node ids; the session
+/// expiry check is a background timer (a cluster whose only pending work
+/// is "sessions would expire if nobody pinged" is idle).
+pub struct ZkNode {
+    pub server: ZkServer,
+    pub topo: Topology,
+}
+
+/// The one timer of the ZooKeeper node.
+const ZK_EXPIRY: u64 = 1;
+
+/// The admin tool's connection (`kafka-topics.sh --zookeeper`): not a node
+/// of the network, its requests are handled in place by the runner.
+pub const ADMIN_CONN: ConnId = ConnId(u32::MAX);
+
+impl ZkNode {
+    pub fn new(topo: Topology) -> Self {
+        ZkNode {
+            server: ZkServer::default(),
+            topo,
+        }
+    }
+
+    fn handle(&mut self, now: u64, input: Input<Wire>, out: &mut Outputs<'_, Wire>) {
+        let outputs = match input {
+            Input::Start | Input::Restart => Vec::new(),
+            Input::Message {
+                from,
+                msg: Wire(Msg::Zk(m)),
+            } => self.server.handle_message(now, ConnId(from.0), m),
+            Input::Message { .. } => Vec::new(),
+            Input::Timer { .. } => self.server.tick(now).0,
+        };
+        self.send_all(outputs, out);
+    }
+
+    /// Sends the server's outputs (those for the admin connection are
+    /// returned instead) and re-arms the expiry timer.
+    pub(crate) fn send_all(
+        &mut self,
+        outputs: Vec<controller::zk::ZkOutput>,
+        out: &mut Outputs<'_, Wire>,
+    ) -> Vec<ZkMessage> {
+        let mut admin = Vec::new();
+        for o in outputs {
+            if o.to == ADMIN_CONN {
+                admin.push(o.msg);
+            } else {
+                out.send(NodeId(o.to.0), Wire(Msg::Zk(o.msg)));
+            }
+        }
+        match self.server.next_deadline() {
+            Some(at) if out.timer(ZK_EXPIRY) != Some(at) => out.set_background_timer(ZK_EXPIRY, at),
+            Some(_) => {}
+            None => {
+                out.cancel_timer(ZK_EXPIRY);
+            }
+        }
+        admin
+    }
+}

@@ -1,0 +1,746 @@
+//! A sans-IO Kafka producer (`KafkaProducer` + `RecordAccumulator` +
+//! `Sender`), non-idempotent as Kafka 2.x's default: metadata from the
+//! brokers, the default partitioner, per-partition batching (`linger.ms`,
+//! `batch.size`), `acks`, retries with `retry.backoff.ms`,
+//! `request.timeout.ms`, `delivery.timeout.ms` and
+//! `max.in.flight.requests.per.connection`.
+//!
+//! Every record carries a header `kafkascope.send` = `CLIENT:SEQ`, unique per
+//! `send()` call, so the runner can find the records of one send in a log
+//! and count the ones written more than once (retries without idempotence).
+//!
+//! Outputs are the broker crate's [`Output`]s (sends, timers, events), so the
+//! cluster maps brokers and clients to the simulator the same way.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use broker::api::{
+    Addr, BrokerId, Msg, ProducePartition, ProduceRequest, Request, Response, TopicPartition,
+};
+use broker::Output;
+use bytes::Bytes;
+use protocol::batch::{RecordBatch, SimpleRecord};
+use protocol::{ErrorCode, Header};
+use serde_json::json;
+
+use crate::node::Topology;
+pub use crate::producer_config::ProducerConfig;
+
+/// The header naming a record's `send()` call.
+pub const SEND_HEADER: &str = "kafkascope.send";
+
+const WAKEUP: u64 = 1;
+const METADATA_MAX_AGE: u64 = 2;
+
+/// One record the application handed to `send()`.
+#[derive(Clone, Debug)]
+pub struct ProducerRecord {
+    pub topic: String,
+    pub partition: Option<i32>,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, String)>,
+}
+
+/// A record the producer acknowledged to the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acked {
+    pub tp: TopicPartition,
+    /// -1 with `acks=0` (Kafka's callback gets no offset either).
+    pub offset: i64,
+    pub value: Option<String>,
+    pub send_id: String,
+}
+
+/// What the application has seen; survives a crash of the client process
+/// (the scenario's record of what this application was told).
+#[derive(Clone, Debug, Default)]
+pub struct AppRecord {
+    pub acked: Vec<Acked>,
+    /// Kafka error names delivered to send callbacks.
+    pub errors: BTreeSet<String>,
+    /// Records whose send failed, with the error.
+    pub failed: Vec<(String, String)>,
+    /// Produce attempts of records (a retried record counts once per attempt).
+    pub attempts: u64,
+    /// `send()` calls so far (the sequence in send ids).
+    pub sends: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Pending {
+    send_id: String,
+    record: ProducerRecord,
+    created_ms: u64,
+}
+
+#[derive(Debug)]
+struct Batch {
+    tp: TopicPartition,
+    records: Vec<Pending>,
+    size: usize,
+    created_ms: u64,
+    attempts: u32,
+    /// Not before this time (retry backoff).
+    retry_at: u64,
+}
+
+impl Batch {
+    fn encode(&self) -> Bytes {
+        let simple: Vec<SimpleRecord> = self
+            .records
+            .iter()
+            .map(|p| {
+                let mut headers: Vec<Header> = p
+                    .record
+                    .headers
+                    .iter()
+                    .map(|(k, v)| Header {
+                        key: k.clone(),
+                        value: Some(v.clone().into_bytes()),
+                    })
+                    .collect();
+                headers.push(Header {
+                    key: SEND_HEADER.to_string(),
+                    value: Some(p.send_id.clone().into_bytes()),
+                });
+                SimpleRecord {
+                    timestamp: p.created_ms as i64,
+                    key: p.record.key.clone(),
+                    value: p.record.value.clone(),
+                    headers,
+                }
+            })
+            .collect();
+        Bytes::from(RecordBatch::from_simple(0, &simple).encode())
+    }
+}
+
+fn record_size(r: &ProducerRecord) -> usize {
+    // DefaultRecord's size: the bodies plus a few varints of overhead.
+    let h: usize = r.headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    r.key.as_ref().map_or(1, |k| k.len() + 1) + r.value.as_ref().map_or(1, |v| v.len() + 1) + h + 40
+}
+
+#[derive(Debug)]
+struct InFlight {
+    broker: BrokerId,
+    sent_ms: u64,
+    batches: Vec<Batch>,
+}
+
+#[derive(Debug)]
+enum Awaiting {
+    Produce(InFlight),
+    Metadata { broker: BrokerId, sent_ms: u64 },
+}
+
+/// The producer client.
+pub struct Producer {
+    pub name: String,
+    pub config: ProducerConfig,
+    pub app: AppRecord,
+    topo: Topology,
+    client: u32,
+    rng: u64,
+    /// topic -> leader of each partition (-1: none known).
+    metadata: BTreeMap<String, Vec<BrokerId>>,
+    metadata_wanted: bool,
+    metadata_retry_at: u64,
+    next_metadata_broker: u32,
+    /// Records for topics whose metadata is not known yet (`max.block.ms`).
+    waiting: VecDeque<Pending>,
+    sticky: BTreeMap<String, i32>,
+    batches: BTreeMap<TopicPartition, VecDeque<Batch>>,
+    awaiting: BTreeMap<i32, Awaiting>,
+    next_correlation_id: i32,
+    /// `flush()` called: every batch is ready now, until all are done.
+    flushing: bool,
+}
+
+impl Producer {
+    pub fn new(name: &str, client: u32, config: ProducerConfig, topo: Topology, seed: u64) -> Self {
+        Producer {
+            name: name.to_string(),
+            config,
+            app: AppRecord::default(),
+            topo,
+            client,
+            rng: seed ^ (0x9e37_79b9_7f4a_7c15u64.wrapping_mul(client as u64 + 1)),
+            metadata: BTreeMap::new(),
+            metadata_wanted: false,
+            metadata_retry_at: 0,
+            next_metadata_broker: client,
+            waiting: VecDeque::new(),
+            sticky: BTreeMap::new(),
+            batches: BTreeMap::new(),
+            awaiting: BTreeMap::new(),
+            next_correlation_id: 0,
+            flushing: false,
+        }
+    }
+
+    /// The same application started again after a crash: same config and
+    /// history, nothing of the old process's buffers.
+    pub fn reset_process(&mut self, seed: u64) {
+        let app = std::mem::take(&mut self.app);
+        *self = Producer::new(
+            &self.name,
+            self.client,
+            self.config.clone(),
+            self.topo,
+            seed ^ app.sends,
+        );
+        self.app = app;
+    }
+
+    pub fn topology(&self) -> Topology {
+        self.topo
+    }
+
+    /// Records handed to `send()` whose fate the application does not know yet.
+    pub fn incomplete(&self) -> usize {
+        let in_flight: usize = self
+            .awaiting
+            .values()
+            .map(|a| match a {
+                Awaiting::Produce(f) => f.batches.iter().map(|b| b.records.len()).sum(),
+                Awaiting::Metadata { .. } => 0,
+            })
+            .sum();
+        let queued: usize = self
+            .batches
+            .values()
+            .flatten()
+            .map(|b| b.records.len())
+            .sum();
+        self.waiting.len() + queued + in_flight
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // SplitMix64: the client's own seeded stream (sticky partition picks).
+        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn start(&mut self, now: u64, out: &mut Vec<Output>) {
+        out.push(Output::SetTimer {
+            token: METADATA_MAX_AGE,
+            at: now + self.config.metadata_max_age_ms,
+            background: true,
+        });
+    }
+
+    /// `KafkaProducer.send`: returns the send id.
+    pub fn send(&mut self, now: u64, record: ProducerRecord, out: &mut Vec<Output>) -> String {
+        self.app.sends += 1;
+        let send_id = format!("{}:{}", self.name, self.app.sends);
+        let pending = Pending {
+            send_id: send_id.clone(),
+            record,
+            created_ms: now,
+        };
+        if self.metadata.contains_key(&pending.record.topic) {
+            self.append(now, pending);
+        } else {
+            self.metadata_wanted = true;
+            self.waiting.push_back(pending);
+        }
+        self.run_sender(now, out);
+        send_id
+    }
+
+    /// `KafkaProducer.flush`: makes every batch sendable now.
+    pub fn flush(&mut self, now: u64, out: &mut Vec<Output>) {
+        self.flushing = true;
+        self.run_sender(now, out);
+    }
+
+    /// The connection to `broker` closed (the process died): what is in
+    /// flight there fails with NETWORK_EXCEPTION, as Kafka's
+    /// `NetworkClient` reports a disconnect.
+    pub fn on_disconnect(&mut self, now: u64, broker: BrokerId, out: &mut Vec<Output>) {
+        let ids: Vec<i32> = self
+            .awaiting
+            .iter()
+            .filter(|(_, a)| match a {
+                Awaiting::Produce(f) => f.broker == broker,
+                Awaiting::Metadata { broker: b, .. } => *b == broker,
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            self.fail_request(now, id, ErrorCode::NetworkException, out);
+        }
+        self.run_sender(now, out);
+    }
+
+    pub fn on_message(&mut self, now: u64, from: Addr, msg: Msg, out: &mut Vec<Output>) {
+        if let Msg::Response {
+            correlation_id,
+            response,
+        } = msg
+        {
+            match (self.awaiting.remove(&correlation_id), response) {
+                (Some(Awaiting::Metadata { .. }), Response::Metadata(m)) => {
+                    self.on_metadata(now, m)
+                }
+                (Some(Awaiting::Produce(f)), Response::Produce(parts)) => {
+                    self.on_produce_response(now, f, parts, out)
+                }
+                (Some(other), _) => {
+                    // A response of the wrong kind: treat it as a broken connection.
+                    self.awaiting.insert(correlation_id, other);
+                    self.fail_request(now, correlation_id, ErrorCode::NetworkException, out);
+                }
+                (None, _) => {
+                    let _ = from; // a response to a request already timed out
+                }
+            }
+        }
+        self.run_sender(now, out);
+    }
+
+    pub fn on_timer(&mut self, now: u64, token: u64, out: &mut Vec<Output>) {
+        if token == METADATA_MAX_AGE {
+            self.metadata_wanted = true;
+            out.push(Output::SetTimer {
+                token,
+                at: now + self.config.metadata_max_age_ms,
+                background: true,
+            });
+        }
+        self.run_sender(now, out);
+    }
+
+    // ---- partitioner and accumulator ----
+
+    fn partition_for(&mut self, record: &ProducerRecord) -> i32 {
+        let n = self.metadata[&record.topic].len() as i32;
+        if let Some(p) = record.partition {
+            return p;
+        }
+        if let Some(key) = &record.key {
+            return protocol::to_positive(protocol::murmur2(key)) % n;
+        }
+        if let Some(&p) = self.sticky.get(&record.topic) {
+            return p;
+        }
+        // StickyPartitionCache.nextPartition: a random partition with a
+        // leader (any partition when none has one).
+        let leaders = &self.metadata[&record.topic];
+        let available: Vec<i32> = (0..n).filter(|&p| leaders[p as usize] >= 0).collect();
+        let choice = if available.is_empty() {
+            (self.next_random() % n as u64) as i32
+        } else {
+            available[(self.next_random() % available.len() as u64) as usize]
+        };
+        self.sticky.insert(record.topic.clone(), choice);
+        choice
+    }
+
+    fn append(&mut self, now: u64, pending: Pending) {
+        let p = self.partition_for(&pending.record);
+        let tp = TopicPartition::new(&pending.record.topic, p);
+        let size = record_size(&pending.record);
+        let batch_size = self.config.batch_size;
+        let queue = self.batches.entry(tp.clone()).or_default();
+        if let Some(last) = queue.back_mut() {
+            if last.attempts == 0 && last.size + size <= batch_size {
+                last.size += size;
+                last.records.push(pending);
+                return;
+            }
+        }
+        queue.push_back(Batch {
+            tp,
+            records: vec![pending],
+            size,
+            created_ms: now,
+            attempts: 0,
+            retry_at: 0,
+        });
+    }
+
+    // ---- sender ----
+
+    fn in_flight_to(&self, broker: BrokerId) -> usize {
+        self.awaiting
+            .values()
+            .filter(|a| matches!(a, Awaiting::Produce(f) if f.broker == broker))
+            .count()
+    }
+
+    fn leader(&self, tp: &TopicPartition) -> BrokerId {
+        self.metadata
+            .get(&*tp.topic)
+            .and_then(|l| l.get(tp.partition as usize).copied())
+            .unwrap_or(-1)
+    }
+
+    /// `Sender.runOnce`: time out what is overdue, ask for metadata if
+    /// needed, send ready batches, arm the wakeup for the next deadline.
+    fn run_sender(&mut self, now: u64, out: &mut Vec<Output>) {
+        self.expire(now, out);
+        self.maybe_request_metadata(now, out);
+        self.send_ready(now, out);
+        if self.flushing && self.incomplete() == 0 {
+            self.flushing = false;
+        }
+        match self.next_deadline(now) {
+            Some(at) => out.push(Output::SetTimer {
+                token: WAKEUP,
+                at,
+                background: false,
+            }),
+            None => out.push(Output::CancelTimer(WAKEUP)),
+        }
+    }
+
+    fn expire(&mut self, now: u64, out: &mut Vec<Output>) {
+        let overdue: Vec<i32> = self
+            .awaiting
+            .iter()
+            .filter(|(_, a)| {
+                let sent = match a {
+                    Awaiting::Produce(f) => f.sent_ms,
+                    Awaiting::Metadata { sent_ms, .. } => *sent_ms,
+                };
+                now >= sent + self.config.request_timeout_ms
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in overdue {
+            // Kafka disconnects on a request timeout; the batches retry.
+            self.fail_request(now, id, ErrorCode::NetworkException, out);
+        }
+        // Batches in the accumulator past delivery.timeout.ms.
+        let delivery = self.config.delivery_timeout_ms;
+        let mut expired = Vec::new();
+        for queue in self.batches.values_mut() {
+            while queue
+                .front()
+                .is_some_and(|b| now >= b.created_ms + delivery)
+            {
+                expired.push(queue.pop_front().expect("front exists"));
+            }
+        }
+        for b in expired {
+            self.fail_batch(b, ErrorCode::RequestTimedOut, out);
+        }
+        let block = self.config.max_block_ms;
+        while self
+            .waiting
+            .front()
+            .is_some_and(|p| now >= p.created_ms + block)
+        {
+            let p = self.waiting.pop_front().expect("front exists");
+            self.fail_record(p, ErrorCode::RequestTimedOut, out);
+        }
+        self.batches.retain(|_, q| !q.is_empty());
+    }
+
+    fn needs_metadata(&self) -> bool {
+        self.metadata_wanted
+            || !self.waiting.is_empty()
+            || self.batches.keys().any(|tp| self.leader(tp) < 0)
+    }
+
+    fn maybe_request_metadata(&mut self, now: u64, out: &mut Vec<Output>) {
+        let in_flight = self
+            .awaiting
+            .values()
+            .any(|a| matches!(a, Awaiting::Metadata { .. }));
+        if in_flight || !self.needs_metadata() || now < self.metadata_retry_at {
+            return;
+        }
+        // leastLoadedNode, simplified: brokers in turn.
+        let broker = (self.next_metadata_broker % self.topo.brokers) as BrokerId;
+        self.next_metadata_broker = self.next_metadata_broker.wrapping_add(1);
+        let mut topics: BTreeSet<String> = self.metadata.keys().cloned().collect();
+        topics.extend(self.waiting.iter().map(|p| p.record.topic.clone()));
+        let id = self.request(
+            broker,
+            Request::Metadata {
+                topics: Some(topics.into_iter().collect()),
+            },
+            out,
+        );
+        self.awaiting.insert(
+            id,
+            Awaiting::Metadata {
+                broker,
+                sent_ms: now,
+            },
+        );
+        self.metadata_wanted = false;
+        self.metadata_retry_at = now + self.config.retry_backoff_ms;
+    }
+
+    fn request(&mut self, broker: BrokerId, request: Request, out: &mut Vec<Output>) -> i32 {
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
+        let correlation_id = self.next_correlation_id;
+        out.push(Output::Send {
+            to: Addr::Broker(broker),
+            msg: Msg::Request {
+                correlation_id,
+                request,
+            },
+        });
+        correlation_id
+    }
+
+    fn on_metadata(&mut self, now: u64, m: broker::api::MetadataResponse) {
+        let mut fresh: BTreeMap<String, Vec<BrokerId>> = BTreeMap::new();
+        for ps in &m.partitions {
+            let leaders = fresh.entry(ps.tp.topic.to_string()).or_default();
+            let i = ps.tp.partition as usize;
+            if leaders.len() <= i {
+                leaders.resize(i + 1, -1);
+            }
+            // A leader the broker knows to be down is no leader to send to.
+            leaders[i] = if m.brokers.contains(&ps.leader) {
+                ps.leader
+            } else {
+                -1
+            };
+        }
+        for (topic, leaders) in fresh {
+            self.metadata.insert(topic, leaders);
+        }
+        // Records that were waiting for their topic's metadata.
+        let waiting = std::mem::take(&mut self.waiting);
+        for p in waiting {
+            if self.metadata.contains_key(&p.record.topic) {
+                self.append(now, p);
+            } else {
+                self.waiting.push_back(p);
+            }
+        }
+    }
+
+    fn send_ready(&mut self, now: u64, out: &mut Vec<Output>) {
+        let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
+        for (tp, queue) in &self.batches {
+            let Some(first) = queue.front() else { continue };
+            let leader = self.leader(tp);
+            let ready = leader >= 0
+                && now >= first.retry_at
+                && (self.flushing
+                    || queue.len() > 1
+                    || first.size >= self.config.batch_size
+                    || first.attempts > 0
+                    || now >= first.created_ms + self.config.linger_ms);
+            if ready {
+                by_leader.entry(leader).or_default().push(tp.clone());
+            }
+        }
+        for (leader, tps) in by_leader {
+            if self.in_flight_to(leader) >= self.config.max_in_flight {
+                continue;
+            }
+            let mut batches = Vec::new();
+            for tp in tps {
+                let queue = self
+                    .batches
+                    .get_mut(&tp)
+                    .expect("ready partition has batches");
+                let batch = queue.pop_front().expect("ready partition has a batch");
+                if queue.is_empty() {
+                    self.batches.remove(&tp);
+                }
+                // The sticky partition moves on once its batch is sent.
+                if self.sticky.get(&*tp.topic) == Some(&tp.partition) {
+                    self.sticky.remove(&*tp.topic);
+                }
+                batches.push(batch);
+            }
+            self.send_produce(now, leader, batches, out);
+        }
+    }
+
+    fn send_produce(
+        &mut self,
+        now: u64,
+        leader: BrokerId,
+        mut batches: Vec<Batch>,
+        out: &mut Vec<Output>,
+    ) {
+        let partitions = batches
+            .iter_mut()
+            .map(|b| {
+                b.attempts += 1;
+                self.app.attempts += b.records.len() as u64;
+                ProducePartition {
+                    tp: b.tp.clone(),
+                    records: b.encode(),
+                }
+            })
+            .collect();
+        let request = ProduceRequest {
+            acks: self.config.acks,
+            timeout_ms: self.config.request_timeout_ms,
+            transactional_id: None,
+            partitions,
+        };
+        let id = self.request(leader, Request::Produce(request), out);
+        if self.config.acks == 0 {
+            // No response will come: the records count as sent, offset unknown.
+            for b in batches {
+                self.complete_batch(b, -1, out);
+            }
+        } else {
+            self.awaiting.insert(
+                id,
+                Awaiting::Produce(InFlight {
+                    broker: leader,
+                    sent_ms: now,
+                    batches,
+                }),
+            );
+        }
+    }
+
+    fn on_produce_response(
+        &mut self,
+        now: u64,
+        f: InFlight,
+        parts: Vec<broker::api::ProducePartitionResponse>,
+        out: &mut Vec<Output>,
+    ) {
+        let mut by_tp: BTreeMap<TopicPartition, broker::api::ProducePartitionResponse> =
+            parts.into_iter().map(|p| (p.tp.clone(), p)).collect();
+        for b in f.batches {
+            match by_tp.remove(&b.tp) {
+                Some(r) if r.error == ErrorCode::None => self.complete_batch(b, r.base_offset, out),
+                Some(r) => self.retry_or_fail(now, b, r.error, out),
+                None => self.retry_or_fail(now, b, ErrorCode::UnknownServerError, out),
+            }
+        }
+    }
+
+    fn fail_request(&mut self, now: u64, id: i32, error: ErrorCode, out: &mut Vec<Output>) {
+        match self.awaiting.remove(&id) {
+            Some(Awaiting::Produce(f)) => {
+                for b in f.batches {
+                    self.retry_or_fail(now, b, error, out);
+                }
+                self.metadata_wanted = true;
+            }
+            Some(Awaiting::Metadata { .. }) => {
+                self.metadata_wanted = true;
+                self.metadata_retry_at = now + self.config.retry_backoff_ms;
+            }
+            None => {}
+        }
+    }
+
+    /// `Sender.completeBatch` with an error: retry if Kafka would.
+    fn retry_or_fail(&mut self, now: u64, mut b: Batch, error: ErrorCode, out: &mut Vec<Output>) {
+        let can_retry = error.retriable()
+            && b.attempts <= self.config.retries
+            && now < b.created_ms + self.config.delivery_timeout_ms;
+        if !can_retry {
+            return self.fail_batch(b, error, out);
+        }
+        if matches!(
+            error,
+            ErrorCode::NotLeaderOrFollower
+                | ErrorCode::UnknownTopicOrPartition
+                | ErrorCode::LeaderNotAvailable
+        ) {
+            self.metadata_wanted = true;
+        }
+        out.push(Output::Event {
+            kind: "producer-retry",
+            detail: json!({"partition": b.tp.to_string(), "error": error.name(), "attempts": b.attempts}),
+        });
+        b.retry_at = now + self.config.retry_backoff_ms;
+        // Reenqueued at the front: retries go before newer batches.
+        self.batches.entry(b.tp.clone()).or_default().push_front(b);
+    }
+
+    fn complete_batch(&mut self, b: Batch, base_offset: i64, out: &mut Vec<Output>) {
+        for (i, p) in b.records.into_iter().enumerate() {
+            let offset = if base_offset < 0 {
+                -1
+            } else {
+                base_offset + i as i64
+            };
+            self.app.acked.push(Acked {
+                tp: b.tp.clone(),
+                offset,
+                value: p
+                    .record
+                    .value
+                    .as_ref()
+                    .map(|v| String::from_utf8_lossy(v).into_owned()),
+                send_id: p.send_id,
+            });
+        }
+        out.push(Output::Event {
+            kind: "producer-ack",
+            detail: json!({"partition": b.tp.to_string(), "base_offset": base_offset, "acked": self.app.acked.len()}),
+        });
+    }
+
+    fn fail_batch(&mut self, b: Batch, error: ErrorCode, out: &mut Vec<Output>) {
+        for p in b.records {
+            self.fail_record(p, error, out);
+        }
+    }
+
+    fn fail_record(&mut self, p: Pending, error: ErrorCode, out: &mut Vec<Output>) {
+        self.app.errors.insert(error.name().to_string());
+        out.push(Output::Event {
+            kind: "producer-error",
+            detail: json!({"send": p.send_id, "error": error.name()}),
+        });
+        self.app.failed.push((p.send_id, error.name().to_string()));
+    }
+
+    fn next_deadline(&self, now: u64) -> Option<u64> {
+        let mut at = u64::MAX;
+        for a in self.awaiting.values() {
+            let sent = match a {
+                Awaiting::Produce(f) => f.sent_ms,
+                Awaiting::Metadata { sent_ms, .. } => *sent_ms,
+            };
+            at = at.min(sent + self.config.request_timeout_ms);
+        }
+        for (tp, queue) in &self.batches {
+            for b in queue {
+                at = at.min(b.created_ms + self.config.delivery_timeout_ms);
+            }
+            if let Some(first) = queue.front() {
+                let leader = self.leader(tp);
+                // A partition held back by the in-flight cap is woken by a response.
+                if leader >= 0 && self.in_flight_to(leader) < self.config.max_in_flight {
+                    let linger = if first.attempts > 0 {
+                        0
+                    } else {
+                        first.created_ms + self.config.linger_ms
+                    };
+                    at = at.min(first.retry_at.max(linger));
+                }
+            }
+        }
+        if let Some(p) = self.waiting.front() {
+            at = at.min(p.created_ms + self.config.max_block_ms);
+        }
+        if self.needs_metadata()
+            && !self
+                .awaiting
+                .values()
+                .any(|a| matches!(a, Awaiting::Metadata { .. }))
+        {
+            at = at.min(self.metadata_retry_at);
+        }
+        // Whatever was due by now has just been done, so the next deadline
+        // is in the future; `now + 1` guards against a timer loop at `now`.
+        (at != u64::MAX).then_some(at.max(now + 1))
+    }
+}

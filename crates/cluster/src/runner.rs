@@ -1,0 +1,421 @@
+//! The scenario runner: executes a parsed scenario command by command on a
+//! [`Cluster`], printing narration and `PASS`/`FAIL` lines.
+//!
+//! Extensions to the contract (they only add behaviour):
+//! - `cluster` runs until every broker is registered in ZooKeeper and a
+//!   controller is active (at most 60 s of virtual time), so the next
+//!   command meets a working cluster.
+//! - `topic create` runs until every partition has a leader that has taken
+//!   up leadership (at most 60 s).
+//! - `flush` runs until every record sent so far is acknowledged or failed.
+//! - `shutdown BROKER` runs until the controlled shutdown completes.
+//! - `--seed` on the command line wins over the file's `cluster seed=`;
+//!   with neither, the seed is 0.
+//!
+//! What is refused before the run (never silently ignored): consumer
+//! commands and predicates, transactions, `topic alter`, producer configs
+//! the producer does not implement (including `enable.idempotence=true`),
+//! broker and topic configs the broker does not know.
+
+use broker::BrokerConfig;
+use scenario::{Command, Node, Predicate, Scenario, ScenarioError};
+use serde_json::json;
+
+use crate::cluster::{Cluster, ClusterSpec};
+use crate::predicates;
+use crate::producer::{ProducerConfig, ProducerRecord};
+
+/// How long `cluster` and `topic create` may take to settle.
+const SETTLE_TIMEOUT_MS: u64 = 60_000;
+/// How long a controlled shutdown may take.
+const SHUTDOWN_TIMEOUT_MS: u64 = 120_000;
+
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Overrides the file's `cluster seed=`.
+    pub seed: Option<u64>,
+    /// Record the trace (every delivered message, state change, expect).
+    pub trace: bool,
+}
+
+/// One `expect`'s outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectResult {
+    pub line: usize,
+    pub predicate: String,
+    pub passed: bool,
+    pub was: String,
+}
+
+/// What a run printed and found.
+#[derive(Default)]
+pub struct Report {
+    /// Narration and PASS/FAIL lines, in order.
+    pub lines: Vec<String>,
+    pub expects: Vec<ExpectResult>,
+    /// Why the run stopped early (a `run until` timed out, a command failed).
+    pub failure: Option<String>,
+    /// The trace as JSON lines (with `RunOptions::trace`).
+    pub trace: String,
+    pub trace_hash: u64,
+    /// The cluster at the end, for tests and the fault search.
+    pub cluster: Option<Cluster>,
+}
+
+impl Report {
+    /// Every expect held and nothing failed.
+    pub fn ok(&self) -> bool {
+        self.failure.is_none() && self.expects.iter().all(|e| e.passed)
+    }
+}
+
+fn unsupported(file: &str, line: usize, message: String) -> ScenarioError {
+    ScenarioError {
+        file: file.to_string(),
+        line,
+        message,
+    }
+}
+
+fn check_predicate(p: &Predicate) -> Option<String> {
+    match p {
+        Predicate::Compare(c) if !predicates::supported(&c.subject) => Some(format!(
+            "the `{}` predicate is not supported yet (consumers arrive with the clients issue)",
+            c.subject.keyword()
+        )),
+        _ => None,
+    }
+}
+
+/// Refuses, before anything runs, what this runner cannot do faithfully.
+pub fn preflight(s: &Scenario) -> Result<(), Vec<ScenarioError>> {
+    let mut errors = Vec::new();
+    for c in &s.commands {
+        let line = c.line;
+        let mut err = |m: String| errors.push(unsupported(&s.file, line, m));
+        match &c.node {
+            Command::Consumer { .. }
+            | Command::Subscribe { .. }
+            | Command::Assign { .. }
+            | Command::Poll { .. }
+            | Command::Process { .. }
+            | Command::Commit { .. }
+            | Command::Seek { .. }
+            | Command::Close { .. }
+            | Command::SendOffsetsToTxn { .. } => {
+                let word = c.node.to_string();
+                let word = word.split_whitespace().next().unwrap_or("").to_string();
+                err(format!("`{word}` is not supported yet (consumers arrive with the clients issue)"))
+            }
+            Command::BeginTxn { .. } | Command::CommitTxn { .. } | Command::AbortTxn { .. } => {
+                err("transactions are not supported yet (they arrive with the clients issue)".into())
+            }
+            Command::TopicAlter { .. } => err(
+                "`topic alter` is not supported yet (the broker's controller does not handle added partitions yet)"
+                    .into(),
+            ),
+            Command::Cluster { configs, .. } => {
+                let mut bc = BrokerConfig::new(0);
+                for s in configs {
+                    if let Err(m) = bc.set(&s.name, &s.value.to_string()) {
+                        err(m);
+                    }
+                }
+            }
+            Command::TopicCreate { configs, .. } => {
+                let pairs: Vec<(String, String)> = configs
+                    .iter()
+                    .filter(|s| !matches!(s.name.as_str(), "min.insync.replicas" | "unclean.leader.election.enable"))
+                    .map(|s| (s.name.clone(), s.value.to_string()))
+                    .collect();
+                if let Err(e) = log::LogConfig::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+                    err(format!("topic config not supported: {e}"));
+                }
+            }
+            Command::Producer { configs, .. } => {
+                let mut pc = ProducerConfig::default();
+                for s in configs {
+                    if let Err(m) = pc.set(&s.name, &s.value.to_string()) {
+                        err(m);
+                    }
+                }
+            }
+            Command::Shutdown { node: Node::Zk } => {
+                err("`shutdown zk` is not supported (ZooKeeper has no controlled shutdown); use `crash zk`".into())
+            }
+            Command::RunUntil { predicate, .. } | Command::Expect { predicate } => {
+                if let Some(m) = check_predicate(predicate) {
+                    err(m);
+                }
+            }
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+fn node_name(n: &Node) -> String {
+    match n {
+        Node::Broker(b) => b.to_string(),
+        Node::Zk => "zk".to_string(),
+        Node::Client(c) => c.clone(),
+    }
+}
+
+/// Runs a scenario that passed [`scenario::parse`] and [`preflight`].
+pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
+    let mut r = Runner {
+        report: Report::default(),
+        cluster: None,
+        opts: opts.clone(),
+    };
+    for c in &s.commands {
+        if let Err(m) = r.exec(c.line, &c.node) {
+            let msg = format!("FAIL line {}: {m}", c.line);
+            r.report.lines.push(msg.clone());
+            r.report.failure = Some(msg);
+            break;
+        }
+    }
+    if let Some(cl) = &r.cluster {
+        r.report.trace = cl.sim.trace_json_lines();
+        r.report.trace_hash = cl.sim.trace_hash();
+    }
+    r.report.cluster = r.cluster;
+    r.report
+}
+
+struct Runner {
+    report: Report,
+    cluster: Option<Cluster>,
+    opts: RunOptions,
+}
+
+impl Runner {
+    fn cluster(&mut self) -> Result<&mut Cluster, String> {
+        self.cluster
+            .as_mut()
+            .ok_or_else(|| "no cluster yet: write `cluster brokers=N` first".to_string())
+    }
+
+    fn say(&mut self, line: String) {
+        self.report.lines.push(line);
+    }
+
+    fn exec(&mut self, line: usize, cmd: &Command) -> Result<(), String> {
+        if let Some(c) = self.cluster.as_mut() {
+            c.sim
+                .note("command", json!({"line": line, "text": cmd.to_string()}));
+        }
+        match cmd {
+            Command::Cluster {
+                brokers,
+                seed,
+                racks,
+                configs,
+            } => {
+                let spec = ClusterSpec {
+                    brokers: *brokers as u32,
+                    seed: self.opts.seed.or(*seed).unwrap_or(0),
+                    racks: racks.clone(),
+                    configs: configs
+                        .iter()
+                        .map(|s| (s.name.clone(), s.value.to_string()))
+                        .collect(),
+                    tracing: self.opts.trace,
+                };
+                let mut c = Cluster::new(&spec)?;
+                c.start();
+                let n = spec.brokers as i32;
+                let ok = c.run_until(SETTLE_TIMEOUT_MS, |c| {
+                    (0..n).all(|b| c.broker(b).is_registered())
+                        && c.controller_id()
+                            .is_some_and(|b| c.broker(b).is_controller())
+                });
+                self.cluster = Some(c);
+                if !ok {
+                    return Err(format!("the cluster did not start within {SETTLE_TIMEOUT_MS} ms (brokers registered and a controller active)"));
+                }
+            }
+            Command::TopicCreate {
+                name,
+                partitions,
+                replication_factor,
+                assignment,
+                configs,
+            } => {
+                let c = self.cluster()?;
+                let config: Vec<(String, String)> = configs
+                    .iter()
+                    .map(|s| (s.name.clone(), s.value.to_string()))
+                    .collect();
+                c.create_topic(
+                    name,
+                    *partitions,
+                    *replication_factor,
+                    assignment.as_deref(),
+                    &config,
+                )?;
+                let tps = c.topic_partitions(name);
+                let ok = c.run_until(SETTLE_TIMEOUT_MS, |c| {
+                    tps.iter().all(|tp| match c.partition_state(tp) {
+                        Some(s) if s.leader >= 0 => {
+                            c.broker_up(s.leader)
+                                && c.broker(s.leader).partition(tp).is_some_and(|p| {
+                                    p.is_leader(s.leader) && p.leader_epoch == s.leader_epoch
+                                })
+                        }
+                        _ => false,
+                    })
+                });
+                if !ok {
+                    return Err(format!("topic {name}: not every partition had a leader within {SETTLE_TIMEOUT_MS} ms"));
+                }
+            }
+            Command::Producer { name, configs } => {
+                let mut pc = ProducerConfig::default();
+                for s in configs {
+                    pc.set(&s.name, &s.value.to_string())?;
+                }
+                self.cluster()?.add_producer(name, pc);
+            }
+            Command::Send {
+                producer,
+                topic,
+                value,
+                key,
+                partition,
+                count,
+                headers,
+            } => {
+                let c = self.cluster()?;
+                for i in 0..*count {
+                    let record = ProducerRecord {
+                        topic: topic.clone(),
+                        partition: *partition,
+                        key: key.as_ref().map(|k| k.expand(i).into_bytes()),
+                        value: value.as_ref().map(|v| v.expand(i).into_bytes()),
+                        headers: headers.clone(),
+                    };
+                    c.with_producer(producer, |p, now, out| p.send(now, record, out))
+                        .ok_or_else(|| format!("producer {producer} is not running"))?;
+                }
+            }
+            Command::Flush { producer } => {
+                let c = self.cluster()?;
+                let cfg = c
+                    .producer(producer)
+                    .ok_or_else(|| format!("there is no producer {producer}"))?
+                    .config
+                    .clone();
+                c.with_producer(producer, |p, now, out| p.flush(now, out))
+                    .ok_or_else(|| format!("producer {producer} is not running"))?;
+                let limit = cfg.delivery_timeout_ms + cfg.request_timeout_ms + cfg.max_block_ms;
+                let name = producer.clone();
+                if !c.run_until(limit, |c| {
+                    c.producer(&name).is_none_or(|p| p.incomplete() == 0)
+                }) {
+                    return Err(format!(
+                        "flush {producer} did not complete within {limit} ms"
+                    ));
+                }
+            }
+            Command::Crash { node } => self.cluster()?.crash(&node_name(node), false)?,
+            Command::PowerOff { node } => self.cluster()?.crash(&node_name(node), true)?,
+            Command::Restart { node } => self.cluster()?.restart(&node_name(node))?,
+            Command::Shutdown { node } => self
+                .cluster()?
+                .shutdown(&node_name(node), SHUTDOWN_TIMEOUT_MS)?,
+            Command::Partition { groups } => {
+                let groups: Vec<Vec<String>> = groups
+                    .iter()
+                    .map(|g| g.iter().map(node_name).collect())
+                    .collect();
+                self.cluster()?.partition(&groups)?
+            }
+            Command::Heal => self.cluster()?.sim.heal(),
+            Command::Hold { link, api } => {
+                let c = self.cluster()?;
+                let (a, b) = c.link(&node_name(&link.from), &node_name(&link.to))?;
+                c.sim.hold(a, b, api.as_deref());
+            }
+            Command::Release { link, api } => {
+                let c = self.cluster()?;
+                let (a, b) = c.link(&node_name(&link.from), &node_name(&link.to))?;
+                c.sim.release(a, b, api.as_deref());
+            }
+            Command::Drop { link, api, count } => {
+                let c = self.cluster()?;
+                let (a, b) = c.link(&node_name(&link.from), &node_name(&link.to))?;
+                c.sim.drop_messages(a, b, api.as_deref(), *count);
+            }
+            Command::Delay { link, ms } => {
+                let c = self.cluster()?;
+                let (a, b) = c.link(&node_name(&link.from), &node_name(&link.to))?;
+                c.sim.delay(a, b, *ms);
+            }
+            Command::Tick { ms } => self.cluster()?.tick(*ms),
+            Command::Step { n } => {
+                let c = self.cluster()?;
+                for _ in 0..*n {
+                    if c.step().is_none() {
+                        break;
+                    }
+                }
+            }
+            Command::RunUntil {
+                predicate,
+                timeout_ms,
+            } => {
+                let c = self.cluster()?;
+                let ok = c.run_until(*timeout_ms, |c| predicates::check(c, predicate).0);
+                if !ok {
+                    let (_, was) = predicates::check(c, predicate);
+                    return Err(format!(
+                        "run until {predicate} timed out after {timeout_ms} ms (was {was})"
+                    ));
+                }
+            }
+            Command::Say { text } => {
+                if let Some(c) = self.cluster.as_mut() {
+                    c.sim.note("say", json!({"line": line, "text": text}));
+                }
+                self.say(text.clone());
+            }
+            Command::Expect { predicate } => {
+                let c = self.cluster()?;
+                let (passed, was) = predicates::check(c, predicate);
+                c.sim.note("expect", json!({"line": line, "predicate": predicate.to_string(), "passed": passed, "was": was.to_string()}));
+                let text = if passed {
+                    format!("PASS line {line}: {predicate}")
+                } else {
+                    format!("FAIL line {line}: {predicate} (was {was})")
+                };
+                self.say(text);
+                self.report.expects.push(ExpectResult {
+                    line,
+                    predicate: predicate.to_string(),
+                    passed,
+                    was: was.to_string(),
+                });
+            }
+            other => return Err(format!("{other} is not supported yet")),
+        }
+        Ok(())
+    }
+}
+
+/// Parses, preflights and runs one file's text.
+pub fn run_source(
+    file: &str,
+    source: &str,
+    opts: &RunOptions,
+) -> Result<Report, Vec<ScenarioError>> {
+    let s = scenario::parse(file, source)?;
+    preflight(&s)?;
+    Ok(run(&s, opts))
+}
