@@ -5,6 +5,7 @@
 mod dump_log;
 mod error;
 mod partition;
+mod run;
 
 use clap::{Parser, Subcommand};
 use std::io::{BufWriter, Write};
@@ -27,15 +28,21 @@ enum Command {
     DumpLog(dump_log::Args),
     /// The partition Kafka's default partitioner picks for a key.
     Partition(partition::Args),
+    /// Run scenario files on the simulated cluster.
+    Run(run::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Run(args) = &cli.command {
+        return run::main(args);
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match &cli.command {
         Command::DumpLog(args) => dump_log::run(args, &mut out),
         Command::Partition(args) => partition::run(args, &mut out),
+        Command::Run(_) => unreachable!("dispatched above"),
     }
     .and_then(|()| out.flush().map_err(error::CliError::from));
     match result {
