@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use controller::election::{self, LeaderAndIsr};
 use controller::zk::messages::{
     CreateMode, EventType, Op, OpResult, WatchedEvent, ZkErrorCode, ZkRequest, ZkResponse,
 };
@@ -463,104 +464,85 @@ impl Broker {
     }
 
     /// The state the controller wants for `tp` given who is alive (Kafka's
-    /// partition and replica state machines, folded into one decision):
-    /// elect a leader when the current one is gone, drop dead or shutting-down
-    /// replicas from the ISR, and create the state of new partitions.
+    /// partition and replica state machines folded into one decision, each
+    /// step one of Kafka's election algorithms): create new partitions, elect
+    /// a leader when the current one is gone or shutting down, and drop dead
+    /// replicas from the ISR.
     fn desired_state(&self, tp: &TopicPartition) -> Option<(LeaderIsr, &'static str)> {
         let c = self.controller.as_ref()?;
         let info = c.topics.get(&*tp.topic)?;
         let assignment = info.assignment.get(&tp.partition)?;
-        let live = |b: &BrokerId| c.live_brokers.contains(b);
-        let eligible = |b: &BrokerId| live(b) && !c.shutting_down.contains(b);
-        let Some(cur) = c.states.get(tp) else {
-            // New partition: leader is the first live replica, the ISR all live ones.
-            let isr: Vec<BrokerId> = assignment.iter().copied().filter(live).collect();
-            let leader = *isr.first()?;
-            return Some((
-                LeaderIsr {
-                    leader,
-                    leader_epoch: 0,
-                    isr,
-                    controller_epoch: c.epoch,
-                    zk_version: -1,
-                },
-                "new-partition",
-            ));
+        let eligible: BTreeSet<BrokerId> = c
+            .live_brokers
+            .difference(&c.shutting_down)
+            .copied()
+            .collect();
+        let with_epoch = |li: LeaderAndIsr, zk_version: i32| LeaderIsr {
+            leader: li.leader,
+            leader_epoch: li.leader_epoch,
+            isr: li.isr,
+            controller_epoch: c.epoch,
+            zk_version,
         };
-        let leader_ok = cur.leader >= 0 && eligible(&cur.leader);
-        let isr_live: Vec<BrokerId> = cur.isr.iter().copied().filter(eligible).collect();
-        if leader_ok {
-            if isr_live.len() == cur.isr.len() {
+        let Some(cur) = c.states.get(tp) else {
+            let init = election::initial_leader_and_isr(assignment, &eligible)?;
+            return Some((with_epoch(init, -1), "new-partition"));
+        };
+        let current = LeaderAndIsr {
+            leader: cur.leader,
+            leader_epoch: cur.leader_epoch,
+            isr: cur.isr.clone(),
+        };
+        if cur.leader != NO_LEADER && eligible.contains(&cur.leader) {
+            // The leader is fine: replicas that went away leave the ISR.
+            let isr: Vec<BrokerId> = cur
+                .isr
+                .iter()
+                .copied()
+                .filter(|r| eligible.contains(r))
+                .collect();
+            if isr.len() == cur.isr.len() {
                 return None;
             }
-            let next = LeaderIsr {
-                isr: isr_live,
-                leader_epoch: cur.leader_epoch + 1,
-                controller_epoch: c.epoch,
-                ..cur.clone()
-            };
-            return Some((next, "replica-offline"));
-        }
-        // Clean election: first replica in assignment order that is alive and in the ISR.
-        if let Some(&leader) = assignment
-            .iter()
-            .find(|b| eligible(b) && cur.isr.contains(b))
-        {
-            let next = LeaderIsr {
-                leader,
-                leader_epoch: cur.leader_epoch + 1,
-                isr: isr_live,
-                controller_epoch: c.epoch,
-                zk_version: cur.zk_version,
-            };
             return Some((
-                next,
-                if c.shutting_down.contains(&cur.leader) {
-                    "controlled-shutdown"
-                } else {
-                    "leader-election"
-                },
+                with_epoch(current.new_leader_and_isr(cur.leader, isr), cur.zk_version),
+                "replica-offline",
             ));
         }
+        if cur.leader != NO_LEADER && c.live_brokers.contains(&cur.leader) {
+            // A controlled shutdown: move leadership if another ISR member
+            // can take it, else the leader stays until it stops.
+            let next = election::leader_for_controlled_shutdown(
+                &current,
+                assignment,
+                &c.live_brokers,
+                &c.shutting_down,
+            )?;
+            return Some((with_epoch(next, cur.zk_version), "controlled-shutdown"));
+        }
         let unclean = self.config.unclean_for(&info.config);
-        if unclean {
-            if let Some(&leader) = assignment.iter().find(|b| eligible(b)) {
-                let next = LeaderIsr {
-                    leader,
-                    leader_epoch: cur.leader_epoch + 1,
-                    isr: vec![leader],
-                    controller_epoch: c.epoch,
-                    zk_version: cur.zk_version,
-                };
-                return Some((next, "unclean-election"));
-            }
+        if let Some(e) = election::leader_for_offline(&current, assignment, &eligible, unclean) {
+            let why = if e.unclean {
+                "unclean-election"
+            } else {
+                "leader-election"
+            };
+            return Some((with_epoch(e.leader_and_isr, cur.zk_version), why));
         }
         if cur.leader == NO_LEADER {
             return None;
         }
-        // No eligible leader: offline. Kafka keeps the last ISR member in the
-        // ISR so that only it may lead again (clean election).
-        let kept = if isr_live.is_empty() {
-            if cur.isr.contains(&cur.leader) {
-                vec![cur.leader]
-            } else {
-                cur.isr.iter().take(1).copied().collect()
-            }
-        } else {
-            isr_live
-        };
-        // During a controlled shutdown with no other ISR member the leader stays.
-        if live(&cur.leader) {
-            return None;
-        }
-        let next = LeaderIsr {
-            leader: NO_LEADER,
-            leader_epoch: cur.leader_epoch + 1,
-            isr: kept,
-            controller_epoch: c.epoch,
-            zk_version: cur.zk_version,
-        };
-        Some((next, "offline"))
+        // Nobody can lead: the dead replicas leave the ISR one by one, the
+        // last one staying so that only it may lead again (a clean election).
+        let removed = cur
+            .isr
+            .iter()
+            .filter(|r| !eligible.contains(r))
+            .fold(current.clone(), |li, r| {
+                election::remove_replica_from_isr(&li, *r)
+            });
+        let offline = current.new_leader_and_isr(NO_LEADER, removed.isr);
+        Some((with_epoch(offline, cur.zk_version), "offline"))
     }
 
     /// Writes every partition whose desired state differs from ZooKeeper's.

@@ -74,6 +74,7 @@ pub(crate) mod timers {
     pub const RETENTION: u64 = 4;
     pub const LEADER_REBALANCE: u64 = 5;
     pub const FLUSH: u64 = 6;
+    pub const REGISTER_RETRY: u64 = 7;
     /// + leader id: a follower's fetch backoff towards that leader.
     pub const FETCH_BACKOFF: u64 = 1 << 20;
     /// + sequence: a delayed produce's timeout.
@@ -250,6 +251,7 @@ impl Broker {
                 self.set_background_timer(timers::FLUSH, at);
             }
             timers::LEADER_REBALANCE => self.controller_check_preferred_leaders(),
+            timers::REGISTER_RETRY => self.zk_register(),
             t if t >= timers::DELAYED_FETCH => self.expire_delayed_fetch(t - timers::DELAYED_FETCH),
             t if t >= timers::DELAYED_PRODUCE => {
                 self.expire_delayed_produce(t - timers::DELAYED_PRODUCE)

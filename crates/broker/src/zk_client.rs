@@ -14,6 +14,9 @@ use crate::api::{Addr, BrokerId, Msg, TopicPartition};
 use crate::controller_role::ZkOp;
 use crate::{timers, zkdata, Broker};
 
+/// How long a restarted broker waits before trying `/brokers/ids/N` again.
+const REGISTER_RETRY_MS: u64 = 1_000;
+
 /// Why a ZooKeeper request was sent: what to do with its answer.
 #[derive(Debug, Clone)]
 pub(crate) enum Purpose {
@@ -135,19 +138,7 @@ impl Broker {
                             Purpose::Ping,
                         );
                     }
-                    let data = zkdata::broker_registration(
-                        self.id(),
-                        self.config.rack.as_deref(),
-                        self.now,
-                    );
-                    self.zk_send(
-                        ZkRequest::Create {
-                            path: paths::broker_id(self.id()),
-                            data,
-                            mode: CreateMode::Ephemeral,
-                        },
-                        Purpose::Register,
-                    );
+                    self.zk_register();
                 }
             }
             Purpose::Ping | Purpose::Close | Purpose::IsrNotification => {}
@@ -166,21 +157,14 @@ impl Broker {
                 ZkResponse::Error {
                     err: ZkErrorCode::NodeExists,
                 } => {
-                    // Our previous session's znode has not expired yet: Kafka
-                    // retries until it does.
-                    let data = zkdata::broker_registration(
-                        self.id(),
-                        self.config.rack.as_deref(),
-                        self.now,
+                    // Our previous session's znode lives until that session
+                    // expires (a kill -9 does not close it): try again later.
+                    self.event(
+                        "registration-pending",
+                        || json!({"reason": "NODEEXISTS: the previous session has not expired"}),
                     );
-                    self.zk_send(
-                        ZkRequest::Create {
-                            path: paths::broker_id(self.id()),
-                            data,
-                            mode: CreateMode::Ephemeral,
-                        },
-                        Purpose::Register,
-                    );
+                    let at = self.now + REGISTER_RETRY_MS;
+                    self.set_timer(timers::REGISTER_RETRY, at);
                 }
                 _ => {}
             },
@@ -221,6 +205,22 @@ impl Broker {
             } => self.on_isr_update_result(tp, isr, leader_epoch, response),
             Purpose::Controller(op) => self.controller_on_zk(op, response),
         }
+    }
+
+    /// Creates our ephemeral `/brokers/ids/N`.
+    pub(crate) fn zk_register(&mut self) {
+        if self.zk.session.is_none() || self.zk.registered {
+            return;
+        }
+        let data = zkdata::broker_registration(self.id(), self.config.rack.as_deref(), self.now);
+        self.zk_send(
+            ZkRequest::Create {
+                path: paths::broker_id(self.id()),
+                data,
+                mode: CreateMode::Ephemeral,
+            },
+            Purpose::Register,
+        );
     }
 
     fn on_zk_watch(&mut self, event: WatchedEvent) {
