@@ -164,23 +164,48 @@ impl<N: Node> Simulator<N> {
     }
 
     /// Deliver everything due at or before `t`, then set the clock to `t`
-    /// (never backwards). Returns the number of steps.
+    /// (never backwards). Returns the number of steps. Unbounded: a node
+    /// that re-arms a timer at `now` forever never lets it return; where
+    /// that must not hang (a browser tab), use `try_advance_to`.
     pub fn advance_to(&mut self, t: u64) -> u64 {
-        let mut steps = 0;
-        while let Some(due) = self.core.queue.peek_time() {
-            if due > t {
-                break;
-            }
-            self.step();
-            steps += 1;
-        }
-        self.core.now = self.core.now.max(t);
-        steps
+        self.advance_bounded(t, u64::MAX)
+            .expect("an unbounded advance cannot run out of budget")
     }
 
     /// `advance_to(now + ms)`.
     pub fn tick(&mut self, ms: u64) -> u64 {
         self.advance_to(self.core.now.saturating_add(ms))
+    }
+
+    /// `advance_to`, giving up with `RunError::EventBudget` after
+    /// `SimConfig::event_budget` steps (the clock then stays at the last
+    /// event delivered).
+    pub fn try_advance_to(&mut self, t: u64) -> Result<u64, RunError> {
+        self.advance_bounded(t, self.core.event_budget)
+    }
+
+    /// `try_advance_to(now + ms)`.
+    pub fn try_tick(&mut self, ms: u64) -> Result<u64, RunError> {
+        self.try_advance_to(self.core.now.saturating_add(ms))
+    }
+
+    fn advance_bounded(&mut self, t: u64, budget: u64) -> Result<u64, RunError> {
+        let mut steps = 0;
+        while let Some(due) = self.core.queue.peek_time() {
+            if due > t {
+                break;
+            }
+            if steps >= budget {
+                return Err(RunError::EventBudget {
+                    at: self.core.now,
+                    steps,
+                });
+            }
+            self.step();
+            steps += 1;
+        }
+        self.core.now = self.core.now.max(t);
+        Ok(steps)
     }
 
     /// Step until `pred` holds (checked before the first step and after

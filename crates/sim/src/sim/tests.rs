@@ -524,6 +524,8 @@ fn advance_to_delivers_due_events_and_sets_clock() {
     assert_eq!(sim.now(), 10);
     assert_eq!(sim.tick(1), 1);
     assert_eq!(sim.now(), 11);
+    assert_eq!(sim.try_tick(5), Ok(0));
+    assert_eq!(sim.now(), 16);
 }
 
 #[test]
@@ -552,7 +554,7 @@ fn run_until_reports_success_and_timeout() {
 }
 
 #[test]
-fn run_until_gives_up_on_a_livelock() {
+fn run_until_and_try_tick_give_up_on_a_livelock() {
     struct Spin;
     impl Node for Spin {
         type Msg = TMsg;
@@ -568,6 +570,9 @@ fn run_until_gives_up_on_a_livelock() {
     sim.start_all();
     let err = sim.run_until(|_| false, 10).unwrap_err();
     assert_eq!(err, RunError::EventBudget { at: 0, steps: 1000 });
+    let err = sim.try_tick(10).unwrap_err();
+    assert_eq!(err, RunError::EventBudget { at: 0, steps: 1000 });
+    assert_eq!(sim.now(), 0);
 }
 
 #[test]
