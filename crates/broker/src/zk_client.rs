@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use controller::kafka_zk;
 use controller::zk::messages::{
     CreateMode, EventType, SessionId, WatchedEvent, ZkErrorCode, ZkMessage, ZkRequest, ZkResponse,
 };
@@ -21,7 +22,8 @@ const REGISTER_RETRY_MS: u64 = 1_000;
 #[derive(Debug, Clone)]
 pub(crate) enum Purpose {
     Connect,
-    Ping,
+    /// Pings and best-effort creates: the answer changes nothing.
+    Ignored,
     Register,
     ControllerExists,
     ControllerCreate,
@@ -66,7 +68,7 @@ impl Broker {
 
     pub(crate) fn zk_ping(&mut self) {
         if self.zk.session.is_some() {
-            self.zk_send(ZkRequest::Ping, Purpose::Ping);
+            self.zk_send(ZkRequest::Ping, Purpose::Ignored);
         }
         let at = self.now + self.config.zookeeper_session_timeout_ms / 3;
         self.set_background_timer(timers::ZK_PING, at);
@@ -113,35 +115,13 @@ impl Broker {
                     // persistent paths exist (NODEEXISTS is fine). ZooKeeper
                     // answers a session's requests in order, so the
                     // registration below sees them.
-                    let mut created = std::collections::BTreeSet::new();
-                    let with_parents = paths::persistent_paths().into_iter().flat_map(|p| {
-                        let ends: Vec<usize> = p
-                            .match_indices('/')
-                            .map(|(i, _)| i)
-                            .skip(1)
-                            .chain([p.len()])
-                            .collect();
-                        ends.into_iter()
-                            .map(move |e| p[..e].to_string())
-                            .collect::<Vec<_>>()
-                    });
-                    for path in with_parents
-                        .filter(|p| created.insert(p.clone()))
-                        .collect::<Vec<_>>()
-                    {
-                        self.zk_send(
-                            ZkRequest::Create {
-                                path,
-                                data: Vec::new(),
-                                mode: CreateMode::Persistent,
-                            },
-                            Purpose::Ping,
-                        );
+                    for request in kafka_zk::create_top_level_paths() {
+                        self.zk_send(request, Purpose::Ignored);
                     }
                     self.zk_register();
                 }
             }
-            Purpose::Ping | Purpose::Close | Purpose::IsrNotification => {}
+            Purpose::Ignored | Purpose::Close | Purpose::IsrNotification => {}
             Purpose::Register => match response {
                 ZkResponse::Created { .. } => {
                     self.zk.registered = true;
