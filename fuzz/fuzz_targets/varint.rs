@@ -3,7 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use protocol::varint::{get_varint, get_varlong, put_varint, put_varlong, varint_size, varlong_size};
+use protocol::varint::{
+    get_varint, get_varlong, put_varint, put_varlong, varint_size, varlong_size,
+};
 
 fuzz_target!(|data: &[u8]| {
     let mut pos = 0;

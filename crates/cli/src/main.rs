@@ -34,15 +34,16 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Run(args) = &cli.command {
-        return run::main(args);
-    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match &cli.command {
         Command::DumpLog(args) => dump_log::run(args, &mut out),
         Command::Partition(args) => partition::run(args, &mut out),
-        Command::Run(_) => unreachable!("dispatched above"),
+        // `run` owns its output and exit code.
+        Command::Run(args) => {
+            drop(out);
+            return run::main(args);
+        }
     }
     .and_then(|()| out.flush().map_err(error::CliError::from));
     match result {
