@@ -7,6 +7,7 @@
 //! iterates a `HashMap`.
 
 mod cooperative_sticky;
+pub mod java_order;
 mod member_info;
 mod range;
 mod round_robin;

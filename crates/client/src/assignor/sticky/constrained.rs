@@ -1,124 +1,127 @@
-//! `AbstractStickyAssignor.constrainedAssign`: the fast path when every
-//! member subscribes to the same topics. Each member ends with `minQuota` or
-//! `maxQuota` partitions:
+//! `AbstractStickyAssignor.constrainedAssign` (Kafka 3.x): the fast path
+//! when every member subscribes to the same topics. `total % members`
+//! members end with `maxQuota` partitions, the rest with `minQuota`:
 //!
-//! 1. members keep their owned partitions, up to `maxQuota` (the rest are
-//!    revoked);
-//! 2. members below `minQuota` are filled from the unassigned partitions;
-//! 3. if those ran out, members still below `minQuota` take the first
-//!    partition of members at `maxQuota`;
-//! 4. otherwise the leftover partitions go one each to members at
-//!    `minQuota`.
+//! 1. members keep owned partitions: all if under `minQuota`; `maxQuota`
+//!    while fewer than the expected number of members are over
+//!    `minQuota`; otherwise `minQuota`. The rest are revoked.
+//! 2. the unassigned partitions, in (topic, partition) order, fill the
+//!    members under `minQuota` round-robin (in member id order), then go
+//!    one each to members at exactly `minQuota`.
 //!
-//! Every partition given to a member other than its previous owner is
-//! recorded in `partitionsTransferringOwnership` for the cooperative
+//! Members are visited in step 1 in Kafka's `HashMap` order, which decides
+//! who keeps `maxQuota`. A partition given to someone other than its owner
+//! is recorded in `partitionsTransferringOwnership` for the cooperative
 //! assignor.
 
+use super::super::java_order::java_hash_map_order;
 use super::super::{GroupAssignment, TopicPartition};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 pub(super) fn constrained_assign(
     partitions_per_topic: &BTreeMap<String, i32>,
-    consumer_to_owned_partitions: BTreeMap<String, Vec<TopicPartition>>,
+    consumer_to_owned_partitions: &BTreeMap<String, Vec<TopicPartition>>,
+    partitions_with_multiple_previous_owners: &BTreeSet<TopicPartition>,
 ) -> (GroupAssignment, BTreeMap<TopicPartition, String>) {
     let mut partitions_transferring_ownership = BTreeMap::new();
-    let mut unassigned_partitions: BTreeSet<TopicPartition> = partitions_per_topic
-        .iter()
-        .flat_map(|(topic, n)| (0..*n).map(move |p| TopicPartition::new(topic.clone(), p)))
-        .collect();
     let mut all_revoked_partitions = BTreeSet::new();
-
-    // Each member ends up in exactly one of these three.
-    let mut unfilled_members: Vec<String> = Vec::new();
-    let mut max_capacity_members: VecDeque<String> = VecDeque::new();
-    let mut min_capacity_members: VecDeque<String> = VecDeque::new();
+    let mut unfilled_members_with_under_min_quota_partitions: Vec<String> = Vec::new();
+    let mut unfilled_members_with_exactly_min_quota_partitions: VecDeque<String> = VecDeque::new();
 
     let number_of_consumers = consumer_to_owned_partitions.len();
-    let min_quota = unassigned_partitions.len() / number_of_consumers;
-    let max_quota = unassigned_partitions.len().div_ceil(number_of_consumers);
+    let total_partitions_count: usize = partitions_per_topic.values().map(|n| *n as usize).sum();
+    let min_quota = total_partitions_count / number_of_consumers;
+    let max_quota = total_partitions_count.div_ceil(number_of_consumers);
+    // Zero when minQuota == maxQuota.
+    let expected_num_members_with_over_min_quota_partitions =
+        total_partitions_count % number_of_consumers;
+    let mut current_num_members_with_over_min_quota_partitions = 0;
 
-    let mut assignment: GroupAssignment = BTreeMap::new();
-    for (consumer, owned_partitions) in consumer_to_owned_partitions {
-        let mut consumer_assignment = Vec::with_capacity(max_quota);
-        for (i, tp) in owned_partitions.iter().enumerate() {
-            if i < max_quota {
-                unassigned_partitions.remove(tp);
-                consumer_assignment.push(tp.clone());
-            } else {
-                all_revoked_partitions.insert(tp.clone());
+    let mut assignment: GroupAssignment = consumer_to_owned_partitions
+        .keys()
+        .map(|c| (c.clone(), Vec::with_capacity(max_quota)))
+        .collect();
+    let mut assigned_partitions = BTreeSet::new();
+
+    for consumer in java_hash_map_order(consumer_to_owned_partitions.keys()) {
+        let owned_partitions = &consumer_to_owned_partitions[consumer];
+        let keep = if owned_partitions.len() < min_quota {
+            unfilled_members_with_under_min_quota_partitions.push(consumer.clone());
+            owned_partitions.len()
+        } else if owned_partitions.len() >= max_quota
+            && current_num_members_with_over_min_quota_partitions
+                < expected_num_members_with_over_min_quota_partitions
+        {
+            current_num_members_with_over_min_quota_partitions += 1;
+            if current_num_members_with_over_min_quota_partitions
+                == expected_num_members_with_over_min_quota_partitions
+            {
+                unfilled_members_with_exactly_min_quota_partitions.clear();
             }
-        }
-        if owned_partitions.len() < min_quota {
-            unfilled_members.push(consumer.clone());
+            max_quota
         } else {
-            // With minQuota == maxQuota a member is at both.
-            if consumer_assignment.len() == min_quota {
-                min_capacity_members.push_back(consumer.clone());
+            // May still be raised to maxQuota from the unassigned ones.
+            if current_num_members_with_over_min_quota_partitions
+                < expected_num_members_with_over_min_quota_partitions
+            {
+                unfilled_members_with_exactly_min_quota_partitions.push_back(consumer.clone());
             }
-            if consumer_assignment.len() == max_quota {
-                max_capacity_members.push_back(consumer.clone());
-            }
-        }
-        assignment.insert(consumer, consumer_assignment);
-    }
-    // unfilled_members is sorted already: the map iterates in member order.
-
-    // 2. Fill members up to minQuota, one partition per member per round.
-    let unassigned: Vec<TopicPartition> = unassigned_partitions.into_iter().collect();
-    let mut next = 0;
-    while !unfilled_members.is_empty() && next < unassigned.len() {
-        let mut i = 0;
-        while i < unfilled_members.len() && next < unassigned.len() {
-            let consumer = &unfilled_members[i];
-            let tp = unassigned[next].clone();
-            next += 1;
-            // Owned partitions were all kept above, so one that was revoked
-            // is new to this member.
-            if all_revoked_partitions.contains(&tp) {
-                partitions_transferring_ownership.insert(tp.clone(), consumer.clone());
-            }
-            let consumer_assignment = assignment.get_mut(consumer).expect("member");
-            consumer_assignment.push(tp);
-            if consumer_assignment.len() == min_quota {
-                min_capacity_members.push_back(unfilled_members.remove(i));
-            } else {
-                i += 1;
-            }
-        }
-    }
-
-    // 3. Out of partitions with members still short: take from the full.
-    for consumer in unfilled_members {
-        let mut remaining_capacity =
-            min_quota.saturating_sub(assignment.get(&consumer).map_or(0, Vec::len));
-        while remaining_capacity > 0 {
-            // Members at maxQuota reached it with owned partitions only, so
-            // whatever is taken from them changes owner.
-            let Some(overloaded) = max_capacity_members.pop_front() else {
-                break; // Kafka: IllegalStateException; cannot happen by the counts
-            };
-            let swapped = assignment.get_mut(&overloaded).expect("member").remove(0);
-            partitions_transferring_ownership.insert(swapped.clone(), consumer.clone());
-            assignment.get_mut(&consumer).expect("member").push(swapped);
-            remaining_capacity -= 1;
-        }
-        min_capacity_members.push_back(consumer);
-    }
-
-    // 4. Partitions left over: one each to members at minQuota.
-    for tp in unassigned.into_iter().skip(next) {
-        let under_capacity = match min_capacity_members.pop_front() {
-            Some(c) => c,
-            // Kafka: IllegalStateException; cannot happen by the counts.
-            None => smallest_member(&assignment),
+            min_quota
         };
-        if all_revoked_partitions.contains(&tp) {
-            partitions_transferring_ownership.insert(tp.clone(), under_capacity.clone());
+        let consumer_assignment = assignment.get_mut(consumer).expect("member");
+        consumer_assignment.extend_from_slice(&owned_partitions[..keep]);
+        assigned_partitions.extend(owned_partitions[..keep].iter().cloned());
+        all_revoked_partitions.extend(owned_partitions[keep..].iter().cloned());
+    }
+
+    let unassigned_partitions: Vec<TopicPartition> = partitions_per_topic
+        .iter()
+        .flat_map(|(topic, n)| (0..*n).map(move |p| TopicPartition::new(topic.clone(), p)))
+        .filter(|tp| !assigned_partitions.contains(tp))
+        .collect();
+
+    unfilled_members_with_under_min_quota_partitions.sort();
+    unfilled_members_with_exactly_min_quota_partitions
+        .make_contiguous()
+        .sort();
+
+    // Kafka walks the under-minQuota list with an iterator that removes a
+    // member once it reaches minQuota and restarts from the head at the end.
+    let under = &mut unfilled_members_with_under_min_quota_partitions;
+    let mut next_under = 0;
+    for unassigned_partition in unassigned_partitions {
+        let consumer = if next_under < under.len() {
+            next_under += 1;
+            under[next_under - 1].clone()
+        } else if !under.is_empty() {
+            next_under = 1;
+            under[0].clone()
+        } else if let Some(c) = unfilled_members_with_exactly_min_quota_partitions.pop_front() {
+            c
+        } else {
+            // Kafka: IllegalStateException ("No more unfilled consumers");
+            // the quotas make this unreachable.
+            smallest_member(&assignment)
+        };
+        if all_revoked_partitions.contains(&unassigned_partition)
+            || partitions_with_multiple_previous_owners.contains(&unassigned_partition)
+        {
+            partitions_transferring_ownership
+                .insert(unassigned_partition.clone(), consumer.clone());
         }
-        assignment
-            .get_mut(&under_capacity)
-            .expect("member")
-            .push(tp);
+        let consumer_assignment = assignment.get_mut(&consumer).expect("member");
+        consumer_assignment.push(unassigned_partition);
+        let current_assigned_count = consumer_assignment.len();
+        if current_assigned_count == min_quota
+            && next_under > 0
+            && under.get(next_under - 1) == Some(&consumer)
+        {
+            under.remove(next_under - 1);
+            next_under -= 1;
+            unfilled_members_with_exactly_min_quota_partitions.push_back(consumer);
+        }
+        // (Kafka also counts members reaching maxQuota here, only to log
+        // an algorithm error; nothing depends on it.)
     }
 
     (assignment, partitions_transferring_ownership)

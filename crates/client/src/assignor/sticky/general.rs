@@ -5,6 +5,7 @@
 //! eligible member until the assignment is balanced; keep the result only
 //! if it is more balanced than before the moves.
 
+use super::super::java_order::java_hash_map_order;
 use super::super::{GroupAssignment, MemberData, Subscription, TopicPartition, DEFAULT_GENERATION};
 use super::partition_movements::PartitionMovements;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,10 +16,13 @@ type ConsumerGenerationPair = (String, i32);
 pub(super) fn general_assign(
     partitions_per_topic: &BTreeMap<String, i32>,
     subscriptions: &BTreeMap<String, Subscription>,
+    consumer_to_owned_partitions: BTreeMap<String, Vec<TopicPartition>>,
+    max_generation: i32,
     member_data: fn(&Subscription) -> MemberData,
 ) -> GroupAssignment {
-    let (mut current_assignment, prev_assignment) =
-        prepopulate_current_assignments(subscriptions, member_data);
+    let mut current_assignment = consumer_to_owned_partitions;
+    let prev_assignment =
+        prepopulate_current_assignments(subscriptions, max_generation, member_data);
 
     let mut partition2_all_potential_consumers: BTreeMap<TopicPartition, Vec<String>> =
         BTreeMap::new();
@@ -117,50 +121,33 @@ pub(super) fn general_assign(
     state.current_assignment
 }
 
-/// `prepopulateCurrentAssignments`: each partition goes to the member that
-/// claims it with the highest generation; the next highest claimant is
-/// remembered as its previous owner. Two claims in the same (known)
-/// generation: the first, in member order, wins.
+/// `prepopulateCurrentAssignments` (Kafka 3.x): the previous owner of a
+/// partition is the member that claims it with the highest generation
+/// below the current one (no generation counts as -1). Ties go to the
+/// member Kafka's `HashMap` visits first.
 fn prepopulate_current_assignments(
     subscriptions: &BTreeMap<String, Subscription>,
+    max_generation: i32,
     member_data: fn(&Subscription) -> MemberData,
-) -> (
-    GroupAssignment,
-    BTreeMap<TopicPartition, ConsumerGenerationPair>,
-) {
-    let mut sorted_partition_consumers_by_generation: BTreeMap<
-        TopicPartition,
-        BTreeMap<i32, String>,
-    > = BTreeMap::new();
-    for (consumer, subscription) in subscriptions {
-        let data = member_data(subscription);
+) -> BTreeMap<TopicPartition, ConsumerGenerationPair> {
+    let mut prev_assignment: BTreeMap<TopicPartition, ConsumerGenerationPair> = BTreeMap::new();
+    for consumer in java_hash_map_order(subscriptions.keys()) {
+        let data = member_data(&subscriptions[consumer]);
+        let generation = match data.generation {
+            Some(g) if g < max_generation => g,
+            None if max_generation > DEFAULT_GENERATION => DEFAULT_GENERATION,
+            _ => continue,
+        };
         for partition in data.partitions {
-            let consumers = sorted_partition_consumers_by_generation
-                .entry(partition)
-                .or_default();
-            match data.generation {
-                Some(g) if consumers.contains_key(&g) => {} // conflicting claim: skipped
-                g => {
-                    consumers.insert(g.unwrap_or(DEFAULT_GENERATION), consumer.clone());
+            match prev_assignment.get(&partition) {
+                Some((_, g)) if *g >= generation => {}
+                _ => {
+                    prev_assignment.insert(partition, (consumer.clone(), generation));
                 }
             }
         }
     }
-    let mut current_assignment = GroupAssignment::new();
-    let mut prev_assignment = BTreeMap::new();
-    for (partition, consumers) in sorted_partition_consumers_by_generation {
-        let mut by_generation = consumers.into_iter().rev();
-        if let Some((_, consumer)) = by_generation.next() {
-            current_assignment
-                .entry(consumer)
-                .or_default()
-                .push(partition.clone());
-        }
-        if let Some(previous) = by_generation.next() {
-            prev_assignment.insert(partition, (previous.1, previous.0));
-        }
-    }
-    (current_assignment, prev_assignment)
+    prev_assignment
 }
 
 /// The state `balance` and `performReassignments` work on.

@@ -87,42 +87,57 @@ pub(super) fn sticky_assign(
     if subscriptions.is_empty() {
         return (GroupAssignment::new(), Some(BTreeMap::new()));
     }
-    match all_subscriptions_equal(&partitions_per_topic, subscriptions, member_data) {
-        Some(consumer_to_owned_partitions) => {
-            let (assignment, transferring) = constrained::constrained_assign(
-                &partitions_per_topic,
-                consumer_to_owned_partitions,
-            );
-            (assignment, Some(transferring))
-        }
-        None => (
-            general::general_assign(&partitions_per_topic, subscriptions, member_data),
-            None,
-        ),
+    let owned = owned_partitions(&partitions_per_topic, subscriptions, member_data);
+    if owned.all_subscriptions_equal {
+        let (assignment, transferring) = constrained::constrained_assign(
+            &partitions_per_topic,
+            &owned.consumer_to_owned_partitions,
+            &owned.partitions_with_multiple_previous_owners,
+        );
+        (assignment, Some(transferring))
+    } else {
+        let assignment = general::general_assign(
+            &partitions_per_topic,
+            subscriptions,
+            owned.consumer_to_owned_partitions,
+            owned.max_generation,
+            member_data,
+        );
+        (assignment, None)
     }
 }
 
-/// `allSubscriptionsEqual`: `Some(each member's valid owned partitions)` if
-/// every member subscribes to the same topics. Owned partitions count only
-/// for members of the highest generation seen (or, if no member reports a
-/// generation, for all); a partition claimed by two such members is
-/// trusted to neither (Kafka 3.x, KAFKA-12984).
-fn all_subscriptions_equal(
+/// What `allSubscriptionsEqual` finds out while checking the subscriptions.
+struct OwnedPartitions {
+    all_subscriptions_equal: bool,
+    /// Each member's owned partitions that are still valid: only members of
+    /// the highest generation seen (or, if no member reports one, all)
+    /// keep theirs, and a partition claimed by two of them by neither.
+    consumer_to_owned_partitions: BTreeMap<String, Vec<TopicPartition>>,
+    partitions_with_multiple_previous_owners: BTreeSet<TopicPartition>,
+    max_generation: i32,
+}
+
+/// `allSubscriptionsEqual` (Kafka 3.x, with KAFKA-12984's handling of
+/// partitions claimed twice in one generation).
+fn owned_partitions(
     partitions_per_topic: &BTreeMap<String, i32>,
     subscriptions: &BTreeMap<String, Subscription>,
     member_data: fn(&Subscription) -> MemberData,
-) -> Option<BTreeMap<String, Vec<TopicPartition>>> {
+) -> OwnedPartitions {
     let mut subscribed_topics: Option<BTreeSet<&String>> = None;
+    let mut all_subscriptions_equal = true;
     let mut max_generation = DEFAULT_GENERATION;
     let mut members_of_current_highest_generation = BTreeSet::new();
-    let mut members_with_old_generation = BTreeSet::new();
-    let mut consumer_to_owned_partitions = BTreeMap::new();
+    let mut consumer_to_owned_partitions: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
 
     for (consumer, subscription) in subscriptions {
+        // Unlike Kafka, an empty first subscription does not make every
+        // later one "equal" to it.
         let topics: BTreeSet<&String> = subscription.topics.iter().collect();
         match &subscribed_topics {
             None => subscribed_topics = Some(topics),
-            Some(first) if *first != topics => return None,
+            Some(first) if *first != topics => all_subscriptions_equal = false,
             Some(_) => {}
         }
         let data = member_data(subscription);
@@ -133,11 +148,15 @@ fn all_subscriptions_equal(
         };
         if current {
             if let Some(g) = data.generation.filter(|g| *g > max_generation) {
-                members_with_old_generation.append(&mut members_of_current_highest_generation);
+                // Everything claimed in an older generation is stale.
+                for dropped_out in std::mem::take(&mut members_of_current_highest_generation) {
+                    consumer_to_owned_partitions.insert(dropped_out, Vec::new());
+                }
                 max_generation = g;
             }
             members_of_current_highest_generation.insert(consumer.clone());
-            // Topics that no longer exist, or partitions beyond the count, are dropped.
+            // Topics that no longer exist (or partitions beyond the count)
+            // are dropped.
             owned.extend(data.partitions.into_iter().filter(|tp| {
                 partitions_per_topic
                     .get(&tp.topic)
@@ -146,9 +165,6 @@ fn all_subscriptions_equal(
         }
         consumer_to_owned_partitions.insert(consumer.clone(), owned);
     }
-    for consumer in &members_with_old_generation {
-        consumer_to_owned_partitions.insert(consumer.clone(), Vec::new());
-    }
 
     let mut claims: BTreeMap<&TopicPartition, usize> = BTreeMap::new();
     for owned in consumer_to_owned_partitions.values() {
@@ -156,15 +172,20 @@ fn all_subscriptions_equal(
             *claims.entry(tp).or_default() += 1;
         }
     }
-    let contested: BTreeSet<TopicPartition> = claims
+    let partitions_with_multiple_previous_owners: BTreeSet<TopicPartition> = claims
         .into_iter()
         .filter(|(_, n)| *n > 1)
         .map(|(tp, _)| tp.clone())
         .collect();
-    if !contested.is_empty() {
+    if !partitions_with_multiple_previous_owners.is_empty() {
         for owned in consumer_to_owned_partitions.values_mut() {
-            owned.retain(|tp| !contested.contains(tp));
+            owned.retain(|tp| !partitions_with_multiple_previous_owners.contains(tp));
         }
     }
-    Some(consumer_to_owned_partitions)
+    OwnedPartitions {
+        all_subscriptions_equal,
+        consumer_to_owned_partitions,
+        partitions_with_multiple_previous_owners,
+        max_generation,
+    }
 }
