@@ -198,6 +198,12 @@ pub enum Request {
     Metadata {
         topics: Option<Vec<String>>,
     },
+    /// A producer id for an idempotent producer (transactional ids arrive
+    /// with the transaction coordinator).
+    InitProducerId {
+        transactional_id: Option<String>,
+        transaction_timeout_ms: i32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -221,6 +227,11 @@ pub enum Response {
         remaining: Vec<TopicPartition>,
     },
     Metadata(MetadataResponse),
+    InitProducerId {
+        error: ErrorCode,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
 }
 
 impl Request {
@@ -234,6 +245,7 @@ impl Request {
             Request::StopReplica(_) => "StopReplica",
             Request::ControlledShutdown { .. } => "ControlledShutdown",
             Request::Metadata { .. } => "Metadata",
+            Request::InitProducerId { .. } => "InitProducerId",
         }
     }
 }
@@ -249,6 +261,7 @@ impl Response {
             Response::StopReplica { .. } => "StopReplica",
             Response::ControlledShutdown { .. } => "ControlledShutdown",
             Response::Metadata(_) => "Metadata",
+            Response::InitProducerId { .. } => "InitProducerId",
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod controller_role;
 pub mod fetcher;
 pub mod log_glue;
 pub mod partition;
+pub mod producer_ids;
 pub mod replica_manager;
 pub mod zk_client;
 mod zkdata;
@@ -118,6 +119,7 @@ pub struct Broker {
     pub(crate) broker_epoch: i64,
     /// HWs read from `replication-offset-checkpoint` at start.
     pub(crate) hw_checkpoint: BTreeMap<TopicPartition, i64>,
+    pub(crate) producer_ids: producer_ids::ProducerIdManager,
 }
 
 impl Broker {
@@ -140,6 +142,7 @@ impl Broker {
             stopped: false,
             broker_epoch: -1,
             hw_checkpoint: BTreeMap::new(),
+            producer_ids: Default::default(),
         }
     }
 
@@ -286,6 +289,7 @@ impl Broker {
             Request::ControlledShutdown { broker_id, .. } => {
                 self.controller_on_controlled_shutdown(from, correlation_id, broker_id)
             }
+            Request::InitProducerId { .. } => self.handle_init_producer_id(from, correlation_id),
             Request::Metadata { .. } => {
                 let resp = Response::Metadata(self.metadata.response(self.active_controller));
                 self.respond(from, correlation_id, resp);

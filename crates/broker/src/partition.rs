@@ -194,7 +194,7 @@ impl Partition {
 mod tests {
     use super::*;
     use bytes::Bytes;
-    use log::{MemoryStorage, Shared};
+    use log::Shared;
     use protocol::batch::{RecordBatch, SimpleRecord};
     use std::sync::Arc;
 

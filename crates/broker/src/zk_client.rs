@@ -36,6 +36,7 @@ pub(crate) enum Purpose {
     IsrNotification,
     Close,
     Controller(ZkOp),
+    ProducerIdBlock(crate::producer_ids::BlockStep),
 }
 
 #[derive(Debug, Default)]
@@ -184,6 +185,7 @@ impl Broker {
                 leader_epoch,
             } => self.on_isr_update_result(tp, isr, leader_epoch, response),
             Purpose::Controller(op) => self.controller_on_zk(op, response),
+            Purpose::ProducerIdBlock(step) => self.on_producer_id_block(step, response),
         }
     }
 
