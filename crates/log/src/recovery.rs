@@ -120,10 +120,12 @@ impl<S: Storage> Log<S> {
         }
 
         let mut segments = BTreeMap::new();
+        let mut broken_indexes = Vec::new();
         for &base in &logs {
             let (seg, problem) = LogSegment::load(st, dir, base, &config, now)?;
             if let Some(p) = problem {
                 report.rebuilt_indexes.push(p);
+                broken_indexes.push(base);
             }
             segments.insert(base, seg);
         }
@@ -149,37 +151,44 @@ impl<S: Storage> Log<S> {
         let rebuild_epochs = epoch_cache.is_none();
         let mut cache = epoch_cache.take().unwrap_or_default();
 
-        if !report.clean_shutdown {
-            // Kafka recovers the segment holding the recovery point and
-            // everything after it.
-            let first = segments
+        // Kafka recovers the segment holding the recovery point and everything
+        // after it when the shutdown was not clean, and any segment whose
+        // index failed the sanity check.
+        let first = if report.clean_shutdown {
+            i64::MAX
+        } else {
+            segments
                 .range(..=recovery_point)
                 .next_back()
-                .map_or(i64::MIN, |(&b, _)| b);
-            let to_check: Vec<i64> = segments.range(first..).map(|(&b, _)| b).collect();
-            let mut cut = false;
-            for base in to_check {
-                if cut {
-                    let seg: LogSegment = segments.remove(&base).expect("segment");
-                    report.bytes_truncated += seg.size() as u64;
-                    report.deleted_segments.push(base);
-                    seg.delete(st, dir)?;
-                    continue;
+                .map_or(i64::MIN, |(&b, _)| b)
+        };
+        let mut to_check: Vec<i64> = segments.range(first..).map(|(&b, _)| b).collect();
+        to_check.extend(broken_indexes.iter().filter(|&&b| b < first));
+        to_check.sort_unstable();
+        let mut cut = false;
+        for base in to_check {
+            if cut {
+                let seg: LogSegment = segments.remove(&base).expect("segment");
+                report.bytes_truncated += seg.size() as u64;
+                report.deleted_segments.push(base);
+                seg.delete(st, dir)?;
+                continue;
+            }
+            let seg = segments.get_mut(&base).expect("segment");
+            let r = seg.recover(st, dir, &mut |h, _| {
+                let e = h.partition_leader_epoch;
+                if e >= 0 && cache.latest_epoch().is_none_or(|l| e > l) {
+                    cache.assign(e, h.base_offset);
                 }
-                let seg = segments.get_mut(&base).expect("segment");
-                let r = seg.recover(st, dir, &mut |h, _| {
-                    let e = h.partition_leader_epoch;
-                    if e >= 0 && cache.latest_epoch().is_none_or(|l| e > l) {
-                        cache.assign(e, h.base_offset);
-                    }
-                })?;
-                report.segments_recovered += 1;
-                if r.truncated_bytes > 0 {
-                    report.bytes_truncated += r.truncated_bytes as u64;
-                    let (pos, why) = r.problem.unwrap_or((r.valid_bytes, String::new()));
-                    report.truncated_at = Some((path(dir, seg.log_file_name()), pos as u64, why));
-                    cut = true;
-                }
+            })?;
+            report.segments_recovered += 1;
+            // A cut below the recovery point (a broken index in flushed
+            // data) leaves later segments alone.
+            if r.truncated_bytes > 0 {
+                report.bytes_truncated += r.truncated_bytes as u64;
+                let (pos, why) = r.problem.unwrap_or((r.valid_bytes, String::new()));
+                report.truncated_at = Some((path(dir, seg.log_file_name()), pos as u64, why));
+                cut = base >= first;
             }
         }
 

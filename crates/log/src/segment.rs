@@ -132,8 +132,9 @@ impl LogSegment {
         Ok(seg)
     }
 
-    /// Loads a segment's files. Index files that are missing or fail the
-    /// sanity check are rebuilt from the log; the reason is returned.
+    /// Loads a segment's files. When an index file is missing or fails the
+    /// sanity check, the reason is returned and the segment must be
+    /// [recovered](Self::recover) before use.
     pub fn load(
         st: &mut dyn Storage,
         dir: &str,
@@ -165,10 +166,9 @@ impl LogSegment {
                 seg.time_index = t;
                 seg.reload_tail_state();
             }
-            (i, t) => {
-                problem = i.err().or(t.err());
-                seg.recover(st, dir, &mut |_, _| {})?;
-            }
+            // The caller must run `recover` (Kafka rebuilds the indexes of a
+            // segment whose index fails the sanity check by recovering it).
+            (i, t) => problem = i.err().or(t.err()),
         }
         Ok((seg, problem))
     }
