@@ -5,7 +5,7 @@
 //! sees it gone, revokes it and rejoins, and the next rebalance (where
 //! nobody owns it) assigns it.
 
-use super::sticky::sticky_assign;
+use super::sticky::{sticky_assign, StickyAssignment};
 use super::{
     ConsumerPartitionAssignor, GroupAssignment, MemberData, RebalanceProtocol, Subscription,
     TopicPartition,
@@ -21,6 +21,26 @@ impl CooperativeStickyAssignor {
         MemberData {
             partitions: subscription.owned_partitions.clone(),
             generation: subscription.generation_id,
+        }
+    }
+}
+
+impl CooperativeStickyAssignor {
+    /// The sticky assignment before partitions changing owner are held
+    /// back, with Kafka's `partitionsTransferringOwnership`.
+    pub fn assign_with_transfers(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        subscriptions: &BTreeMap<String, Subscription>,
+    ) -> StickyAssignment {
+        let (assignment, partitions_transferring_ownership) = sticky_assign(
+            partitions_per_topic,
+            subscriptions,
+            CooperativeStickyAssignor::member_data,
+        );
+        StickyAssignment {
+            assignment,
+            partitions_transferring_ownership,
         }
     }
 }

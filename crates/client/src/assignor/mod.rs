@@ -18,7 +18,7 @@ pub use cooperative_sticky::CooperativeStickyAssignor;
 pub use member_info::MemberInfo;
 pub use range::RangeAssignor;
 pub use round_robin::RoundRobinAssignor;
-pub use sticky::StickyAssignor;
+pub use sticky::{StickyAssignment, StickyAssignor, TransferringOwnership};
 pub use sticky_user_data::{
     deserialize_topic_partition_assignment, serialize_topic_partition_assignment, MemberData,
     UserDataError,

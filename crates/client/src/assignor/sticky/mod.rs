@@ -45,6 +45,32 @@ impl StickyAssignor {
     }
 }
 
+impl StickyAssignor {
+    /// The assignment together with Kafka's `partitionsTransferringOwnership`.
+    pub fn assign_with_transfers(
+        &self,
+        partitions_per_topic: &BTreeMap<String, i32>,
+        subscriptions: &BTreeMap<String, Subscription>,
+    ) -> StickyAssignment {
+        let (assignment, partitions_transferring_ownership) =
+            sticky_assign(partitions_per_topic, subscriptions, StickyAssignor::member_data);
+        StickyAssignment {
+            assignment,
+            partitions_transferring_ownership,
+        }
+    }
+}
+
+/// What `AbstractStickyAssignor.assign` computes, before the cooperative
+/// assignor holds anything back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StickyAssignment {
+    pub assignment: GroupAssignment,
+    /// Partitions that change owner, and their new owner; `None` when the
+    /// general path ran (Kafka leaves it null there).
+    pub partitions_transferring_ownership: TransferringOwnership,
+}
+
 impl ConsumerPartitionAssignor for StickyAssignor {
     fn name(&self) -> &'static str {
         "sticky"
@@ -68,7 +94,7 @@ impl ConsumerPartitionAssignor for StickyAssignor {
 /// (`partitionsTransferringOwnership`). Known up front on the constrained
 /// path; `None` on the general path, where the cooperative assignor works
 /// it out from the owned partitions.
-pub(super) type TransferringOwnership = Option<BTreeMap<TopicPartition, String>>;
+pub type TransferringOwnership = Option<BTreeMap<TopicPartition, String>>;
 
 /// `AbstractStickyAssignor.assign`.
 pub(super) fn sticky_assign(
