@@ -209,6 +209,11 @@ impl Cluster {
         self.clients.insert(name.to_string(), id);
         self.life.insert(id, Life::Up);
         self.sim.start(id).expect("new node");
+        for b in 0..self.topo.brokers as BrokerId {
+            if matches!(self.life(self.topo.broker(b)), Life::Crashed | Life::Stopped) {
+                self.with_producer(name, |p, now, out| p.on_disconnect(now, b, out));
+            }
+        }
         id
     }
 
@@ -386,6 +391,11 @@ impl Cluster {
             self.sim
                 .restart_with(id, ClusterNode::Broker(BrokerNode::new(broker, self.topo)))
                 .map_err(|e| e.to_string())?;
+            for name in self.clients.keys().cloned().collect::<Vec<_>>() {
+                if let ClusterNode::Producer(p) = self.sim.node_mut(self.clients[&name]) {
+                    p.on_broker_started(b);
+                }
+            }
         } else {
             let seed = self.sim.seed();
             if let ClusterNode::Producer(p) = self.sim.node_mut(id) {

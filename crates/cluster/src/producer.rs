@@ -156,6 +156,10 @@ pub struct Producer {
     next_correlation_id: i32,
     /// `flush()` called: every batch is ready now, until all are done.
     flushing: bool,
+    /// Brokers whose process is gone: connecting is refused at once (the
+    /// host answers with a reset), as opposed to a partitioned or powered-off
+    /// host, which only a timeout reveals.
+    refused: BTreeSet<BrokerId>,
 }
 
 impl Producer {
@@ -177,6 +181,7 @@ impl Producer {
             awaiting: BTreeMap::new(),
             next_correlation_id: 0,
             flushing: false,
+            refused: BTreeSet::new(),
         }
     }
 
@@ -263,6 +268,7 @@ impl Producer {
     /// flight there fails with NETWORK_EXCEPTION, as Kafka's
     /// `NetworkClient` reports a disconnect.
     pub fn on_disconnect(&mut self, now: u64, broker: BrokerId, out: &mut Vec<Output>) {
+        self.refused.insert(broker);
         let ids: Vec<i32> = self
             .awaiting
             .iter()
@@ -276,6 +282,11 @@ impl Producer {
             self.fail_request(now, id, ErrorCode::NetworkException, out);
         }
         self.run_sender(now, out);
+    }
+
+    /// The broker's process runs again: connections to it work.
+    pub fn on_broker_started(&mut self, broker: BrokerId) {
+        self.refused.remove(&broker);
     }
 
     pub fn on_message(&mut self, now: u64, from: Addr, msg: Msg, out: &mut Vec<Output>) {
@@ -374,10 +385,13 @@ impl Producer {
             .count()
     }
 
+    /// The partition's leader to send to; -1 when unknown or refusing
+    /// connections (then metadata is refreshed until another one leads).
     fn leader(&self, tp: &TopicPartition) -> BrokerId {
         self.metadata
             .get(&*tp.topic)
             .and_then(|l| l.get(tp.partition as usize).copied())
+            .filter(|b| !self.refused.contains(b))
             .unwrap_or(-1)
     }
 
@@ -457,9 +471,17 @@ impl Producer {
         if in_flight || !self.needs_metadata() || now < self.metadata_retry_at {
             return;
         }
-        // leastLoadedNode, simplified: brokers in turn.
-        let broker = (self.next_metadata_broker % self.topo.brokers) as BrokerId;
-        self.next_metadata_broker = self.next_metadata_broker.wrapping_add(1);
+        // leastLoadedNode, simplified: brokers in turn, skipping those that
+        // refuse connections (unless all do).
+        let n = self.topo.brokers;
+        let mut broker = (self.next_metadata_broker % n) as BrokerId;
+        for _ in 0..n {
+            broker = (self.next_metadata_broker % n) as BrokerId;
+            self.next_metadata_broker = self.next_metadata_broker.wrapping_add(1);
+            if !self.refused.contains(&broker) {
+                break;
+            }
+        }
         let mut topics: BTreeSet<String> = self.metadata.keys().cloned().collect();
         topics.extend(self.waiting.iter().map(|p| p.record.topic.clone()));
         let id = self.request(
