@@ -125,6 +125,7 @@ fn serve(args: &[String]) -> Result<ExitCode> {
         &port_s,
         "--no-autoreload",
         "--no-error-reporting",
+        "--disable-address-lookup",
     ];
     if release {
         trunk_args.push("--release");
