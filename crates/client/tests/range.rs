@@ -27,14 +27,20 @@ fn name_and_protocol() {
 
 #[test]
 fn one_consumer_no_topic() {
-    let a = assign(&BTreeMap::new(), &members([("consumer1", subscription(&[]))]));
+    let a = assign(
+        &BTreeMap::new(),
+        &members([("consumer1", subscription(&[]))]),
+    );
     assert_eq!(a.len(), 1);
     assert!(a["consumer1"].is_empty());
 }
 
 #[test]
 fn one_consumer_nonexistent_topic() {
-    let a = assign(&BTreeMap::new(), &members([("consumer1", subscription(&["topic1"]))]));
+    let a = assign(
+        &BTreeMap::new(),
+        &members([("consumer1", subscription(&["topic1"]))]),
+    );
     assert!(a["consumer1"].is_empty());
 }
 
@@ -44,7 +50,10 @@ fn one_consumer_one_topic() {
         &partitions_per_topic(&[("topic1", 3)]),
         &members([("consumer1", subscription(&["topic1"]))]),
     );
-    assert_eq!(a["consumer1"], vec![tp("topic1", 0), tp("topic1", 1), tp("topic1", 2)]);
+    assert_eq!(
+        a["consumer1"],
+        vec![tp("topic1", 0), tp("topic1", 1), tp("topic1", 2)]
+    );
 }
 
 #[test]
@@ -53,7 +62,10 @@ fn only_assigns_partitions_from_subscribed_topics() {
         &partitions_per_topic(&[("topic1", 3), ("other", 3)]),
         &members([("consumer1", subscription(&["topic1"]))]),
     );
-    assert_eq!(a["consumer1"], vec![tp("topic1", 0), tp("topic1", 1), tp("topic1", 2)]);
+    assert_eq!(
+        a["consumer1"],
+        vec![tp("topic1", 0), tp("topic1", 1), tp("topic1", 2)]
+    );
 }
 
 #[test]
@@ -62,7 +74,10 @@ fn one_consumer_multiple_topics() {
         &partitions_per_topic(&[("topic1", 1), ("topic2", 2)]),
         &members([("consumer1", subscription(&["topic1", "topic2"]))]),
     );
-    assert_eq!(a["consumer1"], vec![tp("topic1", 0), tp("topic2", 0), tp("topic2", 1)]);
+    assert_eq!(
+        a["consumer1"],
+        vec![tp("topic1", 0), tp("topic2", 0), tp("topic2", 1)]
+    );
 }
 
 #[test]
@@ -102,7 +117,10 @@ fn multiple_consumers_mixed_topics() {
         ]),
     );
     assert_eq!(a["consumer1"], vec![tp("topic1", 0)]);
-    assert_eq!(a["consumer2"], vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 1)]);
+    assert_eq!(
+        a["consumer2"],
+        vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 1)]
+    );
     assert_eq!(a["consumer3"], vec![tp("topic1", 2)]);
 }
 
@@ -118,7 +136,12 @@ fn two_consumers_two_topics_six_partitions() {
     );
     assert_eq!(
         a["consumer1"],
-        vec![tp("topic1", 0), tp("topic1", 1), tp("topic2", 0), tp("topic2", 1)]
+        vec![
+            tp("topic1", 0),
+            tp("topic1", 1),
+            tp("topic2", 0),
+            tp("topic2", 1)
+        ]
     );
     assert_eq!(a["consumer2"], vec![tp("topic1", 2), tp("topic2", 2)]);
 }
@@ -129,13 +152,24 @@ fn two_static_consumers_two_topics_six_partitions() {
     let a = assign(
         &partitions_per_topic(&[("topic1", 3), ("topic2", 3)]),
         &members([
-            ("consumer-b", subscription(&["topic1", "topic2"]).with_group_instance_id("instance1")),
-            ("consumer-a", subscription(&["topic1", "topic2"]).with_group_instance_id("instance2")),
+            (
+                "consumer-b",
+                subscription(&["topic1", "topic2"]).with_group_instance_id("instance1"),
+            ),
+            (
+                "consumer-a",
+                subscription(&["topic1", "topic2"]).with_group_instance_id("instance2"),
+            ),
         ]),
     );
     assert_eq!(
         a["consumer-b"],
-        vec![tp("topic1", 0), tp("topic1", 1), tp("topic2", 0), tp("topic2", 1)]
+        vec![
+            tp("topic1", 0),
+            tp("topic1", 1),
+            tp("topic2", 0),
+            tp("topic2", 1)
+        ]
     );
     assert_eq!(a["consumer-a"], vec![tp("topic1", 2), tp("topic2", 2)]);
 }
@@ -146,22 +180,39 @@ fn one_static_consumer_and_one_dynamic_consumer_two_topics_six_partitions() {
     let a = assign(
         &partitions_per_topic(&[("topic1", 3), ("topic2", 3)]),
         &members([
-            ("consumer-b", subscription(&["topic1", "topic2"]).with_group_instance_id("instance1")),
+            (
+                "consumer-b",
+                subscription(&["topic1", "topic2"]).with_group_instance_id("instance1"),
+            ),
             ("consumer-a", subscription(&["topic1", "topic2"])),
         ]),
     );
     assert_eq!(
         a["consumer-b"],
-        vec![tp("topic1", 0), tp("topic1", 1), tp("topic2", 0), tp("topic2", 1)]
+        vec![
+            tp("topic1", 0),
+            tp("topic1", 1),
+            tp("topic2", 0),
+            tp("topic2", 1)
+        ]
     );
     assert_eq!(a["consumer-a"], vec![tp("topic1", 2), tp("topic2", 2)]);
 }
 
 fn static_members() -> BTreeMap<String, kafkascope_client::assignor::Subscription> {
     members([
-        ("consumer1", subscription(&["topic1", "topic2"]).with_group_instance_id("instance1")),
-        ("consumer2", subscription(&["topic1", "topic2"]).with_group_instance_id("instance2")),
-        ("consumer3", subscription(&["topic1", "topic2"]).with_group_instance_id("instance3")),
+        (
+            "consumer1",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance1"),
+        ),
+        (
+            "consumer2",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance2"),
+        ),
+        (
+            "consumer3",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance3"),
+        ),
     ])
 }
 
@@ -171,7 +222,10 @@ fn static_member_range_assignment_persistent() {
     let mut subs = static_members();
     subs.insert("consumer4".into(), subscription(&["topic1", "topic2"]));
     let mut expected: BTreeMap<String, Vec<_>> = [
-        ("consumer1", vec![tp("topic1", 0), tp("topic1", 1), tp("topic2", 0)]),
+        (
+            "consumer1",
+            vec![tp("topic1", 0), tp("topic1", 1), tp("topic2", 0)],
+        ),
         ("consumer2", vec![tp("topic1", 2), tp("topic2", 1)]),
         ("consumer3", vec![tp("topic1", 3), tp("topic2", 2)]),
         ("consumer4", vec![tp("topic1", 4), tp("topic2", 3)]),
@@ -201,8 +255,24 @@ fn static_member_range_assignment_persistent_after_member_id_changes() {
     let mut subs = static_members();
     let before = by_instance(&subs);
     let expected: BTreeMap<String, Vec<_>> = [
-        ("instance1", vec![tp("topic1", 0), tp("topic1", 1), tp("topic2", 0), tp("topic2", 1)]),
-        ("instance2", vec![tp("topic1", 2), tp("topic1", 3), tp("topic2", 2), tp("topic2", 3)]),
+        (
+            "instance1",
+            vec![
+                tp("topic1", 0),
+                tp("topic1", 1),
+                tp("topic2", 0),
+                tp("topic2", 1),
+            ],
+        ),
+        (
+            "instance2",
+            vec![
+                tp("topic1", 2),
+                tp("topic1", 3),
+                tp("topic2", 2),
+                tp("topic2", 3),
+            ],
+        ),
         ("instance3", vec![tp("topic1", 4), tp("topic2", 4)]),
     ]
     .into_iter()
@@ -245,7 +315,10 @@ fn non_equal_subscription_three_topics() {
         ("consumer2", subscription(&["t1", "t3"])),
     ]);
     let a = assign(&ppt, &subs);
-    assert_eq!(a["consumer0"], parse("t1-0, t1-1, t2-0, t2-1, t2-2, t2-3, t3-0"));
+    assert_eq!(
+        a["consumer0"],
+        parse("t1-0, t1-1, t2-0, t2-1, t2-2, t2-3, t3-0")
+    );
     assert_eq!(a["consumer1"], parse("t1-2, t1-3, t2-4, t2-5, t2-6, t3-1"));
     assert_eq!(a["consumer2"], parse("t1-4, t1-5"));
 }
@@ -261,7 +334,10 @@ fn uniform_partitions_non_equal_subscription() {
         ("consumer2", subscription(&["t1", "t3"])),
     ]);
     let a = assign(&ppt, &subs);
-    assert_eq!(a["consumer0"], parse("t1-0, t1-1, t2-0, t2-1, t2-2, t3-0, t3-1"));
+    assert_eq!(
+        a["consumer0"],
+        parse("t1-0, t1-1, t2-0, t2-1, t2-2, t3-0, t3-1")
+    );
     assert_eq!(a["consumer1"], parse("t1-2, t1-3, t2-3, t2-4, t3-2, t3-3"));
     assert_eq!(a["consumer2"], parse("t1-4, t3-4"));
 }
@@ -270,7 +346,14 @@ fn uniform_partitions_non_equal_subscription() {
 fn co_partitioned_with_same_subscription() {
     // RangeAssignorTest.testCoPartitionedAssignmentWithSameSubscription, no
     // racks; t7..t9 do not exist.
-    let ppt = partitions_per_topic(&[("t1", 6), ("t2", 6), ("t3", 2), ("t4", 2), ("t5", 4), ("t6", 4)]);
+    let ppt = partitions_per_topic(&[
+        ("t1", 6),
+        ("t2", 6),
+        ("t3", 2),
+        ("t4", 2),
+        ("t5", 4),
+        ("t6", 4),
+    ]);
     let all = ["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9"];
     let subs = members([
         ("consumer0", subscription(&all)),
@@ -278,7 +361,13 @@ fn co_partitioned_with_same_subscription() {
         ("consumer2", subscription(&all)),
     ]);
     let a = assign(&ppt, &subs);
-    assert_eq!(a["consumer0"], parse("t1-0, t1-1, t2-0, t2-1, t3-0, t4-0, t5-0, t5-1, t6-0, t6-1"));
-    assert_eq!(a["consumer1"], parse("t1-2, t1-3, t2-2, t2-3, t3-1, t4-1, t5-2, t6-2"));
+    assert_eq!(
+        a["consumer0"],
+        parse("t1-0, t1-1, t2-0, t2-1, t3-0, t4-0, t5-0, t5-1, t6-0, t6-1")
+    );
+    assert_eq!(
+        a["consumer1"],
+        parse("t1-2, t1-3, t2-2, t2-3, t3-1, t4-1, t5-2, t6-2")
+    );
     assert_eq!(a["consumer2"], parse("t1-4, t1-5, t2-4, t2-5, t5-3, t6-3"));
 }

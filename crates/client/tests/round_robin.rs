@@ -22,13 +22,19 @@ fn name() {
 
 #[test]
 fn one_consumer_no_topic() {
-    let a = assign(&BTreeMap::new(), &members([("consumer", subscription(&[]))]));
+    let a = assign(
+        &BTreeMap::new(),
+        &members([("consumer", subscription(&[]))]),
+    );
     assert!(a["consumer"].is_empty());
 }
 
 #[test]
 fn one_consumer_nonexistent_topic() {
-    let a = assign(&BTreeMap::new(), &members([("consumer", subscription(&["topic"]))]));
+    let a = assign(
+        &BTreeMap::new(),
+        &members([("consumer", subscription(&["topic"]))]),
+    );
     assert!(a["consumer"].is_empty());
 }
 
@@ -38,7 +44,10 @@ fn one_consumer_one_topic() {
         &partitions_per_topic(&[("topic", 3)]),
         &members([("consumer", subscription(&["topic"]))]),
     );
-    assert_eq!(a["consumer"], vec![tp("topic", 0), tp("topic", 1), tp("topic", 2)]);
+    assert_eq!(
+        a["consumer"],
+        vec![tp("topic", 0), tp("topic", 1), tp("topic", 2)]
+    );
 }
 
 #[test]
@@ -47,7 +56,10 @@ fn only_assigns_partitions_from_subscribed_topics() {
         &partitions_per_topic(&[("topic", 3), ("other", 3)]),
         &members([("consumer", subscription(&["topic"]))]),
     );
-    assert_eq!(a["consumer"], vec![tp("topic", 0), tp("topic", 1), tp("topic", 2)]);
+    assert_eq!(
+        a["consumer"],
+        vec![tp("topic", 0), tp("topic", 1), tp("topic", 2)]
+    );
 }
 
 #[test]
@@ -56,7 +68,10 @@ fn one_consumer_multiple_topics() {
         &partitions_per_topic(&[("topic1", 1), ("topic2", 2)]),
         &members([("consumer", subscription(&["topic1", "topic2"]))]),
     );
-    assert_eq!(a["consumer"], vec![tp("topic1", 0), tp("topic2", 0), tp("topic2", 1)]);
+    assert_eq!(
+        a["consumer"],
+        vec![tp("topic1", 0), tp("topic2", 0), tp("topic2", 1)]
+    );
 }
 
 #[test]
@@ -96,7 +111,10 @@ fn multiple_consumers_mixed_topics() {
         ]),
     );
     assert_eq!(a["consumer1"], vec![tp("topic1", 0)]);
-    assert_eq!(a["consumer2"], vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 1)]);
+    assert_eq!(
+        a["consumer2"],
+        vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 1)]
+    );
     assert_eq!(a["consumer3"], vec![tp("topic1", 2)]);
 }
 
@@ -109,8 +127,14 @@ fn two_dynamic_consumers_two_topics_six_partitions() {
             ("consumer2", subscription(&["topic1", "topic2"])),
         ]),
     );
-    assert_eq!(a["consumer1"], vec![tp("topic1", 0), tp("topic1", 2), tp("topic2", 1)]);
-    assert_eq!(a["consumer2"], vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 2)]);
+    assert_eq!(
+        a["consumer1"],
+        vec![tp("topic1", 0), tp("topic1", 2), tp("topic2", 1)]
+    );
+    assert_eq!(
+        a["consumer2"],
+        vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 2)]
+    );
 }
 
 #[test]
@@ -118,12 +142,24 @@ fn two_static_consumers_two_topics_six_partitions() {
     let a = assign(
         &partitions_per_topic(&[("topic1", 3), ("topic2", 3)]),
         &members([
-            ("consumer1", subscription(&["topic1", "topic2"]).with_group_instance_id("instance1")),
-            ("consumer2", subscription(&["topic1", "topic2"]).with_group_instance_id("instance2")),
+            (
+                "consumer1",
+                subscription(&["topic1", "topic2"]).with_group_instance_id("instance1"),
+            ),
+            (
+                "consumer2",
+                subscription(&["topic1", "topic2"]).with_group_instance_id("instance2"),
+            ),
         ]),
     );
-    assert_eq!(a["consumer1"], vec![tp("topic1", 0), tp("topic1", 2), tp("topic2", 1)]);
-    assert_eq!(a["consumer2"], vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 2)]);
+    assert_eq!(
+        a["consumer1"],
+        vec![tp("topic1", 0), tp("topic1", 2), tp("topic2", 1)]
+    );
+    assert_eq!(
+        a["consumer2"],
+        vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 2)]
+    );
 }
 
 #[test]
@@ -132,12 +168,21 @@ fn one_static_consumer_and_one_dynamic_consumer_two_topics_six_partitions() {
     let a = assign(
         &partitions_per_topic(&[("topic1", 3), ("topic2", 3)]),
         &members([
-            ("consumer2", subscription(&["topic1", "topic2"]).with_group_instance_id("instance1")),
+            (
+                "consumer2",
+                subscription(&["topic1", "topic2"]).with_group_instance_id("instance1"),
+            ),
             ("consumer1", subscription(&["topic1", "topic2"])),
         ]),
     );
-    assert_eq!(a["consumer2"], vec![tp("topic1", 0), tp("topic1", 2), tp("topic2", 1)]);
-    assert_eq!(a["consumer1"], vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 2)]);
+    assert_eq!(
+        a["consumer2"],
+        vec![tp("topic1", 0), tp("topic1", 2), tp("topic2", 1)]
+    );
+    assert_eq!(
+        a["consumer1"],
+        vec![tp("topic1", 1), tp("topic2", 0), tp("topic2", 2)]
+    );
 }
 
 #[test]
@@ -147,9 +192,18 @@ fn static_member_round_robin_assignment_persistent() {
     // the static members.
     let ppt = partitions_per_topic(&[("topic1", 5), ("topic2", 5)]);
     let mut subs = members([
-        ("consumer1", subscription(&["topic1", "topic2"]).with_group_instance_id("instance1")),
-        ("consumer2", subscription(&["topic1", "topic2"]).with_group_instance_id("instance2")),
-        ("consumer3", subscription(&["topic1", "topic2"]).with_group_instance_id("instance3")),
+        (
+            "consumer1",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance1"),
+        ),
+        (
+            "consumer2",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance2"),
+        ),
+        (
+            "consumer3",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance3"),
+        ),
         ("consumer4", subscription(&["topic1", "topic2"])),
     ]);
     let first = assign(&ppt, &subs);
@@ -178,12 +232,24 @@ fn static_member_round_robin_assignment_persistent_after_member_id_changes() {
             .collect::<BTreeMap<_, _>>()
     };
     let mut subs = members([
-        ("consumer1", subscription(&["topic1", "topic2"]).with_group_instance_id("instance1")),
-        ("consumer2", subscription(&["topic1", "topic2"]).with_group_instance_id("instance2")),
-        ("consumer3", subscription(&["topic1", "topic2"]).with_group_instance_id("instance3")),
+        (
+            "consumer1",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance1"),
+        ),
+        (
+            "consumer2",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance2"),
+        ),
+        (
+            "consumer3",
+            subscription(&["topic1", "topic2"]).with_group_instance_id("instance3"),
+        ),
     ]);
     let before = by_instance(&subs);
-    assert_eq!(before["instance1"], parse("topic1-0, topic1-3, topic2-1, topic2-4"));
+    assert_eq!(
+        before["instance1"],
+        parse("topic1-0, topic1-3, topic2-1, topic2-4")
+    );
     assert_eq!(before["instance2"], parse("topic1-1, topic1-4, topic2-2"));
     assert_eq!(before["instance3"], parse("topic1-2, topic2-0, topic2-3"));
     let s3 = subs.remove("consumer3").unwrap();
@@ -213,7 +279,13 @@ fn uniform_subscription_three_topics() {
 fn poor_round_robin_scenario() {
     // The scenario of AbstractStickyAssignorTest.testPoorRoundRobinAssignmentScenario:
     // round robin leaves consumer3 empty (its doc comment's result).
-    let ppt = partitions_per_topic(&[("topic1", 2), ("topic2", 1), ("topic3", 2), ("topic4", 1), ("topic5", 2)]);
+    let ppt = partitions_per_topic(&[
+        ("topic1", 2),
+        ("topic2", 1),
+        ("topic3", 2),
+        ("topic4", 1),
+        ("topic5", 2),
+    ]);
     let all = ["topic1", "topic2", "topic3", "topic4", "topic5"];
     let odd = ["topic1", "topic3", "topic5"];
     let subs = members([

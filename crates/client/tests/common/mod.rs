@@ -3,8 +3,7 @@
 #![allow(dead_code)]
 
 use kafkascope_client::assignor::{
-    serialize_topic_partition_assignment, GroupAssignment, MemberData, Subscription,
-    TopicPartition,
+    serialize_topic_partition_assignment, GroupAssignment, MemberData, Subscription, TopicPartition,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,7 +26,11 @@ pub fn subscription(topic_names: &[&str]) -> Subscription {
 /// Kafka's `buildSubscriptionV2Above`: the member owns `owned` since
 /// `generation`, told both ways so either sticky assignor sees it (the
 /// eager one reads the user data, the cooperative one the owned partitions).
-pub fn owned_subscription(topic_names: &[&str], owned: Vec<TopicPartition>, generation: i32) -> Subscription {
+pub fn owned_subscription(
+    topic_names: &[&str],
+    owned: Vec<TopicPartition>,
+    generation: i32,
+) -> Subscription {
     let user_data = serialize_topic_partition_assignment(&MemberData {
         partitions: owned.clone(),
         generation: Some(generation),
@@ -135,7 +138,9 @@ pub fn is_fully_balanced(assignment: &GroupAssignment) -> bool {
     max <= min + 1
 }
 
-pub fn members<const N: usize>(entries: [(&str, Subscription); N]) -> BTreeMap<String, Subscription> {
+pub fn members<const N: usize>(
+    entries: [(&str, Subscription); N],
+) -> BTreeMap<String, Subscription> {
     entries
         .into_iter()
         .map(|(m, s)| (m.to_string(), s))

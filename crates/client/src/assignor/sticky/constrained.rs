@@ -44,7 +44,13 @@ pub(super) fn constrained_assign(
     let mut assigned_partitions = BTreeSet::new();
 
     for consumer in java_hash_map_order(consumer_to_owned_partitions.keys()) {
-        let owned_partitions = &consumer_to_owned_partitions[consumer];
+        // A partition once contested stays untrusted, even if a later
+        // claimant of a higher generation took it.
+        let owned_partitions: Vec<TopicPartition> = consumer_to_owned_partitions[consumer]
+            .iter()
+            .filter(|tp| !partitions_with_multiple_previous_owners.contains(*tp))
+            .cloned()
+            .collect();
         let keep = if owned_partitions.len() < min_quota {
             unfilled_members_with_under_min_quota_partitions.push(consumer.clone());
             owned_partitions.len()

@@ -8,6 +8,7 @@ mod constrained;
 mod general;
 mod partition_movements;
 
+use super::java_order::java_hash_map_order;
 use super::{
     deserialize_topic_partition_assignment, serialize_topic_partition_assignment,
     ConsumerPartitionAssignor, GroupAssignment, MemberData, Subscription, TopicPartition,
@@ -52,8 +53,11 @@ impl StickyAssignor {
         partitions_per_topic: &BTreeMap<String, i32>,
         subscriptions: &BTreeMap<String, Subscription>,
     ) -> StickyAssignment {
-        let (assignment, partitions_transferring_ownership) =
-            sticky_assign(partitions_per_topic, subscriptions, StickyAssignor::member_data);
+        let (assignment, partitions_transferring_ownership) = sticky_assign(
+            partitions_per_topic,
+            subscriptions,
+            StickyAssignor::member_data,
+        );
         StickyAssignment {
             assignment,
             partitions_transferring_ownership,
@@ -136,16 +140,17 @@ pub(super) fn sticky_assign(
 /// What `allSubscriptionsEqual` finds out while checking the subscriptions.
 struct OwnedPartitions {
     all_subscriptions_equal: bool,
-    /// Each member's owned partitions that are still valid: only members of
-    /// the highest generation seen (or, if no member reports one, all)
-    /// keep theirs, and a partition claimed by two of them by neither.
+    /// Each member's owned partitions that it may keep: a partition claimed
+    /// by several members stays with the one of the highest generation;
+    /// claimed twice in the same generation, with neither.
     consumer_to_owned_partitions: BTreeMap<String, Vec<TopicPartition>>,
     partitions_with_multiple_previous_owners: BTreeSet<TopicPartition>,
     max_generation: i32,
 }
 
-/// `allSubscriptionsEqual` (Kafka 3.x, with KAFKA-12984's handling of
-/// partitions claimed twice in one generation).
+/// `allSubscriptionsEqual` (Kafka 3.5+: ownership is settled partition by
+/// partition by generation). Members are visited in Kafka's `HashMap`
+/// order, which decides ties between three or more claimants.
 fn owned_partitions(
     partitions_per_topic: &BTreeMap<String, i32>,
     subscriptions: &BTreeMap<String, Subscription>,
@@ -154,10 +159,13 @@ fn owned_partitions(
     let mut subscribed_topics: Option<BTreeSet<&String>> = None;
     let mut all_subscriptions_equal = true;
     let mut max_generation = DEFAULT_GENERATION;
-    let mut members_of_current_highest_generation = BTreeSet::new();
     let mut consumer_to_owned_partitions: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
+    let mut partitions_with_multiple_previous_owners = BTreeSet::new();
+    let mut all_previous_partitions_to_owner: BTreeMap<TopicPartition, (String, i32)> =
+        BTreeMap::new();
 
-    for (consumer, subscription) in subscriptions {
+    for consumer in java_hash_map_order(subscriptions.keys()) {
+        let subscription = &subscriptions[consumer];
         // Unlike Kafka, an empty first subscription does not make every
         // later one "equal" to it.
         let topics: BTreeSet<&String> = subscription.topics.iter().collect();
@@ -167,46 +175,46 @@ fn owned_partitions(
             Some(_) => {}
         }
         let data = member_data(subscription);
-        let mut owned = Vec::new();
-        let current = match data.generation {
-            Some(g) => g >= max_generation,
-            None => max_generation == DEFAULT_GENERATION,
-        };
-        if current {
-            if let Some(g) = data.generation.filter(|g| *g > max_generation) {
-                // Everything claimed in an older generation is stale.
-                for dropped_out in std::mem::take(&mut members_of_current_highest_generation) {
-                    consumer_to_owned_partitions.insert(dropped_out, Vec::new());
-                }
-                max_generation = g;
+        let member_generation = data.generation.unwrap_or(DEFAULT_GENERATION);
+        max_generation = max_generation.max(member_generation);
+
+        let mut owned: Vec<TopicPartition> = Vec::new();
+        // Partitions of topics that no longer exist (or beyond the
+        // partition count) are dropped.
+        for tp in data.partitions.into_iter().filter(|tp| {
+            partitions_per_topic
+                .get(&tp.topic)
+                .is_some_and(|n| (0..*n).contains(&tp.partition))
+        }) {
+            let Some((other, other_generation)) =
+                all_previous_partitions_to_owner.get(&tp).cloned()
+            else {
+                owned.push(tp.clone());
+                all_previous_partitions_to_owner.insert(tp, (consumer.clone(), member_generation));
+                continue;
+            };
+            if member_generation < other_generation {
+                continue; // the other member keeps it
             }
-            members_of_current_highest_generation.insert(consumer.clone());
-            // Topics that no longer exist (or partitions beyond the count)
-            // are dropped.
-            owned.extend(data.partitions.into_iter().filter(|tp| {
-                partitions_per_topic
-                    .get(&tp.topic)
-                    .is_some_and(|n| (0..*n).contains(&tp.partition))
-            }));
+            if member_generation == other_generation {
+                // Two owners in one generation: trust neither.
+                partitions_with_multiple_previous_owners.insert(tp.clone());
+            } else {
+                owned.push(tp.clone());
+            }
+            let other_owned = if other == *consumer {
+                &mut owned
+            } else {
+                consumer_to_owned_partitions
+                    .get_mut(&other)
+                    .expect("seen before")
+            };
+            if let Some(i) = other_owned.iter().position(|p| *p == tp) {
+                other_owned.remove(i);
+            }
+            all_previous_partitions_to_owner.insert(tp, (consumer.clone(), member_generation));
         }
         consumer_to_owned_partitions.insert(consumer.clone(), owned);
-    }
-
-    let mut claims: BTreeMap<&TopicPartition, usize> = BTreeMap::new();
-    for owned in consumer_to_owned_partitions.values() {
-        for tp in owned {
-            *claims.entry(tp).or_default() += 1;
-        }
-    }
-    let partitions_with_multiple_previous_owners: BTreeSet<TopicPartition> = claims
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(tp, _)| tp.clone())
-        .collect();
-    if !partitions_with_multiple_previous_owners.is_empty() {
-        for owned in consumer_to_owned_partitions.values_mut() {
-            owned.retain(|tp| !partitions_with_multiple_previous_owners.contains(tp));
-        }
     }
     OwnedPartitions {
         all_subscriptions_equal,
