@@ -31,9 +31,56 @@ fn invalid(pos: usize, m: String) -> DecodeError {
     DecodeError::new(pos, DecodeErrorKind::InvalidRecord(m))
 }
 
+/// Unsigned LEB128 of at most `MAX` bytes, inlined: this runs for every
+/// field of every appended record. Same semantics as protocol's reader
+/// (surplus high bits dropped); `None` sends the caller to that reader for
+/// the exact error.
+#[inline(always)]
+fn uvar<const MAX: usize>(buf: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for i in 0..MAX {
+        let &b = buf.get(*pos)?;
+        *pos += 1;
+        value |= ((b & 0x7f) as u64) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+    None
+}
+
+#[inline(always)]
+fn varint(buf: &[u8], pos: &mut usize) -> Result<i32, DecodeError> {
+    let start = *pos;
+    match uvar::<5>(buf, pos) {
+        Some(raw) => {
+            let raw = raw as u32;
+            Ok(((raw >> 1) as i32) ^ -((raw & 1) as i32))
+        }
+        None => {
+            *pos = start;
+            get_varint(buf, pos)
+        }
+    }
+}
+
+#[inline(always)]
+fn varlong(buf: &[u8], pos: &mut usize) -> Result<i64, DecodeError> {
+    let start = *pos;
+    match uvar::<10>(buf, pos) {
+        Some(raw) => Ok(((raw >> 1) as i64) ^ -((raw & 1) as i64)),
+        None => {
+            *pos = start;
+            get_varlong(buf, pos)
+        }
+    }
+}
+
+/// A varint-length-prefixed byte string ending by `end`; -1 is null.
+#[inline(always)]
 fn bytes<'a>(buf: &'a [u8], pos: &mut usize, end: usize) -> Result<Option<&'a [u8]>, DecodeError> {
     let at = *pos;
-    let len = get_varint(&buf[..end], pos)?;
+    let len = varint(&buf[..end], pos)?;
     if len == -1 {
         return Ok(None);
     }
@@ -48,14 +95,57 @@ fn bytes<'a>(buf: &'a [u8], pos: &mut usize, end: usize) -> Result<Option<&'a [u
     Ok(Some(s))
 }
 
+/// One record's body, `section[pos..end]`.
+#[inline(always)]
+fn record<'a>(
+    section: &'a [u8],
+    pos: &mut usize,
+    end: usize,
+    len: i32,
+) -> Result<RecordView<'a>, DecodeError> {
+    let body = &section[..end];
+    if *pos >= end {
+        return Err(DecodeError::eof(*pos, 1));
+    }
+    *pos += 1; // attributes, unused
+    let timestamp_delta = varlong(body, pos)?;
+    let offset_delta = varint(body, pos)?;
+    let key = bytes(section, pos, end)?;
+    let value = bytes(section, pos, end)?;
+    let hc_at = *pos;
+    let headers = varint(body, pos)?;
+    if headers < 0 || headers as usize * 2 > end - *pos {
+        return Err(invalid(hc_at, format!("header count {headers}")));
+    }
+    for _ in 0..headers {
+        let key_at = *pos;
+        if bytes(section, pos, end)?.is_none() {
+            return Err(invalid(key_at, "null header key".into()));
+        }
+        bytes(section, pos, end)?;
+    }
+    if *pos != end {
+        return Err(invalid(
+            *pos,
+            format!("record length {len} does not match its contents"),
+        ));
+    }
+    Ok(RecordView {
+        offset_delta,
+        timestamp_delta,
+        key,
+        value,
+    })
+}
+
 /// Walks `count` records in `section` (the records part of a batch,
 /// decompressed), checking each record's structure; `base` shifts error
 /// positions to the batch.
-fn walk_section<'a>(
+fn walk_section<'a, F: FnMut(RecordView<'a>)>(
     section: &'a [u8],
     count: i32,
     base: usize,
-    f: &mut dyn FnMut(RecordView<'a>),
+    f: &mut F,
 ) -> Result<(), DecodeError> {
     // Every record takes at least 7 bytes: a count beyond that is a lie.
     if count < 0 || count as usize > section.len() / 7 {
@@ -67,7 +157,7 @@ fn walk_section<'a>(
     let mut pos = 0usize;
     for _ in 0..count {
         let start = pos;
-        let len = get_varint(section, &mut pos).map_err(|e| e.shifted(base))?;
+        let len = varint(section, &mut pos).map_err(|e| e.shifted(base))?;
         if len < 0 || len as usize > section.len() - pos {
             return Err(DecodeError::new(
                 base + start,
@@ -75,43 +165,7 @@ fn walk_section<'a>(
             ));
         }
         let end = pos + len as usize;
-        let body = &section[..end];
-        let r = (|| {
-            if pos >= end {
-                return Err(DecodeError::eof(pos, 1));
-            }
-            pos += 1; // attributes, unused
-            let timestamp_delta = get_varlong(body, &mut pos)?;
-            let offset_delta = get_varint(body, &mut pos)?;
-            let key = bytes(section, &mut pos, end)?;
-            let value = bytes(section, &mut pos, end)?;
-            let hc_at = pos;
-            let headers = get_varint(body, &mut pos)?;
-            if headers < 0 || headers as usize * 2 > end - pos {
-                return Err(invalid(hc_at, format!("header count {headers}")));
-            }
-            for _ in 0..headers {
-                let key_at = pos;
-                if bytes(section, &mut pos, end)?.is_none() {
-                    return Err(invalid(key_at, "null header key".into()));
-                }
-                bytes(section, &mut pos, end)?;
-            }
-            if pos != end {
-                return Err(invalid(
-                    pos,
-                    format!("record length {len} does not match its contents"),
-                ));
-            }
-            Ok(RecordView {
-                offset_delta,
-                timestamp_delta,
-                key,
-                value,
-            })
-        })()
-        .map_err(|e: DecodeError| e.shifted(base))?;
-        f(r);
+        f(record(section, &mut pos, end, len).map_err(|e| e.shifted(base))?);
     }
     if pos != section.len() {
         return Err(invalid(
