@@ -1,0 +1,1 @@
+//! kafkascope-transaction
