@@ -4,6 +4,8 @@
 //!
 //! # API overview
 //!
+//! - [`Log<S>`] is generic over its [`Storage`] (`Log<Shared<MemoryStorage>>`
+//!   for a broker whose partitions share one store; `Box<dyn Storage>` works too).
 //! - [`Log::open`]`(storage, "topic-0", config, now)` → `(Log, RecoveryReport)`:
 //!   loads the partition directory; after an unclean shutdown validates
 //!   every batch past the recovery point and cuts a torn/corrupt tail.
@@ -36,6 +38,23 @@
 //!   [`MemoryStorage::take_changes`] for an asynchronous backend);
 //!   [`Shared`] lets several logs share one store.
 //! - [`LogConfig::from_pairs`] takes Kafka's topic- or broker-level names.
+//! - Idempotent producers: [`Log::producer_state`] ([`ProducerStateManager`]),
+//!   rebuilt by replaying the log on open and truncation.
+//!
+//! # Deviations from Kafka
+//!
+//! - Segment bytes are held in memory (the browser has no mmap); index files
+//!   are not preallocated (Kafka trims them on close, so the bytes match).
+//! - The recovery-point, log-start-offset checkpoints and the clean-shutdown
+//!   marker live in the partition directory (Kafka: one per log directory).
+//! - No `.snapshot` or `.txnindex` files: producer state is rebuilt by
+//!   replaying batch headers; aborted transactions are not indexed.
+//! - The finished segment is flushed synchronously on roll (Kafka schedules
+//!   that flush right away).
+//! - The cleaner rewrites each segment in place (no grouping of small
+//!   segments) and drops batches left empty (Kafka may keep an empty batch
+//!   to preserve a producer's last sequence).
+//! - Timestamp bounds (`message.timestamp.*.max.ms`) are not checked.
 
 pub mod checkpoint;
 pub mod cleaner;

@@ -143,6 +143,12 @@ impl<S: Storage> Log<S> {
     pub fn producer_state(&self) -> &ProducerStateManager {
         &self.producer_state
     }
+    /// Forgets producers idle for `expiration_ms` (Kafka's
+    /// `producer.id.expiration.ms`, 86400000), as its periodic check does.
+    pub fn remove_expired_producers(&mut self, now: i64, expiration_ms: i64) {
+        self.producer_state
+            .remove_expired_producers(now, expiration_ms);
+    }
     pub fn storage(&self) -> &S {
         &self.storage
     }
@@ -476,13 +482,13 @@ impl<S: Storage> Log<S> {
                 relative_position_in_segment: a.size(),
             });
         }
-        for seg in self
+        let floor = self
             .segments
             .range(..=offset)
-            .rev()
-            .map(|(_, s)| s)
-            .chain(self.segments.range(offset + 1..).map(|(_, s)| s))
-        {
+            .next_back()
+            .map_or(i64::MIN, |(&b, _)| b);
+        for seg in self.segments.range(floor..).map(|(_, s)| s) {
+            // In a gap left by compaction this finds the next batch.
             if let Some((pos, _)) = seg.translate_offset(offset) {
                 return Ok(LogOffsetMetadata {
                     message_offset: offset,
@@ -490,16 +496,14 @@ impl<S: Storage> Log<S> {
                     relative_position_in_segment: pos,
                 });
             }
-            if seg.base_offset() > offset {
-                // `offset` fell in a gap (compaction): the next batch starts here.
-                return Ok(LogOffsetMetadata {
-                    message_offset: offset,
-                    segment_base_offset: seg.base_offset(),
-                    relative_position_in_segment: 0,
-                });
-            }
         }
-        Err(self.out_of_range(offset))
+        // Everything from `offset` to the LEO was compacted away.
+        let a = self.active_segment();
+        Ok(LogOffsetMetadata {
+            message_offset: offset,
+            segment_base_offset: a.base_offset(),
+            relative_position_in_segment: a.size(),
+        })
     }
 
     fn out_of_range(&self, offset: i64) -> LogError {
@@ -1204,5 +1208,58 @@ mod tests {
             log.log_start_offset(),
             log.segments().next().unwrap().base_offset()
         );
+    }
+
+    #[test]
+    fn follower_rolls_when_relative_offsets_would_overflow() {
+        let (mut log, _) = new_log(LogConfig::default());
+        log.append_as_follower(&batch(1, 10, 0), 0).unwrap();
+        let far = i32::MAX as i64 + 10;
+        let mut b = batch(2, 10, 0);
+        set_base_offset(&mut b, far);
+        log.append_as_follower(&b, 0).unwrap();
+        let bases: Vec<i64> = log.segments().map(|s| s.base_offset()).collect();
+        assert_eq!(bases, vec![0, far]);
+        assert_eq!(log.log_end_offset(), far + 2);
+        // Reads and metadata in the gap land on the next batch.
+        assert_eq!(log.offset_metadata(5).unwrap().segment_base_offset, far);
+        let r = log.read(5, 1, None, true).unwrap();
+        assert_eq!(BatchHeader::parse(r.records).unwrap().base_offset, far);
+    }
+
+    #[test]
+    fn segment_accessors_describe_the_files() {
+        let (mut log, st) = new_log(config(&[
+            ("segment.bytes", "600"),
+            ("index.interval.bytes", "10"),
+        ]));
+        for i in 0..6 {
+            log.append_as_leader(&mut batch(2, 50, 100 + i), 0, 0)
+                .unwrap();
+        }
+        let first = log.segments().next().unwrap();
+        assert_eq!(first.log_file_name(), "00000000000000000000.log");
+        assert_eq!(
+            first.largest_timestamp(),
+            first.batches().map(|(_, h)| h.max_timestamp).max().unwrap()
+        );
+        // Every entry after the first batch: more than 10 bytes since the last.
+        let idx: Vec<(i64, i32)> = first.offset_index().entries().collect();
+        let batches: Vec<(usize, BatchHeader)> = first.batches().collect();
+        assert_eq!(idx.len(), batches.len() - 1);
+        for ((off, pos), (at, h)) in idx.iter().zip(&batches[1..]) {
+            assert_eq!((*off, *pos as usize), (h.last_offset(), *at));
+        }
+        // The rolled segment's time index ends with its max timestamp.
+        assert_eq!(
+            first.time_index().last_entry().0,
+            first.max_timestamp_so_far()
+        );
+        let ti = st
+            .borrow()
+            .cached(&format!("{DIR}/00000000000000000000.timeindex"))
+            .unwrap()
+            .to_vec();
+        assert_eq!(ti, first.time_index().to_bytes());
     }
 }

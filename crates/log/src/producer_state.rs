@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use protocol::batch::{increment_sequence, BatchHeader, NO_PRODUCER_EPOCH, NO_SEQUENCE};
+use protocol::batch::{BatchHeader, NO_PRODUCER_EPOCH, NO_SEQUENCE};
 
 use crate::error::LogError;
 
@@ -221,11 +221,6 @@ impl ProducerStateManager {
     pub fn clear(&mut self) {
         self.producers.clear();
     }
-}
-
-/// The sequence number after `seq` advanced by `n` (wrapping like Kafka).
-pub fn next_sequence(seq: i32, n: i32) -> i32 {
-    increment_sequence(seq, n)
 }
 
 #[cfg(test)]
