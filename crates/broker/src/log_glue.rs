@@ -71,6 +71,11 @@ impl PartitionLog {
             .map_err(|e| code(&e))
     }
 
+    /// Kafka's last stable offset: the HW held back by open transactions.
+    pub fn lso(&self) -> i64 {
+        self.log.last_stable_offset()
+    }
+
     pub fn hw(&self) -> i64 {
         self.log.high_watermark()
     }

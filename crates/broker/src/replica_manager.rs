@@ -302,7 +302,13 @@ impl Broker {
                 out.push(r);
                 continue;
             }
-            let upper = if follower { None } else { Some(p.hw()) };
+            // Followers read to the LEO, consumers to the HW, read_committed
+            // consumers to the LSO.
+            let upper = match (follower, req.isolation_level) {
+                (true, _) => None,
+                (false, IsolationLevel::ReadUncommitted) => Some(p.hw()),
+                (false, IsolationLevel::ReadCommitted) => Some(p.log.lso()),
+            };
             let max = fp.max_bytes.min(budget);
             match p.log.read(
                 fp.fetch_offset,
@@ -323,7 +329,7 @@ impl Broker {
                 }
             }
             r.high_watermark = p.hw();
-            r.last_stable_offset = p.hw();
+            r.last_stable_offset = p.log.lso();
             r.log_start_offset = p.log.log_start();
             out.push(r);
         }
@@ -347,7 +353,7 @@ impl Broker {
                         .find(|r| r.tp == fp.tp && r.error == ErrorCode::None)
                     {
                         r.high_watermark = p.hw();
-                        r.last_stable_offset = p.hw();
+                        r.last_stable_offset = p.log.lso();
                     }
                 }
                 let tp = fp.tp.clone();
