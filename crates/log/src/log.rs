@@ -629,7 +629,7 @@ impl<S: Storage> Log<S> {
             seg.delete(&mut self.storage, &dir)?;
         }
         let active = self.segments.values_mut().next_back().expect("segment");
-        active.truncate_to(&mut self.storage, &dir, target)?;
+        active.truncate_to(&mut self.storage, &dir, target, now)?;
         let leo = self.log_end_offset();
         if self.epoch_cache.truncate_from_end(leo) {
             self.write_epoch_checkpoint()?;

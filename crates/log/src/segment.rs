@@ -408,12 +408,14 @@ impl LogSegment {
     }
 
     /// Removes every batch holding an offset >= `offset` (a batch straddling
-    /// it goes whole); returns the bytes removed.
+    /// it goes whole); returns the bytes removed. A segment left empty
+    /// counts `segment.ms` from `now` again, as Kafka resets its create time.
     pub fn truncate_to(
         &mut self,
         st: &mut dyn Storage,
         dir: &str,
         offset: i64,
+        now: i64,
     ) -> Result<usize, LogError> {
         let Some((pos, _)) = self.translate_offset(offset) else {
             return Ok(0);
@@ -428,6 +430,7 @@ impl LogSegment {
         self.reload_tail_state();
         if self.log.is_empty() {
             self.rolling_based_timestamp = None;
+            self.created = now;
         }
         Ok(removed)
     }
@@ -605,4 +608,297 @@ pub fn batches_from(log: &[u8], from: usize) -> impl Iterator<Item = (usize, Bat
         pos += h.size_in_bytes();
         Some((at, h))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Cases after Kafka's `LogSegmentTest`.
+    use super::*;
+    use crate::memory::MemoryStorage;
+    use protocol::batch::{RecordBatch, SimpleRecord};
+
+    const DIR: &str = "t-0";
+
+    /// One batch at `offset` with one record per value, timestamps `ts`, `ts+1`, ...
+    fn records(offset: i64, ts: i64, values: &[&str]) -> Vec<u8> {
+        let recs: Vec<SimpleRecord> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| SimpleRecord {
+                timestamp: ts + i as i64,
+                value: Some(v.as_bytes().to_vec()),
+                ..Default::default()
+            })
+            .collect();
+        RecordBatch::from_simple(offset, &recs).encode()
+    }
+
+    fn segment(base: i64) -> (LogSegment, MemoryStorage) {
+        let mut st = MemoryStorage::new();
+        let config = LogConfig::from_pairs([
+            ("index.interval.bytes", "10"),
+            ("segment.index.bytes", "1000"),
+        ])
+        .unwrap();
+        let seg = LogSegment::create(&mut st, DIR, base, &config, 0).unwrap();
+        (seg, st)
+    }
+
+    fn append(seg: &mut LogSegment, st: &mut MemoryStorage, batch: &[u8]) {
+        let h = BatchHeader::parse(batch).unwrap();
+        seg.append(st, DIR, batch, h.last_offset(), h.max_timestamp, 0)
+            .unwrap();
+    }
+
+    fn read_bases(seg: &LogSegment, offset: i64) -> Option<Vec<i64>> {
+        let r = seg.read(offset, 1 << 20, seg.size(), false)?;
+        Some(
+            batches_from(r.records, 0)
+                .map(|(_, h)| h.base_offset)
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn read_on_empty_segment_and_after_last_is_none() {
+        let (mut seg, mut st) = segment(40);
+        assert!(seg.read(40, 300, seg.size(), false).is_none());
+        append(&mut seg, &mut st, &records(50, 0, &["hello", "there"]));
+        assert!(seg.read(52, 200, seg.size(), false).is_none());
+    }
+
+    #[test]
+    fn read_before_first_offset_and_from_a_gap() {
+        let (mut seg, mut st) = segment(40);
+        let ms = records(50, 0, &["hello", "there", "little", "bee"]);
+        append(&mut seg, &mut st, &ms);
+        assert_eq!(
+            seg.read(41, 300, seg.size(), false).unwrap().records,
+            &ms[..]
+        );
+        let ms2 = records(60, 0, &["alpha", "beta"]);
+        append(&mut seg, &mut st, &ms2);
+        assert_eq!(
+            seg.read(55, 200, seg.size(), false).unwrap().records,
+            &ms2[..]
+        );
+        let m = seg
+            .read(55, 200, seg.size(), false)
+            .unwrap()
+            .fetch_offset_metadata;
+        assert_eq!(
+            (
+                m.message_offset,
+                m.segment_base_offset,
+                m.relative_position_in_segment
+            ),
+            (55, 40, ms.len())
+        );
+    }
+
+    #[test]
+    fn truncate_keeps_the_earlier_batch() {
+        let (mut seg, mut st) = segment(40);
+        for offset in 40..70 {
+            append(&mut seg, &mut st, &records(offset, 0, &["hello"]));
+            append(&mut seg, &mut st, &records(offset + 1, 0, &["hello"]));
+            assert_eq!(read_bases(&seg, offset), Some(vec![offset, offset + 1]));
+            seg.truncate_to(&mut st, DIR, offset + 1, 0).unwrap();
+            assert_eq!(read_bases(&seg, offset), Some(vec![offset]));
+        }
+        assert_eq!(
+            st.cached(&format!("{DIR}/{}", seg.log_file_name()))
+                .unwrap(),
+            seg.bytes()
+        );
+    }
+
+    #[test]
+    fn truncate_even_if_the_offset_points_to_a_gap() {
+        let (mut seg, mut st) = segment(40);
+        append(&mut seg, &mut st, &records(40, 0, &["first message"]));
+        append(&mut seg, &mut st, &records(43, 0, &["message after gap"]));
+        seg.truncate_to(&mut st, DIR, 41, 0).unwrap();
+        assert_eq!(read_bases(&seg, 40), Some(vec![40]));
+    }
+
+    #[test]
+    fn truncate_full_resets_the_roll_clock() {
+        let (mut seg, mut st) = segment(40);
+        let config = LogConfig::from_pairs([("segment.ms", "300")]).unwrap();
+        append(&mut seg, &mut st, &records(40, 1000, &["hello", "there"]));
+        assert!(!seg.should_roll(&config, 10, 1301, 42, 500));
+        assert!(seg.should_roll(&config, 10, 1302, 42, 500));
+        seg.truncate_to(&mut st, DIR, 0, 500).unwrap();
+        assert!(seg.read(0, 1024, seg.size(), false).is_none());
+        assert_eq!(seg.next_offset(), 40);
+        // Empty segments never roll on time; the clock restarted at 500.
+        assert!(!seg.should_roll(&config, 10, -1, 42, 10_000));
+        append(&mut seg, &mut st, &records(40, 1000, &["hello", "there"]));
+        assert!(!seg.should_roll(&config, 10, 1300, 42, 10_000));
+        assert!(!seg.should_roll(&config, 10, -1, i32::MAX as i64 + 40, 0));
+        assert!(seg.should_roll(&config, 10, -1, i32::MAX as i64 + 41, 0));
+    }
+
+    #[test]
+    fn reload_largest_timestamp_and_next_offset_after_truncation() {
+        let (mut seg, mut st) = segment(40);
+        for offset in 40..70 {
+            append(&mut seg, &mut st, &records(offset, offset * 10, &["hello"]));
+        }
+        assert_eq!(seg.next_offset(), 70);
+        assert!(!seg.time_index().is_empty());
+        seg.truncate_to(&mut st, DIR, 41, 0).unwrap();
+        assert!(seg.time_index().is_empty());
+        assert_eq!(seg.largest_timestamp(), 400);
+        assert_eq!(seg.next_offset(), 41);
+    }
+
+    #[test]
+    fn find_offset_by_timestamp() {
+        let (mut seg, mut st) = segment(40);
+        for i in 40..50 {
+            append(
+                &mut seg,
+                &mut st,
+                &records(i, i * 10, &[&format!("msg{i}")]),
+            );
+        }
+        assert_eq!(seg.largest_timestamp(), 490);
+        let find = |ts| seg.find_offset_by_timestamp(ts, 0).map(|t| t.offset);
+        assert_eq!(find(420), Some(42));
+        assert_eq!(find(421), Some(43));
+        assert_eq!(find(430), Some(43));
+        assert_eq!(find(431), Some(44));
+        assert_eq!(find(491), None);
+        assert_eq!(find(401), Some(41));
+        assert_eq!(find(399), Some(40));
+        assert_eq!(seg.find_offset_by_timestamp(399, 45).unwrap().offset, 45);
+    }
+
+    #[test]
+    fn next_offset_calculation() {
+        let (mut seg, mut st) = segment(40);
+        assert_eq!(seg.next_offset(), 40);
+        append(
+            &mut seg,
+            &mut st,
+            &records(50, 0, &["hello", "there", "you"]),
+        );
+        assert_eq!(seg.next_offset(), 53);
+    }
+
+    #[test]
+    fn offsets_outside_int32_relative_range_are_rejected() {
+        let cases = [
+            (0, -2147483648i64),
+            (0, 2147483648),
+            (1, 0),
+            (100, 10),
+            (2147483648, 0),
+            (2147483648, 4294967296),
+        ];
+        for (base, largest) in cases {
+            let (mut seg, mut st) = segment(base);
+            let batch = records(base.max(0), 0, &["hello"]);
+            let e = seg.append(&mut st, DIR, &batch, largest, 0, 0).unwrap_err();
+            assert!(
+                matches!(e, LogError::OffsetOverflow { .. }),
+                "({base}, {largest})"
+            );
+            assert_eq!(seg.size(), 0);
+        }
+    }
+
+    #[test]
+    fn recovery_fixes_a_corrupt_time_index() {
+        let (mut seg, mut st) = segment(0);
+        for i in 0..100 {
+            append(&mut seg, &mut st, &records(i, i * 10, &[&i.to_string()]));
+        }
+        seg.time_index = TimeIndex::new(0, 10);
+        seg.recover(&mut st, DIR, &mut |_, _| {}).unwrap();
+        for i in 0..100 {
+            assert_eq!(seg.find_offset_by_timestamp(i * 10, 0).unwrap().offset, i);
+            if i < 99 {
+                assert_eq!(
+                    seg.find_offset_by_timestamp(i * 10 + 1, 0).unwrap().offset,
+                    i + 1
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn recovery_with_corrupt_message_keeps_the_prefix() {
+        let mut seed = 0x2545f4914f6cdd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..10 {
+            let (mut seg, mut st) = segment(0);
+            for j in 0..20 {
+                append(&mut seg, &mut st, &records(j, 0, &[&j.to_string()]));
+            }
+            let bad = (next() % 20) as i64;
+            let (pos, _) = seg.translate_offset(bad).unwrap();
+            // Nonsense from somewhere in the batch's first 15 bytes to the end.
+            let from = pos + (next() % 15) as usize;
+            for b in &mut seg.log[from..] {
+                *b = next() as u8;
+            }
+            let r = seg.recover(&mut st, DIR, &mut |_, _| {}).unwrap();
+            let lasts: Vec<i64> = seg.batches().map(|(_, h)| h.last_offset()).collect();
+            let expected: Vec<i64> = (0..bad).collect();
+            // Nonsense in the base offset field can still parse: at most the
+            // bad batch survives, never anything after it.
+            assert!(
+                lasts == expected
+                    || (lasts.len() == expected.len() + 1
+                        && lasts[..expected.len()] == expected[..]),
+                "{lasts:?} vs {bad}"
+            );
+            assert_eq!(r.valid_bytes, seg.size());
+        }
+    }
+
+    #[test]
+    fn recovery_rebuilds_the_epoch_cache() {
+        let (mut seg, mut st) = segment(0);
+        for (offset, epoch) in [(104, 0), (106, 1), (108, 1), (110, 2)] {
+            let mut b = records(offset, 0, &["a", "b"]);
+            protocol::batch::set_partition_leader_epoch(&mut b, epoch);
+            append(&mut seg, &mut st, &b);
+        }
+        let mut cache = crate::epoch::LeaderEpochFileCache::new();
+        seg.recover(&mut st, DIR, &mut |h, _| {
+            cache.assign(h.partition_leader_epoch, h.base_offset);
+        })
+        .unwrap();
+        let entries: Vec<(i32, i64)> = cache
+            .entries()
+            .iter()
+            .map(|e| (e.epoch, e.start_offset))
+            .collect();
+        assert_eq!(entries, vec![(0, 104), (1, 106), (2, 110)]);
+    }
+
+    #[test]
+    fn file_names_are_twenty_digit_base_offsets() {
+        assert_eq!(filename_prefix(42), "00000000000000000042");
+        assert_eq!(
+            parse_file_name("00000000000000000042.log"),
+            Some((42, ".log"))
+        );
+        assert_eq!(
+            parse_file_name("00000000000000000042.log.swap"),
+            Some((42, ".log.swap"))
+        );
+        assert_eq!(parse_file_name("42.log"), None);
+        assert_eq!(parse_file_name("leader-epoch-checkpoint"), None);
+        assert_eq!(parse_file_name("0000000000000000004x.log"), None);
+    }
 }
