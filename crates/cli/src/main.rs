@@ -2,6 +2,7 @@
 //! this file only parses arguments and dispatches. Every failure is one line
 //! on stderr and exit code 2.
 
+mod assign;
 mod dump_log;
 mod error;
 mod partition;
@@ -24,6 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run one of Kafka's consumer partition assignors and print each member's partitions.
+    Assign(assign::Args),
     /// Print log segments and indexes as Kafka's kafka-dump-log.sh --files does.
     DumpLog(dump_log::Args),
     /// The partition Kafka's default partitioner picks for a key.
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match &cli.command {
+        Command::Assign(args) => assign::run(args, &mut out),
         Command::DumpLog(args) => dump_log::run(args, &mut out),
         Command::Partition(args) => partition::run(args, &mut out),
         // `run` owns its output and exit code.
