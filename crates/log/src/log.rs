@@ -1262,4 +1262,55 @@ mod tests {
             .to_vec();
         assert_eq!(ti, first.time_index().to_bytes());
     }
+
+    #[test]
+    fn a_full_index_rolls_the_segment() {
+        // Three 8-byte offset entries fit (two 12-byte time entries; with one
+        // timestamp the time index keeps a single entry); an offset entry per
+        // batch after the first.
+        let (mut log, _) = new_log(config(&[
+            ("segment.index.bytes", "24"),
+            ("index.interval.bytes", "0"),
+        ]));
+        for _ in 0..4 {
+            log.append_as_leader(&mut batch(1, 10, 0), 0, 0).unwrap();
+        }
+        assert_eq!(log.segments().len(), 1);
+        assert!(log.active_segment().offset_index().is_full());
+        assert!(!log.active_segment().time_index().is_full());
+        log.append_as_leader(&mut batch(1, 10, 0), 0, 0).unwrap();
+        assert_eq!(
+            log.segments().map(|s| s.base_offset()).collect::<Vec<_>>(),
+            vec![0, 4]
+        );
+    }
+
+    #[test]
+    fn a_refused_index_write_undoes_the_append() {
+        // Room for the batch but not for its index entry.
+        let b = batch(1, 10, 0);
+        let used_after_one = {
+            let st = Shared::new(MemoryStorage::new());
+            let (mut l, _) = open(&st, config(&[("index.interval.bytes", "0")]), 0);
+            l.append_as_leader(&mut batch(1, 10, 0), 0, 0).unwrap();
+            drop(l);
+            let used = st.borrow().used_bytes();
+            used
+        };
+        let st = Shared::new(MemoryStorage::with_quota(
+            used_after_one + b.len() as u64 + 4,
+        ));
+        let (mut log, _) = open(&st, config(&[("index.interval.bytes", "0")]), 0);
+        log.append_as_leader(&mut batch(1, 10, 0), 0, 0).unwrap();
+        let size = log.size_in_bytes();
+        let e = log
+            .append_as_leader(&mut batch(1, 10, 0), 0, 0)
+            .unwrap_err();
+        assert!(e.to_string().contains(".index"), "{e}");
+        assert_eq!(log.size_in_bytes(), size);
+        assert_eq!(log.log_end_offset(), 1);
+        let path = format!("{DIR}/{}", log.active_segment().log_file_name());
+        assert_eq!(st.borrow().cached(&path).unwrap().len() as u64, size);
+        assert!(log.active_segment().offset_index().is_empty());
+    }
 }

@@ -272,20 +272,53 @@ impl LogSegment {
         }
         // Storage first: a refused write (quota) leaves the segment unchanged.
         st.append(dir, &self.log_name, records)?;
-        let mut position = self.log.len();
-        if position == 0 {
+        let before = (
+            self.log.len(),
+            self.bytes_since_last_index_entry,
+            self.max_timestamp_so_far,
+            self.offset_of_max_timestamp_so_far,
+            self.rolling_based_timestamp,
+            self.next_offset,
+        );
+        if self.log.is_empty() {
             self.rolling_based_timestamp = Some(largest_timestamp);
         }
         self.log.extend_from_slice(records);
-        let mut at = 0;
-        while at < records.len() {
-            let h = BatchHeader::parse(&records[at..]).expect("appended records were validated");
-            self.index_batch(st, dir, &h, position)?;
-            let size = h.size_in_bytes();
-            at += size;
-            position += size;
+        if let Err(e) = self.index_appended(st, dir, before.0) {
+            // An index write was refused: undo the whole append so memory and
+            // storage agree and the caller can retry.
+            let (len, since, max_ts, max_off, rolling, next) = before;
+            self.log.truncate(len);
+            let index_size = self.offset_index.truncate_to(next);
+            let time_size = self.time_index.truncate_to(next);
+            let _ = st.truncate(dir, &self.log_name, len as u64);
+            let _ = st.truncate(dir, &self.index_name, index_size as u64);
+            let _ = st.truncate(dir, &self.time_index_name, time_size as u64);
+            self.bytes_since_last_index_entry = since;
+            self.max_timestamp_so_far = max_ts;
+            self.offset_of_max_timestamp_so_far = max_off;
+            self.rolling_based_timestamp = rolling;
+            self.next_offset = next;
+            return Err(e);
         }
         self.last_modified = now;
+        Ok(())
+    }
+
+    /// Indexes the batches appended from `from` on.
+    fn index_appended(
+        &mut self,
+        st: &mut dyn Storage,
+        dir: &str,
+        from: usize,
+    ) -> Result<(), LogError> {
+        let mut position = from;
+        while position < self.log.len() {
+            let h =
+                BatchHeader::parse(&self.log[position..]).expect("appended records were validated");
+            self.index_batch(st, dir, &h, position)?;
+            position += h.size_in_bytes();
+        }
         Ok(())
     }
 
