@@ -157,7 +157,13 @@ fn test(args: &[String]) -> Result<ExitCode> {
     say("running native tests: cargo test (workspace default members)");
     let t = Instant::now();
     let (ok, out) = ctx.run_streaming("cargo", &["test", "--no-fail-fast"], &ctx.root, &[])?;
-    stages.push(cargo_stage("native cargo test", ok, &out, None, t));
+    if !ok && plan::cargo_test_totals(&out).1 == 0 {
+        // Nothing ran: some crate does not build. Test each default member on
+        // its own so one broken crate does not hide the others' results.
+        stages.push(native_per_member(&ctx, t)?);
+    } else {
+        stages.push(cargo_stage("native cargo test", ok, &out, None, t));
+    }
 
     // 2. wasm tests in headless Chromium, inside a dedicated worker.
     say("running wasm tests in headless Chromium: cargo test --target wasm32-unknown-unknown -p kafkascope-worker");
@@ -257,6 +263,46 @@ fn cargo_stage(
         note,
         secs: t.elapsed().as_secs_f64(),
     }
+}
+
+fn native_per_member(ctx: &Ctx, t: Instant) -> Result<Stage> {
+    let toml = std::fs::read_to_string(ctx.root.join("Cargo.toml"))
+        .map_err(|e| Fail(format!("cannot read Cargo.toml: {e}")))?;
+    let members = plan::default_members(&toml);
+    say(format!(
+        "the workspace did not build; testing each default member on its own: {}",
+        members.join(", ")
+    ));
+    let mut counts = Counts::default();
+    let mut broken = Vec::new();
+    for m in &members {
+        let manifest = format!("{m}/Cargo.toml");
+        say(format!(
+            "running native tests: cargo test --manifest-path {manifest}"
+        ));
+        let (ok, out) = ctx.run_streaming(
+            "cargo",
+            &["test", "--no-fail-fast", "--manifest-path", &manifest],
+            &ctx.root,
+            &[],
+        )?;
+        let (c, _) = plan::cargo_test_totals(&out);
+        counts.add(c);
+        if !ok && c.failed == 0 {
+            counts.failed += 1;
+            broken.push(m.as_str());
+        }
+    }
+    if members.is_empty() {
+        counts.failed += 1;
+        broken.push("(no default-members in Cargo.toml)");
+    }
+    Ok(Stage {
+        name: "native cargo test",
+        counts,
+        note: format!("did not build: {}", broken.join(", ")),
+        secs: t.elapsed().as_secs_f64(),
+    })
 }
 
 fn e2e_stage(ctx: &Ctx, t: Instant) -> Result<Stage> {

@@ -196,6 +196,27 @@ pub fn tap_totals(tap: &str) -> Option<Counts> {
     })
 }
 
+/// The `default-members` paths of a workspace's root Cargo.toml.
+pub fn default_members(cargo_toml: &str) -> Vec<String> {
+    let Some(start) = cargo_toml.find("default-members") else {
+        return Vec::new();
+    };
+    let rest = &cargo_toml[start..];
+    let (Some(open), Some(close)) = (rest.find('['), rest.find(']')) else {
+        return Vec::new();
+    };
+    if close < open {
+        return Vec::new();
+    }
+    rest[open + 1..close]
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or(""))
+        .flat_map(|l| l.split(','))
+        .map(|m| m.trim().trim_matches('"').to_string())
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +324,17 @@ mod tests {
                 2
             )
         );
+    }
+
+    #[test]
+    fn default_members_of_a_workspace() {
+        let toml = "[workspace]\nmembers = [\"a\", \"web\"]\n# comment\ndefault-members = [\n    \"crates/a\", # the core\n    \"xtask\",\n]\n\n[profile.release]\n";
+        assert_eq!(default_members(toml), ["crates/a", "xtask"]);
+        assert_eq!(
+            default_members("default-members = [\"x\", \"y\"]"),
+            ["x", "y"]
+        );
+        assert!(default_members("[workspace]\nmembers = []").is_empty());
     }
 
     #[test]
