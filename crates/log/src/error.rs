@@ -34,6 +34,8 @@ pub enum LogError {
     OutOfOrderSequence(String),
     /// INVALID_PRODUCER_EPOCH (47).
     InvalidProducerEpoch(String),
+    /// INVALID_TXN_STATE (48): a non-transactional write inside a transaction.
+    InvalidTxnState(String),
     /// KAFKA_STORAGE_ERROR (56): the store refused (quota, missing file).
     Storage(StorageError),
     /// A file that recovery cannot repair (KAFKA_STORAGE_ERROR).
@@ -56,6 +58,7 @@ impl LogError {
             Self::UnexpectedAppendOffset { .. } | Self::OffsetOverflow { .. } => -1,
             Self::OutOfOrderSequence(_) => 45,
             Self::InvalidProducerEpoch(_) => 47,
+            Self::InvalidTxnState(_) => 48,
             Self::Storage(_) | Self::CorruptFile { .. } => 56,
         }
     }
@@ -73,6 +76,7 @@ impl LogError {
             }
             Self::OutOfOrderSequence(_) => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             Self::InvalidProducerEpoch(_) => "INVALID_PRODUCER_EPOCH",
+            Self::InvalidTxnState(_) => "INVALID_TXN_STATE",
             Self::Storage(_) | Self::CorruptFile { .. } => "KAFKA_STORAGE_ERROR",
         }
     }
@@ -116,7 +120,9 @@ impl fmt::Display for LogError {
                 f,
                 "offset {offset} does not fit a segment based at {base_offset} (relative offset overflows int32)"
             ),
-            Self::OutOfOrderSequence(m) | Self::InvalidProducerEpoch(m) => f.write_str(m),
+            Self::OutOfOrderSequence(m) | Self::InvalidProducerEpoch(m) | Self::InvalidTxnState(m) => {
+                f.write_str(m)
+            }
             Self::Storage(e) => write!(f, "{e}"),
             Self::CorruptFile {
                 path,

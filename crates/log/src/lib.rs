@@ -88,3 +88,4 @@ pub use producer_state::ProducerStateManager;
 pub use recovery::RecoveryReport;
 pub use segment::{FetchDataInfo, LogOffsetMetadata, LogSegment, TimestampAndOffset};
 pub use storage::{DurableChange, Shared, Storage, StorageError};
+pub use validate::AppendOrigin;

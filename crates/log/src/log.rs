@@ -214,7 +214,25 @@ impl<S: Storage> Log<S> {
         leader_epoch: i32,
         now: i64,
     ) -> Result<LogAppendInfo, LogError> {
-        let a = analyze(records, AppendOrigin::Client, &self.config)?;
+        self.append_as_leader_with_origin(records, leader_epoch, AppendOrigin::Client, now)
+    }
+
+    /// [`Self::append_as_leader`] for a given origin: a coordinator on this
+    /// broker (`AppendOrigin::Coordinator`) may write control records
+    /// (transaction markers) and is only fenced by producer epoch.
+    pub fn append_as_leader_with_origin(
+        &mut self,
+        records: &mut [u8],
+        leader_epoch: i32,
+        origin: AppendOrigin,
+        now: i64,
+    ) -> Result<LogAppendInfo, LogError> {
+        if origin == AppendOrigin::Replication {
+            return Err(LogError::InvalidRecord(
+                "replicated records are appended with append_as_follower".into(),
+            ));
+        }
+        let a = analyze(records, origin, &self.config)?;
         let records = &mut records[..a.valid_bytes];
         if records.is_empty() {
             return Ok(self.empty_append_info());
@@ -229,7 +247,7 @@ impl<S: Storage> Log<S> {
             if h.producer_id >= 0 {
                 let prev = staged.iter().rposition(|e| e.producer_id == h.producer_id);
                 let st = prev.map(|i| &staged[i]);
-                if let Some(dup) = self.producer_state.check(&h, st, offset)? {
+                if let Some(dup) = self.producer_state.check(&h, st, offset, origin)? {
                     return Ok(LogAppendInfo {
                         first_offset: dup.first_offset(),
                         last_offset: dup.last_offset,
@@ -1312,5 +1330,38 @@ mod tests {
         let path = format!("{DIR}/{}", log.active_segment().log_file_name());
         assert_eq!(st.borrow().cached(&path).unwrap().len() as u64, size);
         assert!(log.active_segment().offset_index().is_empty());
+    }
+
+    #[test]
+    fn transactions_hold_back_the_last_stable_offset() {
+        let (mut log, _) = new_log(LogConfig::default());
+        log.append_as_leader(&mut batch(2, 10, 0), 0, 0).unwrap();
+        let mut t = RecordBatch::decode(&idempotent_batch(7, 0, 0, 2, 0))
+            .unwrap()
+            .0;
+        t.is_transactional = true;
+        log.append_as_leader(&mut t.encode(), 0, 0).unwrap();
+        log.update_high_watermark(4);
+        assert_eq!((log.high_watermark(), log.last_stable_offset()), (4, 2));
+        // Clients cannot write markers; the coordinator can.
+        let mut m = RecordBatch::decode(&idempotent_batch(7, 0, -1, 1, 0))
+            .unwrap()
+            .0;
+        m.is_transactional = true;
+        m.is_control = true;
+        let mut bytes = m.encode();
+        assert_eq!(
+            log.append_as_leader(&mut bytes, 0, 0).unwrap_err().name(),
+            "INVALID_RECORD"
+        );
+        let info = log
+            .append_as_leader_with_origin(&mut bytes, 0, AppendOrigin::Coordinator, 0)
+            .unwrap();
+        assert_eq!(info.first_offset, 4);
+        log.update_high_watermark(5);
+        assert_eq!(log.last_stable_offset(), 5);
+        // Replay after truncation sees the transaction open again.
+        log.truncate_to(4, 0).unwrap();
+        assert_eq!(log.last_stable_offset(), 2);
     }
 }

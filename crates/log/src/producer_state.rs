@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use protocol::batch::{BatchHeader, NO_PRODUCER_EPOCH, NO_SEQUENCE};
 
 use crate::error::LogError;
+use crate::validate::AppendOrigin;
 
 /// Kafka's `ProducerStateEntry.NUM_BATCHES_TO_RETAIN`.
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;
@@ -91,6 +92,25 @@ impl ProducerStateEntry {
         }
         self.last_timestamp = h.max_timestamp;
     }
+
+    /// The state after an appended batch (offsets final): data batches are
+    /// remembered, a transaction marker ends the open transaction and may
+    /// bump the epoch (which forgets the sequence history).
+    fn apply(&mut self, h: &BatchHeader) {
+        if h.is_control() {
+            self.current_txn_first_offset = None;
+            if h.producer_epoch > self.producer_epoch {
+                self.producer_epoch = h.producer_epoch;
+                self.batch_metadata.clear();
+            }
+            self.last_timestamp = h.max_timestamp;
+            return;
+        }
+        if h.is_transactional() && self.current_txn_first_offset.is_none() {
+            self.current_txn_first_offset = Some(h.base_offset);
+        }
+        self.add(h);
+    }
 }
 
 fn in_sequence(last_seq: i32, next_seq: i32) -> bool {
@@ -115,19 +135,27 @@ impl ProducerStateManager {
         self.producers.get(&producer_id)
     }
 
-    /// Checks a producer's batch before it is appended (leader, from a
-    /// client). `staged` is the state after earlier batches of the same
-    /// append, if any. `Ok(Some(_))` is a duplicate of an appended batch.
+    /// Checks a producer's batch before the leader appends it (Kafka's
+    /// `ProducerAppendInfo` checks). `staged` is the state after earlier
+    /// batches of the same append, if any. `Ok(Some(_))` is a client's retry
+    /// of an appended batch. Coordinators (transaction markers, their own
+    /// writes) are only fenced by epoch; replication is not checked at all.
     pub fn check(
         &self,
         h: &BatchHeader,
         staged: Option<&ProducerStateEntry>,
         offset: i64,
+        origin: AppendOrigin,
     ) -> Result<Option<BatchMetadata>, LogError> {
+        if origin == AppendOrigin::Replication {
+            return Ok(None);
+        }
         let pid = h.producer_id;
         let current = staged.or_else(|| self.producers.get(&pid));
-        if let Some(dup) = current.and_then(|e| e.find_duplicate_batch(h)) {
-            return Ok(Some(dup));
+        if origin == AppendOrigin::Client && !h.is_control() {
+            if let Some(dup) = current.and_then(|e| e.find_duplicate_batch(h)) {
+                return Ok(Some(dup));
+            }
         }
         let (cur_epoch, last_seq) = current.map_or((NO_PRODUCER_EPOCH, NO_SEQUENCE), |e| {
             (e.producer_epoch, e.last_seq())
@@ -137,6 +165,9 @@ impl ProducerStateManager {
                 "epoch of producer {pid} at offset {offset} is {}, which is smaller than the last seen epoch {cur_epoch}",
                 h.producer_epoch
             )));
+        }
+        if origin != AppendOrigin::Client || h.is_control() {
+            return Ok(None);
         }
         let first_seq = h.base_sequence;
         if h.producer_epoch != cur_epoch {
@@ -149,6 +180,11 @@ impl ProducerStateManager {
         } else if !in_sequence(last_seq, first_seq) {
             return Err(LogError::OutOfOrderSequence(format!(
                 "out of order sequence number for producer {pid} at offset {offset}: {first_seq} (incoming seq. number), {last_seq} (current end sequence number)"
+            )));
+        }
+        if current.is_some_and(|e| e.current_txn_first_offset.is_some()) && !h.is_transactional() {
+            return Err(LogError::InvalidTxnState(format!(
+                "expected transactional write from producer {pid} at offset {offset} in an ongoing transaction"
             )));
         }
         Ok(None)
@@ -164,7 +200,7 @@ impl ProducerStateManager {
             .cloned()
             .or_else(|| self.producers.get(&h.producer_id).cloned())
             .unwrap_or_else(|| ProducerStateEntry::empty(h.producer_id));
-        e.add(h);
+        e.apply(h);
         e
     }
 
@@ -174,23 +210,10 @@ impl ProducerStateManager {
         if h.producer_id < 0 {
             return;
         }
-        let e = self
-            .producers
+        self.producers
             .entry(h.producer_id)
-            .or_insert_with(|| ProducerStateEntry::empty(h.producer_id));
-        if h.is_control() {
-            // A commit or abort marker ends the producer's transaction.
-            e.current_txn_first_offset = None;
-            if h.producer_epoch > e.producer_epoch {
-                e.producer_epoch = h.producer_epoch;
-                e.batch_metadata.clear();
-            }
-            return;
-        }
-        if h.is_transactional() && e.current_txn_first_offset.is_none() {
-            e.current_txn_first_offset = Some(h.base_offset);
-        }
-        e.add(h);
+            .or_insert_with(|| ProducerStateEntry::empty(h.producer_id))
+            .apply(h);
     }
 
     /// First offset of the oldest open transaction (the LSO cannot pass it).
@@ -244,11 +267,35 @@ mod tests {
         BatchHeader::parse(&b.encode()).unwrap()
     }
 
+    fn txn(mut h: BatchHeader) -> BatchHeader {
+        h.attributes |= 0x10;
+        h
+    }
+
+    /// A transaction marker (control batch) as the coordinator writes it.
+    fn marker(pid: i64, epoch: i16, offset: i64) -> BatchHeader {
+        let mut h = header(pid, epoch, NO_SEQUENCE, offset, 1);
+        h.attributes |= 0x10 | 0x20;
+        h
+    }
+
+    fn replicate(m: &mut ProducerStateManager, h: BatchHeader) {
+        let r = m.check(&h, None, h.base_offset, AppendOrigin::Replication);
+        assert_eq!(r.unwrap(), None);
+        m.update(&h);
+    }
+
+    fn coordinator(m: &mut ProducerStateManager, h: BatchHeader) -> Result<(), LogError> {
+        m.check(&h, None, h.base_offset, AppendOrigin::Coordinator)?;
+        m.update(&h);
+        Ok(())
+    }
+
     fn append(
         m: &mut ProducerStateManager,
         h: BatchHeader,
     ) -> Result<Option<BatchMetadata>, LogError> {
-        let r = m.check(&h, None, h.base_offset)?;
+        let r = m.check(&h, None, h.base_offset, AppendOrigin::Client)?;
         if r.is_none() {
             m.update(&h);
         }
@@ -333,5 +380,117 @@ mod tests {
         assert!(m.last_entry(2).is_some());
         m.remove_expired_producers(1000 + 100, 50);
         assert!(m.last_entry(2).is_none());
+    }
+
+    #[test]
+    fn txn_marker_with_no_producer_state() {
+        let mut m = ProducerStateManager::new();
+        coordinator(&mut m, marker(1, 2, 27)).unwrap();
+        let e = m.last_entry(1).unwrap();
+        assert_eq!((e.producer_epoch, e.last_seq()), (2, NO_SEQUENCE));
+        // Fencing still works with only the marker left...
+        assert_eq!(
+            append(&mut m, header(1, 0, 0, 0, 4)).unwrap_err().code(),
+            47
+        );
+        // ...a non-zero sequence must be reset...
+        assert_eq!(
+            append(&mut m, header(1, 2, 17, 0, 4)).unwrap_err().code(),
+            45
+        );
+        // ...and sequence 0 is accepted.
+        append(&mut m, header(1, 2, 0, 39, 1)).unwrap();
+        assert_eq!(m.last_entry(1).unwrap().last_seq(), 0);
+    }
+
+    #[test]
+    fn control_record_bumps_producer_epoch() {
+        let mut m = ProducerStateManager::new();
+        append(&mut m, header(1, 0, 0, 0, 1)).unwrap();
+        coordinator(&mut m, marker(1, 1, 1)).unwrap();
+        let e = m.last_entry(1).unwrap();
+        assert_eq!(
+            (e.producer_epoch, e.last_seq(), e.current_txn_first_offset),
+            (1, NO_SEQUENCE, None)
+        );
+        append(&mut m, header(1, 1, 0, 2, 1)).unwrap();
+        assert_eq!(m.last_entry(1).unwrap().batch_metadata[0].first_seq, 0);
+    }
+
+    #[test]
+    fn out_of_sequence_after_control_record_epoch_bump() {
+        let mut m = ProducerStateManager::new();
+        append(&mut m, txn(header(1, 0, 0, 0, 1))).unwrap();
+        append(&mut m, txn(header(1, 0, 1, 1, 1))).unwrap();
+        coordinator(&mut m, marker(1, 1, 2)).unwrap();
+        assert_eq!(
+            append(&mut m, txn(header(1, 1, 2, 3, 1)))
+                .unwrap_err()
+                .code(),
+            45
+        );
+        assert_eq!(
+            append(&mut m, txn(header(1, 2, 2, 3, 1)))
+                .unwrap_err()
+                .code(),
+            45
+        );
+        append(&mut m, txn(header(1, 1, 0, 3, 1))).unwrap();
+        let e = m.last_entry(1).unwrap();
+        assert_eq!((e.producer_epoch, e.last_seq()), (1, 0));
+    }
+
+    #[test]
+    fn producer_sequence_wrap_around_after_replication() {
+        let mut m = ProducerStateManager::new();
+        replicate(&mut m, header(1, 15, i32::MAX, 735, 1));
+        append(&mut m, header(1, 15, 0, 1235, 1)).unwrap();
+        let e = m.last_entry(1).unwrap();
+        assert_eq!(
+            (
+                e.producer_epoch,
+                e.batch_metadata[0].first_seq,
+                e.last_seq()
+            ),
+            (15, i32::MAX, 0)
+        );
+        let mut m = ProducerStateManager::new();
+        replicate(&mut m, header(1, 15, i32::MAX, 735, 1));
+        assert_eq!(
+            append(&mut m, header(1, 15, 1, 1235, 1))
+                .unwrap_err()
+                .code(),
+            45
+        );
+    }
+
+    #[test]
+    fn no_validation_when_replicating_or_loading() {
+        let mut m = ProducerStateManager::new();
+        replicate(&mut m, header(1, 5, 16, 735, 1));
+        replicate(&mut m, header(1, 3, 99, 736, 1));
+        let e = m.last_entry(1).unwrap();
+        assert_eq!(
+            (e.producer_epoch, e.last_seq(), e.last_data_offset()),
+            (3, 99, 736)
+        );
+    }
+
+    #[test]
+    fn non_transactional_append_with_ongoing_transaction() {
+        let mut m = ProducerStateManager::new();
+        append(&mut m, txn(header(1, 0, 0, 0, 1))).unwrap();
+        assert_eq!(m.first_unstable_offset(), Some(0));
+        let e = append(&mut m, header(1, 0, 1, 1, 1)).unwrap_err();
+        assert_eq!(e.name(), "INVALID_TXN_STATE");
+        append(&mut m, txn(header(1, 0, 1, 1, 1))).unwrap();
+        append(&mut m, txn(header(2, 0, 0, 2, 1))).unwrap();
+        coordinator(&mut m, marker(1, 0, 3)).unwrap();
+        assert_eq!(m.first_unstable_offset(), Some(2));
+        // A marker from a fenced epoch is refused.
+        assert_eq!(
+            coordinator(&mut m, marker(2, -1, 4)).unwrap_err().code(),
+            47
+        );
     }
 }

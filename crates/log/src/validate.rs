@@ -9,11 +9,14 @@ use crate::config::LogConfig;
 use crate::error::LogError;
 use crate::records::for_each_record;
 
-/// Who is appending: a producer (full validation, offsets assigned) or a
-/// replica fetcher (offsets kept, only structure and CRC checked).
+/// Who is appending (Kafka's `AppendOrigin`): a producer (full validation,
+/// offsets assigned), a coordinator on this broker (the same, but it may
+/// write control records: transaction markers), or a replica fetcher
+/// (offsets kept, only structure and CRC checked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AppendOrigin {
     Client,
+    Coordinator,
     Replication,
 }
 
@@ -60,19 +63,17 @@ pub fn analyze(
         };
         let size = h.size_in_bytes();
         let batch = &records[pos..pos + size];
-        if origin == AppendOrigin::Client {
-            if h.base_offset != 0 {
-                return Err(LogError::InvalidRecord(format!(
-                    "the baseOffset of the record batch at byte {pos} should be 0, but it is {}",
-                    h.base_offset
-                )));
-            }
-            if size > config.max_message_bytes.max(0) as usize {
-                return Err(LogError::MessageTooLarge {
-                    size,
-                    max: config.max_message_bytes,
-                });
-            }
+        if origin == AppendOrigin::Client && h.base_offset != 0 {
+            return Err(LogError::InvalidRecord(format!(
+                "the baseOffset of the record batch at byte {pos} should be 0, but it is {}",
+                h.base_offset
+            )));
+        }
+        if origin != AppendOrigin::Replication && size > config.max_message_bytes.max(0) as usize {
+            return Err(LogError::MessageTooLarge {
+                size,
+                max: config.max_message_bytes,
+            });
         }
         let computed = compute_crc(batch);
         if computed != h.crc {
@@ -90,8 +91,8 @@ pub fn analyze(
                 reason: format!("negative last offset delta {}", h.last_offset_delta),
             });
         }
-        if origin == AppendOrigin::Client {
-            validate_client_batch(batch, &h, pos, config)?;
+        if origin != AppendOrigin::Replication {
+            validate_leader_batch(batch, &h, pos, config, origin)?;
         } else if a.batches > 0 && h.base_offset <= a.last_offset {
             return Err(LogError::InvalidRecord(format!(
                 "out of order offsets: batch at byte {pos} starts at {} after offset {}",
@@ -111,12 +112,14 @@ pub fn analyze(
     Ok(a)
 }
 
-/// `LogValidator.validateBatch` and `validateRecord` for producer batches.
-fn validate_client_batch(
+/// `LogValidator.validateBatch` and `validateRecord` for batches appended
+/// by the leader.
+fn validate_leader_batch(
     batch: &[u8],
     h: &BatchHeader,
     pos: usize,
     config: &LogConfig,
+    origin: AppendOrigin,
 ) -> Result<(), LogError> {
     let count = h.records_count;
     if count <= 0 {
@@ -130,12 +133,12 @@ fn validate_client_batch(
             h.last_offset_delta
         )));
     }
-    if h.is_control() {
+    if h.is_control() && origin == AppendOrigin::Client {
         return Err(LogError::InvalidRecord(
             "clients are not allowed to write control records".into(),
         ));
     }
-    if h.producer_id >= 0 && h.base_sequence < 0 {
+    if origin == AppendOrigin::Client && h.producer_id >= 0 && h.base_sequence < 0 {
         return Err(LogError::InvalidRecord(format!(
             "invalid sequence number {} in record batch with producerId {}",
             h.base_sequence, h.producer_id
