@@ -82,7 +82,10 @@
 //! let join = JoinGroupRequest::new("app", "consumer-1", vec![("range".into(), vec![])]);
 //! let out = c.handle(0, 1, Request::JoinGroup(join.clone()));
 //! // KIP-394: the first JoinGroup only hands out a member id.
-//! let Some(Output::Response { response: Response::JoinGroup(r), .. }) = out.first() else { panic!() };
+//! let r = out.iter().find_map(|o| match o {
+//!     Output::Response { response: Response::JoinGroup(r), .. } => Some(r.clone()),
+//!     _ => None,
+//! }).unwrap();
 //! assert_eq!(r.error_code, protocol::ErrorCode::MemberIdRequired);
 //! assert!(r.member_id.starts_with("consumer-1-"));
 //!

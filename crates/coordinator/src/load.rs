@@ -166,32 +166,28 @@ impl Coordinator {
         for id in ids {
             let mut g = self.groups.remove(&id).expect("listed");
             let cx = &mut self.cx;
-            let previous = g.state;
             cx.transition(&mut g, Dead);
             for m in g.members.values_mut() {
-                match previous {
-                    PreparingRebalance => {
-                        if let Some(rid) = m.awaiting_join.take() {
-                            cx.respond(
-                                rid,
-                                crate::api::Response::JoinGroup(JoinGroupResponse::error(
-                                    &m.member_id,
-                                    ErrorCode::NotCoordinator,
-                                )),
-                            );
-                        }
-                    }
-                    Stable | CompletingRebalance => {
-                        if let Some(rid) = m.awaiting_sync.take() {
-                            cx.respond(
-                                rid,
-                                crate::api::Response::SyncGroup(SyncGroupResponse::error(
-                                    ErrorCode::NotCoordinator,
-                                )),
-                            );
-                        }
-                    }
-                    Empty | Dead => {}
+                // Kafka answers parked JoinGroups when unloading a
+                // PreparingRebalance group and parked SyncGroups of a
+                // Stable/CompletingRebalance one. A static member's JoinGroup
+                // parked in a Stable group (waiting for its new member id to
+                // be written) Kafka answers from the write's callback, which
+                // fails now that the partition moved; we answer it here.
+                if let Some(rid) = m.awaiting_join.take() {
+                    cx.respond(
+                        rid,
+                        crate::api::Response::JoinGroup(JoinGroupResponse::error(
+                            &m.member_id,
+                            ErrorCode::NotCoordinator,
+                        )),
+                    );
+                }
+                if let Some(rid) = m.awaiting_sync.take() {
+                    cx.respond(
+                        rid,
+                        crate::api::Response::SyncGroup(SyncGroupResponse::error(ErrorCode::NotCoordinator)),
+                    );
                 }
                 cx.timers.cancel(m.heartbeat_timer.take(), &mut cx.out);
             }

@@ -194,17 +194,6 @@ impl Harness {
         self.join_response(rid)
     }
 
-    /// A dynamic member's KIP-394 two-step join: MEMBER_ID_REQUIRED, then
-    /// the real join (parked). Returns the request id of the second join.
-    pub fn send_dynamic_join(&mut self, mut req: JoinGroupRequest) -> RequestId {
-        req.require_known_member_id = true;
-        let rid = self.send_join(req.clone());
-        let r = self.join_response(rid);
-        assert_eq!(r.error_code, ErrorCode::MemberIdRequired);
-        req.member_id = r.member_id;
-        self.send_join(req)
-    }
-
     pub fn static_join_request(&self, member_id: &str, instance_id: &str, protocols: Vec<(String, Vec<u8>)>) -> JoinGroupRequest {
         JoinGroupRequest {
             group_instance_id: Some(instance_id.to_string()),

@@ -1,0 +1,387 @@
+//! Random request sequences against the coordinator: it never panics,
+//! answers every request at most once (and, once time runs on, exactly
+//! once), and the group invariants hold after every step — including
+//! across coordinator failovers rebuilt from the `__consumer_offsets` log.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::harness::*;
+use crate::api::*;
+use crate::coordinator::Coordinator;
+use crate::group::Group;
+use crate::load::LoadRecord;
+use crate::state::GroupState::{self, *};
+use protocol::ErrorCode;
+
+const CLIENTS: usize = 4;
+
+#[derive(Debug, Clone)]
+enum Action {
+    Join { client: usize, protocols: u8 },
+    Sync { client: usize },
+    Heartbeat { client: usize },
+    Leave { client: usize },
+    Commit { client: usize, offset: i64, simple: bool },
+    Fetch,
+    Advance { ms: i64 },
+    AckAppends,
+    FailAppend,
+    Restart { client: usize },
+    Failover,
+    Delete,
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    let c = 0..CLIENTS;
+    prop_oneof![
+        4 => (c.clone(), 0u8..3).prop_map(|(client, protocols)| Action::Join { client, protocols }),
+        3 => c.clone().prop_map(|client| Action::Sync { client }),
+        3 => c.clone().prop_map(|client| Action::Heartbeat { client }),
+        1 => c.clone().prop_map(|client| Action::Leave { client }),
+        2 => (c.clone(), 0i64..100, any::<bool>()).prop_map(|(client, offset, simple)| Action::Commit { client, offset, simple }),
+        1 => Just(Action::Fetch),
+        4 => prop_oneof![1i64..60, 100i64..700].prop_map(|ms| Action::Advance { ms }),
+        3 => Just(Action::AckAppends),
+        1 => Just(Action::FailAppend),
+        1 => c.prop_map(|client| Action::Restart { client }),
+        1 => Just(Action::Failover),
+        1 => Just(Action::Delete),
+    ]
+}
+
+#[derive(Debug, Clone, Default)]
+struct Client {
+    member_id: String,
+    generation: i32,
+    /// Member ids to assign to, when the last JoinGroup made us leader.
+    leading: Option<Vec<String>>,
+    /// A JoinGroup or SyncGroup of ours is parked.
+    busy: Option<RequestId>,
+}
+
+struct World {
+    h: Harness,
+    clients: Vec<Client>,
+    /// Request id -> client, for JoinGroup/SyncGroup responses.
+    waiting: BTreeMap<RequestId, usize>,
+    /// Requests whose sender has gone (restart): they may stay unanswered.
+    abandoned: Vec<RequestId>,
+    max_generation: Option<i32>,
+    seed: u64,
+}
+
+fn instance(client: usize) -> Option<String> {
+    // clients 2 and 3 are static members
+    (client >= 2).then(|| format!("instance-{client}"))
+}
+
+impl World {
+    fn new() -> World {
+        let mut h = Harness::new();
+        h.auto_ack = false;
+        World {
+            h,
+            clients: vec![Client::default(); CLIENTS],
+            waiting: BTreeMap::new(),
+            abandoned: Vec::new(),
+            max_generation: None,
+            seed: 100,
+        }
+    }
+
+    fn protocols(p: u8) -> Vec<(String, Vec<u8>)> {
+        match p {
+            0 => protocols(&["range"]),
+            1 => protocols(&["range", "roundrobin"]),
+            _ => vec![("range".into(), vec![1]), ("roundrobin".into(), vec![])],
+        }
+    }
+
+    fn step(&mut self, a: &Action) {
+        match *a {
+            Action::Join { client, protocols } => {
+                if self.clients[client].busy.is_some() {
+                    return;
+                }
+                let mut req = self.h.join_request(GROUP, &self.clients[client].member_id, PROTOCOL_TYPE, Self::protocols(protocols));
+                req.group_instance_id = instance(client);
+                req.require_known_member_id = req.group_instance_id.is_none();
+                req.supports_skip_assignment = client == 3;
+                let rid = self.h.send_join(req);
+                self.clients[client].busy = Some(rid);
+                self.waiting.insert(rid, client);
+            }
+            Action::Sync { client } => {
+                let cl = &self.clients[client];
+                if cl.busy.is_some() || cl.member_id.is_empty() {
+                    return;
+                }
+                let assignments = cl
+                    .leading
+                    .iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(i, m)| (m.clone(), vec![1, i as u8]))
+                    .collect();
+                let rid = self.h.send(Request::SyncGroup(SyncGroupRequest {
+                    group_id: GROUP.into(),
+                    generation_id: cl.generation,
+                    member_id: cl.member_id.clone(),
+                    group_instance_id: instance(client),
+                    protocol_type: Some("consumer".into()),
+                    protocol_name: None,
+                    assignments,
+                }));
+                self.clients[client].busy = Some(rid);
+                self.waiting.insert(rid, client);
+            }
+            Action::Heartbeat { client } => {
+                let cl = self.clients[client].clone();
+                self.h.heartbeat_static(GROUP, &cl.member_id, instance(client).as_deref(), cl.generation);
+            }
+            Action::Leave { client } => {
+                let cl = self.clients[client].clone();
+                if cl.busy.is_some() || cl.member_id.is_empty() {
+                    return;
+                }
+                self.h.leave(GROUP, vec![(&cl.member_id, instance(client).as_deref())]);
+                self.clients[client] = Client::default();
+            }
+            Action::Commit { client, offset, simple } => {
+                let cl = self.clients[client].clone();
+                if simple {
+                    self.h.send_commit(GROUP, "", -1, &[("t", client as i32, offset)]);
+                } else {
+                    self.h.send_commit(GROUP, &cl.member_id, cl.generation, &[("t", client as i32, offset)]);
+                }
+            }
+            Action::Fetch => {
+                let r = self.h.fetch(GROUP, None);
+                assert_eq!(r.error_code, ErrorCode::None);
+            }
+            Action::Advance { ms } => self.h.advance(ms),
+            Action::AckAppends => self.h.ack_all(),
+            Action::FailAppend => {
+                if !self.h.pending_appends.is_empty() {
+                    self.h.fail_next_append(ErrorCode::NotEnoughReplicas);
+                }
+            }
+            Action::Restart { client } => {
+                if let Some(rid) = self.clients[client].busy.take() {
+                    self.abandoned.push(rid);
+                }
+                self.clients[client] = Client::default();
+            }
+            Action::Failover => self.failover(),
+            Action::Delete => {
+                let rid = self.h.send(Request::DeleteGroups(DeleteGroupsRequest {
+                    groups_names: vec![GROUP.into()],
+                }));
+                if let Response::DeleteGroups(r) = &self.h.responses[&rid] {
+                    if r.results[0].1 == ErrorCode::None {
+                        assert_eq!(self.h.c.state(GROUP), None);
+                        self.max_generation = None;
+                    }
+                }
+            }
+        }
+        self.deliver();
+        self.check();
+    }
+
+    /// The broker loses leadership of the partition; another coordinator
+    /// loads its log.
+    fn failover(&mut self) {
+        let p = self.h.c.partition_for(GROUP);
+        let out = self.h.c.unload(self.h.now, p);
+        self.h.process(out);
+        // What was in flight fails with the old leader.
+        while !self.h.pending_appends.is_empty() {
+            self.h.fail_next_append(ErrorCode::NotLeaderOrFollower);
+        }
+        // The old coordinator is done with the group: Dead and gone.
+        assert_eq!(self.h.c.state(GROUP), None);
+        assert!(self.h.state_changes.iter().any(|(g, _, to)| g == GROUP && *to == Dead) || self.h.c.group(GROUP).is_none());
+        assert_eq!(self.h.heartbeat(GROUP, "x", 1), ErrorCode::NotCoordinator);
+
+        self.seed += 1;
+        let mut c = Coordinator::new(test_config(), self.seed);
+        c.begin_loading(p);
+        let log = self.h.log.get(&p).cloned().unwrap_or_default();
+        let out = c
+            .load(
+                self.h.now,
+                p,
+                log.iter().map(|(base, r)| LoadRecord {
+                    batch_base_offset: *base,
+                    key: &r.key,
+                    value: r.value.as_deref(),
+                }),
+            )
+            .expect("our own records load");
+        self.h.c = c;
+        self.h.process(out);
+        self.max_generation = self.h.c.generation(GROUP);
+    }
+
+    /// Hand JoinGroup/SyncGroup responses to their clients.
+    fn deliver(&mut self) {
+        let done: Vec<RequestId> = self
+            .waiting
+            .keys()
+            .copied()
+            .filter(|rid| self.h.responses.contains_key(rid))
+            .collect();
+        for rid in done {
+            let client = self.waiting.remove(&rid).unwrap();
+            let cl = &mut self.clients[client];
+            if cl.busy == Some(rid) {
+                cl.busy = None;
+            } else {
+                continue; // answered after the client restarted
+            }
+            match &self.h.responses[&rid] {
+                Response::JoinGroup(r) => match r.error_code {
+                    ErrorCode::None => {
+                        cl.member_id = r.member_id.clone();
+                        cl.generation = r.generation_id;
+                        cl.leading = (r.leader == r.member_id && !r.skip_assignment)
+                            .then(|| r.members.iter().map(|m| m.member_id.clone()).collect());
+                    }
+                    ErrorCode::MemberIdRequired => cl.member_id = r.member_id.clone(),
+                    ErrorCode::UnknownMemberId | ErrorCode::FencedInstanceId => *cl = Client::default(),
+                    _ => {}
+                },
+                Response::SyncGroup(r) => {
+                    if matches!(r.error_code, ErrorCode::UnknownMemberId | ErrorCode::FencedInstanceId) {
+                        *cl = Client::default();
+                    }
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    fn check(&mut self) {
+        let Some(g) = self.h.c.group(GROUP) else {
+            return;
+        };
+        check_group(g);
+        // generation only grows (within one coordinator's life of the group)
+        if let Some(max) = self.max_generation {
+            assert!(g.generation_id() >= max, "generation went from {max} to {}", g.generation_id());
+        }
+        self.max_generation = Some(g.generation_id());
+        // a rebalance in progress always has its deadline
+        if g.state() == PreparingRebalance {
+            assert!(g.join_op.is_some_and(|op| self.h.c.cx.timers.next_deadline().is_some() && op.token.0 > 0));
+        }
+    }
+}
+
+fn check_group(g: &Group) {
+    let state: GroupState = g.state();
+    assert_ne!(state, Dead, "Dead groups leave the cache");
+    // leader
+    match g.leader_id() {
+        Some(l) => assert!(g.has(l), "leader {l} is not a member"),
+        None => assert_eq!(g.size(), 0, "members without a leader"),
+    }
+    // static members map both ways
+    for (instance, member) in &g.static_members {
+        assert_eq!(g.members[member].group_instance_id.as_deref(), Some(instance.as_str()));
+    }
+    for m in g.members() {
+        if let Some(i) = &m.group_instance_id {
+            assert_eq!(g.static_member_id(i), Some(m.member_id.as_str()));
+        }
+        assert!(!g.is_pending_member(&m.member_id));
+        if m.is_awaiting_sync() {
+            assert_eq!(state, CompletingRebalance, "parked SyncGroup outside CompletingRebalance");
+        }
+        if m.is_awaiting_join() {
+            assert!(matches!(state, PreparingRebalance | Stable), "parked JoinGroup in {state}");
+        }
+    }
+    for m in &g.pending_sync_members {
+        assert!(g.has(m));
+    }
+    match state {
+        Empty => assert_eq!(g.size(), 0),
+        Stable => {
+            let protocol = g.protocol_name().expect("Stable groups have a protocol");
+            for m in g.members() {
+                assert!(!m.assignment.is_empty(), "member {} of a Stable group has no assignment", m.member_id);
+                assert!(!m.is_new);
+                assert!(m.metadata(protocol).is_some());
+            }
+        }
+        CompletingRebalance => {
+            let protocol = g.protocol_name().expect("a generation has a protocol");
+            for m in g.members() {
+                assert!(m.metadata(protocol).is_some());
+            }
+        }
+        _ => {}
+    }
+}
+
+fn run(actions: &[Action]) {
+    let mut w = World::new();
+    for a in actions {
+        w.step(a);
+    }
+    // Let time run: every request still awaited gets its answer.
+    for _ in 0..40 {
+        w.h.ack_all();
+        w.h.advance(20_000);
+        w.deliver();
+        w.check();
+    }
+    w.h.ack_all();
+    for (rid, client) in &w.waiting {
+        assert!(w.abandoned.contains(rid), "request {rid} of client {client} never answered");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_request_sequences(actions in prop::collection::vec(action(), 1..80)) {
+        run(&actions);
+    }
+}
+
+/// A fixed, long sequence so the test exercises a full life even when
+/// proptest's cases are short.
+#[test]
+fn scripted_life_of_a_group() {
+    use Action::*;
+    let mut actions = vec![];
+    for round in 0..20 {
+        for client in 0..CLIENTS {
+            actions.push(Join { client, protocols: (round % 3) as u8 });
+            actions.push(Advance { ms: 30 });
+            actions.push(AckAppends);
+        }
+        actions.push(Advance { ms: 120 });
+        for client in 0..CLIENTS {
+            actions.push(Sync { client });
+            actions.push(AckAppends);
+            actions.push(Commit { client, offset: round, simple: false });
+            actions.push(AckAppends);
+            actions.push(Heartbeat { client });
+        }
+        if round % 5 == 4 {
+            actions.push(Failover);
+        }
+        if round % 7 == 6 {
+            actions.push(Restart { client: 2 });
+            actions.push(Leave { client: 1 });
+        }
+    }
+    run(&actions);
+}
