@@ -1,8 +1,18 @@
-//! Log benchmarks: (a) leader appends of 1,000 × 100-byte records per batch,
-//! pre-encoded (into fresh memory, and into memory touched before) and
-//! encoded per iteration; (b) reading one batch at a random
-//! offset from logs of 10 MB, 100 MB and 1 GB (built in memory in setup).
+//! Log benchmarks.
+//!
+//! (a) Leader appends of 1,000 × 100-byte records per batch, CRC computed
+//! (encode) and validated (append): pre-encoded batches and encode + append,
+//! each into fresh memory ("cold": the log and the store grow into pages
+//! never touched) and into memory touched before ("warm": the log is
+//! truncated back and re-appended, so only the work itself is measured).
+//! (b) Reading one batch at a random offset from logs of 10 MB, 100 MB and
+//! 1 GB built in memory in the setup, and the offset index lookup alone.
+//!
+//! `BENCH_CLOCK=cpu` measures this thread's CPU time (Linux
+//! `/proc/thread-self/schedstat`) instead of wall time: on a machine shared
+//! with other builds, wall time mostly measures the scheduler.
 
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -11,6 +21,9 @@ use protocol::batch::{set_base_offset, RecordBatch, SimpleRecord};
 
 const RECORDS: usize = 1000;
 const VALUE: usize = 100;
+/// Cold logs are rebuilt every `CHUNK` appends so memory stays bounded
+/// however many iterations criterion asks for.
+const CHUNK: u64 = 2000;
 
 fn simple_records(n: usize) -> Vec<SimpleRecord> {
     (0..n)
@@ -29,79 +42,102 @@ fn new_log() -> Log<MemoryStorage> {
         .0
 }
 
-/// Logs are rebuilt every `CHUNK` appends so memory stays bounded however
-/// many iterations criterion asks for.
-const CHUNK: u64 = 2000;
+/// Nanoseconds this thread has run on a CPU, when `BENCH_CLOCK=cpu`.
+fn cpu_ns() -> Option<u64> {
+    if std::env::var("BENCH_CLOCK").as_deref() != Ok("cpu") {
+        return None;
+    }
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
+/// Times `f` on the chosen clock.
+fn timed(f: impl FnOnce()) -> Duration {
+    let (cpu, wall) = (cpu_ns(), Instant::now());
+    f();
+    match (cpu, cpu_ns()) {
+        (Some(a), Some(b)) => Duration::from_nanos(b - a),
+        _ => wall.elapsed(),
+    }
+}
+
+/// Runs `iters` appends made by `append`, on a fresh log per chunk (cold) or
+/// on one log truncated back before each chunk (warm).
+fn run(
+    iters: u64,
+    warm: Option<&mut Log<MemoryStorage>>,
+    append: &mut dyn FnMut(&mut Log<MemoryStorage>),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut done = 0;
+    let mut warm = warm;
+    while done < iters {
+        let n = CHUNK.min(iters - done);
+        let mut fresh;
+        let log = match warm.as_deref_mut() {
+            Some(log) => {
+                log.truncate_to(RECORDS as i64, 0).unwrap();
+                log
+            }
+            None => {
+                fresh = new_log();
+                &mut fresh
+            }
+        };
+        total += timed(|| {
+            for _ in 0..n {
+                append(log);
+            }
+        });
+        done += n;
+    }
+    total
+}
+
+/// A log whose buffers have held `CHUNK + 1` batches: warm memory.
+fn warmed(batch: &[u8]) -> Log<MemoryStorage> {
+    let mut log = new_log();
+    let mut b = batch.to_vec();
+    for _ in 0..CHUNK + 1 {
+        set_base_offset(&mut b, 0);
+        log.append_as_leader(&mut b, 0, 0).unwrap();
+    }
+    log
+}
 
 fn append(c: &mut Criterion) {
     let mut g = c.benchmark_group("append_as_leader");
     g.throughput(Throughput::Elements(RECORDS as u64));
     let recs = simple_records(RECORDS);
-    let encoded = RecordBatch::from_simple(0, &recs).encode();
-    g.bench_function("pre_encoded_1000x100B", |b| {
+    let prebuilt = RecordBatch::from_simple(0, &recs);
+    let encoded = prebuilt.encode();
+    for warm in [false, true] {
+        let mode = if warm { "warm" } else { "cold" };
+        let mut warm_log = warm.then(|| warmed(&encoded));
         let mut batch = encoded.clone();
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            let mut done = 0;
-            while done < iters {
-                let mut log = new_log();
-                let n = CHUNK.min(iters - done);
-                let start = Instant::now();
-                for _ in 0..n {
+        g.bench_function(format!("pre_encoded_1000x100B/{mode}"), |b| {
+            b.iter_custom(|iters| {
+                run(iters, warm_log.as_mut(), &mut |log| {
                     // A producer's batch arrives with base offset 0.
                     set_base_offset(&mut batch, 0);
                     log.append_as_leader(&mut batch, 0, 0).unwrap();
-                }
-                total += start.elapsed();
-                done += n;
-            }
-            total
-        })
-    });
-    // Steady state: the log's and the store's buffers were touched before
-    // (truncated back and re-appended), so no page faults, only the work.
-    g.bench_function("pre_encoded_warm_1000x100B", |b| {
-        let mut batch = encoded.clone();
-        let mut log = new_log();
-        for _ in 0..CHUNK + 1 {
-            set_base_offset(&mut batch, 0);
-            log.append_as_leader(&mut batch, 0, 0).unwrap();
-        }
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            let mut done = 0;
-            while done < iters {
-                log.truncate_to(RECORDS as i64, 0).unwrap();
-                let n = CHUNK.min(iters - done);
-                let start = Instant::now();
-                for _ in 0..n {
-                    set_base_offset(&mut batch, 0);
-                    log.append_as_leader(&mut batch, 0, 0).unwrap();
-                }
-                total += start.elapsed();
-                done += n;
-            }
-            total
-        })
-    });
-    g.bench_function("encode_and_append_1000x100B", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            let mut done = 0;
-            while done < iters {
-                let mut log = new_log();
-                let n = CHUNK.min(iters - done);
-                let start = Instant::now();
-                for _ in 0..n {
-                    let mut batch = RecordBatch::from_simple(0, &recs).encode();
-                    log.append_as_leader(&mut batch, 0, 0).unwrap();
-                }
-                total += start.elapsed();
-                done += n;
-            }
-            total
-        })
-    });
+                })
+            })
+        });
+        // The producer's side: varint-encode the records and compute the CRC
+        // (into a reused buffer, as a producer's accumulator reuses its
+        // buffers), then append.
+        let mut buf = Vec::with_capacity(encoded.len());
+        g.bench_function(format!("encode_and_append_1000x100B/{mode}"), |b| {
+            b.iter_custom(|iters| {
+                run(iters, warm_log.as_mut(), &mut |log| {
+                    buf.clear();
+                    prebuilt.encode_into(&mut buf);
+                    log.append_as_leader(&mut buf, 0, 0).unwrap();
+                })
+            })
+        });
+    }
     g.finish();
 }
 
@@ -122,15 +158,39 @@ fn read(c: &mut Criterion) {
         }
         let leo = log.log_end_offset() as u64;
         let mut x = 0x9e3779b97f4a7c15u64;
-        g.bench_with_input(BenchmarkId::from_parameter(label), &log, |bench, log| {
-            bench.iter(|| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let r = log.read((x % leo) as i64, 1, None, true).unwrap();
-                r.records.len()
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % leo) as i64
+        };
+        g.bench_with_input(BenchmarkId::new("read", label), &log, |bench, log| {
+            bench.iter_custom(|iters| {
+                timed(|| {
+                    for _ in 0..iters {
+                        black_box(log.read(next(), 1, None, true).unwrap().records.len());
+                    }
+                })
             })
         });
+        let index = log
+            .segments()
+            .max_by_key(|s| s.size())
+            .unwrap()
+            .offset_index();
+        g.bench_with_input(
+            BenchmarkId::new("index_lookup", format!("{label}/{}_entries", index.len())),
+            index,
+            |bench, index| {
+                bench.iter_custom(|iters| {
+                    timed(|| {
+                        for _ in 0..iters {
+                            black_box(index.lookup(next()).1);
+                        }
+                    })
+                })
+            },
+        );
     }
     g.finish();
 }
