@@ -48,6 +48,14 @@ describe('cluster start-up', () => {
     const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).sort());
     for (const id of BROKERS) assert.ok(dbs.includes(`kafkascope-broker-${id}`), `databases: ${dbs}`);
 
+    // The CSP holds: no inline script, nothing from another origin.
+    const html = await (await fetch(server.url)).text();
+    assert.match(html, /http-equiv="Content-Security-Policy"/);
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'an inline <script> in index.html');
+    assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'a resource from another origin in index.html');
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|\*|https?:/);
+
     const file = await screenshot(page, 'brokers-online.png');
     console.log(`screenshot: ${file}`);
     assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');

@@ -97,6 +97,12 @@ export async function launchChromium() {
 export async function openPage(context) {
   const page = await context.newPage();
   const problems = [];
+  // Report CSP violations explicitly (the init script runs outside the page's CSP).
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`),
+    );
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);

@@ -11,6 +11,10 @@ pub const BROKER_IDS: [i32; 3] = [1, 2, 3];
 const WORKER_URL: &str = "./broker-worker_loader.js";
 
 pub fn start() {
+    // A bug that panics still ends up on the page, not only in the console.
+    std::panic::set_hook(Box::new(|info| {
+        show_fatal(&format!("Kafkascope stopped: {info}"))
+    }));
     let root = app_root();
     match root {
         Some(el) => {
@@ -19,6 +23,18 @@ pub fn start() {
         None => {
             yew::Renderer::<App>::new().render();
         }
+    }
+}
+
+fn show_fatal(message: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let (Ok(p), Some(body)) = (doc.create_element("p"), doc.body()) {
+        p.set_class_name("error fatal");
+        let _ = p.set_attribute("role", "alert");
+        p.set_text_content(Some(message));
+        let _ = body.prepend_with_node_1(&p);
     }
 }
 
