@@ -71,6 +71,137 @@ impl RecoveryReport {
     }
 }
 
+/// Finishes or undoes half-done file operations: a `.swap` is a finished
+/// cleaner output that replaces its segment; `.cleaned` and `.deleted` files
+/// are dropped, and so are index files without a log. Returns the base
+/// offsets of the `.log` files, sorted.
+fn finish_interrupted_operations(
+    st: &mut dyn Storage,
+    dir: &str,
+    names: &[String],
+    report: &mut RecoveryReport,
+) -> Result<Vec<i64>, LogError> {
+    let mut logs = Vec::new();
+    for name in names {
+        let Some((base, suffix)) = parse_file_name(name) else {
+            continue;
+        };
+        if suffix.ends_with(CLEANED_SUFFIX) || suffix.ends_with(DELETED_SUFFIX) {
+            st.delete(dir, name)?;
+            report.cleaned_up_files.push(name.clone());
+        } else if let Some(real) = suffix.strip_suffix(SWAP_SUFFIX) {
+            let target = format!("{}{real}", &name[..20]);
+            st.rename(dir, name, &target)?;
+            report.cleaned_up_files.push(name.clone());
+            if real == LOG_SUFFIX {
+                logs.push(base);
+            }
+        } else if suffix == LOG_SUFFIX {
+            logs.push(base);
+        }
+    }
+    logs.sort_unstable();
+    logs.dedup();
+    for name in st.list(dir)? {
+        if let Some((base, suffix)) = parse_file_name(&name) {
+            if (suffix == INDEX_SUFFIX || suffix == TIME_INDEX_SUFFIX)
+                && logs.binary_search(&base).is_err()
+            {
+                st.delete(dir, &name)?;
+                report.cleaned_up_files.push(name);
+            }
+        }
+    }
+    Ok(logs)
+}
+
+/// The leader epoch checkpoint, `None` when missing or unreadable (then
+/// every batch's epoch is replayed).
+fn read_epoch_checkpoint(
+    st: &dyn Storage,
+    dir: &str,
+    report: &mut RecoveryReport,
+) -> Option<LeaderEpochFileCache> {
+    let bytes = st.read(dir, CHECKPOINT_FILE).ok()?;
+    match LeaderEpochFileCache::from_checkpoint(&bytes) {
+        Ok(c) => Some(c),
+        Err((line, why)) => {
+            report
+                .bad_checkpoints
+                .push(format!("{} line {line}: {why}", path(dir, CHECKPOINT_FILE)));
+            None
+        }
+    }
+}
+
+/// A batch's leader epoch starts a new cache entry when it is the newest yet.
+fn note_epoch(cache: &mut LeaderEpochFileCache, h: &protocol::BatchHeader) {
+    let e = h.partition_leader_epoch;
+    if e >= 0 && cache.latest_epoch().is_none_or(|l| e > l) {
+        cache.assign(e, h.base_offset);
+    }
+}
+
+/// Validates the segments from `first` on (all of them after an unclean
+/// shutdown starting at the recovery point's segment) and those with broken
+/// indexes. A cut at or after `first` deletes every later segment, as Kafka
+/// deletes the unflushed segments after a corrupt one.
+fn recover_segments(
+    st: &mut dyn Storage,
+    dir: &str,
+    segments: &mut BTreeMap<i64, LogSegment>,
+    first: i64,
+    broken_indexes: &[i64],
+    cache: &mut LeaderEpochFileCache,
+    report: &mut RecoveryReport,
+) -> Result<(), LogError> {
+    let mut to_check: Vec<i64> = segments.range(first..).map(|(&b, _)| b).collect();
+    to_check.extend(broken_indexes.iter().filter(|&&b| b < first));
+    to_check.sort_unstable();
+    let mut cut = false;
+    for base in to_check {
+        if cut {
+            let seg = segments.remove(&base).expect("segment");
+            report.bytes_truncated += seg.size() as u64;
+            report.deleted_segments.push(base);
+            seg.delete(st, dir)?;
+            continue;
+        }
+        let seg = segments.get_mut(&base).expect("segment");
+        let r = seg.recover(st, dir, &mut |h, _| note_epoch(cache, h))?;
+        report.segments_recovered += 1;
+        if r.truncated_bytes > 0 {
+            report.bytes_truncated += r.truncated_bytes as u64;
+            let (pos, why) = r.problem.unwrap_or((r.valid_bytes, String::new()));
+            report.truncated_at = Some((path(dir, seg.log_file_name()), pos as u64, why));
+            // A cut in flushed data (a broken index below the recovery
+            // point) leaves later segments alone.
+            cut = base >= first;
+        }
+    }
+    Ok(())
+}
+
+/// Offsets must keep increasing across segments; a segment starting below
+/// its predecessor's end can only come from a broken store.
+fn check_continuity(dir: &str, segments: &BTreeMap<i64, LogSegment>) -> Result<(), LogError> {
+    let mut prev_end = i64::MIN;
+    for seg in segments.values() {
+        if seg.base_offset() < prev_end {
+            return Err(LogError::CorruptFile {
+                path: path(dir, seg.log_file_name()),
+                position: 0,
+                reason: format!(
+                    "segment starts at {}, below the previous segment's end {prev_end}",
+                    seg.base_offset()
+                ),
+            });
+        }
+        prev_end = seg.next_offset();
+    }
+    Ok(())
+}
+
 impl<S: Storage> Log<S> {
     /// Opens (or creates) the log in partition directory `dir`.
     pub fn open(
@@ -83,41 +214,7 @@ impl<S: Storage> Log<S> {
         let mut report = RecoveryReport::default();
         let names = st.list(dir)?;
         report.clean_shutdown = names.iter().any(|n| n == CLEAN_SHUTDOWN_FILE);
-
-        // Half-done operations: a `.swap` is a finished cleaner output that
-        // replaces its segment; `.cleaned` and `.deleted` files are dropped.
-        let mut logs = Vec::new();
-        for name in &names {
-            let Some((base, suffix)) = parse_file_name(name) else {
-                continue;
-            };
-            if suffix.ends_with(CLEANED_SUFFIX) || suffix.ends_with(DELETED_SUFFIX) {
-                st.delete(dir, name)?;
-                report.cleaned_up_files.push(name.clone());
-            } else if let Some(real) = suffix.strip_suffix(SWAP_SUFFIX) {
-                let target = format!("{}{real}", &name[..20]);
-                st.rename(dir, name, &target)?;
-                report.cleaned_up_files.push(name.clone());
-                if real == LOG_SUFFIX {
-                    logs.push(base);
-                }
-            } else if suffix == LOG_SUFFIX {
-                logs.push(base);
-            }
-        }
-        logs.sort_unstable();
-        logs.dedup();
-        // Index files without a log are orphans.
-        for name in st.list(dir)? {
-            if let Some((base, suffix)) = parse_file_name(&name) {
-                if (suffix == INDEX_SUFFIX || suffix == TIME_INDEX_SUFFIX)
-                    && logs.binary_search(&base).is_err()
-                {
-                    st.delete(dir, &name)?;
-                    report.cleaned_up_files.push(name);
-                }
-            }
-        }
+        let logs = finish_interrupted_operations(st, dir, &names, &mut report)?;
 
         let mut segments = BTreeMap::new();
         let mut broken_indexes = Vec::new();
@@ -135,25 +232,12 @@ impl<S: Storage> Log<S> {
             read_offset_checkpoint(st, dir, LOG_START_OFFSET_FILE, &mut report);
         let recovery_point =
             read_offset_checkpoint(st, dir, RECOVERY_POINT_FILE, &mut report).unwrap_or(0);
-        let mut epoch_cache = match st.read(dir, CHECKPOINT_FILE) {
-            Ok(b) => match LeaderEpochFileCache::from_checkpoint(&b) {
-                Ok(c) => Some(c),
-                Err((line, why)) => {
-                    report
-                        .bad_checkpoints
-                        .push(format!("{} line {line}: {why}", path(dir, CHECKPOINT_FILE)));
-                    None
-                }
-            },
-            Err(_) => None,
-        };
-        // Without a readable checkpoint, every batch's epoch is replayed.
-        let rebuild_epochs = epoch_cache.is_none();
-        let mut cache = epoch_cache.take().unwrap_or_default();
+        let checkpointed_epochs = read_epoch_checkpoint(st, dir, &mut report);
+        let rebuild_epochs = checkpointed_epochs.is_none();
+        let mut cache = checkpointed_epochs.unwrap_or_default();
 
-        // Kafka recovers the segment holding the recovery point and everything
-        // after it when the shutdown was not clean, and any segment whose
-        // index failed the sanity check.
+        // Kafka recovers the segment holding the recovery point and all
+        // after it when the shutdown was not clean.
         let first = if report.clean_shutdown {
             i64::MAX
         } else {
@@ -162,53 +246,16 @@ impl<S: Storage> Log<S> {
                 .next_back()
                 .map_or(i64::MIN, |(&b, _)| b)
         };
-        let mut to_check: Vec<i64> = segments.range(first..).map(|(&b, _)| b).collect();
-        to_check.extend(broken_indexes.iter().filter(|&&b| b < first));
-        to_check.sort_unstable();
-        let mut cut = false;
-        for base in to_check {
-            if cut {
-                let seg: LogSegment = segments.remove(&base).expect("segment");
-                report.bytes_truncated += seg.size() as u64;
-                report.deleted_segments.push(base);
-                seg.delete(st, dir)?;
-                continue;
-            }
-            let seg = segments.get_mut(&base).expect("segment");
-            let r = seg.recover(st, dir, &mut |h, _| {
-                let e = h.partition_leader_epoch;
-                if e >= 0 && cache.latest_epoch().is_none_or(|l| e > l) {
-                    cache.assign(e, h.base_offset);
-                }
-            })?;
-            report.segments_recovered += 1;
-            // A cut below the recovery point (a broken index in flushed
-            // data) leaves later segments alone.
-            if r.truncated_bytes > 0 {
-                report.bytes_truncated += r.truncated_bytes as u64;
-                let (pos, why) = r.problem.unwrap_or((r.valid_bytes, String::new()));
-                report.truncated_at = Some((path(dir, seg.log_file_name()), pos as u64, why));
-                cut = base >= first;
-            }
-        }
-
-        // Offsets must keep increasing across segments; a segment starting
-        // below its predecessor's end can only come from a broken store.
-        let mut prev_end = i64::MIN;
-        let bases: Vec<i64> = segments.keys().copied().collect();
-        for base in bases {
-            let seg = &segments[&base];
-            if seg.base_offset() < prev_end {
-                return Err(LogError::CorruptFile {
-                    path: path(dir, seg.log_file_name()),
-                    position: 0,
-                    reason: format!(
-                        "segment starts at {base}, below the previous segment's end {prev_end}"
-                    ),
-                });
-            }
-            prev_end = seg.next_offset();
-        }
+        recover_segments(
+            st,
+            dir,
+            &mut segments,
+            first,
+            &broken_indexes,
+            &mut cache,
+            &mut report,
+        )?;
+        check_continuity(dir, &segments)?;
 
         if segments.is_empty() {
             let start = checkpointed_start.unwrap_or(0).max(0);
@@ -228,10 +275,7 @@ impl<S: Storage> Log<S> {
         if rebuild_epochs {
             for seg in segments.values() {
                 for (_, h) in seg.batches() {
-                    let e = h.partition_leader_epoch;
-                    if e >= 0 && cache.latest_epoch().is_none_or(|l| e > l) {
-                        cache.assign(e, h.base_offset);
-                    }
+                    note_epoch(&mut cache, &h);
                 }
             }
         }
