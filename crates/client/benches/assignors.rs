@@ -23,7 +23,12 @@ fn group() -> (BTreeMap<String, i32>, BTreeMap<String, Subscription>) {
         .collect();
     let topics: Vec<String> = partitions_per_topic.keys().cloned().collect();
     let subscriptions = (0..MEMBERS)
-        .map(|m| (format!("consumer-{m:04}"), Subscription::new(topics.clone())))
+        .map(|m| {
+            (
+                format!("consumer-{m:04}"),
+                Subscription::new(topics.clone()),
+            )
+        })
         .collect();
     (partitions_per_topic, subscriptions)
 }
@@ -51,7 +56,9 @@ fn after_one_leaves(
 fn bench(c: &mut Criterion) {
     let (ppt, subs) = group();
     let mut fresh = c.benchmark_group("fresh_1000_members_10000_partitions");
-    fresh.sample_size(10).measurement_time(Duration::from_secs(5));
+    fresh
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
     let assignors: [&dyn ConsumerPartitionAssignor; 4] = [
         &RangeAssignor,
         &RoundRobinAssignor,
@@ -66,8 +73,13 @@ fn bench(c: &mut Criterion) {
     fresh.finish();
 
     let mut rejoin = c.benchmark_group("one_member_leaves_1000_members_10000_partitions");
-    rejoin.sample_size(10).measurement_time(Duration::from_secs(5));
-    for assignor in [&StickyAssignor as &dyn ConsumerPartitionAssignor, &CooperativeStickyAssignor] {
+    rejoin
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    for assignor in [
+        &StickyAssignor as &dyn ConsumerPartitionAssignor,
+        &CooperativeStickyAssignor,
+    ] {
         let next = after_one_leaves(&subs, &assignor.assign(&ppt, &subs));
         rejoin.bench_function(BenchmarkId::from_parameter(assignor.name()), |b| {
             b.iter(|| black_box(assignor.assign(black_box(&ppt), black_box(&next))))

@@ -46,7 +46,8 @@ fn rebalance_until_stable(
     let mut current = first;
     for round in 0..2 {
         for (m, s) in subs.iter_mut() {
-            *s = s.clone()
+            *s = s
+                .clone()
                 .with_owned_partitions(current[m].clone())
                 .with_generation_id(generation + 1 + round);
         }
@@ -94,7 +95,10 @@ fn add_remove_consumer_one_topic() {
         "consumer1".into(),
         owned_subscription(&["topic"], a["consumer1"].clone(), GENERATION_ID),
     );
-    subs.insert("consumer2".into(), owned_subscription(&["topic"], vec![], GENERATION_ID));
+    subs.insert(
+        "consumer2".into(),
+        owned_subscription(&["topic"], vec![], GENERATION_ID),
+    );
     let a = assign(&ppt, &subs);
     // topic-2 must be revoked by consumer1 before consumer2 gets it.
     assert_eq!(a["consumer1"], parse("topic-0, topic-1"));
@@ -110,8 +114,18 @@ fn add_remove_two_consumers_two_topics() {
     let t = ["topic1", "topic2"];
     let ppt = partitions_per_topic(&[("topic1", 3), ("topic2", 4)]);
     let mut subs = members([
-        ("consumer1", owned_subscription(&t, parse("topic1-0, topic1-2, topic2-1, topic2-3"), GENERATION_ID)),
-        ("consumer2", owned_subscription(&t, parse("topic1-1, topic2-0, topic2-2"), GENERATION_ID)),
+        (
+            "consumer1",
+            owned_subscription(
+                &t,
+                parse("topic1-0, topic1-2, topic2-1, topic2-3"),
+                GENERATION_ID,
+            ),
+        ),
+        (
+            "consumer2",
+            owned_subscription(&t, parse("topic1-1, topic2-0, topic2-2"), GENERATION_ID),
+        ),
         ("consumer3", owned_subscription(&t, vec![], GENERATION_ID)),
         ("consumer4", owned_subscription(&t, vec![], GENERATION_ID)),
     ]);
@@ -134,9 +148,18 @@ fn owned_partition_claimed_by_multiple_consumers_equal_partitions_per_consumer()
     // consumer3 cannot have it until both have revoked it.
     let ppt = partitions_per_topic(&[("topic", 3)]);
     let mut subs = members([
-        ("consumer1", owned_subscription(&["topic"], parse("topic-0, topic-1"), GENERATION_ID)),
-        ("consumer2", owned_subscription(&["topic"], parse("topic-0, topic-2"), GENERATION_ID)),
-        ("consumer3", owned_subscription(&["topic"], vec![], GENERATION_ID)),
+        (
+            "consumer1",
+            owned_subscription(&["topic"], parse("topic-0, topic-1"), GENERATION_ID),
+        ),
+        (
+            "consumer2",
+            owned_subscription(&["topic"], parse("topic-0, topic-2"), GENERATION_ID),
+        ),
+        (
+            "consumer3",
+            owned_subscription(&["topic"], vec![], GENERATION_ID),
+        ),
     ]);
     let a = CooperativeStickyAssignor.assign(&ppt, &subs);
     verify_validity(&ppt, &subs, &a);
@@ -152,9 +175,18 @@ fn owned_partition_claimed_by_multiple_consumers_equal_partitions_per_consumer()
 fn owned_partition_claimed_by_multiple_consumers_unequal_partitions_per_consumer() {
     let ppt = partitions_per_topic(&[("topic", 4)]);
     let mut subs = members([
-        ("consumer1", owned_subscription(&["topic"], parse("topic-0, topic-1"), GENERATION_ID)),
-        ("consumer2", owned_subscription(&["topic"], parse("topic-0, topic-2"), GENERATION_ID)),
-        ("consumer3", owned_subscription(&["topic"], vec![], GENERATION_ID)),
+        (
+            "consumer1",
+            owned_subscription(&["topic"], parse("topic-0, topic-1"), GENERATION_ID),
+        ),
+        (
+            "consumer2",
+            owned_subscription(&["topic"], parse("topic-0, topic-2"), GENERATION_ID),
+        ),
+        (
+            "consumer3",
+            owned_subscription(&["topic"], vec![], GENERATION_ID),
+        ),
     ]);
     let a = CooperativeStickyAssignor.assign(&ppt, &subs);
     verify_validity(&ppt, &subs, &a);
@@ -172,10 +204,17 @@ fn general_path_holds_back_moving_partitions() {
     // the owned partitions (computePartitionsTransferringOwnership).
     let ppt = partitions_per_topic(&[("topic1", 3), ("topic2", 2)]);
     let mut subs = members([
-        ("consumer1", owned_subscription(&["topic1"], vec![], GENERATION_ID)),
+        (
+            "consumer1",
+            owned_subscription(&["topic1"], vec![], GENERATION_ID),
+        ),
         (
             "consumer2",
-            owned_subscription(&["topic1", "topic2"], parse("topic1-0, topic1-1, topic1-2, topic2-0, topic2-1"), GENERATION_ID),
+            owned_subscription(
+                &["topic1", "topic2"],
+                parse("topic1-0, topic1-1, topic1-2, topic2-0, topic2-1"),
+                GENERATION_ID,
+            ),
         ),
     ]);
     let a = assign(&ppt, &subs);
@@ -193,14 +232,24 @@ fn member_leaving_frees_partitions_immediately() {
     // Partitions of a member that left are owned by nobody: assigned now.
     let ppt = partitions_per_topic(&[("topic", 6)]);
     let subs = members([
-        ("consumer1", owned_subscription(&["topic"], parse("topic-0, topic-1"), GENERATION_ID)),
-        ("consumer2", owned_subscription(&["topic"], parse("topic-2, topic-3"), GENERATION_ID)),
+        (
+            "consumer1",
+            owned_subscription(&["topic"], parse("topic-0, topic-1"), GENERATION_ID),
+        ),
+        (
+            "consumer2",
+            owned_subscription(&["topic"], parse("topic-2, topic-3"), GENERATION_ID),
+        ),
     ]);
     let a = assign(&ppt, &subs);
     verify_validity_and_balance(&ppt, &subs, &a);
     assert_eq!(a["consumer1"].len() + a["consumer2"].len(), 6);
-    assert!(parse("topic-0, topic-1").iter().all(|p| a["consumer1"].contains(p)));
-    assert!(parse("topic-2, topic-3").iter().all(|p| a["consumer2"].contains(p)));
+    assert!(parse("topic-0, topic-1")
+        .iter()
+        .all(|p| a["consumer1"].contains(p)));
+    assert!(parse("topic-2, topic-3")
+        .iter()
+        .all(|p| a["consumer2"].contains(p)));
 }
 
 #[test]
@@ -209,8 +258,14 @@ fn stale_generation_owner_does_not_block() {
     // and consumer2 is not considered an owner.
     let ppt = partitions_per_topic(&[("topic", 2)]);
     let subs = members([
-        ("consumer1", owned_subscription(&["topic"], parse("topic-0, topic-1"), 5)),
-        ("consumer2", owned_subscription(&["topic"], parse("topic-1"), 3)),
+        (
+            "consumer1",
+            owned_subscription(&["topic"], parse("topic-0, topic-1"), 5),
+        ),
+        (
+            "consumer2",
+            owned_subscription(&["topic"], parse("topic-1"), 3),
+        ),
     ]);
     let a = CooperativeStickyAssignor.assign(&ppt, &subs);
     verify_validity(&ppt, &subs, &a);

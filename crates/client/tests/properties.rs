@@ -15,46 +15,54 @@ use std::collections::BTreeMap;
 
 /// Topics t0..tN with 0..=8 partitions each (0: a topic with no partitions).
 fn topics_strategy() -> impl Strategy<Value = BTreeMap<String, i32>> {
-    prop::collection::vec(0i32..=8, 1..=5)
-        .prop_map(|counts| counts.into_iter().enumerate().map(|(i, n)| (format!("t{i}"), n)).collect())
+    prop::collection::vec(0i32..=8, 1..=5).prop_map(|counts| {
+        counts
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (format!("t{i}"), n))
+            .collect()
+    })
 }
 
 /// A group whose members subscribe to random subsets of the topics (plus,
 /// sometimes, a topic that does not exist); some are static.
-fn group_strategy() -> impl Strategy<Value = (BTreeMap<String, i32>, BTreeMap<String, Subscription>)> {
-    topics_strategy().prop_flat_map(|ppt| {
-        let n_topics = ppt.len();
-        let member = (
-            prop::collection::vec(any::<bool>(), n_topics + 1),
-            prop::option::of(0u8..10),
-        );
-        (Just(ppt), prop::collection::vec(member, 1..=7))
-    })
-    .prop_map(|(ppt, members)| {
-        let subs = members
-            .into_iter()
-            .enumerate()
-            .map(|(i, (picks, instance))| {
-                let mut topics: Vec<String> = picks
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, on)| **on)
-                    .map(|(t, _)| format!("t{t}")) // t{n_topics} does not exist
-                    .collect();
-                topics.dedup();
-                let mut sub = Subscription::new(topics);
-                if let Some(id) = instance {
-                    sub = sub.with_group_instance_id(format!("instance-{id}-{i}"));
-                }
-                (format!("member-{i}"), sub)
-            })
-            .collect();
-        (ppt, subs)
-    })
+fn group_strategy() -> impl Strategy<Value = (BTreeMap<String, i32>, BTreeMap<String, Subscription>)>
+{
+    topics_strategy()
+        .prop_flat_map(|ppt| {
+            let n_topics = ppt.len();
+            let member = (
+                prop::collection::vec(any::<bool>(), n_topics + 1),
+                prop::option::of(0u8..10),
+            );
+            (Just(ppt), prop::collection::vec(member, 1..=7))
+        })
+        .prop_map(|(ppt, members)| {
+            let subs = members
+                .into_iter()
+                .enumerate()
+                .map(|(i, (picks, instance))| {
+                    let mut topics: Vec<String> = picks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, on)| **on)
+                        .map(|(t, _)| format!("t{t}")) // t{n_topics} does not exist
+                        .collect();
+                    topics.dedup();
+                    let mut sub = Subscription::new(topics);
+                    if let Some(id) = instance {
+                        sub = sub.with_group_instance_id(format!("instance-{id}-{i}"));
+                    }
+                    (format!("member-{i}"), sub)
+                })
+                .collect();
+            (ppt, subs)
+        })
 }
 
 /// A group where everyone subscribes to the same topics.
-fn same_subscription_strategy() -> impl Strategy<Value = (BTreeMap<String, i32>, BTreeMap<String, Subscription>)> {
+fn same_subscription_strategy(
+) -> impl Strategy<Value = (BTreeMap<String, i32>, BTreeMap<String, Subscription>)> {
     (topics_strategy(), 1usize..=8).prop_map(|(ppt, n)| {
         let topics: Vec<String> = ppt.keys().cloned().collect();
         let subs = (0..n)
@@ -71,7 +79,11 @@ fn counts(a: &GroupAssignment) -> (usize, usize) {
 }
 
 /// Members now own what they were assigned, at `generation`.
-fn adopt(subs: &BTreeMap<String, Subscription>, a: &GroupAssignment, generation: i32) -> BTreeMap<String, Subscription> {
+fn adopt(
+    subs: &BTreeMap<String, Subscription>,
+    a: &GroupAssignment,
+    generation: i32,
+) -> BTreeMap<String, Subscription> {
     subs.iter()
         .map(|(m, s)| {
             let topics: Vec<&str> = s.topics.iter().map(String::as_str).collect();

@@ -26,7 +26,10 @@ fn v1_bytes_are_kafkas_schema() {
         0, 0, 0, 7,          // generation
     ];
     assert_eq!(bytes, expected);
-    assert_eq!(deserialize_topic_partition_assignment(&bytes).unwrap(), data);
+    assert_eq!(
+        deserialize_topic_partition_assignment(&bytes).unwrap(),
+        data
+    );
 }
 
 #[test]
@@ -45,7 +48,8 @@ fn round_trip_groups_by_topic() {
         generation: Some(-1),
     };
     let decoded =
-        deserialize_topic_partition_assignment(&serialize_topic_partition_assignment(&data)).unwrap();
+        deserialize_topic_partition_assignment(&serialize_topic_partition_assignment(&data))
+            .unwrap();
     // Grouped by topic, partition order within a topic kept.
     assert_eq!(decoded.partitions, vec![tp("a", 0), tp("b", 1), tp("b", 0)]);
     assert_eq!(decoded.generation, Some(-1));

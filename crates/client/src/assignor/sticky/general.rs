@@ -288,16 +288,18 @@ impl Balancer {
             if *count == potential.len() {
                 continue;
             }
-            for tp in potential {
-                match self.current_partition_consumer.get(tp) {
-                    Some(other) if other != consumer => {
-                        if self.current_assignment.contains_key(other) && *count < self.size(other)
-                        {
-                            return false;
-                        }
-                    }
-                    _ => {}
-                }
+            // A partition it could have, held by a member with more.
+            let can_take_more = potential.iter().any(|tp| {
+                self.current_partition_consumer
+                    .get(tp)
+                    .is_some_and(|other| {
+                        other != consumer
+                            && self.current_assignment.contains_key(other)
+                            && *count < self.size(other)
+                    })
+            });
+            if can_take_more {
+                return false;
             }
         }
         true
