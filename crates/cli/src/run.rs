@@ -51,7 +51,7 @@ pub fn main(args: &Args) -> ExitCode {
     if bad {
         return ExitCode::from(2);
     }
-    let opts = RunOptions { seed: args.seed, trace: args.json };
+    let opts = RunOptions { seed: args.seed, trace: args.json, ..RunOptions::default() };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut all_ok = true;

@@ -384,6 +384,9 @@ impl Cluster {
             return Err(format!("{name} is already running"));
         }
         if let Some(b) = self.broker_of(id) {
+            if let Some(w) = &mut self.hw_watch {
+                w.forget(b);
+            }
             let broker = Broker::new(
                 self.configs[b as usize].clone(),
                 self.storages[b as usize].clone(),

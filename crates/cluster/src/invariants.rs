@@ -12,7 +12,10 @@ use crate::inspect::RecordView;
 use crate::producer::Acked;
 
 /// Watches leaders' high watermarks after every event: within one leader
-/// epoch on one broker the HW must never move backwards.
+/// epoch on one broker process the HW must never move backwards. A
+/// restarted process starts from its checkpointed HW and may lead again in
+/// the same epoch (a controller that did not see the bounce sends it the
+/// current state, as Kafka's does), so a restart starts a new watch.
 #[derive(Debug, Default)]
 pub struct HwWatch {
     last: BTreeMap<(BrokerId, TopicPartition), (i32, i64)>,
@@ -20,6 +23,11 @@ pub struct HwWatch {
 }
 
 impl HwWatch {
+    /// Broker `b`'s process was replaced.
+    pub fn forget(&mut self, b: BrokerId) {
+        self.last.retain(|(broker, _), _| *broker != b);
+    }
+
     pub fn observe(&mut self, broker: &Broker, now: u64) {
         let me = broker.id();
         for p in broker.partitions() {

@@ -17,7 +17,12 @@ pub struct Wire(pub Msg);
 
 impl Message for Wire {
     fn api(&self) -> &'static str {
-        self.0.api()
+        match self.0.api() {
+            // Kafka's `ApiKeys` name, which scenarios write in `type=`
+            // (the broker crate spells it with an s).
+            "OffsetsForLeaderEpoch" => "OffsetForLeaderEpoch",
+            name => name,
+        }
     }
 
     fn detail(&self) -> serde_json::Value {

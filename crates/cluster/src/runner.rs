@@ -36,6 +36,11 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Record the trace (every delivered message, state change, expect).
     pub trace: bool,
+    /// Check replication invariants while running (the fault search): HW
+    /// never backwards on a leader within an epoch (after every event), no
+    /// divergence below the HW among live in-sync replicas (after every
+    /// command).
+    pub invariants: bool,
 }
 
 /// One `expect`'s outcome.
@@ -60,6 +65,8 @@ pub struct Report {
     pub trace_hash: u64,
     /// The cluster at the end, for tests and the fault search.
     pub cluster: Option<Cluster>,
+    /// Invariant violations (with `RunOptions::invariants`).
+    pub violations: Vec<String>,
 }
 
 impl Report {
@@ -180,6 +187,12 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
             r.report.failure = Some(msg);
             break;
         }
+        if opts.invariants {
+            r.check_invariants(c.line);
+        }
+    }
+    if let Some(w) = r.cluster.as_mut().and_then(|c| c.hw_watch.take()) {
+        r.report.violations.extend(w.violations);
     }
     if let Some(cl) = &r.cluster {
         r.report.trace = cl.sim.trace_json_lines();
@@ -196,6 +209,18 @@ struct Runner {
 }
 
 impl Runner {
+    fn check_invariants(&mut self, line: usize) {
+        let Some(c) = self.cluster.as_mut() else { return };
+        if c.hw_watch.is_none() {
+            c.hw_watch = Some(crate::invariants::HwWatch::default());
+        }
+        for tp in c.all_partitions() {
+            if let Some(v) = crate::invariants::divergence_below_hw(c, &tp) {
+                self.report.violations.push(format!("after line {line}: {v}"));
+            }
+        }
+    }
+
     fn cluster(&mut self) -> Result<&mut Cluster, String> {
         self.cluster
             .as_mut()

@@ -40,7 +40,7 @@ fn the_trace_has_messages_state_changes_and_expects() {
     let r = run_source(
         "t.scn",
         "cluster brokers=2\nsay hello\ntopic create t partitions=1 replication-factor=2\nexpect isr t-0 == 0,1\n",
-        &RunOptions { seed: None, trace: true },
+        &RunOptions { trace: true, ..Default::default() },
     )
     .expect("parses");
     for needle in [r#""ev":"delivered""#, r#""api":"LeaderAndIsr""#, r#""kind":"say""#, r#""kind":"expect""#] {

@@ -46,7 +46,7 @@ fn every_scenario_holds_and_replays_identically() {
 fn a_different_seed_takes_a_different_path() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/replication/acks.scn");
     let source = std::fs::read_to_string(root).expect("readable");
-    let a = run_source("acks.scn", &source, &RunOptions { seed: Some(1), trace: false }).expect("parses");
-    let b = run_source("acks.scn", &source, &RunOptions { seed: Some(2), trace: false }).expect("parses");
+    let a = run_source("acks.scn", &source, &RunOptions { seed: Some(1), ..Default::default() }).expect("parses");
+    let b = run_source("acks.scn", &source, &RunOptions { seed: Some(2), ..Default::default() }).expect("parses");
     assert_ne!(a.trace_hash, b.trace_hash);
 }
