@@ -244,11 +244,13 @@ fn pending_transition_blocks_another() {
     assert!(m.prepare_add_partitions(&[tp("a", 0)].into(), NOW).is_err());
 }
 
+type Attempt = fn(&mut TransactionMetadata) -> bool;
+
 #[test]
 fn invalid_transitions_rejected() {
     // Every prepare from every state, against the valid-previous table.
     for from in TransactionState::ALL {
-        let attempts: [(TransactionState, fn(&mut TransactionMetadata) -> bool); 5] = [
+        let attempts: [(TransactionState, Attempt); 5] = [
             (Ongoing, |m| {
                 m.prepare_add_partitions(&[tp("a", 0)].into(), NOW).is_ok()
             }),
