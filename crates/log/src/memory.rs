@@ -378,4 +378,73 @@ mod tests {
             }
         );
     }
+
+    /// What an asynchronous backend (IndexedDB) does: apply each drained
+    /// change by copying the durable bytes from `from` on.
+    fn apply(
+        mirror: &mut BTreeMap<String, Vec<u8>>,
+        s: &MemoryStorage,
+        changes: Vec<DurableChange>,
+    ) {
+        for c in changes {
+            match c {
+                DurableChange::Deleted { path } => {
+                    mirror.remove(&path);
+                }
+                DurableChange::Written { path, from } => {
+                    // Later changes may have deleted or renamed it already.
+                    let Some(d) = s.durable(&path) else { continue };
+                    let f = mirror.entry(path).or_default();
+                    let from = (from as usize).min(f.len()).min(d.len());
+                    f.truncate(from);
+                    f.extend_from_slice(&d[from..]);
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn drained_changes_rebuild_the_disk(ops in proptest::collection::vec((0u8..7, 0u8..3, 0usize..20), 1..60)) {
+            let mut s = MemoryStorage::new();
+            let mut mirror = BTreeMap::new();
+            let names = ["a", "b", "c"];
+            for (op, f, n) in ops {
+                let name = names[f as usize];
+                match op {
+                    0 | 1 => s.append("d", name, &vec![n as u8; n]).unwrap(),
+                    2 => {
+                        let len = s.len("d", name).unwrap_or(0);
+                        let at = (n as u64).min(len);
+                        s.write_at("d", name, at, &[7, 7, 7]).unwrap();
+                    }
+                    3 => {
+                        if let Some(len) = s.len("d", name) {
+                            s.truncate("d", name, (n as u64).min(len)).unwrap();
+                        }
+                    }
+                    4 => s.delete("d", name).unwrap(),
+                    5 => {
+                        let to = names[(f as usize + 1) % 3];
+                        if s.len("d", name).is_some() {
+                            s.rename("d", name, to).unwrap();
+                        }
+                    }
+                    _ => {
+                        if s.len("d", name).is_some() {
+                            s.sync("d", name).unwrap();
+                        }
+                    }
+                }
+                if n % 4 == 0 {
+                    let changes = s.take_changes();
+                    apply(&mut mirror, &s, changes);
+                }
+            }
+            let changes = s.take_changes();
+            apply(&mut mirror, &s, changes);
+            let disk: BTreeMap<String, Vec<u8>> = s.disk.clone();
+            proptest::prop_assert_eq!(mirror, disk);
+        }
+    }
 }

@@ -209,9 +209,11 @@ impl<T: Storage + ?Sized> Storage for Box<T> {
     }
 }
 
-/// A durable change an asynchronous backend must persist: after `Written`,
-/// the durable file is `MemoryStorage::durable(path)` (bytes before `from`
-/// are unchanged since the last drain; the file may also have shrunk).
+/// A durable change an asynchronous backend must persist. For `Written`, the
+/// bytes before `from` are unchanged since the previous change of that file:
+/// keep `min(from, persisted len, durable len)` bytes of the persisted copy
+/// and append the rest of `MemoryStorage::durable(path)` (skip it when the
+/// file no longer exists: a later change removed or renamed it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DurableChange {
     Written { path: String, from: u64 },
