@@ -1364,4 +1364,42 @@ mod tests {
         log.truncate_to(4, 0).unwrap();
         assert_eq!(log.last_stable_offset(), 2);
     }
+
+    #[test]
+    fn compressed_batches_append_read_and_compact() {
+        use protocol::Compression;
+        for codec in Compression::ALL {
+            let (mut log, _) = new_log(config(&[
+                ("cleanup.policy", "compact"),
+                ("segment.bytes", "400"),
+            ]));
+            for round in 0..3 {
+                let mut b = RecordBatch::decode(&keyed_batch(4, 30, 100 * round, Some(2)))
+                    .unwrap()
+                    .0;
+                b.compression = codec;
+                log.append_as_leader(&mut b.encode(), 0, 0).unwrap();
+            }
+            assert_eq!(log.log_end_offset(), 12, "{codec:?}");
+            let t = log.fetch_offset_by_timestamp(101).unwrap();
+            assert_eq!((t.offset, t.timestamp), (5, 101), "{codec:?}");
+            log.update_high_watermark(12);
+            log.roll(0, 0).unwrap();
+            log.compact(0).unwrap();
+            let mut kept = vec![];
+            for s in log.segments() {
+                for (at, h) in s.batches() {
+                    let (b, _) =
+                        RecordBatch::decode(&s.bytes()[at..at + h.size_in_bytes()]).unwrap();
+                    assert_eq!(b.compression, codec);
+                    kept.extend(
+                        b.records
+                            .iter()
+                            .map(|r| b.base_offset + r.offset_delta as i64),
+                    );
+                }
+            }
+            assert_eq!(kept, vec![10, 11], "{codec:?}");
+        }
+    }
 }
