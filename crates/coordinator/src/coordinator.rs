@@ -127,7 +127,7 @@ pub(crate) enum PendingAppend {
     OffsetCommit {
         group_id: String,
         request_id: RequestId,
-        /// In request order; `None` for partitions refused before the write.
+        /// In request order; `Err` for partitions refused before the write.
         partitions: Vec<(TopicPartition, Result<OffsetAndMetadata, ErrorCode>)>,
     },
     /// Fire-and-forget tombstones.
@@ -192,7 +192,11 @@ impl Ctx {
 
     /// Kafka's `generateMemberId`: the instance id for static members, the
     /// client id otherwise, then `-` and a UUID.
-    pub fn generate_member_id(&mut self, client_id: &str, group_instance_id: Option<&str>) -> String {
+    pub fn generate_member_id(
+        &mut self,
+        client_id: &str,
+        group_instance_id: Option<&str>,
+    ) -> String {
         let prefix = group_instance_id.unwrap_or(client_id);
         format!("{prefix}-{}", format_uuid(self.uuid.next_bits()))
     }
@@ -214,7 +218,13 @@ impl Ctx {
         });
     }
 
-    pub fn append(&mut self, group_id: &str, required_acks: i16, records: Vec<OffsetsRecord>, then: PendingAppend) {
+    pub fn append(
+        &mut self,
+        group_id: &str,
+        required_acks: i16,
+        records: Vec<OffsetsRecord>,
+        then: PendingAppend,
+    ) {
         self.next_append += 1;
         let append_id = self.next_append;
         if required_acks != 0 {
@@ -231,7 +241,12 @@ impl Ctx {
 
     /// Kafka's `storeGroup`: the group's metadata record, with `assignment`
     /// as every member's assignment.
-    pub fn store_group(&mut self, g: &Group, assignment: &BTreeMap<String, Vec<u8>>, then: PendingAppend) {
+    pub fn store_group(
+        &mut self,
+        g: &Group,
+        assignment: &BTreeMap<String, Vec<u8>>,
+        then: PendingAppend,
+    ) {
         let protocol = g.protocol_name.as_deref().unwrap_or_default();
         let value = GroupMetadataValue {
             protocol_type: g.protocol_type.clone().unwrap_or_default(),
@@ -410,7 +425,13 @@ impl Coordinator {
                 configured_delay_ms,
                 delay_ms,
                 remaining_ms,
-            } => self.on_initial_join_delay(token, &group_id, configured_delay_ms, delay_ms, remaining_ms),
+            } => self.on_initial_join_delay(
+                token,
+                &group_id,
+                configured_delay_ms,
+                delay_ms,
+                remaining_ms,
+            ),
             TimerKind::Join { group_id } => self.on_join_timeout(token, &group_id),
             TimerKind::Sync {
                 group_id,
@@ -421,7 +442,12 @@ impl Coordinator {
 
     /// The append `append_id` finished: `Ok(base_offset)` once replicated
     /// as asked, or the replica manager's error.
-    pub fn on_append_completed(&mut self, now: i64, append_id: AppendId, result: AppendResult) -> Vec<Output> {
+    pub fn on_append_completed(
+        &mut self,
+        now: i64,
+        append_id: AppendId,
+        result: AppendResult,
+    ) -> Vec<Output> {
         self.begin(now);
         if let Some(pending) = self.cx.appends.remove(&append_id) {
             match pending {

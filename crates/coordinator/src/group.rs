@@ -124,13 +124,17 @@ impl Group {
             .map(|c| &c.offset_and_metadata)
     }
     pub fn all_offsets(&self) -> impl Iterator<Item = (&TopicPartition, &OffsetAndMetadata)> {
-        self.offsets.iter().map(|(tp, c)| (tp, &c.offset_and_metadata))
+        self.offsets
+            .iter()
+            .map(|(tp, c)| (tp, &c.offset_and_metadata))
     }
     pub fn is_pending_member(&self, member_id: &str) -> bool {
         self.pending_members.contains_key(member_id)
     }
     pub fn static_member_id(&self, group_instance_id: &str) -> Option<&str> {
-        self.static_members.get(group_instance_id).map(String::as_str)
+        self.static_members
+            .get(group_instance_id)
+            .map(String::as_str)
     }
     pub fn is_leader(&self, member_id: &str) -> bool {
         self.leader_id.as_deref() == Some(member_id)
@@ -143,7 +147,10 @@ impl Group {
     }
 
     pub(crate) fn num_awaiting_join(&self) -> usize {
-        self.members.values().filter(|m| m.is_awaiting_join()).count()
+        self.members
+            .values()
+            .filter(|m| m.is_awaiting_join())
+            .count()
     }
 
     /// Every known member has a parked JoinGroup and no handed-out member id
@@ -261,7 +268,11 @@ impl Group {
     /// Kafka's `supportsProtocols`: an Empty group takes any non-empty type
     /// and protocol list; otherwise the type must match and one of the
     /// protocols must be supported by every current member.
-    pub(crate) fn supports_protocols(&self, protocol_type: &str, protocols: &[(String, Vec<u8>)]) -> bool {
+    pub(crate) fn supports_protocols(
+        &self,
+        protocol_type: &str,
+        protocols: &[(String, Vec<u8>)],
+    ) -> bool {
         if self.state == GroupState::Empty {
             !protocol_type.is_empty() && !protocols.is_empty()
         } else {
@@ -312,7 +323,10 @@ impl Group {
     // ------------------------------------------------------------ offsets
 
     /// Kafka's `prepareOffsetCommit`.
-    pub(crate) fn prepare_offset_commit(&mut self, offsets: &[(TopicPartition, OffsetAndMetadata)]) {
+    pub(crate) fn prepare_offset_commit(
+        &mut self,
+        offsets: &[(TopicPartition, OffsetAndMetadata)],
+    ) {
         for (tp, om) in offsets {
             self.pending_offset_commits.insert(tp.clone(), om.clone());
         }
@@ -336,7 +350,11 @@ impl Group {
     }
 
     /// Kafka's `failPendingOffsetWrite`.
-    pub(crate) fn fail_pending_offset_write(&mut self, tp: &TopicPartition, om: &OffsetAndMetadata) {
+    pub(crate) fn fail_pending_offset_write(
+        &mut self,
+        tp: &TopicPartition,
+        om: &OffsetAndMetadata,
+    ) {
         if self.pending_offset_commits.get(tp) == Some(om) {
             self.pending_offset_commits.remove(tp);
         }
@@ -369,7 +387,10 @@ mod tests {
     use super::*;
     use crate::member::test_member;
 
-    fn group_with(members: &[(&str, &[(&str, &[u8])])]) -> Group {
+    /// (name, metadata) pairs.
+    type Protocols<'a> = &'a [(&'a str, &'a [u8])];
+
+    fn group_with(members: &[(&str, Protocols)]) -> Group {
         let mut g = Group::new("groupId", GroupState::Empty, 0);
         for (id, protocols) in members {
             g.add(test_member(id, protocols), None);
@@ -417,13 +438,19 @@ mod tests {
         assert!(!g.supports_protocols("", &p(&["range"])));
         assert!(!g.supports_protocols("consumer", &[]));
 
-        g.add(test_member("member", &[("range", &[]), ("roundrobin", &[])]), None);
+        g.add(
+            test_member("member", &[("range", &[]), ("roundrobin", &[])]),
+            None,
+        );
         g.state = GroupState::PreparingRebalance;
         assert!(g.supports_protocols("consumer", &p(&["roundrobin", "foo"])));
         assert!(!g.supports_protocols("consumer", &p(&["foo", "bar"])));
         assert!(!g.supports_protocols("connect", &p(&["range"])));
 
-        g.add(test_member("other", &[("roundrobin", &[]), ("blah", &[])]), None);
+        g.add(
+            test_member("other", &[("roundrobin", &[]), ("blah", &[])]),
+            None,
+        );
         assert!(g.supports_protocols("consumer", &p(&["roundrobin", "foo"])));
         assert!(!g.supports_protocols("consumer", &p(&["range", "foo"])));
     }
@@ -463,7 +490,10 @@ mod tests {
         assert_eq!(g.offset("foo", 0), Some(&om));
         assert!(!g.has_pending_offset_commit(&tp));
 
-        let om2 = OffsetAndMetadata { offset: 40, ..om.clone() };
+        let om2 = OffsetAndMetadata {
+            offset: 40,
+            ..om.clone()
+        };
         g.prepare_offset_commit(&[(tp.clone(), om2.clone())]);
         g.fail_pending_offset_write(&tp, &om2);
         assert_eq!(g.offset("foo", 0), Some(&om));

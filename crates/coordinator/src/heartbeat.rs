@@ -13,7 +13,12 @@ use crate::timers::TimerToken;
 impl Coordinator {
     pub(crate) fn handle_heartbeat(&mut self, rid: RequestId, req: HeartbeatRequest) {
         let cx = &mut self.cx;
-        let reply = |cx: &mut crate::coordinator::Ctx, e| cx.respond(rid, Response::Heartbeat(HeartbeatResponse { error_code: e }));
+        let reply = |cx: &mut crate::coordinator::Ctx, e| {
+            cx.respond(
+                rid,
+                Response::Heartbeat(HeartbeatResponse { error_code: e }),
+            )
+        };
         match cx.validate_group_status(&req.group_id, Api::Heartbeat) {
             // While loading, answer blindly: the member keeps its session
             // and learns of any rebalance once the group is loaded.
@@ -26,7 +31,9 @@ impl Coordinator {
         };
         let err = if g.state == Dead {
             ErrorCode::CoordinatorNotAvailable
-        } else if let Some(err) = validate_current_member(g, &req.member_id, req.group_instance_id.as_deref()) {
+        } else if let Some(err) =
+            validate_current_member(g, &req.member_id, req.group_instance_id.as_deref())
+        {
             err
         } else if req.generation_id != g.generation_id {
             ErrorCode::IllegalGeneration
@@ -55,7 +62,10 @@ impl Coordinator {
         let respond = |cx: &mut crate::coordinator::Ctx, error_code, members| {
             cx.respond(
                 rid,
-                Response::LeaveGroup(LeaveGroupResponse { error_code, members }),
+                Response::LeaveGroup(LeaveGroupResponse {
+                    error_code,
+                    members,
+                }),
             )
         };
         let member_error = |m: &MemberIdentity, error_code| LeaveMemberResponse {
@@ -111,7 +121,12 @@ impl Coordinator {
 
     /// DelayedHeartbeat expired: the member is gone unless a rebalance it is
     /// parked in vouches for it.
-    pub(crate) fn on_expire_heartbeat(&mut self, token: TimerToken, group_id: &str, member_id: &str) {
+    pub(crate) fn on_expire_heartbeat(
+        &mut self,
+        token: TimerToken,
+        group_id: &str,
+        member_id: &str,
+    ) {
         let cx = &mut self.cx;
         let Some(g) = self.groups.get_mut(group_id) else {
             return;
@@ -189,7 +204,12 @@ impl Coordinator {
 
     /// DelayedSync expired: members that never sent SyncGroup are removed
     /// and the group rebalances.
-    pub(crate) fn on_expire_pending_sync(&mut self, token: TimerToken, group_id: &str, generation_id: i32) {
+    pub(crate) fn on_expire_pending_sync(
+        &mut self,
+        token: TimerToken,
+        group_id: &str,
+        generation_id: i32,
+    ) {
         let cx = &mut self.cx;
         let Some(g) = self.groups.get_mut(group_id) else {
             return;

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use protocol::ErrorCode;
 
 use crate::api::*;
-use crate::coordinator::{Api, Coordinator, Ctx, PendingAppend, StaticRejoin, NEW_MEMBER_JOIN_TIMEOUT_MS};
+use crate::coordinator::{
+    Api, Coordinator, Ctx, PendingAppend, StaticRejoin, NEW_MEMBER_JOIN_TIMEOUT_MS,
+};
 use crate::group::{Group, JoinOp};
 use crate::member::Member;
 use crate::state::GroupState::*;
@@ -21,7 +23,10 @@ impl Coordinator {
         if req.session_timeout_ms < cx.config.group_min_session_timeout_ms
             || req.session_timeout_ms > cx.config.group_max_session_timeout_ms
         {
-            return cx.respond(rid, join_error(&req.member_id, ErrorCode::InvalidSessionTimeout));
+            return cx.respond(
+                rid,
+                join_error(&req.member_id, ErrorCode::InvalidSessionTimeout),
+            );
         }
         let is_unknown_member = req.member_id == UNKNOWN_MEMBER_ID;
         // The group is created only by a member without an id; a member id
@@ -79,7 +84,8 @@ impl Coordinator {
                 cx.remove_pending_sync_member(g, &req.member_id);
                 if g.is_leader(&req.member_id) {
                     // Members the leader left out get an empty assignment.
-                    let mut assignment: BTreeMap<String, Vec<u8>> = req.assignments.into_iter().collect();
+                    let mut assignment: BTreeMap<String, Vec<u8>> =
+                        req.assignments.into_iter().collect();
                     for id in g.members.keys() {
                         assignment.entry(id.clone()).or_default();
                     }
@@ -143,7 +149,11 @@ impl Coordinator {
 
     /// A static member's new member id is in the log (KIP-345 rejoin of a
     /// Stable group without rebalance).
-    pub(crate) fn on_static_rejoin_stored(&mut self, s: StaticRejoin, result: Result<i64, ErrorCode>) {
+    pub(crate) fn on_static_rejoin_stored(
+        &mut self,
+        s: StaticRejoin,
+        result: Result<i64, ErrorCode>,
+    ) {
         let cx = &mut self.cx;
         let Some(g) = self.groups.get_mut(&s.group_id) else {
             return;
@@ -153,11 +163,15 @@ impl Coordinator {
             .get(&s.new_member_id)
             .is_some_and(|m| m.awaiting_join == Some(s.request_id));
         match result {
+            // A rebalance already answered the JoinGroup (and moved the group
+            // on): the failed write changes nothing. Kafka would answer the
+            // request a second time here; a request gets one answer.
+            Err(_) if !still_parked => {}
             Err(err) => {
                 let err = store_group_error(err);
                 // Undo: the old member id (and protocols) come back, and the
                 // new member is told to start over.
-                if still_parked && g.static_member_id(&s.group_instance_id) == Some(&s.new_member_id) {
+                if g.static_member_id(&s.group_instance_id) == Some(&s.new_member_id) {
                     g.update_member(
                         &s.new_member_id,
                         s.old_protocols,
@@ -165,7 +179,12 @@ impl Coordinator {
                         s.old_session_timeout_ms,
                         None,
                     );
-                    cx.replace_static_member(g, &s.group_instance_id, &s.new_member_id, &s.old_member_id);
+                    cx.replace_static_member(
+                        g,
+                        &s.group_instance_id,
+                        &s.new_member_id,
+                        &s.old_member_id,
+                    );
                     cx.complete_and_schedule_next_heartbeat(g, &s.old_member_id);
                 }
                 let mut resp = JoinGroupResponse::error(UNKNOWN_MEMBER_ID, err);
@@ -173,6 +192,9 @@ impl Coordinator {
                 resp.protocol_type = g.protocol_type.clone();
                 resp.protocol_name = g.protocol_name.clone();
                 resp.leader = s.current_leader.unwrap_or_default();
+                if let Some(m) = g.members.get_mut(&s.new_member_id) {
+                    m.awaiting_join = None;
+                }
                 cx.respond(s.request_id, Response::JoinGroup(resp));
             }
             Ok(_) if still_parked => {
@@ -223,7 +245,9 @@ fn accept_joining_member(g: &Group, member_id: &str, max_size: usize) -> bool {
         // Counting parked joins (not the size) lets a shrunk max size shed
         // the last members to rejoin.
         PreparingRebalance => {
-            g.members.get(member_id).is_some_and(|m| m.is_awaiting_join())
+            g.members
+                .get(member_id)
+                .is_some_and(|m| m.is_awaiting_join())
                 || g.num_awaiting_join() < max_size
         }
         CompletingRebalance | Stable => g.has(member_id) || g.size() < max_size,
@@ -286,7 +310,9 @@ pub(crate) fn sync_error(err: ErrorCode) -> Response {
 pub(crate) fn store_group_error(err: ErrorCode) -> ErrorCode {
     use ErrorCode::*;
     match err {
-        UnknownTopicOrPartition | NotEnoughReplicas | NotEnoughReplicasAfterAppend => CoordinatorNotAvailable,
+        UnknownTopicOrPartition | NotEnoughReplicas | NotEnoughReplicasAfterAppend => {
+            CoordinatorNotAvailable
+        }
         NotLeaderOrFollower | KafkaStorageError => NotCoordinator,
         RequestTimedOut => RebalanceInProgress,
         MessageTooLarge | RecordListTooLarge | InvalidFetchSize => UnknownServerError,
@@ -299,17 +325,29 @@ impl Ctx {
         if g.state == Dead {
             // The group was just removed (e.g. its partition moved): let the
             // member find the coordinator again.
-            return self.respond(rid, join_error(UNKNOWN_MEMBER_ID, ErrorCode::CoordinatorNotAvailable));
+            return self.respond(
+                rid,
+                join_error(UNKNOWN_MEMBER_ID, ErrorCode::CoordinatorNotAvailable),
+            );
         }
         if !g.supports_protocols(&req.protocol_type, &req.protocols) {
-            return self.respond(rid, join_error(UNKNOWN_MEMBER_ID, ErrorCode::InconsistentGroupProtocol));
+            return self.respond(
+                rid,
+                join_error(UNKNOWN_MEMBER_ID, ErrorCode::InconsistentGroupProtocol),
+            );
         }
-        let new_member_id = self.generate_member_id(&req.client_id, req.group_instance_id.as_deref());
+        let new_member_id =
+            self.generate_member_id(&req.client_id, req.group_instance_id.as_deref());
         match req.group_instance_id.clone() {
             Some(instance_id) => match g.static_member_id(&instance_id).map(str::to_string) {
-                Some(old_member_id) => {
-                    self.update_static_member_and_rebalance(g, rid, req, &instance_id, &old_member_id, &new_member_id)
-                }
+                Some(old_member_id) => self.update_static_member_and_rebalance(
+                    g,
+                    rid,
+                    req,
+                    &instance_id,
+                    &old_member_id,
+                    &new_member_id,
+                ),
                 None => self.add_member_and_rebalance(g, rid, req, new_member_id),
             },
             None if req.require_known_member_id => {
@@ -331,23 +369,39 @@ impl Ctx {
         }
     }
 
-    fn do_current_member_join_group(&mut self, g: &mut Group, rid: RequestId, req: JoinGroupRequest) {
+    fn do_current_member_join_group(
+        &mut self,
+        g: &mut Group,
+        rid: RequestId,
+        req: JoinGroupRequest,
+    ) {
         if g.state == Dead {
-            return self.respond(rid, join_error(&req.member_id, ErrorCode::CoordinatorNotAvailable));
+            return self.respond(
+                rid,
+                join_error(&req.member_id, ErrorCode::CoordinatorNotAvailable),
+            );
         }
         if !g.supports_protocols(&req.protocol_type, &req.protocols) {
-            return self.respond(rid, join_error(&req.member_id, ErrorCode::InconsistentGroupProtocol));
+            return self.respond(
+                rid,
+                join_error(&req.member_id, ErrorCode::InconsistentGroupProtocol),
+            );
         }
         if g.is_pending_member(&req.member_id) {
             if req.group_instance_id.is_some() {
                 // Kafka throws IllegalStateException: pending ids are only
                 // handed to dynamic members.
-                return self.respond(rid, join_error(&req.member_id, ErrorCode::UnknownServerError));
+                return self.respond(
+                    rid,
+                    join_error(&req.member_id, ErrorCode::UnknownServerError),
+                );
             }
             let member_id = req.member_id.clone();
             return self.add_member_and_rebalance(g, rid, req, member_id);
         }
-        if let Some(err) = validate_current_member(g, &req.member_id, req.group_instance_id.as_deref()) {
+        if let Some(err) =
+            validate_current_member(g, &req.member_id, req.group_instance_id.as_deref())
+        {
             return self.respond(rid, join_error(&req.member_id, err));
         }
         let member_id = req.member_id.clone();
@@ -357,7 +411,11 @@ impl Ctx {
                 if g.members[&member_id].matches(&req.protocols) {
                     // Same metadata: probably a retry after a lost response.
                     // Answer with the current generation.
-                    let resp = self.current_generation_join_response(g, &member_id, g.is_leader(&member_id));
+                    let resp = self.current_generation_join_response(
+                        g,
+                        &member_id,
+                        g.is_leader(&member_id),
+                    );
                     self.respond(rid, resp);
                 } else {
                     self.update_member_and_rebalance(g, rid, req);
@@ -378,7 +436,12 @@ impl Ctx {
         }
     }
 
-    fn current_generation_join_response(&self, g: &Group, member_id: &str, with_members: bool) -> Response {
+    fn current_generation_join_response(
+        &self,
+        g: &Group,
+        member_id: &str,
+        with_members: bool,
+    ) -> Response {
         Response::JoinGroup(JoinGroupResponse {
             error_code: ErrorCode::None,
             generation_id: g.generation_id,
@@ -395,7 +458,13 @@ impl Ctx {
         })
     }
 
-    fn add_member_and_rebalance(&mut self, g: &mut Group, rid: RequestId, req: JoinGroupRequest, member_id: String) {
+    fn add_member_and_rebalance(
+        &mut self,
+        g: &mut Group,
+        rid: RequestId,
+        req: JoinGroupRequest,
+        member_id: String,
+    ) {
         let member = Member {
             member_id: member_id.clone(),
             group_instance_id: req.group_instance_id,
@@ -486,7 +555,13 @@ impl Ctx {
 
     /// Kafka's `replaceStaticMember`: the member keeps everything but its
     /// id. Whoever is parked under the old id is fenced.
-    pub(crate) fn replace_static_member(&mut self, g: &mut Group, instance_id: &str, old_id: &str, new_id: &str) {
+    pub(crate) fn replace_static_member(
+        &mut self,
+        g: &mut Group,
+        instance_id: &str,
+        old_id: &str,
+        new_id: &str,
+    ) {
         let Some(mut m) = g.members.remove(old_id) else {
             return;
         };
@@ -505,10 +580,16 @@ impl Ctx {
         if g.pending_sync_members.remove(old_id) {
             g.pending_sync_members.insert(new_id.to_string());
         }
-        g.static_members.insert(instance_id.to_string(), new_id.to_string());
+        g.static_members
+            .insert(instance_id.to_string(), new_id.to_string());
     }
 
-    fn update_member_and_rebalance(&mut self, g: &mut Group, rid: RequestId, req: JoinGroupRequest) {
+    fn update_member_and_rebalance(
+        &mut self,
+        g: &mut Group,
+        rid: RequestId,
+        req: JoinGroupRequest,
+    ) {
         g.update_member(
             &req.member_id,
             req.protocols,
@@ -557,7 +638,13 @@ impl Ctx {
         }
     }
 
-    pub(crate) fn schedule_initial_join(&mut self, g: &mut Group, configured: i32, delay: i32, remaining: i32) {
+    pub(crate) fn schedule_initial_join(
+        &mut self,
+        g: &mut Group,
+        configured: i32,
+        delay: i32,
+        remaining: i32,
+    ) {
         let token = self.timers.schedule(
             self.now + i64::from(delay),
             TimerKind::InitialJoin {
@@ -723,7 +810,11 @@ impl Ctx {
 
     /// Kafka's `maybeInvokeJoinCallback`.
     pub(crate) fn invoke_join(&mut self, g: &mut Group, member_id: &str, resp: JoinGroupResponse) {
-        if let Some(rid) = g.members.get_mut(member_id).and_then(|m| m.awaiting_join.take()) {
+        if let Some(rid) = g
+            .members
+            .get_mut(member_id)
+            .and_then(|m| m.awaiting_join.take())
+        {
             self.respond(rid, Response::JoinGroup(resp));
         }
     }
@@ -737,7 +828,12 @@ impl Ctx {
     /// Kafka's `completeAndScheduleNextExpiration`: the current deadline is
     /// met; the next one is `timeout_ms` away, unless the member is parked
     /// in a rebalance (then the rebalance itself bounds it).
-    pub(crate) fn complete_and_schedule_next_expiration(&mut self, g: &mut Group, member_id: &str, timeout_ms: i32) {
+    pub(crate) fn complete_and_schedule_next_expiration(
+        &mut self,
+        g: &mut Group,
+        member_id: &str,
+        timeout_ms: i32,
+    ) {
         let Some(m) = g.members.get_mut(member_id) else {
             return;
         };
@@ -769,7 +865,11 @@ impl Ctx {
     /// UNKNOWN_MEMBER_ID, then the group rebalances (or finishes the join
     /// phase it is in).
     pub(crate) fn remove_member_and_update_group(&mut self, g: &mut Group, member_id: &str) {
-        self.invoke_join(g, member_id, JoinGroupResponse::error(UNKNOWN_MEMBER_ID, ErrorCode::UnknownMemberId));
+        self.invoke_join(
+            g,
+            member_id,
+            JoinGroupResponse::error(UNKNOWN_MEMBER_ID, ErrorCode::UnknownMemberId),
+        );
         self.remove_member(g, member_id);
         match g.state {
             Dead | Empty => {}
@@ -778,7 +878,11 @@ impl Ctx {
         }
     }
 
-    pub(crate) fn remove_pending_member_and_update_group(&mut self, g: &mut Group, member_id: &str) {
+    pub(crate) fn remove_pending_member_and_update_group(
+        &mut self,
+        g: &mut Group,
+        member_id: &str,
+    ) {
         if let Some(token) = g.pending_members.remove(member_id) {
             self.timers.cancel(Some(token), &mut self.out);
         }

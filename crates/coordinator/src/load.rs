@@ -9,9 +9,7 @@ use crate::api::{JoinGroupResponse, SyncGroupResponse};
 use crate::coordinator::{Coordinator, Output};
 use crate::group::{CommitRecord, Group, OffsetAndMetadata, TopicPartition};
 use crate::member::Member;
-use crate::records::{
-    GroupMetadataValue, OffsetCommitValue, RecordDecodeError, RecordKey,
-};
+use crate::records::{GroupMetadataValue, OffsetCommitValue, RecordDecodeError, RecordKey};
 use crate::state::GroupState::*;
 
 /// One record of the partition's log, read from its start up to the high
@@ -81,7 +79,8 @@ impl Coordinator {
                                     appended_batch_offset: Some(r.batch_base_offset),
                                     offset_and_metadata: OffsetAndMetadata {
                                         offset: v.offset,
-                                        leader_epoch: (v.leader_epoch >= 0).then_some(v.leader_epoch),
+                                        leader_epoch: (v.leader_epoch >= 0)
+                                            .then_some(v.leader_epoch),
                                         metadata: v.metadata,
                                         commit_timestamp: v.commit_timestamp,
                                         expire_timestamp: (v.expire_timestamp >= 0)
@@ -106,7 +105,8 @@ impl Coordinator {
             }
         }
 
-        let mut by_group: BTreeMap<String, BTreeMap<TopicPartition, CommitRecord>> = BTreeMap::new();
+        let mut by_group: BTreeMap<String, BTreeMap<TopicPartition, CommitRecord>> =
+            BTreeMap::new();
         for ((group, tp), c) in offsets {
             by_group.entry(group).or_default().insert(tp, c);
         }
@@ -186,7 +186,9 @@ impl Coordinator {
                 if let Some(rid) = m.awaiting_sync.take() {
                     cx.respond(
                         rid,
-                        crate::api::Response::SyncGroup(SyncGroupResponse::error(ErrorCode::NotCoordinator)),
+                        crate::api::Response::SyncGroup(SyncGroupResponse::error(
+                            ErrorCode::NotCoordinator,
+                        )),
                     );
                 }
                 cx.timers.cancel(m.heartbeat_timer.take(), &mut cx.out);
@@ -194,7 +196,8 @@ impl Coordinator {
             for token in g.pending_members.values() {
                 cx.timers.cancel(Some(*token), &mut cx.out);
             }
-            cx.timers.cancel(g.join_op.take().map(|op| op.token), &mut cx.out);
+            cx.timers
+                .cancel(g.join_op.take().map(|op| op.token), &mut cx.out);
             cx.timers.cancel(g.sync_timer.take(), &mut cx.out);
         }
     }
@@ -208,10 +211,12 @@ fn group_from_record(group_id: &str, v: GroupMetadataValue, now: i64) -> Group {
     g.protocol_type = (!v.protocol_type.is_empty()).then_some(v.protocol_type.clone());
     g.protocol_name = v.protocol.clone();
     g.leader_id = v.leader.clone();
-    g.current_state_timestamp = (v.current_state_timestamp >= 0).then_some(v.current_state_timestamp);
+    g.current_state_timestamp =
+        (v.current_state_timestamp >= 0).then_some(v.current_state_timestamp);
     for m in v.members {
         if let Some(instance_id) = &m.group_instance_id {
-            g.static_members.insert(instance_id.clone(), m.member_id.clone());
+            g.static_members
+                .insert(instance_id.clone(), m.member_id.clone());
         }
         // A loaded member supports exactly the group's protocol.
         let protocol = v.protocol.clone().unwrap_or_default();

@@ -37,7 +37,8 @@ impl Coordinator {
                 } else {
                     Ok(OffsetAndMetadata {
                         offset: p.committed_offset,
-                        leader_epoch: (p.committed_leader_epoch >= 0).then_some(p.committed_leader_epoch),
+                        leader_epoch: (p.committed_leader_epoch >= 0)
+                            .then_some(p.committed_leader_epoch),
                         metadata,
                         commit_timestamp: now,
                         expire_timestamp: None,
@@ -164,13 +165,15 @@ impl Coordinator {
             metadata: String::new(),
             error_code: ErrorCode::None,
         };
-        let found = |(topic, partition): &(String, i32), om: &OffsetAndMetadata| OffsetFetchResponsePartition {
-            topic: topic.clone(),
-            partition_index: *partition,
-            committed_offset: om.offset,
-            committed_leader_epoch: om.leader_epoch.unwrap_or(NO_LEADER_EPOCH),
-            metadata: om.metadata.clone(),
-            error_code: ErrorCode::None,
+        let found = |(topic, partition): &(String, i32), om: &OffsetAndMetadata| {
+            OffsetFetchResponsePartition {
+                topic: topic.clone(),
+                partition_index: *partition,
+                committed_offset: om.offset,
+                committed_leader_epoch: om.leader_epoch.unwrap_or(NO_LEADER_EPOCH),
+                metadata: om.metadata.clone(),
+                error_code: ErrorCode::None,
+            }
         };
         let partitions = match self.groups.get(&req.group_id).filter(|g| g.state != Dead) {
             None => req.partitions.iter().flatten().map(none).collect(),
@@ -220,8 +223,10 @@ impl Coordinator {
                 }
             })
             .collect();
-        self.cx
-            .respond(rid, Response::DescribeGroups(DescribeGroupsResponse { groups }));
+        self.cx.respond(
+            rid,
+            Response::DescribeGroups(DescribeGroupsResponse { groups }),
+        );
     }
 
     pub(crate) fn handle_list_groups(&mut self, rid: RequestId, req: ListGroupsRequest) {
@@ -240,7 +245,11 @@ impl Coordinator {
         } else {
             ErrorCode::CoordinatorLoadInProgress
         };
-        let wanted: Vec<Option<GroupState>> = req.states_filter.iter().map(|s| GroupState::parse(s)).collect();
+        let wanted: Vec<Option<GroupState>> = req
+            .states_filter
+            .iter()
+            .map(|s| GroupState::parse(s))
+            .collect();
         let groups = self
             .groups
             .values()
@@ -251,7 +260,10 @@ impl Coordinator {
                 group_state: g.state.name().to_string(),
             })
             .collect();
-        cx.respond(rid, Response::ListGroups(ListGroupsResponse { error_code, groups }));
+        cx.respond(
+            rid,
+            Response::ListGroups(ListGroupsResponse { error_code, groups }),
+        );
     }
 
     pub(crate) fn handle_delete_groups(&mut self, rid: RequestId, req: DeleteGroupsRequest) {
@@ -273,8 +285,10 @@ impl Coordinator {
             };
             results.push((id.clone(), err));
         }
-        self.cx
-            .respond(rid, Response::DeleteGroups(DeleteGroupsResponse { results }));
+        self.cx.respond(
+            rid,
+            Response::DeleteGroups(DeleteGroupsResponse { results }),
+        );
     }
 }
 
@@ -285,10 +299,12 @@ fn validate_offset_commit(g: &Group, req: &OffsetCommitRequest) -> Option<ErrorC
     } else if req.generation_id < 0 && g.state == Empty {
         // Admin client or a consumer without group management.
         None
-    } else if req.generation_id >= 0 || req.member_id != UNKNOWN_MEMBER_ID || req.group_instance_id.is_some() {
-        validate_current_member(g, &req.member_id, req.group_instance_id.as_deref()).or(
-            (req.generation_id != g.generation_id).then_some(ErrorCode::IllegalGeneration),
-        )
+    } else if req.generation_id >= 0
+        || req.member_id != UNKNOWN_MEMBER_ID
+        || req.group_instance_id.is_some()
+    {
+        validate_current_member(g, &req.member_id, req.group_instance_id.as_deref())
+            .or((req.generation_id != g.generation_id).then_some(ErrorCode::IllegalGeneration))
     } else {
         // A live group accepts commits from its members only.
         Some(ErrorCode::UnknownMemberId)
@@ -299,7 +315,9 @@ fn validate_offset_commit(g: &Group, req: &OffsetCommitRequest) -> Option<ErrorC
 pub(crate) fn offset_commit_error(err: ErrorCode) -> ErrorCode {
     use ErrorCode::*;
     match err {
-        UnknownTopicOrPartition | NotEnoughReplicas | NotEnoughReplicasAfterAppend => CoordinatorNotAvailable,
+        UnknownTopicOrPartition | NotEnoughReplicas | NotEnoughReplicasAfterAppend => {
+            CoordinatorNotAvailable
+        }
         NotLeaderOrFollower | KafkaStorageError => NotCoordinator,
         MessageTooLarge | RecordListTooLarge | InvalidFetchSize => InvalidCommitOffsetSize,
         other => other,
@@ -329,7 +347,11 @@ fn describe(g: &Group) -> DescribedGroup {
         group_id: g.group_id.clone(),
         group_state: g.state.name().to_string(),
         protocol_type: g.protocol_type.clone().unwrap_or_default(),
-        protocol_data: if stable { protocol.clone() } else { String::new() },
+        protocol_data: if stable {
+            protocol.clone()
+        } else {
+            String::new()
+        },
         members: g
             .members
             .values()
@@ -343,7 +365,11 @@ fn describe(g: &Group) -> DescribedGroup {
                 } else {
                     Vec::new()
                 },
-                member_assignment: if stable { m.assignment.clone() } else { Vec::new() },
+                member_assignment: if stable {
+                    m.assignment.clone()
+                } else {
+                    Vec::new()
+                },
             })
             .collect(),
     }

@@ -22,7 +22,10 @@ pub const GROUP_METADATA_VALUE_VERSION: i16 = 3;
 /// with Java's `String.hashCode` (over UTF-16 code units, wrapping) and
 /// `Utils.abs` (which maps `Integer.MIN_VALUE` to 0, unlike `Math.abs`).
 pub fn partition_for(group_id: &str, num_partitions: i32) -> i32 {
-    assert!(num_partitions > 0, "offsets.topic.num.partitions must be > 0");
+    assert!(
+        num_partitions > 0,
+        "offsets.topic.num.partitions must be > 0"
+    );
     let hash = java_string_hash(group_id);
     let abs = if hash == i32::MIN { 0 } else { hash.abs() };
     abs % num_partitions
@@ -91,12 +94,22 @@ pub struct MemberMetadataValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordDecodeError {
     /// The buffer ended inside a field.
-    Truncated { field: &'static str },
+    Truncated {
+        field: &'static str,
+    },
     UnknownKeyVersion(i16),
-    UnknownValueVersion { record: &'static str, version: i16 },
-    InvalidUtf8 { field: &'static str },
+    UnknownValueVersion {
+        record: &'static str,
+        version: i16,
+    },
+    InvalidUtf8 {
+        field: &'static str,
+    },
     /// A length below -1 (or -1 for a non-nullable field).
-    InvalidLength { field: &'static str, length: i32 },
+    InvalidLength {
+        field: &'static str,
+        length: i32,
+    },
     /// A group metadata value with bytes left after the last field.
     TrailingBytes(usize),
 }
@@ -373,7 +386,10 @@ impl<'a> Reader<'a> {
         a.copy_from_slice(b);
         Ok(i64::from_be_bytes(a))
     }
-    fn nullable_string(&mut self, field: &'static str) -> Result<Option<String>, RecordDecodeError> {
+    fn nullable_string(
+        &mut self,
+        field: &'static str,
+    ) -> Result<Option<String>, RecordDecodeError> {
         let len = self.i16(field)?;
         if len == -1 {
             return Ok(None);
@@ -458,7 +474,9 @@ mod tests {
 
     #[test]
     fn group_metadata_key_bytes() {
-        let key = GroupMetadataKey { group: "grp".into() };
+        let key = GroupMetadataKey {
+            group: "grp".into(),
+        };
         let expected = vec![0x00, 0x02, 0x00, 0x03, b'g', b'r', b'p'];
         assert_eq!(key.encode(), expected);
         assert_eq!(
@@ -500,7 +518,15 @@ mod tests {
             0, 0, 0, 0, 0, 0, 0, 9,
         ];
         let v = OffsetCommitValue::decode(&v1).unwrap();
-        assert_eq!((v.offset, v.leader_epoch, v.commit_timestamp, v.expire_timestamp), (42, -1, 7, 9));
+        assert_eq!(
+            (
+                v.offset,
+                v.leader_epoch,
+                v.commit_timestamp,
+                v.expire_timestamp
+            ),
+            (42, -1, 7, 9)
+        );
         assert_eq!(
             OffsetCommitValue::decode(&[0x00, 0x07]),
             Err(RecordDecodeError::UnknownValueVersion {

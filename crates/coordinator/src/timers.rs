@@ -38,7 +38,10 @@ pub enum TimerKind {
     Join { group_id: String },
     /// The rebalance timeout for every member to send SyncGroup after the
     /// join phase (DelayedSync, KAFKA-13766).
-    Sync { group_id: String, generation_id: i32 },
+    Sync {
+        group_id: String,
+        generation_id: i32,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -48,7 +51,12 @@ pub(crate) struct Timers {
 }
 
 impl Timers {
-    pub fn schedule(&mut self, deadline: i64, kind: TimerKind, out: &mut Vec<Output>) -> TimerToken {
+    pub fn schedule(
+        &mut self,
+        deadline: i64,
+        kind: TimerKind,
+        out: &mut Vec<Output>,
+    ) -> TimerToken {
         self.next += 1;
         let token = TimerToken(self.next);
         self.live.insert(token, (deadline, kind.clone()));

@@ -1,7 +1,9 @@
 use std::collections::BTreeMap;
 
 use crate::api::*;
-use crate::coordinator::{Append, AppendResult, Coordinator, CoordinatorConfig, OffsetsRecord, Output};
+use crate::coordinator::{
+    Append, AppendResult, Coordinator, CoordinatorConfig, OffsetsRecord, Output,
+};
 use crate::state::GroupState;
 use protocol::ErrorCode;
 
@@ -91,9 +93,9 @@ impl Harness {
                     self.responses.insert(request_id, response);
                 }
                 Output::Append(a) => self.pending_appends.push(a),
-                Output::GroupStateChanged { group_id, from, to, .. } => {
-                    self.state_changes.push((group_id, from, to))
-                }
+                Output::GroupStateChanged {
+                    group_id, from, to, ..
+                } => self.state_changes.push((group_id, from, to)),
                 Output::SetTimer { .. } => {}
                 Output::CancelTimer { .. } => {}
             }
@@ -125,7 +127,9 @@ impl Harness {
     /// Report the oldest pending append as failed (nothing reaches the log).
     pub fn fail_next_append(&mut self, err: ErrorCode) {
         let a = self.pending_appends.remove(0);
-        let out = self.c.on_append_completed(self.now, a.append_id, Err(err) as AppendResult);
+        let out = self
+            .c
+            .on_append_completed(self.now, a.append_id, Err(err) as AppendResult);
         self.process(out);
     }
 
@@ -163,7 +167,13 @@ impl Harness {
 
     // ---------------------------------------------------------- requests
 
-    pub fn join_request(&self, group: &str, member_id: &str, protocol_type: &str, protocols: Vec<(String, Vec<u8>)>) -> JoinGroupRequest {
+    pub fn join_request(
+        &self,
+        group: &str,
+        member_id: &str,
+        protocol_type: &str,
+        protocols: Vec<(String, Vec<u8>)>,
+    ) -> JoinGroupRequest {
         JoinGroupRequest {
             group_id: group.to_string(),
             session_timeout_ms: DEFAULT_SESSION_TIMEOUT,
@@ -194,14 +204,25 @@ impl Harness {
         self.join_response(rid)
     }
 
-    pub fn static_join_request(&self, member_id: &str, instance_id: &str, protocols: Vec<(String, Vec<u8>)>) -> JoinGroupRequest {
+    pub fn static_join_request(
+        &self,
+        member_id: &str,
+        instance_id: &str,
+        protocols: Vec<(String, Vec<u8>)>,
+    ) -> JoinGroupRequest {
         JoinGroupRequest {
             group_instance_id: Some(instance_id.to_string()),
             ..self.join_request(GROUP, member_id, PROTOCOL_TYPE, protocols)
         }
     }
 
-    pub fn send_sync(&mut self, group: &str, generation_id: i32, member_id: &str, assignments: Vec<(String, Vec<u8>)>) -> RequestId {
+    pub fn send_sync(
+        &mut self,
+        group: &str,
+        generation_id: i32,
+        member_id: &str,
+        assignments: Vec<(String, Vec<u8>)>,
+    ) -> RequestId {
         self.send(Request::SyncGroup(SyncGroupRequest {
             group_id: group.to_string(),
             generation_id,
@@ -213,7 +234,13 @@ impl Harness {
         }))
     }
 
-    pub fn sync_static(&mut self, generation_id: i32, member_id: &str, instance_id: &str, assignments: Vec<(String, Vec<u8>)>) -> RequestId {
+    pub fn sync_static(
+        &mut self,
+        generation_id: i32,
+        member_id: &str,
+        instance_id: &str,
+        assignments: Vec<(String, Vec<u8>)>,
+    ) -> RequestId {
         self.send(Request::SyncGroup(SyncGroupRequest {
             group_id: GROUP.to_string(),
             generation_id,
@@ -229,7 +256,13 @@ impl Harness {
         self.heartbeat_static(group, member_id, None, generation_id)
     }
 
-    pub fn heartbeat_static(&mut self, group: &str, member_id: &str, instance_id: Option<&str>, generation_id: i32) -> ErrorCode {
+    pub fn heartbeat_static(
+        &mut self,
+        group: &str,
+        member_id: &str,
+        instance_id: Option<&str>,
+        generation_id: i32,
+    ) -> ErrorCode {
         let rid = self.send(Request::Heartbeat(HeartbeatRequest {
             group_id: group.to_string(),
             generation_id,
@@ -260,7 +293,13 @@ impl Harness {
         }
     }
 
-    pub fn send_commit(&mut self, group: &str, member_id: &str, generation_id: i32, offsets: &[(&str, i32, i64)]) -> RequestId {
+    pub fn send_commit(
+        &mut self,
+        group: &str,
+        member_id: &str,
+        generation_id: i32,
+        offsets: &[(&str, i32, i64)],
+    ) -> RequestId {
         self.send(Request::OffsetCommit(OffsetCommitRequest {
             group_id: group.to_string(),
             generation_id,
@@ -280,7 +319,13 @@ impl Harness {
     }
 
     /// The commit's per-partition errors (the commit must be answered).
-    pub fn commit(&mut self, group: &str, member_id: &str, generation_id: i32, offsets: &[(&str, i32, i64)]) -> Vec<ErrorCode> {
+    pub fn commit(
+        &mut self,
+        group: &str,
+        member_id: &str,
+        generation_id: i32,
+        offsets: &[(&str, i32, i64)],
+    ) -> Vec<ErrorCode> {
         let rid = self.send_commit(group, member_id, generation_id, offsets);
         self.commit_errors(rid)
     }
@@ -292,10 +337,15 @@ impl Harness {
         }
     }
 
-    pub fn fetch(&mut self, group: &str, partitions: Option<Vec<(&str, i32)>>) -> OffsetFetchResponse {
+    pub fn fetch(
+        &mut self,
+        group: &str,
+        partitions: Option<Vec<(&str, i32)>>,
+    ) -> OffsetFetchResponse {
         let rid = self.send(Request::OffsetFetch(OffsetFetchRequest {
             group_id: group.to_string(),
-            partitions: partitions.map(|v| v.into_iter().map(|(t, p)| (t.to_string(), p)).collect()),
+            partitions: partitions
+                .map(|v| v.into_iter().map(|(t, p)| (t.to_string(), p)).collect()),
             require_stable: false,
         }));
         match &self.responses[&rid] {
@@ -307,10 +357,20 @@ impl Harness {
     /// One member joins an empty group and syncs: the group is Stable at
     /// generation 1. Returns (member id, generation).
     pub fn stable_single_member(&mut self) -> (String, i32) {
-        let req = self.join_request(GROUP, UNKNOWN_MEMBER_ID, PROTOCOL_TYPE, protocols(&["range"]));
+        let req = self.join_request(
+            GROUP,
+            UNKNOWN_MEMBER_ID,
+            PROTOCOL_TYPE,
+            protocols(&["range"]),
+        );
         let r = self.join_group(req);
         assert_eq!(r.error_code, ErrorCode::None);
-        let sync = self.send_sync(GROUP, r.generation_id, &r.member_id, vec![(r.member_id.clone(), vec![1])]);
+        let sync = self.send_sync(
+            GROUP,
+            r.generation_id,
+            &r.member_id,
+            vec![(r.member_id.clone(), vec![1])],
+        );
         assert_eq!(self.sync_response(sync).error_code, ErrorCode::None);
         assert_eq!(self.c.state(GROUP), Some(GroupState::Stable));
         (r.member_id, r.generation_id)

@@ -12,20 +12,29 @@ fn join(h: &Harness, member_id: &str) -> JoinGroupRequest {
 #[test]
 fn heartbeat_wrong_coordinator() {
     let mut h = Harness::new();
-    assert_eq!(h.heartbeat(OTHER_GROUP, "memberId", -1), ErrorCode::NotCoordinator);
+    assert_eq!(
+        h.heartbeat(OTHER_GROUP, "memberId", -1),
+        ErrorCode::NotCoordinator
+    );
 }
 
 #[test]
 fn heartbeat_unknown_group() {
     let mut h = Harness::new();
-    assert_eq!(h.heartbeat(GROUP, "memberId", -1), ErrorCode::UnknownMemberId);
+    assert_eq!(
+        h.heartbeat(GROUP, "memberId", -1),
+        ErrorCode::UnknownMemberId
+    );
 }
 
 #[test]
 fn heartbeat_unknown_consumer_existing_group() {
     let mut h = Harness::new();
     h.stable_single_member();
-    assert_eq!(h.heartbeat(GROUP, "memberId", 1), ErrorCode::UnknownMemberId);
+    assert_eq!(
+        h.heartbeat(GROUP, "memberId", 1),
+        ErrorCode::UnknownMemberId
+    );
 }
 
 // testHeartbeatRebalanceInProgress: between JoinGroup and SyncGroup the
@@ -81,7 +90,10 @@ fn commit_maintains_session() {
     let mut h = Harness::new();
     let (m, g) = h.stable_single_member();
     h.advance(i64::from(DEFAULT_SESSION_TIMEOUT) - 100);
-    assert_eq!(h.commit(GROUP, &m, g, &[("foo", 0, 10)]), vec![ErrorCode::None]);
+    assert_eq!(
+        h.commit(GROUP, &m, g, &[("foo", 0, 10)]),
+        vec![ErrorCode::None]
+    );
     h.advance(200);
     assert_eq!(h.heartbeat(GROUP, &m, g), ErrorCode::None);
 }
@@ -99,14 +111,20 @@ fn session_timeout_during_rebalance() {
 
     // a second member: the group rebalances, the first must rejoin
     let second = h.send_join(req);
-    assert_eq!(h.heartbeat(GROUP, &first.member_id, 1), ErrorCode::RebalanceInProgress);
+    assert_eq!(
+        h.heartbeat(GROUP, &first.member_id, 1),
+        ErrorCode::RebalanceInProgress
+    );
     // the first one never rejoins and stops heartbeating
     h.advance(i64::from(DEFAULT_SESSION_TIMEOUT) + 1);
     let r = h.join_response(second);
     assert_eq!(r.error_code, ErrorCode::None);
     assert_eq!(r.generation_id, 2);
     assert_eq!(r.leader, r.member_id);
-    assert_eq!(h.heartbeat(GROUP, &first.member_id, 1), ErrorCode::UnknownMemberId);
+    assert_eq!(
+        h.heartbeat(GROUP, &first.member_id, 1),
+        ErrorCode::UnknownMemberId
+    );
 }
 
 // testHeartbeatDuringRebalanceCausesRebalanceInProgress
@@ -192,11 +210,17 @@ fn leave_group_triggers_rebalance() {
     assert_eq!(h.sync_response(sa).error_code, ErrorCode::None);
     h.leave(GROUP, vec![(&a.member_id, None)]);
     assert_eq!(h.c.state(GROUP), Some(PreparingRebalance));
-    assert_eq!(h.heartbeat(GROUP, &b.member_id, 1), ErrorCode::RebalanceInProgress);
+    assert_eq!(
+        h.heartbeat(GROUP, &b.member_id, 1),
+        ErrorCode::RebalanceInProgress
+    );
     let rb = h.send_join(join(&h, &b.member_id));
     let r = h.join_response(rb);
     assert_eq!(r.generation_id, 2);
-    assert_eq!(r.leader, b.member_id, "leadership moved to the remaining member");
+    assert_eq!(
+        r.leader, b.member_id,
+        "leadership moved to the remaining member"
+    );
 }
 
 // A member leaving while others are parked in JoinGroup lets the join
@@ -223,10 +247,18 @@ fn requests_while_loading() {
     let mut h = Harness::new();
     let p = h.c.partition_for(OTHER_GROUP);
     h.c.begin_loading(p);
-    let r = h.join_group(h.join_request(OTHER_GROUP, "memberId", PROTOCOL_TYPE, protocols(&["range"])));
+    let r = h.join_group(h.join_request(
+        OTHER_GROUP,
+        "memberId",
+        PROTOCOL_TYPE,
+        protocols(&["range"]),
+    ));
     assert_eq!(r.error_code, ErrorCode::CoordinatorLoadInProgress);
     let s = h.send_sync(OTHER_GROUP, 1, "memberId", vec![]);
-    assert_eq!(h.sync_response(s).error_code, ErrorCode::RebalanceInProgress);
+    assert_eq!(
+        h.sync_response(s).error_code,
+        ErrorCode::RebalanceInProgress
+    );
     assert_eq!(
         h.commit(OTHER_GROUP, "memberId", 1, &[("foo", 0, 15)]),
         vec![ErrorCode::CoordinatorLoadInProgress]
@@ -249,7 +281,10 @@ fn requests_while_loading() {
     }
     let out = h.c.load(h.now, p, []).unwrap();
     h.process(out);
-    assert_eq!(h.heartbeat(OTHER_GROUP, "memberId", 1), ErrorCode::UnknownMemberId);
+    assert_eq!(
+        h.heartbeat(OTHER_GROUP, "memberId", 1),
+        ErrorCode::UnknownMemberId
+    );
 }
 
 #[test]
@@ -259,6 +294,9 @@ fn shutdown_answers_coordinator_not_available() {
     let out = h.c.shutdown(h.now);
     h.process(out);
     assert_eq!(h.join_response(rid).error_code, ErrorCode::NotCoordinator);
-    assert_eq!(h.heartbeat(GROUP, "m", 1), ErrorCode::CoordinatorNotAvailable);
+    assert_eq!(
+        h.heartbeat(GROUP, "m", 1),
+        ErrorCode::CoordinatorNotAvailable
+    );
     assert_eq!(h.c.live_timers(), 0);
 }

@@ -2,9 +2,9 @@
 
 use super::harness::*;
 use crate::api::*;
+use crate::coordinator::Output;
 use crate::state::GroupState::*;
 use crate::timers::TimerKind;
-use crate::coordinator::Output;
 use protocol::ErrorCode;
 
 fn join(h: &Harness, member_id: &str) -> JoinGroupRequest {
@@ -28,7 +28,10 @@ fn two_members(h: &mut Harness) -> (JoinGroupResponse, JoinGroupResponse) {
 /// Two members, Stable at generation 1.
 fn two_members_stable(h: &mut Harness) -> (JoinGroupResponse, JoinGroupResponse) {
     let (a, b) = two_members(h);
-    let assignments = vec![(a.member_id.clone(), vec![1]), (b.member_id.clone(), vec![2])];
+    let assignments = vec![
+        (a.member_id.clone(), vec![1]),
+        (b.member_id.clone(), vec![2]),
+    ];
     let sa = h.send_sync(GROUP, 1, &a.member_id, assignments);
     let sb = h.send_sync(GROUP, 1, &b.member_id, vec![]);
     assert_eq!(h.sync_response(sa).assignment, vec![1]);
@@ -40,7 +43,12 @@ fn two_members_stable(h: &mut Harness) -> (JoinGroupResponse, JoinGroupResponse)
 #[test]
 fn join_group_wrong_coordinator() {
     let mut h = Harness::new();
-    let r = h.join_group(h.join_request(OTHER_GROUP, UNKNOWN_MEMBER_ID, PROTOCOL_TYPE, protocols(&["range"])));
+    let r = h.join_group(h.join_request(
+        OTHER_GROUP,
+        UNKNOWN_MEMBER_ID,
+        PROTOCOL_TYPE,
+        protocols(&["range"]),
+    ));
     assert_eq!(r.error_code, ErrorCode::NotCoordinator);
 }
 
@@ -49,9 +57,15 @@ fn join_group_session_timeout_too_small_and_too_large() {
     let mut h = Harness::new();
     let mut req = join(&h, UNKNOWN_MEMBER_ID);
     req.session_timeout_ms = MIN_SESSION_TIMEOUT - 1;
-    assert_eq!(h.join_group(req.clone()).error_code, ErrorCode::InvalidSessionTimeout);
+    assert_eq!(
+        h.join_group(req.clone()).error_code,
+        ErrorCode::InvalidSessionTimeout
+    );
     req.session_timeout_ms = MAX_SESSION_TIMEOUT + 1;
-    assert_eq!(h.join_group(req).error_code, ErrorCode::InvalidSessionTimeout);
+    assert_eq!(
+        h.join_group(req).error_code,
+        ErrorCode::InvalidSessionTimeout
+    );
     assert_eq!(h.c.state(GROUP), None);
 }
 
@@ -65,7 +79,8 @@ fn join_group_unknown_consumer_new_group() {
 #[test]
 fn invalid_group_id() {
     let mut h = Harness::new();
-    let r = h.join_group(h.join_request("", UNKNOWN_MEMBER_ID, PROTOCOL_TYPE, protocols(&["range"])));
+    let r =
+        h.join_group(h.join_request("", UNKNOWN_MEMBER_ID, PROTOCOL_TYPE, protocols(&["range"])));
     assert_eq!(r.error_code, ErrorCode::InvalidGroupId);
 }
 
@@ -85,8 +100,12 @@ fn valid_join_group() {
 #[test]
 fn join_group_inconsistent_protocol_type() {
     let mut h = Harness::new();
-    assert_eq!(h.join_group(join(&h, UNKNOWN_MEMBER_ID)).error_code, ErrorCode::None);
-    let r = h.join_group(h.join_request(GROUP, UNKNOWN_MEMBER_ID, "connect", protocols(&["range"])));
+    assert_eq!(
+        h.join_group(join(&h, UNKNOWN_MEMBER_ID)).error_code,
+        ErrorCode::None
+    );
+    let r =
+        h.join_group(h.join_request(GROUP, UNKNOWN_MEMBER_ID, "connect", protocols(&["range"])));
     assert_eq!(r.error_code, ErrorCode::InconsistentGroupProtocol);
 }
 
@@ -103,8 +122,16 @@ fn join_group_with_empty_protocol_type_or_no_protocols() {
 fn join_group_inconsistent_group_protocol() {
     let mut h = Harness::new();
     let first = h.send_join(join(&h, UNKNOWN_MEMBER_ID));
-    let other = h.send_join(h.join_request(GROUP, UNKNOWN_MEMBER_ID, PROTOCOL_TYPE, protocols(&["roundrobin"])));
-    assert_eq!(h.join_response(other).error_code, ErrorCode::InconsistentGroupProtocol);
+    let other = h.send_join(h.join_request(
+        GROUP,
+        UNKNOWN_MEMBER_ID,
+        PROTOCOL_TYPE,
+        protocols(&["roundrobin"]),
+    ));
+    assert_eq!(
+        h.join_response(other).error_code,
+        ErrorCode::InconsistentGroupProtocol
+    );
     h.advance(i64::from(INITIAL_DELAY) + 1);
     assert_eq!(h.join_response(first).error_code, ErrorCode::None);
 }
@@ -112,7 +139,10 @@ fn join_group_inconsistent_group_protocol() {
 #[test]
 fn join_group_unknown_consumer_existing_group() {
     let mut h = Harness::new();
-    assert_eq!(h.join_group(join(&h, UNKNOWN_MEMBER_ID)).error_code, ErrorCode::None);
+    assert_eq!(
+        h.join_group(join(&h, UNKNOWN_MEMBER_ID)).error_code,
+        ErrorCode::None
+    );
     let r = h.join_group(join(&h, "memberId"));
     assert_eq!(r.error_code, ErrorCode::UnknownMemberId);
 }
@@ -120,7 +150,9 @@ fn join_group_unknown_consumer_existing_group() {
 #[test]
 fn join_group_should_receive_error_if_group_over_max_size() {
     let mut h = Harness::new();
-    let rids: Vec<_> = (0..GROUP_MAX_SIZE).map(|_| h.send_join(join(&h, UNKNOWN_MEMBER_ID))).collect();
+    let rids: Vec<_> = (0..GROUP_MAX_SIZE)
+        .map(|_| h.send_join(join(&h, UNKNOWN_MEMBER_ID)))
+        .collect();
     let extra = h.send_join(join(&h, UNKNOWN_MEMBER_ID));
     let r = h.join_response(extra);
     assert_eq!(r.error_code, ErrorCode::GroupMaxSizeReached);
@@ -232,16 +264,27 @@ fn join_group_from_unchanged_leader_rebalances() {
 fn join_group_from_changed_follower_rebalances() {
     let mut h = Harness::new();
     let (a, b) = two_members_stable(&mut h);
-    let rid = h.send_join(h.join_request(GROUP, &b.member_id, PROTOCOL_TYPE, vec![("range".into(), vec![9])]));
+    let rid = h.send_join(h.join_request(
+        GROUP,
+        &b.member_id,
+        PROTOCOL_TYPE,
+        vec![("range".into(), vec![9])],
+    ));
     assert!(!h.answered(rid));
     assert_eq!(h.c.state(GROUP), Some(PreparingRebalance));
     // The leader learns from its heartbeat and rejoins.
-    assert_eq!(h.heartbeat(GROUP, &a.member_id, 1), ErrorCode::RebalanceInProgress);
+    assert_eq!(
+        h.heartbeat(GROUP, &a.member_id, 1),
+        ErrorCode::RebalanceInProgress
+    );
     let ra = h.send_join(join(&h, &a.member_id));
     assert_eq!(h.join_response(ra).generation_id, 2);
     assert_eq!(h.join_response(rid).generation_id, 2);
     let leader_view = h.join_response(ra).members;
-    let b_meta = leader_view.iter().find(|m| m.member_id == b.member_id).unwrap();
+    let b_meta = leader_view
+        .iter()
+        .find(|m| m.member_id == b.member_id)
+        .unwrap();
     assert_eq!(b_meta.metadata, vec![9]);
 }
 
@@ -257,14 +300,20 @@ fn rebalance_timeout_removes_members_that_did_not_rejoin() {
     assert!(!h.answered(ra));
     h.advance(i64::from(DEFAULT_REBALANCE_TIMEOUT) - 1);
     assert!(!h.answered(ra));
-    assert_eq!(h.heartbeat(GROUP, &b.member_id, 1), ErrorCode::RebalanceInProgress);
+    assert_eq!(
+        h.heartbeat(GROUP, &b.member_id, 1),
+        ErrorCode::RebalanceInProgress
+    );
     h.advance(1);
     let r = h.join_response(ra);
     assert_eq!(r.error_code, ErrorCode::None);
     assert_eq!(r.generation_id, 2);
     assert_eq!(r.members.len(), 1);
     assert!(!h.c.group(GROUP).unwrap().has(&b.member_id));
-    assert_eq!(h.heartbeat(GROUP, &b.member_id, 1), ErrorCode::UnknownMemberId);
+    assert_eq!(
+        h.heartbeat(GROUP, &b.member_id, 1),
+        ErrorCode::UnknownMemberId
+    );
 }
 
 // testLeaderFailureInSyncGroup: the leader's session runs out while the
@@ -278,7 +327,10 @@ fn leader_failure_in_sync_group() {
     // The leader never syncs: the sync phase times out (rebalance timeout)
     // and removes it; the follower must rejoin.
     h.advance(i64::from(DEFAULT_REBALANCE_TIMEOUT));
-    assert_eq!(h.sync_response(sb).error_code, ErrorCode::RebalanceInProgress);
+    assert_eq!(
+        h.sync_response(sb).error_code,
+        ErrorCode::RebalanceInProgress
+    );
     assert!(!h.c.group(GROUP).unwrap().has(&a.member_id));
     assert_eq!(h.c.state(GROUP), Some(PreparingRebalance));
     let rb = h.send_join(join(&h, &b.member_id));
@@ -292,7 +344,15 @@ fn leader_failure_in_sync_group() {
 fn sync_group_follower_after_leader() {
     let mut h = Harness::new();
     let (a, b) = two_members(&mut h);
-    let sa = h.send_sync(GROUP, 1, &a.member_id, vec![(a.member_id.clone(), vec![1]), (b.member_id.clone(), vec![2])]);
+    let sa = h.send_sync(
+        GROUP,
+        1,
+        &a.member_id,
+        vec![
+            (a.member_id.clone(), vec![1]),
+            (b.member_id.clone(), vec![2]),
+        ],
+    );
     assert_eq!(h.sync_response(sa).assignment, vec![1]);
     let sb = h.send_sync(GROUP, 1, &b.member_id, vec![]);
     let r = h.sync_response(sb);
@@ -308,7 +368,15 @@ fn sync_group_leader_after_follower() {
     let (a, b) = two_members(&mut h);
     let sb = h.send_sync(GROUP, 1, &b.member_id, vec![]);
     assert!(!h.answered(sb), "the follower waits for the leader");
-    let sa = h.send_sync(GROUP, 1, &a.member_id, vec![(a.member_id.clone(), vec![1]), (b.member_id.clone(), vec![2])]);
+    let sa = h.send_sync(
+        GROUP,
+        1,
+        &a.member_id,
+        vec![
+            (a.member_id.clone(), vec![1]),
+            (b.member_id.clone(), vec![2]),
+        ],
+    );
     assert_eq!(h.sync_response(sa).assignment, vec![1]);
     assert_eq!(h.sync_response(sb).assignment, vec![2]);
 }
@@ -387,7 +455,10 @@ fn sync_group_errors() {
         protocol_name: Some("roundrobin".into()),
         assignments: vec![],
     }));
-    assert_eq!(h.sync_response(s).error_code, ErrorCode::InconsistentGroupProtocol);
+    assert_eq!(
+        h.sync_response(s).error_code,
+        ErrorCode::InconsistentGroupProtocol
+    );
     // Still CompletingRebalance: a correct sync goes through.
     let s = h.send_sync(GROUP, 1, &r.member_id, vec![]);
     assert_eq!(h.sync_response(s).error_code, ErrorCode::None);
@@ -401,7 +472,10 @@ fn sync_during_preparing_rebalance() {
     let (a, b) = two_members_stable(&mut h);
     let _ = h.send_join(join(&h, &a.member_id));
     let s = h.send_sync(GROUP, 1, &b.member_id, vec![]);
-    assert_eq!(h.sync_response(s).error_code, ErrorCode::RebalanceInProgress);
+    assert_eq!(
+        h.sync_response(s).error_code,
+        ErrorCode::RebalanceInProgress
+    );
 }
 
 // A join during CompletingRebalance with new metadata: parked SyncGroups
@@ -411,8 +485,16 @@ fn rejoin_during_completing_rebalance_fails_parked_syncs() {
     let mut h = Harness::new();
     let (a, b) = two_members(&mut h);
     let sb = h.send_sync(GROUP, 1, &b.member_id, vec![]);
-    let ra = h.send_join(h.join_request(GROUP, &a.member_id, PROTOCOL_TYPE, vec![("range".into(), vec![1])]));
-    assert_eq!(h.sync_response(sb).error_code, ErrorCode::RebalanceInProgress);
+    let ra = h.send_join(h.join_request(
+        GROUP,
+        &a.member_id,
+        PROTOCOL_TYPE,
+        vec![("range".into(), vec![1])],
+    ));
+    assert_eq!(
+        h.sync_response(sb).error_code,
+        ErrorCode::RebalanceInProgress
+    );
     assert!(!h.answered(ra));
     let rb = h.send_join(join(&h, &b.member_id));
     assert_eq!(h.join_response(ra).generation_id, 2);
@@ -465,7 +547,8 @@ fn initial_delay_extends_up_to_rebalance_timeout() {
 #[test]
 fn set_timer_outputs_describe_the_join_phase() {
     let mut h = Harness::new();
-    let out = h.c.handle(0, 99, Request::JoinGroup(join(&h, UNKNOWN_MEMBER_ID)));
+    let out =
+        h.c.handle(0, 99, Request::JoinGroup(join(&h, UNKNOWN_MEMBER_ID)));
     let kinds: Vec<&TimerKind> = out
         .iter()
         .filter_map(|o| match o {
@@ -473,8 +556,17 @@ fn set_timer_outputs_describe_the_join_phase() {
             _ => None,
         })
         .collect();
-    assert!(kinds.iter().any(|k| matches!(k, TimerKind::Heartbeat { .. })));
-    assert!(kinds.iter().any(|k| matches!(k, TimerKind::InitialJoin { delay_ms: 50, remaining_ms: 450, .. })));
+    assert!(kinds
+        .iter()
+        .any(|k| matches!(k, TimerKind::Heartbeat { .. })));
+    assert!(kinds.iter().any(|k| matches!(
+        k,
+        TimerKind::InitialJoin {
+            delay_ms: 50,
+            remaining_ms: 450,
+            ..
+        }
+    )));
 }
 
 // testNewMemberJoinExpiration: a new member whose JoinGroup is parked is
@@ -497,7 +589,10 @@ fn new_member_join_expiration() {
     while t < crate::NEW_MEMBER_JOIN_TIMEOUT_MS {
         h.advance(4000);
         t += 4000;
-        assert_eq!(h.heartbeat(GROUP, &first.member_id, 1), ErrorCode::RebalanceInProgress);
+        assert_eq!(
+            h.heartbeat(GROUP, &first.member_id, 1),
+            ErrorCode::RebalanceInProgress
+        );
     }
     let r = h.join_response(new);
     assert_eq!(r.error_code, ErrorCode::UnknownMemberId);

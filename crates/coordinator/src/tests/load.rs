@@ -9,7 +9,12 @@ use crate::records::*;
 use crate::state::GroupState::*;
 use protocol::ErrorCode;
 
-fn offset_record(group: &str, topic: &str, partition: i32, offset: i64) -> (Vec<u8>, Option<Vec<u8>>) {
+fn offset_record(
+    group: &str,
+    topic: &str,
+    partition: i32,
+    offset: i64,
+) -> (Vec<u8>, Option<Vec<u8>>) {
     (
         OffsetCommitKey {
             group: group.into(),
@@ -42,7 +47,11 @@ fn offset_tombstone(group: &str, topic: &str, partition: i32) -> (Vec<u8>, Optio
     )
 }
 
-fn group_record(group: &str, generation: i32, members: &[(&str, Option<&str>)]) -> (Vec<u8>, Option<Vec<u8>>) {
+fn group_record(
+    group: &str,
+    generation: i32,
+    members: &[(&str, Option<&str>)],
+) -> (Vec<u8>, Option<Vec<u8>>) {
     let value = GroupMetadataValue {
         protocol_type: "consumer".into(),
         generation,
@@ -63,7 +72,13 @@ fn group_record(group: &str, generation: i32, members: &[(&str, Option<&str>)]) 
             })
             .collect(),
     };
-    (GroupMetadataKey { group: group.into() }.encode(), Some(value.encode()))
+    (
+        GroupMetadataKey {
+            group: group.into(),
+        }
+        .encode(),
+        Some(value.encode()),
+    )
 }
 
 fn load(c: &mut Coordinator, records: &[(Vec<u8>, Option<Vec<u8>>)]) -> Vec<Output> {
@@ -88,7 +103,14 @@ fn fresh() -> Coordinator {
 #[test]
 fn load_offsets_without_group() {
     let mut c = fresh();
-    load(&mut c, &[offset_record(GROUP, "foo", 0, 23), offset_record(GROUP, "foo", 1, 455), offset_record(GROUP, "bar", 0, 8992)]);
+    load(
+        &mut c,
+        &[
+            offset_record(GROUP, "foo", 0, 23),
+            offset_record(GROUP, "foo", 1, 455),
+            offset_record(GROUP, "bar", 0, 8992),
+        ],
+    );
     assert_eq!(c.state(GROUP), Some(Empty));
     assert_eq!(c.generation(GROUP), Some(0));
     assert_eq!(c.committed(GROUP, "foo", 0), Some(23));
@@ -118,7 +140,13 @@ fn load_offsets_with_tombstones() {
 #[test]
 fn load_empty_group_with_offsets() {
     let mut c = fresh();
-    load(&mut c, &[offset_record(GROUP, "foo", 0, 5), group_record(GROUP, 5, &[])]);
+    load(
+        &mut c,
+        &[
+            offset_record(GROUP, "foo", 0, 5),
+            group_record(GROUP, 5, &[]),
+        ],
+    );
     let g = c.group(GROUP).unwrap();
     assert_eq!(g.state(), Empty);
     assert_eq!(g.generation_id(), 5);
@@ -133,7 +161,10 @@ fn load_empty_group_with_offsets() {
 #[test]
 fn load_stable_group() {
     let mut c = fresh();
-    let out = load(&mut c, &[group_record(GROUP, 3, &[("m1", None), ("m2", Some("i2"))])]);
+    let out = load(
+        &mut c,
+        &[group_record(GROUP, 3, &[("m1", None), ("m2", Some("i2"))])],
+    );
     let g = c.group(GROUP).unwrap();
     assert_eq!(g.state(), Stable);
     assert_eq!(g.generation_id(), 3);
@@ -143,10 +174,21 @@ fn load_stable_group() {
     assert_eq!(c.assignment(GROUP, "m1"), Some(&[2u8, 2][..]));
     let m = g.member("m2").unwrap();
     assert_eq!(m.supported_protocols, vec![("range".to_string(), vec![1])]);
-    assert_eq!((m.session_timeout_ms, m.rebalance_timeout_ms), (10_000, 60_000));
+    assert_eq!(
+        (m.session_timeout_ms, m.rebalance_timeout_ms),
+        (10_000, 60_000)
+    );
     let heartbeats = out
         .iter()
-        .filter(|o| matches!(o, Output::SetTimer { deadline: 10_000, .. }))
+        .filter(|o| {
+            matches!(
+                o,
+                Output::SetTimer {
+                    deadline: 10_000,
+                    ..
+                }
+            )
+        })
         .count();
     assert_eq!(heartbeats, 2);
     // a member that never heartbeats to the new coordinator is dropped
@@ -159,7 +201,10 @@ fn load_stable_group() {
 fn load_group_with_tombstone() {
     let mut c = fresh();
     let (key, _) = group_record(GROUP, 1, &[]);
-    load(&mut c, &[group_record(GROUP, 1, &[("m1", None)]), (key, None)]);
+    load(
+        &mut c,
+        &[group_record(GROUP, 1, &[("m1", None)]), (key, None)],
+    );
     assert_eq!(c.state(GROUP), None);
 }
 
@@ -178,7 +223,15 @@ fn load_offset_commit_value_v1() {
     let (key, _) = offset_record(GROUP, "foo", 0, 0);
     load(&mut c, &[(key, Some(v1))]);
     let om = c.group(GROUP).unwrap().offset("foo", 0).unwrap().clone();
-    assert_eq!((om.offset, om.metadata.as_str(), om.commit_timestamp, om.expire_timestamp), (9, "md", 100, Some(200)));
+    assert_eq!(
+        (
+            om.offset,
+            om.metadata.as_str(),
+            om.commit_timestamp,
+            om.expire_timestamp
+        ),
+        (9, "md", 100, Some(200))
+    );
 }
 
 // A corrupted record fails the load; the partition keeps answering
@@ -202,21 +255,35 @@ fn corrupted_log_fails_the_load() {
     assert_eq!(err.batch_base_offset, 12);
     assert_eq!(err.error, RecordDecodeError::UnknownKeyVersion(9));
     assert!(c.is_loading(p));
-    let out = c.handle(0, 1, Request::Heartbeat(HeartbeatRequest {
-        group_id: GROUP.into(),
-        generation_id: 1,
-        member_id: "m".into(),
-        group_instance_id: None,
-    }));
+    let out = c.handle(
+        0,
+        1,
+        Request::Heartbeat(HeartbeatRequest {
+            group_id: GROUP.into(),
+            generation_id: 1,
+            member_id: "m".into(),
+            group_instance_id: None,
+        }),
+    );
     // answered blindly while loading
-    assert!(out.iter().any(|o| matches!(o, Output::Response { response: Response::Heartbeat(HeartbeatResponse { error_code: ErrorCode::None }), .. })));
+    assert!(out.iter().any(|o| matches!(
+        o,
+        Output::Response {
+            response: Response::Heartbeat(HeartbeatResponse {
+                error_code: ErrorCode::None
+            }),
+            ..
+        }
+    )));
 }
 
 // onGroupLoaded: a group over group.max.size rebalances right away.
 #[test]
 fn load_over_capacity_group_rebalances() {
     let mut c = fresh();
-    let members: Vec<(String, Option<&str>)> = (0..=GROUP_MAX_SIZE).map(|i| (format!("m{i}"), None)).collect();
+    let members: Vec<(String, Option<&str>)> = (0..=GROUP_MAX_SIZE)
+        .map(|i| (format!("m{i}"), None))
+        .collect();
     let refs: Vec<(&str, Option<&str>)> = members.iter().map(|(m, i)| (m.as_str(), *i)).collect();
     load(&mut c, &[group_record(GROUP, 1, &refs)]);
     assert_eq!(c.state(GROUP), Some(PreparingRebalance));
@@ -227,15 +294,35 @@ fn load_over_capacity_group_rebalances() {
 #[test]
 fn failover_rebuilds_group_and_offsets() {
     let mut h = Harness::new();
-    let a = h.send_join(h.join_request(GROUP, UNKNOWN_MEMBER_ID, PROTOCOL_TYPE, protocols(&["range"])));
-    let b = h.send_join(h.static_join_request(UNKNOWN_MEMBER_ID, "instance-b", protocols(&["range"])));
+    let a = h.send_join(h.join_request(
+        GROUP,
+        UNKNOWN_MEMBER_ID,
+        PROTOCOL_TYPE,
+        protocols(&["range"]),
+    ));
+    let b =
+        h.send_join(h.static_join_request(UNKNOWN_MEMBER_ID, "instance-b", protocols(&["range"])));
     h.advance(2 * i64::from(INITIAL_DELAY) + 1);
     let (a, b) = (h.join_response(a), h.join_response(b));
-    let sa = h.send_sync(GROUP, 1, &a.member_id, vec![(a.member_id.clone(), vec![10]), (b.member_id.clone(), vec![20])]);
+    let sa = h.send_sync(
+        GROUP,
+        1,
+        &a.member_id,
+        vec![
+            (a.member_id.clone(), vec![10]),
+            (b.member_id.clone(), vec![20]),
+        ],
+    );
     assert_eq!(h.sync_response(sa).error_code, ErrorCode::None);
     let _ = h.sync_static(1, &b.member_id, "instance-b", vec![]);
-    assert_eq!(h.commit(GROUP, &a.member_id, 1, &[("foo", 0, 10), ("foo", 1, 20)]), vec![ErrorCode::None; 2]);
-    assert_eq!(h.commit(GROUP, &a.member_id, 1, &[("foo", 0, 11)]), vec![ErrorCode::None]);
+    assert_eq!(
+        h.commit(GROUP, &a.member_id, 1, &[("foo", 0, 10), ("foo", 1, 20)]),
+        vec![ErrorCode::None; 2]
+    );
+    assert_eq!(
+        h.commit(GROUP, &a.member_id, 1, &[("foo", 0, 11)]),
+        vec![ErrorCode::None]
+    );
 
     let p = h.c.partition_for(GROUP);
     let log = h.log[&p].clone();
@@ -256,7 +343,10 @@ fn failover_rebuilds_group_and_offsets() {
     assert_eq!(g2.generation_id(), g1.generation_id());
     assert_eq!(g2.leader_id(), g1.leader_id());
     assert_eq!(g2.protocol_name(), Some("range"));
-    assert_eq!(g2.static_member_id("instance-b"), Some(b.member_id.as_str()));
+    assert_eq!(
+        g2.static_member_id("instance-b"),
+        Some(b.member_id.as_str())
+    );
     assert_eq!(c2.assignment(GROUP, &a.member_id), Some(&[10u8][..]));
     assert_eq!(c2.assignment(GROUP, &b.member_id), Some(&[20u8][..]));
     assert_eq!(c2.committed(GROUP, "foo", 0), Some(11));
@@ -264,22 +354,41 @@ fn failover_rebuilds_group_and_offsets() {
     assert_eq!(g2.offset("foo", 0), g1.offset("foo", 0));
 
     // the members carry on with the new coordinator
-    let out = c2.handle(h.now, 1, Request::Heartbeat(HeartbeatRequest {
-        group_id: GROUP.into(),
-        generation_id: 1,
-        member_id: a.member_id.clone(),
-        group_instance_id: None,
-    }));
-    assert!(out.iter().any(|o| matches!(o, Output::Response { response: Response::Heartbeat(HeartbeatResponse { error_code: ErrorCode::None }), .. })));
+    let out = c2.handle(
+        h.now,
+        1,
+        Request::Heartbeat(HeartbeatRequest {
+            group_id: GROUP.into(),
+            generation_id: 1,
+            member_id: a.member_id.clone(),
+            group_instance_id: None,
+        }),
+    );
+    assert!(out.iter().any(|o| matches!(
+        o,
+        Output::Response {
+            response: Response::Heartbeat(HeartbeatResponse {
+                error_code: ErrorCode::None
+            }),
+            ..
+        }
+    )));
 
     // and the old one lets go: parked requests learn NOT_COORDINATOR
-    let rid = h.send_join(h.join_request(GROUP, &a.member_id, PROTOCOL_TYPE, protocols(&["range"])));
-    assert!(!h.answered(rid), "the leader's rejoin waits for the static member");
+    let rid =
+        h.send_join(h.join_request(GROUP, &a.member_id, PROTOCOL_TYPE, protocols(&["range"])));
+    assert!(
+        !h.answered(rid),
+        "the leader's rejoin waits for the static member"
+    );
     let out = h.c.unload(h.now, p);
     h.process(out);
     assert_eq!(h.join_response(rid).error_code, ErrorCode::NotCoordinator);
     assert_eq!(h.c.state(GROUP), None);
-    assert_eq!(h.heartbeat(GROUP, &a.member_id, 1), ErrorCode::NotCoordinator);
+    assert_eq!(
+        h.heartbeat(GROUP, &a.member_id, 1),
+        ErrorCode::NotCoordinator
+    );
     assert_eq!(h.c.live_timers(), 0);
 }
 
@@ -288,13 +397,81 @@ fn failover_rebuilds_group_and_offsets() {
 fn unload_answers_parked_joins() {
     let mut h = Harness::new();
     let (m, _) = h.stable_single_member();
-    let second = h.send_join(h.join_request(GROUP, UNKNOWN_MEMBER_ID, PROTOCOL_TYPE, protocols(&["range"])));
+    let second = h.send_join(h.join_request(
+        GROUP,
+        UNKNOWN_MEMBER_ID,
+        PROTOCOL_TYPE,
+        protocols(&["range"]),
+    ));
     assert!(!h.answered(second));
     let p = h.c.partition_for(GROUP);
     let out = h.c.unload(h.now, p);
     h.process(out);
     let r = h.join_response(second);
     assert_eq!(r.error_code, ErrorCode::NotCoordinator);
-    assert!(h.state_changes.contains(&(GROUP.to_string(), PreparingRebalance, Dead)));
-    assert_eq!(h.commit(GROUP, &m, 1, &[("foo", 0, 1)]), vec![ErrorCode::NotCoordinator]);
+    assert!(h
+        .state_changes
+        .contains(&(GROUP.to_string(), PreparingRebalance, Dead)));
+    assert_eq!(
+        h.commit(GROUP, &m, 1, &[("foo", 0, 1)]),
+        vec![ErrorCode::NotCoordinator]
+    );
+}
+
+/// A Dead group (Kafka keeps one briefly while it is removed) accepts
+/// nothing: every request is refused and nothing changes or is written.
+#[test]
+fn dead_group_accepts_nothing() {
+    let mut h = Harness::new();
+    let (m, g) = h.stable_single_member();
+    assert_eq!(
+        h.commit(GROUP, &m, g, &[("foo", 0, 5)]),
+        vec![ErrorCode::None]
+    );
+    h.c.groups.get_mut(GROUP).unwrap().state = Dead;
+    let appends_before = h.log.values().map(Vec::len).sum::<usize>();
+    let timers_before = h.c.live_timers();
+
+    let join = h.join_group(h.join_request(
+        GROUP,
+        UNKNOWN_MEMBER_ID,
+        PROTOCOL_TYPE,
+        protocols(&["range"]),
+    ));
+    assert_eq!(join.error_code, ErrorCode::CoordinatorNotAvailable);
+    let join = h.join_group(h.join_request(GROUP, &m, PROTOCOL_TYPE, protocols(&["range"])));
+    assert_eq!(join.error_code, ErrorCode::CoordinatorNotAvailable);
+    let s = h.send_sync(GROUP, g, &m, vec![]);
+    assert_eq!(
+        h.sync_response(s).error_code,
+        ErrorCode::CoordinatorNotAvailable
+    );
+    assert_eq!(
+        h.heartbeat(GROUP, &m, g),
+        ErrorCode::CoordinatorNotAvailable
+    );
+    assert_eq!(
+        h.leave(GROUP, vec![(&m, None)]).error_code,
+        ErrorCode::CoordinatorNotAvailable
+    );
+    assert_eq!(
+        h.commit(GROUP, &m, g, &[("foo", 0, 6)]),
+        vec![ErrorCode::CoordinatorNotAvailable]
+    );
+    assert_eq!(
+        h.commit(GROUP, "", -1, &[("foo", 0, 6)]),
+        vec![ErrorCode::CoordinatorNotAvailable]
+    );
+    let fetched = h.fetch(GROUP, Some(vec![("foo", 0)]));
+    assert_eq!(fetched.partitions[0].committed_offset, INVALID_OFFSET);
+
+    let group = h.c.group(GROUP).unwrap();
+    assert_eq!(group.state(), Dead);
+    assert!(group.has(&m));
+    assert_eq!(h.log.values().map(Vec::len).sum::<usize>(), appends_before);
+    assert!(h.pending_appends.is_empty());
+    assert_eq!(h.c.live_timers(), timers_before);
+    // and its heartbeat deadline does nothing
+    h.advance(10 * i64::from(DEFAULT_SESSION_TIMEOUT));
+    assert!(h.c.group(GROUP).unwrap().has(&m));
 }

@@ -22,7 +22,10 @@ fn committed_offsets(r: &OffsetFetchResponse) -> Vec<(String, i32, i64)> {
 #[test]
 fn commit_offset_from_unknown_group() {
     let mut h = Harness::new();
-    assert_eq!(h.commit(GROUP, "memberId", 1, &[("foo", 0, 0)]), vec![ErrorCode::IllegalGeneration]);
+    assert_eq!(
+        h.commit(GROUP, "memberId", 1, &[("foo", 0, 0)]),
+        vec![ErrorCode::IllegalGeneration]
+    );
     assert_eq!(h.c.state(GROUP), None);
 }
 
@@ -30,7 +33,10 @@ fn commit_offset_from_unknown_group() {
 #[test]
 fn commit_offset_with_default_generation() {
     let mut h = Harness::new();
-    assert_eq!(h.commit(GROUP, UNKNOWN_MEMBER_ID, NO_GENERATION, &[("foo", 0, 0)]), vec![ErrorCode::None]);
+    assert_eq!(
+        h.commit(GROUP, UNKNOWN_MEMBER_ID, NO_GENERATION, &[("foo", 0, 0)]),
+        vec![ErrorCode::None]
+    );
     assert_eq!(h.c.state(GROUP), Some(Empty));
     assert_eq!(h.c.generation(GROUP), Some(0));
     assert_eq!(h.c.committed(GROUP, "foo", 0), Some(0));
@@ -40,16 +46,26 @@ fn commit_offset_with_default_generation() {
 #[test]
 fn fetch_offsets() {
     let mut h = Harness::new();
-    assert_eq!(h.commit(GROUP, "", -1, &[("foo", 0, 97), ("bar", 1, 5)]), vec![ErrorCode::None; 2]);
+    assert_eq!(
+        h.commit(GROUP, "", -1, &[("foo", 0, 97), ("bar", 1, 5)]),
+        vec![ErrorCode::None; 2]
+    );
     let r = h.fetch(GROUP, Some(vec![("foo", 0), ("foo", 1), ("bar", 1)]));
     assert_eq!(r.error_code, ErrorCode::None);
     assert_eq!(
         committed_offsets(&r),
-        vec![("foo".into(), 0, 97), ("foo".into(), 1, INVALID_OFFSET), ("bar".into(), 1, 5)]
+        vec![
+            ("foo".into(), 0, 97),
+            ("foo".into(), 1, INVALID_OFFSET),
+            ("bar".into(), 1, 5)
+        ]
     );
     // all offsets, in (topic, partition) order
     let r = h.fetch(GROUP, None);
-    assert_eq!(committed_offsets(&r), vec![("bar".into(), 1, 5), ("foo".into(), 0, 97)]);
+    assert_eq!(
+        committed_offsets(&r),
+        vec![("bar".into(), 1, 5), ("foo".into(), 0, 97)]
+    );
 }
 
 #[test]
@@ -57,7 +73,10 @@ fn fetch_from_unknown_group_on_this_coordinator() {
     let mut h = Harness::new();
     let r = h.fetch(GROUP, Some(vec![("foo", 0)]));
     assert_eq!(r.error_code, ErrorCode::None);
-    assert_eq!(committed_offsets(&r), vec![("foo".into(), 0, INVALID_OFFSET)]);
+    assert_eq!(
+        committed_offsets(&r),
+        vec![("foo".into(), 0, INVALID_OFFSET)]
+    );
     assert!(h.fetch(GROUP, None).partitions.is_empty());
 }
 
@@ -69,9 +88,15 @@ fn commit_offsets_after_group_is_empty() {
     h.leave(GROUP, vec![(&m, None)]);
     assert_eq!(h.c.state(GROUP), Some(Empty));
     // the member is gone
-    assert_eq!(h.commit(GROUP, &m, g, &[("foo", 0, 15)]), vec![ErrorCode::UnknownMemberId]);
+    assert_eq!(
+        h.commit(GROUP, &m, g, &[("foo", 0, 15)]),
+        vec![ErrorCode::UnknownMemberId]
+    );
     // a simple commit is fine on an Empty group
-    assert_eq!(h.commit(GROUP, "", -1, &[("foo", 0, 15)]), vec![ErrorCode::None]);
+    assert_eq!(
+        h.commit(GROUP, "", -1, &[("foo", 0, 15)]),
+        vec![ErrorCode::None]
+    );
     let r = h.fetch(GROUP, Some(vec![("foo", 0)]));
     assert_eq!(committed_offsets(&r), vec![("foo".into(), 0, 15)]);
 }
@@ -80,11 +105,23 @@ fn commit_offsets_after_group_is_empty() {
 fn commit_from_member_of_stable_group() {
     let mut h = Harness::new();
     let (m, g) = h.stable_single_member();
-    assert_eq!(h.commit(GROUP, &m, g, &[("foo", 0, 15)]), vec![ErrorCode::None]);
-    assert_eq!(h.commit(GROUP, &m, g + 1, &[("foo", 0, 16)]), vec![ErrorCode::IllegalGeneration]);
-    assert_eq!(h.commit(GROUP, "other", g, &[("foo", 0, 16)]), vec![ErrorCode::UnknownMemberId]);
+    assert_eq!(
+        h.commit(GROUP, &m, g, &[("foo", 0, 15)]),
+        vec![ErrorCode::None]
+    );
+    assert_eq!(
+        h.commit(GROUP, &m, g + 1, &[("foo", 0, 16)]),
+        vec![ErrorCode::IllegalGeneration]
+    );
+    assert_eq!(
+        h.commit(GROUP, "other", g, &[("foo", 0, 16)]),
+        vec![ErrorCode::UnknownMemberId]
+    );
     // a simple commit into a group with members
-    assert_eq!(h.commit(GROUP, "", -1, &[("foo", 0, 16)]), vec![ErrorCode::UnknownMemberId]);
+    assert_eq!(
+        h.commit(GROUP, "", -1, &[("foo", 0, 16)]),
+        vec![ErrorCode::UnknownMemberId]
+    );
     assert_eq!(h.c.committed(GROUP, "foo", 0), Some(15));
 }
 
@@ -108,7 +145,10 @@ fn commit_offset_in_preparing_rebalance() {
     let (m, g) = h.stable_single_member();
     let _new = h.send_join(join(&h, UNKNOWN_MEMBER_ID));
     assert_eq!(h.c.state(GROUP), Some(PreparingRebalance));
-    assert_eq!(h.commit(GROUP, &m, g, &[("foo", 0, 3)]), vec![ErrorCode::None]);
+    assert_eq!(
+        h.commit(GROUP, &m, g, &[("foo", 0, 3)]),
+        vec![ErrorCode::None]
+    );
 }
 
 // The commit is answered once its append is replicated (acks=-1); until
@@ -141,17 +181,38 @@ fn commit_waits_for_replication() {
 #[test]
 fn commit_append_failures_are_mapped() {
     let mut h = Harness::new();
-    assert_eq!(h.commit(GROUP, "", -1, &[("foo", 0, 1)]), vec![ErrorCode::None]);
+    assert_eq!(
+        h.commit(GROUP, "", -1, &[("foo", 0, 1)]),
+        vec![ErrorCode::None]
+    );
     h.auto_ack = false;
     for (append_error, seen) in [
-        (ErrorCode::NotEnoughReplicas, ErrorCode::CoordinatorNotAvailable),
-        (ErrorCode::NotEnoughReplicasAfterAppend, ErrorCode::CoordinatorNotAvailable),
-        (ErrorCode::UnknownTopicOrPartition, ErrorCode::CoordinatorNotAvailable),
+        (
+            ErrorCode::NotEnoughReplicas,
+            ErrorCode::CoordinatorNotAvailable,
+        ),
+        (
+            ErrorCode::NotEnoughReplicasAfterAppend,
+            ErrorCode::CoordinatorNotAvailable,
+        ),
+        (
+            ErrorCode::UnknownTopicOrPartition,
+            ErrorCode::CoordinatorNotAvailable,
+        ),
         (ErrorCode::NotLeaderOrFollower, ErrorCode::NotCoordinator),
         (ErrorCode::KafkaStorageError, ErrorCode::NotCoordinator),
-        (ErrorCode::MessageTooLarge, ErrorCode::InvalidCommitOffsetSize),
-        (ErrorCode::RecordListTooLarge, ErrorCode::InvalidCommitOffsetSize),
-        (ErrorCode::InvalidFetchSize, ErrorCode::InvalidCommitOffsetSize),
+        (
+            ErrorCode::MessageTooLarge,
+            ErrorCode::InvalidCommitOffsetSize,
+        ),
+        (
+            ErrorCode::RecordListTooLarge,
+            ErrorCode::InvalidCommitOffsetSize,
+        ),
+        (
+            ErrorCode::InvalidFetchSize,
+            ErrorCode::InvalidCommitOffsetSize,
+        ),
         (ErrorCode::RequestTimedOut, ErrorCode::RequestTimedOut),
     ] {
         let rid = h.send_commit(GROUP, "", -1, &[("foo", 0, 2)]);
@@ -189,9 +250,16 @@ fn offset_metadata_too_large() {
             },
         ],
     }));
-    assert_eq!(h.pending_appends[0].records.len(), 1, "only the valid offset is written");
+    assert_eq!(
+        h.pending_appends[0].records.len(),
+        1,
+        "only the valid offset is written"
+    );
     h.ack_all();
-    assert_eq!(h.commit_errors(rid), vec![ErrorCode::OffsetMetadataTooLarge, ErrorCode::None]);
+    assert_eq!(
+        h.commit_errors(rid),
+        vec![ErrorCode::OffsetMetadataTooLarge, ErrorCode::None]
+    );
     let r = h.fetch(GROUP, Some(vec![("foo", 1)]));
     assert_eq!(r.partitions[0].committed_leader_epoch, 3);
     assert_eq!(r.partitions[0].metadata, "ok");
@@ -203,10 +271,19 @@ fn offset_metadata_too_large() {
 fn commit_to_unknown_topic_or_partition() {
     let mut h = Harness::new();
     h.c.set_topic_partitions("foo", 1);
-    let errors = h.commit(GROUP, "", -1, &[("foo", 0, 1), ("foo", 1, 1), ("bar", 0, 1)]);
+    let errors = h.commit(
+        GROUP,
+        "",
+        -1,
+        &[("foo", 0, 1), ("foo", 1, 1), ("bar", 0, 1)],
+    );
     assert_eq!(
         errors,
-        vec![ErrorCode::None, ErrorCode::UnknownTopicOrPartition, ErrorCode::UnknownTopicOrPartition]
+        vec![
+            ErrorCode::None,
+            ErrorCode::UnknownTopicOrPartition,
+            ErrorCode::UnknownTopicOrPartition
+        ]
     );
 }
 
@@ -258,8 +335,14 @@ fn commit_writes_kafka_records() {
 #[test]
 fn commit_and_fetch_wrong_coordinator() {
     let mut h = Harness::new();
-    assert_eq!(h.commit(OTHER_GROUP, "", -1, &[("foo", 0, 1)]), vec![ErrorCode::NotCoordinator]);
-    assert_eq!(h.fetch(OTHER_GROUP, None).error_code, ErrorCode::NotCoordinator);
+    assert_eq!(
+        h.commit(OTHER_GROUP, "", -1, &[("foo", 0, 1)]),
+        vec![ErrorCode::NotCoordinator]
+    );
+    assert_eq!(
+        h.fetch(OTHER_GROUP, None).error_code,
+        ErrorCode::NotCoordinator
+    );
 }
 
 fn describe(h: &mut Harness, group: &str) -> DescribedGroup {
@@ -305,7 +388,10 @@ fn describe_group_rebalancing() {
 fn describe_unknown_and_foreign_groups() {
     let mut h = Harness::new();
     let d = describe(&mut h, GROUP);
-    assert_eq!((d.error_code, d.group_state.as_str()), (ErrorCode::None, "Dead"));
+    assert_eq!(
+        (d.error_code, d.group_state.as_str()),
+        (ErrorCode::None, "Dead")
+    );
     let d = describe(&mut h, OTHER_GROUP);
     assert_eq!(d.error_code, ErrorCode::NotCoordinator);
 }
@@ -353,8 +439,14 @@ fn delete(h: &mut Harness, groups: &[&str]) -> Vec<(String, ErrorCode)> {
 fn delete_groups() {
     let mut h = Harness::new();
     let (m, g) = h.stable_single_member();
-    assert_eq!(h.commit(GROUP, &m, g, &[("foo", 0, 7)]), vec![ErrorCode::None]);
-    assert_eq!(delete(&mut h, &[GROUP]), vec![(GROUP.to_string(), ErrorCode::NonEmptyGroup)]);
+    assert_eq!(
+        h.commit(GROUP, &m, g, &[("foo", 0, 7)]),
+        vec![ErrorCode::None]
+    );
+    assert_eq!(
+        delete(&mut h, &[GROUP]),
+        vec![(GROUP.to_string(), ErrorCode::NonEmptyGroup)]
+    );
     h.leave(GROUP, vec![(&m, None)]);
     assert_eq!(h.c.state(GROUP), Some(Empty));
     let before = h.log[&h.c.partition_for(GROUP)].len();
@@ -373,7 +465,11 @@ fn delete_groups() {
     let a = h.pending_appends.pop().unwrap();
     assert_eq!(a.required_acks, 0);
     assert!(a.records.iter().all(|r| r.value.is_none()));
-    let keys: Vec<RecordKey> = a.records.iter().map(|r| RecordKey::decode(&r.key).unwrap()).collect();
+    let keys: Vec<RecordKey> = a
+        .records
+        .iter()
+        .map(|r| RecordKey::decode(&r.key).unwrap())
+        .collect();
     assert_eq!(
         keys,
         vec![
@@ -382,9 +478,14 @@ fn delete_groups() {
                 topic: "foo".into(),
                 partition: 0
             }),
-            RecordKey::GroupMetadata(GroupMetadataKey { group: GROUP.into() }),
+            RecordKey::GroupMetadata(GroupMetadataKey {
+                group: GROUP.into()
+            }),
         ]
     );
     assert_eq!(h.log[&h.c.partition_for(GROUP)].len(), before);
-    assert_eq!(committed_offsets(&h.fetch(GROUP, Some(vec![("foo", 0)]))), vec![("foo".into(), 0, -1)]);
+    assert_eq!(
+        committed_offsets(&h.fetch(GROUP, Some(vec![("foo", 0)]))),
+        vec![("foo".into(), 0, -1)]
+    );
 }

@@ -19,16 +19,33 @@ const CLIENTS: usize = 4;
 
 #[derive(Debug, Clone)]
 enum Action {
-    Join { client: usize, protocols: u8 },
-    Sync { client: usize },
-    Heartbeat { client: usize },
-    Leave { client: usize },
-    Commit { client: usize, offset: i64, simple: bool },
+    Join {
+        client: usize,
+        protocols: u8,
+    },
+    Sync {
+        client: usize,
+    },
+    Heartbeat {
+        client: usize,
+    },
+    Leave {
+        client: usize,
+    },
+    Commit {
+        client: usize,
+        offset: i64,
+        simple: bool,
+    },
     Fetch,
-    Advance { ms: i64 },
+    Advance {
+        ms: i64,
+    },
     AckAppends,
     FailAppend,
-    Restart { client: usize },
+    Restart {
+        client: usize,
+    },
     Failover,
     Delete,
 }
@@ -105,7 +122,12 @@ impl World {
                 if self.clients[client].busy.is_some() {
                     return;
                 }
-                let mut req = self.h.join_request(GROUP, &self.clients[client].member_id, PROTOCOL_TYPE, Self::protocols(protocols));
+                let mut req = self.h.join_request(
+                    GROUP,
+                    &self.clients[client].member_id,
+                    PROTOCOL_TYPE,
+                    Self::protocols(protocols),
+                );
                 req.group_instance_id = instance(client);
                 req.require_known_member_id = req.group_instance_id.is_none();
                 req.supports_skip_assignment = client == 3;
@@ -139,22 +161,38 @@ impl World {
             }
             Action::Heartbeat { client } => {
                 let cl = self.clients[client].clone();
-                self.h.heartbeat_static(GROUP, &cl.member_id, instance(client).as_deref(), cl.generation);
+                self.h.heartbeat_static(
+                    GROUP,
+                    &cl.member_id,
+                    instance(client).as_deref(),
+                    cl.generation,
+                );
             }
             Action::Leave { client } => {
                 let cl = self.clients[client].clone();
                 if cl.busy.is_some() || cl.member_id.is_empty() {
                     return;
                 }
-                self.h.leave(GROUP, vec![(&cl.member_id, instance(client).as_deref())]);
+                self.h
+                    .leave(GROUP, vec![(&cl.member_id, instance(client).as_deref())]);
                 self.clients[client] = Client::default();
             }
-            Action::Commit { client, offset, simple } => {
+            Action::Commit {
+                client,
+                offset,
+                simple,
+            } => {
                 let cl = self.clients[client].clone();
                 if simple {
-                    self.h.send_commit(GROUP, "", -1, &[("t", client as i32, offset)]);
+                    self.h
+                        .send_commit(GROUP, "", -1, &[("t", client as i32, offset)]);
                 } else {
-                    self.h.send_commit(GROUP, &cl.member_id, cl.generation, &[("t", client as i32, offset)]);
+                    self.h.send_commit(
+                        GROUP,
+                        &cl.member_id,
+                        cl.generation,
+                        &[("t", client as i32, offset)],
+                    );
                 }
             }
             Action::Fetch => {
@@ -203,7 +241,13 @@ impl World {
         }
         // The old coordinator is done with the group: Dead and gone.
         assert_eq!(self.h.c.state(GROUP), None);
-        assert!(self.h.state_changes.iter().any(|(g, _, to)| g == GROUP && *to == Dead) || self.h.c.group(GROUP).is_none());
+        assert!(
+            self.h
+                .state_changes
+                .iter()
+                .any(|(g, _, to)| g == GROUP && *to == Dead)
+                || self.h.c.group(GROUP).is_none()
+        );
         assert_eq!(self.h.heartbeat(GROUP, "x", 1), ErrorCode::NotCoordinator);
 
         self.seed += 1;
@@ -251,11 +295,16 @@ impl World {
                             .then(|| r.members.iter().map(|m| m.member_id.clone()).collect());
                     }
                     ErrorCode::MemberIdRequired => cl.member_id = r.member_id.clone(),
-                    ErrorCode::UnknownMemberId | ErrorCode::FencedInstanceId => *cl = Client::default(),
+                    ErrorCode::UnknownMemberId | ErrorCode::FencedInstanceId => {
+                        *cl = Client::default()
+                    }
                     _ => {}
                 },
                 Response::SyncGroup(r) => {
-                    if matches!(r.error_code, ErrorCode::UnknownMemberId | ErrorCode::FencedInstanceId) {
+                    if matches!(
+                        r.error_code,
+                        ErrorCode::UnknownMemberId | ErrorCode::FencedInstanceId
+                    ) {
                         *cl = Client::default();
                     }
                 }
@@ -271,12 +320,18 @@ impl World {
         check_group(g);
         // generation only grows (within one coordinator's life of the group)
         if let Some(max) = self.max_generation {
-            assert!(g.generation_id() >= max, "generation went from {max} to {}", g.generation_id());
+            assert!(
+                g.generation_id() >= max,
+                "generation went from {max} to {}",
+                g.generation_id()
+            );
         }
         self.max_generation = Some(g.generation_id());
         // a rebalance in progress always has its deadline
         if g.state() == PreparingRebalance {
-            assert!(g.join_op.is_some_and(|op| self.h.c.cx.timers.next_deadline().is_some() && op.token.0 > 0));
+            assert!(g
+                .join_op
+                .is_some_and(|op| self.h.c.cx.timers.next_deadline().is_some() && op.token.0 > 0));
         }
     }
 }
@@ -291,7 +346,10 @@ fn check_group(g: &Group) {
     }
     // static members map both ways
     for (instance, member) in &g.static_members {
-        assert_eq!(g.members[member].group_instance_id.as_deref(), Some(instance.as_str()));
+        assert_eq!(
+            g.members[member].group_instance_id.as_deref(),
+            Some(instance.as_str())
+        );
     }
     for m in g.members() {
         if let Some(i) = &m.group_instance_id {
@@ -299,10 +357,16 @@ fn check_group(g: &Group) {
         }
         assert!(!g.is_pending_member(&m.member_id));
         if m.is_awaiting_sync() {
-            assert_eq!(state, CompletingRebalance, "parked SyncGroup outside CompletingRebalance");
+            assert_eq!(
+                state, CompletingRebalance,
+                "parked SyncGroup outside CompletingRebalance"
+            );
         }
         if m.is_awaiting_join() {
-            assert!(matches!(state, PreparingRebalance | Stable), "parked JoinGroup in {state}");
+            assert!(
+                matches!(state, PreparingRebalance | Stable),
+                "parked JoinGroup in {state}"
+            );
         }
     }
     for m in &g.pending_sync_members {
@@ -313,7 +377,11 @@ fn check_group(g: &Group) {
         Stable => {
             let protocol = g.protocol_name().expect("Stable groups have a protocol");
             for m in g.members() {
-                assert!(!m.assignment.is_empty(), "member {} of a Stable group has no assignment", m.member_id);
+                assert!(
+                    !m.assignment.is_empty(),
+                    "member {} of a Stable group has no assignment",
+                    m.member_id
+                );
                 assert!(!m.is_new);
                 assert!(m.metadata(protocol).is_some());
             }
@@ -342,12 +410,19 @@ fn run(actions: &[Action]) {
     }
     w.h.ack_all();
     for (rid, client) in &w.waiting {
-        assert!(w.abandoned.contains(rid), "request {rid} of client {client} never answered");
+        assert!(
+            w.abandoned.contains(rid),
+            "request {rid} of client {client} never answered"
+        );
     }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    // PROPTEST_CASES raises the count for a longer soak.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_request_sequences(actions in prop::collection::vec(action(), 1..80)) {
@@ -363,7 +438,10 @@ fn scripted_life_of_a_group() {
     let mut actions = vec![];
     for round in 0..20 {
         for client in 0..CLIENTS {
-            actions.push(Join { client, protocols: (round % 3) as u8 });
+            actions.push(Join {
+                client,
+                protocols: (round % 3) as u8,
+            });
             actions.push(Advance { ms: 30 });
             actions.push(AckAppends);
         }
@@ -371,7 +449,11 @@ fn scripted_life_of_a_group() {
         for client in 0..CLIENTS {
             actions.push(Sync { client });
             actions.push(AckAppends);
-            actions.push(Commit { client, offset: round, simple: false });
+            actions.push(Commit {
+                client,
+                offset: round,
+                simple: false,
+            });
             actions.push(AckAppends);
             actions.push(Heartbeat { client });
         }

@@ -22,9 +22,20 @@ fn static_members_stable(h: &mut Harness) -> Stable2 {
     h.advance(2 * i64::from(INITIAL_DELAY) + 1);
     let (l, f) = (h.join_response(l), h.join_response(f));
     assert_eq!(l.error_code, ErrorCode::None);
-    assert!(l.member_id.starts_with(&format!("{LEADER}-")), "static ids start with the instance id");
+    assert!(
+        l.member_id.starts_with(&format!("{LEADER}-")),
+        "static ids start with the instance id"
+    );
     assert_eq!(l.leader, l.member_id);
-    let sl = h.sync_static(1, &l.member_id, LEADER, vec![(l.member_id.clone(), vec![1]), (f.member_id.clone(), vec![2])]);
+    let sl = h.sync_static(
+        1,
+        &l.member_id,
+        LEADER,
+        vec![
+            (l.member_id.clone(), vec![1]),
+            (f.member_id.clone(), vec![2]),
+        ],
+    );
     let sf = h.sync_static(1, &f.member_id, FOLLOWER, vec![]);
     assert_eq!(h.sync_response(sl).assignment, vec![1]);
     assert_eq!(h.sync_response(sf).assignment, vec![2]);
@@ -40,8 +51,15 @@ fn static_members_stable(h: &mut Harness) -> Stable2 {
 fn static_member_join_as_first_member() {
     let mut h = Harness::new();
     let r = h.join_group(h.static_join_request(UNKNOWN_MEMBER_ID, LEADER, protocols(&["range"])));
-    assert_eq!(r.error_code, ErrorCode::None, "static members never get MEMBER_ID_REQUIRED");
-    assert_eq!(h.c.group(GROUP).unwrap().static_member_id(LEADER), Some(r.member_id.as_str()));
+    assert_eq!(
+        r.error_code,
+        ErrorCode::None,
+        "static members never get MEMBER_ID_REQUIRED"
+    );
+    assert_eq!(
+        h.c.group(GROUP).unwrap().static_member_id(LEADER),
+        Some(r.member_id.as_str())
+    );
 }
 
 // testStaticMemberReJoinWithExplicitUnknownMemberId: a restarted static
@@ -51,7 +69,11 @@ fn static_member_join_as_first_member() {
 fn static_follower_rejoin_keeps_group_stable_and_fences_old_id() {
     let mut h = Harness::new();
     let s = static_members_stable(&mut h);
-    let r = h.join_group(h.static_join_request(UNKNOWN_MEMBER_ID, FOLLOWER, protocols(&["range", "roundrobin"])));
+    let r = h.join_group(h.static_join_request(
+        UNKNOWN_MEMBER_ID,
+        FOLLOWER,
+        protocols(&["range", "roundrobin"]),
+    ));
     assert_eq!(r.error_code, ErrorCode::None);
     assert_ne!(r.member_id, s.follower);
     assert_eq!(r.generation_id, 1, "no new generation");
@@ -61,16 +83,29 @@ fn static_follower_rejoin_keeps_group_stable_and_fences_old_id() {
     assert_eq!(h.c.generation(GROUP), Some(1));
 
     // the old incarnation is fenced everywhere
-    assert_eq!(h.heartbeat_static(GROUP, &s.follower, Some(FOLLOWER), 1), ErrorCode::FencedInstanceId);
+    assert_eq!(
+        h.heartbeat_static(GROUP, &s.follower, Some(FOLLOWER), 1),
+        ErrorCode::FencedInstanceId
+    );
     let sync = h.sync_static(1, &s.follower, FOLLOWER, vec![]);
-    assert_eq!(h.sync_response(sync).error_code, ErrorCode::FencedInstanceId);
-    let j = h.join_group(h.static_join_request(&s.follower, FOLLOWER, protocols(&["range", "roundrobin"])));
+    assert_eq!(
+        h.sync_response(sync).error_code,
+        ErrorCode::FencedInstanceId
+    );
+    let j = h.join_group(h.static_join_request(
+        &s.follower,
+        FOLLOWER,
+        protocols(&["range", "roundrobin"]),
+    ));
     assert_eq!(j.error_code, ErrorCode::FencedInstanceId);
 
     // the new one keeps the old assignment
     let sync = h.sync_static(1, &r.member_id, FOLLOWER, vec![]);
     assert_eq!(h.sync_response(sync).assignment, vec![2]);
-    assert_eq!(h.heartbeat_static(GROUP, &r.member_id, Some(FOLLOWER), 1), ErrorCode::None);
+    assert_eq!(
+        h.heartbeat_static(GROUP, &r.member_id, Some(FOLLOWER), 1),
+        ErrorCode::None
+    );
 }
 
 // The new member id is answered only once it is in the log.
@@ -79,7 +114,11 @@ fn static_rejoin_waits_for_the_metadata_append() {
     let mut h = Harness::new();
     let s = static_members_stable(&mut h);
     h.auto_ack = false;
-    let rid = h.send_join(h.static_join_request(UNKNOWN_MEMBER_ID, FOLLOWER, protocols(&["range", "roundrobin"])));
+    let rid = h.send_join(h.static_join_request(
+        UNKNOWN_MEMBER_ID,
+        FOLLOWER,
+        protocols(&["range", "roundrobin"]),
+    ));
     assert!(!h.answered(rid));
     assert_eq!(h.pending_appends.len(), 1);
     let record = &h.pending_appends[0].records[0];
@@ -98,14 +137,24 @@ fn static_rejoin_store_failure_restores_old_member_id() {
     let mut h = Harness::new();
     let s = static_members_stable(&mut h);
     h.auto_ack = false;
-    let rid = h.send_join(h.static_join_request(UNKNOWN_MEMBER_ID, FOLLOWER, protocols(&["range", "roundrobin"])));
+    let rid = h.send_join(h.static_join_request(
+        UNKNOWN_MEMBER_ID,
+        FOLLOWER,
+        protocols(&["range", "roundrobin"]),
+    ));
     h.fail_next_append(ErrorCode::NotLeaderOrFollower);
     let r = h.join_response(rid);
     assert_eq!(r.error_code, ErrorCode::NotCoordinator);
     assert_eq!(r.member_id, UNKNOWN_MEMBER_ID);
-    assert_eq!(h.c.group(GROUP).unwrap().static_member_id(FOLLOWER), Some(s.follower.as_str()));
+    assert_eq!(
+        h.c.group(GROUP).unwrap().static_member_id(FOLLOWER),
+        Some(s.follower.as_str())
+    );
     h.auto_ack = true;
-    assert_eq!(h.heartbeat_static(GROUP, &s.follower, Some(FOLLOWER), 1), ErrorCode::None);
+    assert_eq!(
+        h.heartbeat_static(GROUP, &s.follower, Some(FOLLOWER), 1),
+        ErrorCode::None
+    );
 }
 
 // KIP-814 (JoinGroup v9): a restarted static leader is told it leads but
@@ -114,7 +163,11 @@ fn static_rejoin_store_failure_restores_old_member_id() {
 fn static_leader_rejoin_skips_assignment() {
     let mut h = Harness::new();
     let s = static_members_stable(&mut h);
-    let mut req = h.static_join_request(UNKNOWN_MEMBER_ID, LEADER, protocols(&["range", "roundrobin"]));
+    let mut req = h.static_join_request(
+        UNKNOWN_MEMBER_ID,
+        LEADER,
+        protocols(&["range", "roundrobin"]),
+    );
     req.supports_skip_assignment = true;
     let r = h.join_group(req);
     assert_eq!(r.error_code, ErrorCode::None);
@@ -131,11 +184,18 @@ fn static_leader_rejoin_skips_assignment() {
 fn static_leader_rejoin_without_skip_gets_old_leader_id() {
     let mut h = Harness::new();
     let s = static_members_stable(&mut h);
-    let r = h.join_group(h.static_join_request(UNKNOWN_MEMBER_ID, LEADER, protocols(&["range", "roundrobin"])));
+    let r = h.join_group(h.static_join_request(
+        UNKNOWN_MEMBER_ID,
+        LEADER,
+        protocols(&["range", "roundrobin"]),
+    ));
     assert_eq!(r.leader, s.leader);
     assert_ne!(r.member_id, s.leader);
     assert!(r.members.is_empty());
-    assert_eq!(h.c.group(GROUP).unwrap().leader_id(), Some(r.member_id.as_str()));
+    assert_eq!(
+        h.c.group(GROUP).unwrap().leader_id(),
+        Some(r.member_id.as_str())
+    );
 }
 
 // testStaticMemberRejoinWithUpdatedSelectedProtocol: protocols that change
@@ -144,7 +204,8 @@ fn static_leader_rejoin_without_skip_gets_old_leader_id() {
 fn static_rejoin_changing_selected_protocol_rebalances() {
     let mut h = Harness::new();
     static_members_stable(&mut h);
-    let rid = h.send_join(h.static_join_request(UNKNOWN_MEMBER_ID, FOLLOWER, protocols(&["roundrobin"])));
+    let rid =
+        h.send_join(h.static_join_request(UNKNOWN_MEMBER_ID, FOLLOWER, protocols(&["roundrobin"])));
     assert!(!h.answered(rid));
     assert_eq!(h.c.state(GROUP), Some(PreparingRebalance));
 }
@@ -216,7 +277,10 @@ fn static_member_not_removed_at_join_completion() {
     assert_eq!(r.generation_id, 2);
     assert_eq!(r.members.len(), 2, "the static follower is still a member");
     assert!(h.c.group(GROUP).unwrap().has(&s.follower));
-    assert_eq!(h.heartbeat_static(GROUP, &s.follower, Some(FOLLOWER), 1), ErrorCode::IllegalGeneration);
+    assert_eq!(
+        h.heartbeat_static(GROUP, &s.follower, Some(FOLLOWER), 1),
+        ErrorCode::IllegalGeneration
+    );
 }
 
 // Static members and heartbeats: unknown instance id, fenced member id.
@@ -224,9 +288,16 @@ fn static_member_not_removed_at_join_completion() {
 fn static_member_validation() {
     let mut h = Harness::new();
     let s = static_members_stable(&mut h);
-    assert_eq!(h.heartbeat_static(GROUP, &s.follower, Some("unknown-instance"), 1), ErrorCode::UnknownMemberId);
-    assert_eq!(h.heartbeat_static(GROUP, &s.leader, Some(FOLLOWER), 1), ErrorCode::FencedInstanceId);
-    let j = h.join_group(h.static_join_request(&s.follower, "unknown-instance", protocols(&["range"])));
+    assert_eq!(
+        h.heartbeat_static(GROUP, &s.follower, Some("unknown-instance"), 1),
+        ErrorCode::UnknownMemberId
+    );
+    assert_eq!(
+        h.heartbeat_static(GROUP, &s.leader, Some(FOLLOWER), 1),
+        ErrorCode::FencedInstanceId
+    );
+    let j =
+        h.join_group(h.static_join_request(&s.follower, "unknown-instance", protocols(&["range"])));
     assert_eq!(j.error_code, ErrorCode::UnknownMemberId);
 }
 
@@ -252,11 +323,17 @@ fn static_member_session_timeout() {
     let mut h = Harness::new();
     let s = static_members_stable(&mut h);
     h.advance(i64::from(DEFAULT_SESSION_TIMEOUT) / 2);
-    assert_eq!(h.heartbeat_static(GROUP, &s.leader, Some(LEADER), 1), ErrorCode::None);
+    assert_eq!(
+        h.heartbeat_static(GROUP, &s.leader, Some(LEADER), 1),
+        ErrorCode::None
+    );
     assert!(h.c.group(GROUP).unwrap().has(&s.follower));
     h.advance(i64::from(DEFAULT_SESSION_TIMEOUT) / 2);
     assert!(!h.c.group(GROUP).unwrap().has(&s.follower));
     assert_eq!(h.c.group(GROUP).unwrap().static_member_id(FOLLOWER), None);
-    assert_eq!(h.heartbeat_static(GROUP, &s.leader, Some(LEADER), 1), ErrorCode::RebalanceInProgress);
+    assert_eq!(
+        h.heartbeat_static(GROUP, &s.leader, Some(LEADER), 1),
+        ErrorCode::RebalanceInProgress
+    );
     assert_eq!(h.c.state(GROUP), Some(PreparingRebalance));
 }
