@@ -495,4 +495,31 @@ mod tests {
         let (log, _) = open(&st, LogConfig::default(), 0);
         assert_eq!(log.log_start_offset(), 3);
     }
+
+    #[test]
+    fn partitions_share_one_store_and_crash_together() {
+        let st = Shared::new(MemoryStorage::new());
+        let mut logs: Vec<Log<Box<dyn Storage>>> = ["a-0", "a-1"]
+            .iter()
+            .map(|dir| {
+                let store: Box<dyn Storage> = Box::new(st.clone());
+                Log::open(store, dir, LogConfig::default(), 0).unwrap().0
+            })
+            .collect();
+        for (i, log) in logs.iter_mut().enumerate() {
+            for _ in 0..=i {
+                log.append_as_leader(&mut batch(1, 10, 0), 0, 0).unwrap();
+            }
+        }
+        logs[1].flush(0).unwrap();
+        drop(logs);
+        st.borrow_mut().power_off();
+        let leo = |dir: &str| {
+            Log::open(st.clone(), dir, LogConfig::default(), 0)
+                .unwrap()
+                .0
+                .log_end_offset()
+        };
+        assert_eq!((leo("a-0"), leo("a-1")), (0, 2));
+    }
 }
