@@ -19,6 +19,8 @@ pub struct BrokerConfig {
     pub replica_fetch_wait_max_ms: u64,
     pub replica_fetch_max_bytes: usize,
     pub replica_fetch_backoff_ms: u64,
+    pub replica_socket_timeout_ms: u64,
+    pub controller_socket_timeout_ms: u64,
     pub replica_high_watermark_checkpoint_interval_ms: u64,
     pub zookeeper_session_timeout_ms: u64,
     pub auto_leader_rebalance_enable: bool,
@@ -42,6 +44,8 @@ impl BrokerConfig {
             replica_fetch_wait_max_ms: 500,
             replica_fetch_max_bytes: 1_048_576,
             replica_fetch_backoff_ms: 1_000,
+            replica_socket_timeout_ms: 30_000,
+            controller_socket_timeout_ms: 30_000,
             replica_high_watermark_checkpoint_interval_ms: 5_000,
             zookeeper_session_timeout_ms: 18_000,
             auto_leader_rebalance_enable: true,
@@ -76,6 +80,10 @@ impl BrokerConfig {
             "replica.fetch.wait.max.ms" => self.replica_fetch_wait_max_ms = num(name, value)?,
             "replica.fetch.max.bytes" => self.replica_fetch_max_bytes = num(name, value)?,
             "replica.fetch.backoff.ms" => self.replica_fetch_backoff_ms = num(name, value)?,
+            "replica.socket.timeout.ms" => self.replica_socket_timeout_ms = num(name, value)?,
+            "controller.socket.timeout.ms" => {
+                self.controller_socket_timeout_ms = num(name, value)?
+            }
             "replica.high.watermark.checkpoint.interval.ms" => {
                 self.replica_high_watermark_checkpoint_interval_ms = num(name, value)?
             }
@@ -100,11 +108,20 @@ impl BrokerConfig {
                     }
                 }
             }
-            n if n.starts_with("log.") => self.log_defaults.push((n.to_string(), value.to_string())),
+            n if n.starts_with("log.") => {
+                // Checked now, so a bad value is refused before the broker starts.
+                log::LogConfig::from_pairs([(n, value)]).map_err(|e| e.to_string())?;
+                self.log_defaults.push((n.to_string(), value.to_string()))
+            }
             _ => return Err(format!("{name} is not a broker config this broker knows")),
         }
         Ok(())
     }
+
+    /// Topic configs the replica manager reads itself; every other topic
+    /// config belongs to the log.
+    pub const REPLICATION_TOPIC_CONFIGS: [&'static str; 2] =
+        ["min.insync.replicas", "unclean.leader.election.enable"];
 
     /// Topic-level overrides of broker settings the replica manager reads.
     pub fn min_isr_for(&self, topic_config: &[(String, String)]) -> i32 {

@@ -661,11 +661,7 @@ impl Broker {
                 broker_epoch: -1,
                 partitions: vec![(state.clone(), config.clone())],
             };
-            self.request(
-                Addr::Broker(b),
-                Request::LeaderAndIsr(req),
-                Pending::ControllerRequest,
-            );
+            self.controller_send(b, Request::LeaderAndIsr(req));
         }
     }
 
@@ -684,11 +680,38 @@ impl Broker {
                 partitions: partitions.clone(),
                 live_brokers: live.clone(),
             };
-            self.request(
-                Addr::Broker(b),
-                Request::UpdateMetadata(req),
-                Pending::ControllerRequest,
+            self.controller_send(b, Request::UpdateMetadata(req));
+        }
+    }
+
+    /// Sends a controller request; Kafka's controller channel keeps sending
+    /// until the broker answers, so an unanswered one is sent again after
+    /// `controller.socket.timeout.ms` while the broker is alive.
+    fn controller_send(&mut self, to: BrokerId, request: Request) {
+        let pending = Pending::ControllerRequest {
+            to,
+            request: request.clone(),
+        };
+        let id = self.request(Addr::Broker(to), request, pending);
+        let at = self.now + self.config.controller_socket_timeout_ms;
+        self.set_timer(timers::CONTROLLER_RETRY + id as u64, at);
+    }
+
+    pub(crate) fn controller_request_timed_out(&mut self, correlation_id: i32) {
+        let Some(Pending::ControllerRequest { to, request }) = self.pending.remove(&correlation_id)
+        else {
+            return;
+        };
+        let live = self
+            .controller
+            .as_ref()
+            .is_some_and(|c| c.active && c.live_brokers.contains(&to));
+        if live {
+            self.event(
+                "controller-request-retry",
+                || json!({"to": to, "api": request.api()}),
             );
+            self.controller_send(to, request);
         }
     }
 

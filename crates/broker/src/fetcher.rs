@@ -16,6 +16,8 @@ use crate::{timers, Broker, Pending};
 pub struct Fetcher {
     pub partitions: BTreeSet<TopicPartition>,
     pub in_flight: bool,
+    /// The correlation id of the request in flight (to forget it on timeout).
+    pub in_flight_id: Option<i32>,
     pub backing_off: bool,
 }
 
@@ -112,12 +114,7 @@ impl Broker {
             }
         }
         if !truncating.is_empty() {
-            self.fetchers
-                .by_leader
-                .get_mut(&leader)
-                .expect("present")
-                .in_flight = true;
-            self.request(
+            let id = self.request(
                 Addr::Broker(leader),
                 Request::OffsetsForLeaderEpoch {
                     replica_id: me,
@@ -125,6 +122,7 @@ impl Broker {
                 },
                 Pending::Epochs { leader },
             );
+            self.in_flight_to(leader, id);
             return;
         }
         if fetching.is_empty() {
@@ -153,23 +151,49 @@ impl Broker {
             isolation_level: IsolationLevel::ReadUncommitted,
             partitions,
         };
-        self.fetchers
-            .by_leader
-            .get_mut(&leader)
-            .expect("present")
-            .in_flight = true;
-        self.request(
+        let id = self.request(
             Addr::Broker(leader),
             Request::Fetch(request),
             Pending::Fetch { leader },
         );
+        self.in_flight_to(leader, id);
+    }
+
+    /// Marks a request to `leader` in flight, with Kafka's request timeout
+    /// (`replica.socket.timeout.ms`): a lost request or a dead leader must
+    /// not stall the follower forever.
+    fn in_flight_to(&mut self, leader: BrokerId, id: i32) {
+        let f = self.fetchers.by_leader.get_mut(&leader).expect("present");
+        f.in_flight = true;
+        f.in_flight_id = Some(id);
+        let at = self.now + self.config.replica_socket_timeout_ms;
+        self.set_timer(timers::FETCH_TIMEOUT + leader as u64, at);
+    }
+
+    fn answered(&mut self, leader: BrokerId) {
+        if let Some(f) = self.fetchers.by_leader.get_mut(&leader) {
+            f.in_flight = false;
+            f.in_flight_id = None;
+        }
+        self.cancel_timer(timers::FETCH_TIMEOUT + leader as u64);
+    }
+
+    pub(crate) fn fetch_timed_out(&mut self, leader: BrokerId) {
+        let Some(f) = self.fetchers.by_leader.get_mut(&leader) else {
+            return;
+        };
+        let Some(id) = f.in_flight_id.take() else {
+            return;
+        };
+        f.in_flight = false;
+        self.pending.remove(&id);
+        self.event("fetch-timeout", || json!({"leader": leader}));
+        self.back_off(leader);
     }
 
     /// Kafka's `getOffsetTruncationState`.
     pub(crate) fn on_epochs_response(&mut self, leader: BrokerId, parts: Vec<EpochEndOffset>) {
-        if let Some(f) = self.fetchers.by_leader.get_mut(&leader) {
-            f.in_flight = false;
-        }
+        self.answered(leader);
         let mut backoff = false;
         for r in parts {
             let Some(p) = self.partitions.get_mut(&r.tp) else {
@@ -221,9 +245,7 @@ impl Broker {
         leader: BrokerId,
         parts: Vec<FetchPartitionResponse>,
     ) {
-        if let Some(f) = self.fetchers.by_leader.get_mut(&leader) {
-            f.in_flight = false;
-        }
+        self.answered(leader);
         let mut backoff = false;
         for r in parts {
             let Some(p) = self.partitions.get_mut(&r.tp) else {

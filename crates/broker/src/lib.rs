@@ -78,10 +78,14 @@ pub(crate) mod timers {
     pub const REGISTER_RETRY: u64 = 7;
     /// + leader id: a follower's fetch backoff towards that leader.
     pub const FETCH_BACKOFF: u64 = 1 << 20;
+    /// + leader id: the follower's request to that leader went unanswered.
+    pub const FETCH_TIMEOUT: u64 = 3 << 20;
     /// + sequence: a delayed produce's timeout.
     pub const DELAYED_PRODUCE: u64 = 1 << 32;
     /// + sequence: a delayed fetch's max wait.
     pub const DELAYED_FETCH: u64 = 2 << 32;
+    /// + correlation id: a controller request went unanswered.
+    pub const CONTROLLER_RETRY: u64 = 3 << 32;
 }
 
 /// A request this broker sent and awaits the answer to.
@@ -93,8 +97,11 @@ pub(crate) enum Pending {
     Epochs {
         leader: BrokerId,
     },
-    /// Controller requests: nothing to do with the answer but log errors.
-    ControllerRequest,
+    /// A controller request, kept to be sent again if it goes unanswered.
+    ControllerRequest {
+        to: BrokerId,
+        request: Request,
+    },
     ControlledShutdown,
 }
 
@@ -255,9 +262,15 @@ impl Broker {
             }
             timers::LEADER_REBALANCE => self.controller_check_preferred_leaders(),
             timers::REGISTER_RETRY => self.zk_register(),
+            t if t >= timers::CONTROLLER_RETRY => {
+                self.controller_request_timed_out((t - timers::CONTROLLER_RETRY) as i32)
+            }
             t if t >= timers::DELAYED_FETCH => self.expire_delayed_fetch(t - timers::DELAYED_FETCH),
             t if t >= timers::DELAYED_PRODUCE => {
                 self.expire_delayed_produce(t - timers::DELAYED_PRODUCE)
+            }
+            t if t >= timers::FETCH_TIMEOUT => {
+                self.fetch_timed_out((t - timers::FETCH_TIMEOUT) as BrokerId)
             }
             t if t >= timers::FETCH_BACKOFF => {
                 self.fetch_backoff_over((t - timers::FETCH_BACKOFF) as BrokerId)
@@ -309,7 +322,9 @@ impl Broker {
             (Pending::ControlledShutdown, Response::ControlledShutdown { error, remaining }) => {
                 self.on_controlled_shutdown_response(error, remaining)
             }
-            (Pending::ControllerRequest, _) => {}
+            (Pending::ControllerRequest { .. }, _) => {
+                self.cancel_timer(timers::CONTROLLER_RETRY + correlation_id as u64)
+            }
             (p, r) => self.event("unexpected-response", || {
                 serde_json::json!({"from": format!("{from:?}"), "pending": format!("{p:?}"), "api": r.api()})
             }),
@@ -322,8 +337,10 @@ impl Broker {
         self.out.push(Output::Send { to, msg });
     }
 
-    pub(crate) fn request(&mut self, to: Addr, request: Request, pending: Pending) {
-        self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
+    /// Sends a request and remembers what its answer is for; returns its
+    /// correlation id.
+    pub(crate) fn request(&mut self, to: Addr, request: Request, pending: Pending) -> i32 {
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1) & i32::MAX;
         let correlation_id = self.next_correlation_id;
         self.pending.insert(correlation_id, pending);
         self.send(
@@ -333,6 +350,7 @@ impl Broker {
                 request,
             },
         );
+        correlation_id
     }
 
     pub(crate) fn respond(&mut self, to: Addr, correlation_id: i32, response: Response) {

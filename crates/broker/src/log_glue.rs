@@ -24,10 +24,11 @@ impl PartitionLog {
         tp: &TopicPartition,
         config: &[(String, String)],
         now: u64,
-    ) -> Result<(PartitionLog, Option<Value>), ErrorCode> {
+    ) -> Result<(PartitionLog, Option<Value>), (ErrorCode, String)> {
         let cfg = log::LogConfig::from_pairs(config.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(|_| ErrorCode::InvalidConfig)?;
-        let (log, report) = Log::open(storage, &tp.dir(), cfg, now as i64).map_err(|e| code(&e))?;
+            .map_err(|e| (ErrorCode::InvalidConfig, e.to_string()))?;
+        let (log, report) = Log::open(storage, &tp.dir(), cfg, now as i64)
+            .map_err(|e| (code(&e), e.to_string()))?;
         let report = report
             .is_interesting()
             .then(|| serde_json::json!(format!("{report:?}")));

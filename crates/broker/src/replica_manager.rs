@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::api::*;
 use crate::log_glue::PartitionLog;
 use crate::partition::Partition;
-use crate::{timers, Broker};
+use crate::{timers, Broker, BrokerConfig};
 
 /// The broker's view of cluster metadata (from UpdateMetadata).
 #[derive(Debug, Default)]
@@ -62,7 +62,12 @@ const HW_CHECKPOINT_FILE: &str = "replication-offset-checkpoint";
 impl Broker {
     fn log_config_pairs(&self, topic_config: &[(String, String)]) -> Vec<(String, String)> {
         let mut pairs = self.config.log_defaults.clone();
-        pairs.extend(topic_config.iter().cloned());
+        pairs.extend(
+            topic_config
+                .iter()
+                .filter(|(k, _)| !BrokerConfig::REPLICATION_TOPIC_CONFIGS.contains(&k.as_str()))
+                .cloned(),
+        );
         pairs
     }
 
@@ -469,7 +474,8 @@ impl Broker {
                     Ok(p) => {
                         self.partitions.insert(tp.clone(), p);
                     }
-                    Err(code) => {
+                    Err((code, message)) => {
+                        self.event("log-open-failed", || json!({"partition": tp.to_string(), "error": code.name(), "message": message}));
                         results.push((tp, code));
                         continue;
                     }
@@ -540,7 +546,7 @@ impl Broker {
         &mut self,
         tp: &TopicPartition,
         topic_config: TopicConfig,
-    ) -> Result<Partition, ErrorCode> {
+    ) -> Result<Partition, (ErrorCode, String)> {
         let pairs = self.log_config_pairs(&topic_config);
         let (log, report) = PartitionLog::open(self.storage.clone(), tp, &pairs, self.now)?;
         if let Some(report) = report {
