@@ -129,12 +129,16 @@ impl Limits {
     fn allows(&self, cmd: &str, b: usize) -> bool {
         let up = self.state.get(b) == Some(&State::Up);
         match cmd {
-            "crash" | "partition" => up && self.down() < self.max_down && !self.in_power_off_window(),
+            "crash" | "partition" => {
+                up && self.down() < self.max_down && !self.in_power_off_window()
+            }
             // A data-losing failure only once the cluster has been calm
             // long enough for every live replica to be in sync, with
             // nobody else down.
             "power-off" => {
-                up && self.down() == 0 && !self.rules && self.now >= self.last_fault + POWER_OFF_MIN_DOWN_MS
+                up && self.down() == 0
+                    && !self.rules
+                    && self.now >= self.last_fault + POWER_OFF_MIN_DOWN_MS
             }
             "restart" => match self.state.get(b) {
                 Some(State::Crashed) => true,
@@ -155,7 +159,11 @@ impl Limits {
         if cmd == "send" || cmd == "say" {
             return true;
         }
-        let b = arg.split("->").next().and_then(|x| x.parse::<usize>().ok()).unwrap_or(usize::MAX);
+        let b = arg
+            .split("->")
+            .next()
+            .and_then(|x| x.parse::<usize>().ok())
+            .unwrap_or(usize::MAX);
         if !self.allows(cmd, b) {
             return false;
         }
@@ -199,7 +207,10 @@ impl Schedule {
         let steps = rng.range(8, 24);
         for k in 0..steps {
             let count = rng.range(1, 3);
-            push(&mut limits, format!("send p t value=r{k}x{{i}} count={count}"));
+            push(
+                &mut limits,
+                format!("send p t value=r{k}x{{i}} count={count}"),
+            );
             let wait = match rng.below(3) {
                 0 => rng.range(1, 50),
                 1 => rng.range(50, 1_000),
@@ -213,7 +224,9 @@ impl Schedule {
                 2 | 3 => format!("power-off {b}"),
                 4 | 5 => {
                     // Bring back someone who is down, if allowed yet.
-                    match (0..brokers as usize).find(|&i| limits.state[i] != State::Up && limits.allows("restart", i)) {
+                    match (0..brokers as usize)
+                        .find(|&i| limits.state[i] != State::Up && limits.allows("restart", i))
+                    {
                         Some(i) => format!("restart {i}"),
                         None => continue,
                     }
@@ -228,7 +241,8 @@ impl Schedule {
                 }
                 7 | 8 => "heal".to_string(),
                 9 => {
-                    let api = ["Fetch", "Produce", "LeaderAndIsr", "OffsetForLeaderEpoch"][rng.below(4) as usize];
+                    let api = ["Fetch", "Produce", "LeaderAndIsr", "OffsetForLeaderEpoch"]
+                        [rng.below(4) as usize];
                     format!("drop {b}->{other} type={api} count={}", rng.range(1, 3))
                 }
                 10 => format!("delay {b}->{other} ms={}", rng.range(5, 3_000)),
@@ -236,7 +250,13 @@ impl Schedule {
             };
             push(&mut limits, line);
         }
-        Schedule { seed, brokers, partitions, truncation, body }
+        Schedule {
+            seed,
+            brokers,
+            partitions,
+            truncation,
+            body,
+        }
     }
 
     /// Whether the body keeps to the search's limits (the generator does
@@ -249,7 +269,12 @@ impl Schedule {
     /// The whole scenario text.
     pub fn scenario(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "# Fault search, seed {}, kafkascope.truncation={}.", self.seed, self.truncation.name());
+        let _ = writeln!(
+            s,
+            "# Fault search, seed {}, kafkascope.truncation={}.",
+            self.seed,
+            self.truncation.name()
+        );
         let _ = writeln!(
             s,
             "cluster brokers={} seed={} min.insync.replicas=2 replica.lag.time.max.ms={LAG_TIME_MS} zookeeper.session.timeout.ms={SESSION_TIMEOUT_MS} kafkascope.truncation={}",
@@ -257,12 +282,19 @@ impl Schedule {
             self.seed,
             self.truncation.name()
         );
-        let _ = writeln!(s, "topic create t partitions={} replication-factor=3", self.partitions);
+        let _ = writeln!(
+            s,
+            "topic create t partitions={} replication-factor=3",
+            self.partitions
+        );
         let _ = writeln!(s, "producer p acks=all request.timeout.ms=10000");
         for line in &self.body {
             let _ = writeln!(s, "{line}");
         }
-        let _ = writeln!(s, "say \"Faults stop: heal the network and restart every broker.\"");
+        let _ = writeln!(
+            s,
+            "say \"Faults stop: heal the network and restart every broker.\""
+        );
         let _ = writeln!(s, "heal");
         if self.powered_off_at_end() {
             // Honest limit: a powered-off broker returns only once the
@@ -271,7 +303,10 @@ impl Schedule {
         }
         let _ = writeln!(s, "{}", self.restarts());
         for p in 0..self.partitions {
-            let _ = writeln!(s, "run until leader t-{p} != none timeout={RECOVERY_TIMEOUT_MS}");
+            let _ = writeln!(
+                s,
+                "run until leader t-{p} != none timeout={RECOVERY_TIMEOUT_MS}"
+            );
         }
         let _ = writeln!(s, "flush p");
         let _ = writeln!(s, "tick 15000");
@@ -302,8 +337,12 @@ impl Schedule {
     /// `restart` for every broker the body leaves down (a `say` if none).
     fn restarts(&self) -> String {
         let down: Vec<bool> = self.down_at_end().iter().map(Option::is_some).collect();
-        let lines: Vec<String> =
-            down.iter().enumerate().filter(|(_, d)| **d).map(|(b, _)| format!("restart {b}")).collect();
+        let lines: Vec<String> = down
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d)
+            .map(|(b, _)| format!("restart {b}"))
+            .collect();
         if lines.is_empty() {
             "say \"Every broker is already running.\"".to_string()
         } else {
@@ -331,14 +370,28 @@ impl Outcome {
 }
 
 fn outcome(report: &Report) -> Outcome {
-    let lost = report.cluster.as_ref().map_or(0, |c| invariants::lost(c).len());
-    Outcome { lost, violations: report.violations.clone(), failure: report.failure.clone() }
+    let lost = report
+        .cluster
+        .as_ref()
+        .map_or(0, |c| invariants::lost(c).len());
+    Outcome {
+        lost,
+        violations: report.violations.clone(),
+        failure: report.failure.clone(),
+    }
 }
 
 /// Runs a schedule with the invariant checks on.
 pub fn run_schedule(s: &Schedule) -> Outcome {
     let text = s.scenario();
-    match run_source("chaos.scn", &text, &RunOptions { invariants: true, ..RunOptions::default() }) {
+    match run_source(
+        "chaos.scn",
+        &text,
+        &RunOptions {
+            invariants: true,
+            ..RunOptions::default()
+        },
+    ) {
         Ok(report) => outcome(&report),
         Err(e) => Outcome {
             lost: 0,
@@ -393,13 +446,34 @@ pub fn shrink_while(s: &Schedule, keep: impl Fn(&Outcome) -> bool) -> Schedule {
     }
 }
 
-/// The search over `seeds`: every schedule's outcome, by seed.
+/// The search over `seeds`: every schedule's outcome, in seed order. Seeds
+/// are independent runs, so they are spread over the machine's cores; each
+/// result depends on its seed alone.
 pub fn search(seeds: std::ops::Range<u64>, truncation: Truncation) -> Vec<(Schedule, Outcome)> {
-    seeds
-        .map(|seed| {
-            let s = Schedule::generate(seed, truncation);
-            let o = run_schedule(&s);
-            (s, o)
-        })
-        .collect()
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4) as u64;
+    let mut results: Vec<(Schedule, Outcome)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let seeds = seeds.clone();
+                scope.spawn(move || {
+                    seeds
+                        .filter(|seed| seed % threads == t)
+                        .map(|seed| {
+                            let s = Schedule::generate(seed, truncation);
+                            let o = run_schedule(&s);
+                            (s, o)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a search worker panicked"))
+            .collect()
+    });
+    results.sort_by_key(|(s, _)| s.seed);
+    results
 }

@@ -210,7 +210,10 @@ impl Cluster {
         self.life.insert(id, Life::Up);
         self.sim.start(id).expect("new node");
         for b in 0..self.topo.brokers as BrokerId {
-            if matches!(self.life(self.topo.broker(b)), Life::Crashed | Life::Stopped) {
+            if matches!(
+                self.life(self.topo.broker(b)),
+                Life::Crashed | Life::Stopped
+            ) {
                 self.with_producer(name, |p, now, out| p.on_disconnect(now, b, out));
             }
         }

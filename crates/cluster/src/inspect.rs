@@ -126,7 +126,11 @@ impl Cluster {
     pub fn replica(&self, b: BrokerId, tp: &TopicPartition) -> Option<ReplicaView> {
         // A broker that is up but has not opened this log yet (it waits
         // for the controller's LeaderAndIsr) holds what is on its disk.
-        if let Some(p) = self.broker_up(b).then(|| self.broker(b).partition(tp)).flatten() {
+        if let Some(p) = self
+            .broker_up(b)
+            .then(|| self.broker(b).partition(tp))
+            .flatten()
+        {
             let log = p.log.inner();
             return Some(ReplicaView {
                 log_start: log.log_start_offset(),
@@ -140,7 +144,11 @@ impl Cluster {
 
     /// Offsets only (cheap: no record decoding) for a running broker.
     pub fn replica_offsets(&self, b: BrokerId, tp: &TopicPartition) -> Option<(i64, i64, i64)> {
-        if let Some(p) = self.broker_up(b).then(|| self.broker(b).partition(tp)).flatten() {
+        if let Some(p) = self
+            .broker_up(b)
+            .then(|| self.broker(b).partition(tp))
+            .flatten()
+        {
             return Some((p.log.log_start(), p.leo(), p.hw()));
         }
         self.replica_on_disk(b, tp)

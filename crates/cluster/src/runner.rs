@@ -210,13 +210,17 @@ struct Runner {
 
 impl Runner {
     fn check_invariants(&mut self, line: usize) {
-        let Some(c) = self.cluster.as_mut() else { return };
+        let Some(c) = self.cluster.as_mut() else {
+            return;
+        };
         if c.hw_watch.is_none() {
             c.hw_watch = Some(crate::invariants::HwWatch::default());
         }
         for tp in c.all_partitions() {
             if let Some(v) = crate::invariants::divergence_below_hw(c, &tp) {
-                self.report.violations.push(format!("after line {line}: {v}"));
+                self.report
+                    .violations
+                    .push(format!("after line {line}: {v}"));
             }
         }
     }

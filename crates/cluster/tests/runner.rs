@@ -9,29 +9,62 @@ fn run(src: &str) -> kafkascope_cluster::Report {
 #[test]
 fn expect_lines_follow_the_contract() {
     let r = run("cluster brokers=2\ntopic create t partitions=1 replication-factor=1 assignment=0\nexpect leader t-0 == 0\nexpect leader t-0 == 1\n");
-    assert_eq!(r.lines, vec!["PASS line 3: leader t-0 == 0", "FAIL line 4: leader t-0 == 1 (was 0)"]);
+    assert_eq!(
+        r.lines,
+        vec![
+            "PASS line 3: leader t-0 == 0",
+            "FAIL line 4: leader t-0 == 1 (was 0)"
+        ]
+    );
     assert!(!r.ok());
 }
 
 #[test]
 fn unsupported_commands_are_refused_before_the_run() {
-    let e = run_source("c.scn", "cluster brokers=1\nconsumer c group=g\n", &RunOptions::default()).err().expect("refused");
-    assert_eq!(e[0].to_string(), "c.scn:2: `consumer` is not supported yet (consumers arrive with the clients issue)");
-    let e = run_source("i.scn", "cluster brokers=1\nproducer p enable.idempotence=true\n", &RunOptions::default())
-        .err()
-        .expect("refused");
-    assert!(e[0].to_string().starts_with("i.scn:2: enable.idempotence=true is not supported yet"), "{}", e[0]);
-    let e = run_source("s.scn", "cluster brokers=1\nconsumer c group=g\nexpect state g == Stable\n", &RunOptions::default())
-        .err()
-        .expect("refused");
+    let e = run_source(
+        "c.scn",
+        "cluster brokers=1\nconsumer c group=g\n",
+        &RunOptions::default(),
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(
+        e[0].to_string(),
+        "c.scn:2: `consumer` is not supported yet (consumers arrive with the clients issue)"
+    );
+    let e = run_source(
+        "i.scn",
+        "cluster brokers=1\nproducer p enable.idempotence=true\n",
+        &RunOptions::default(),
+    )
+    .err()
+    .expect("refused");
+    assert!(
+        e[0].to_string()
+            .starts_with("i.scn:2: enable.idempotence=true is not supported yet"),
+        "{}",
+        e[0]
+    );
+    let e = run_source(
+        "s.scn",
+        "cluster brokers=1\nconsumer c group=g\nexpect state g == Stable\n",
+        &RunOptions::default(),
+    )
+    .err()
+    .expect("refused");
     assert_eq!(e.len(), 2);
-    assert!(e[1].to_string().contains("`state` predicate is not supported yet"));
+    assert!(e[1]
+        .to_string()
+        .contains("`state` predicate is not supported yet"));
 }
 
 #[test]
 fn run_until_timeout_fails_the_run_with_the_last_value() {
     let r = run("cluster brokers=1\ntopic create t partitions=1 replication-factor=1\nrun until hw t-0 == 5 timeout=1000\nexpect leader t-0 == 0\n");
-    assert_eq!(r.lines, vec!["FAIL line 3: run until hw t-0 == 5 timed out after 1000 ms (was 0)"]);
+    assert_eq!(
+        r.lines,
+        vec!["FAIL line 3: run until hw t-0 == 5 timed out after 1000 ms (was 0)"]
+    );
     assert!(!r.ok());
 }
 
@@ -43,10 +76,18 @@ fn the_trace_has_messages_state_changes_and_expects() {
         &RunOptions { trace: true, ..Default::default() },
     )
     .expect("parses");
-    for needle in [r#""ev":"delivered""#, r#""api":"LeaderAndIsr""#, r#""kind":"say""#, r#""kind":"expect""#] {
+    for needle in [
+        r#""ev":"delivered""#,
+        r#""api":"LeaderAndIsr""#,
+        r#""kind":"say""#,
+        r#""kind":"expect""#,
+    ] {
         assert!(r.trace.contains(needle), "missing {needle}");
     }
-    assert!(r.trace.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(r
+        .trace
+        .lines()
+        .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
 }
 
 #[test]
@@ -61,7 +102,17 @@ fn records_without_keys_stick_to_one_partition_per_batch() {
     let r = run("cluster brokers=1\ntopic create t partitions=4 replication-factor=1\nproducer p linger.ms=50\nsend p t value=v{i} count=5\nflush p\nexpect acked p == 5\n");
     assert!(r.ok(), "{:?}", r.lines);
     let c = r.cluster.as_ref().expect("cluster");
-    let parts: std::collections::BTreeSet<i32> =
-        c.producer("p").expect("p").app.acked.iter().map(|a| a.tp.partition).collect();
-    assert_eq!(parts.len(), 1, "one lingering batch, one partition: {parts:?}");
+    let parts: std::collections::BTreeSet<i32> = c
+        .producer("p")
+        .expect("p")
+        .app
+        .acked
+        .iter()
+        .map(|a| a.tp.partition)
+        .collect();
+    assert_eq!(
+        parts.len(),
+        1,
+        "one lingering batch, one partition: {parts:?}"
+    );
 }

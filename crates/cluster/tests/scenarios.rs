@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use kafkascope_cluster::runner::{run_source, RunOptions};
 
 fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("scenario dir").map(|e| e.expect("entry").path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("scenario dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -23,7 +26,10 @@ fn every_scenario_holds_and_replays_identically() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
     let mut files = Vec::new();
     scenario_files(&root, &mut files);
-    assert!(files.len() >= 10, "expected the replication scenarios, found {files:?}");
+    assert!(
+        files.len() >= 10,
+        "expected the replication scenarios, found {files:?}"
+    );
     let mut failures = Vec::new();
     for f in &files {
         let name = f.strip_prefix(&root).unwrap_or(f).display().to_string();
@@ -32,21 +38,52 @@ fn every_scenario_holds_and_replays_identically() {
             .unwrap_or_else(|e| panic!("{name} does not parse: {e:?}"));
         assert!(!first.expects.is_empty(), "{name} asserts nothing");
         if !first.ok() {
-            let bad: Vec<&String> = first.lines.iter().filter(|l| l.starts_with("FAIL")).collect();
+            let bad: Vec<&String> = first
+                .lines
+                .iter()
+                .filter(|l| l.starts_with("FAIL"))
+                .collect();
             failures.push(format!("{name}: {bad:?}"));
         }
         let second = run_source(&name, &source, &RunOptions::default()).expect("parsed once");
-        assert_eq!(first.trace_hash, second.trace_hash, "{name}: two runs with one seed diverged");
-        assert_eq!(first.lines, second.lines, "{name}: two runs with one seed printed different results");
+        assert_eq!(
+            first.trace_hash, second.trace_hash,
+            "{name}: two runs with one seed diverged"
+        );
+        assert_eq!(
+            first.lines, second.lines,
+            "{name}: two runs with one seed printed different results"
+        );
     }
-    assert!(failures.is_empty(), "scenarios with failed expects:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "scenarios with failed expects:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn a_different_seed_takes_a_different_path() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/replication/acks.scn");
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/replication/acks.scn");
     let source = std::fs::read_to_string(root).expect("readable");
-    let a = run_source("acks.scn", &source, &RunOptions { seed: Some(1), ..Default::default() }).expect("parses");
-    let b = run_source("acks.scn", &source, &RunOptions { seed: Some(2), ..Default::default() }).expect("parses");
+    let a = run_source(
+        "acks.scn",
+        &source,
+        &RunOptions {
+            seed: Some(1),
+            ..Default::default()
+        },
+    )
+    .expect("parses");
+    let b = run_source(
+        "acks.scn",
+        &source,
+        &RunOptions {
+            seed: Some(2),
+            ..Default::default()
+        },
+    )
+    .expect("parses");
     assert_ne!(a.trace_hash, b.trace_hash);
 }
