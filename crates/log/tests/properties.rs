@@ -89,6 +89,11 @@ enum Op {
         value: usize,
         epoch_bump: bool,
     },
+    /// A replicated batch, `gap` offsets after the LEO (a compacted leader).
+    Follow {
+        records: usize,
+        gap: u8,
+    },
     Truncate(u8),
     Roll,
     Retain {
@@ -100,6 +105,7 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         6 => (1usize..6, 0usize..120, any::<bool>()).prop_map(|(records, value, epoch_bump)| Op::Append { records, value, epoch_bump }),
+        2 => (1usize..4, 0u8..3).prop_map(|(records, gap)| Op::Follow { records, gap }),
         1 => any::<u8>().prop_map(Op::Truncate),
         1 => Just(Op::Roll),
         1 => (any::<u8>(), 0i64..5000).prop_map(|(hw, now)| Op::Retain { hw, now }),
@@ -125,6 +131,18 @@ proptest! {
                     prop_assert_eq!(info.first_offset, leo_before);
                     prop_assert_eq!(log.log_end_offset(), leo_before + records as i64);
                     prop_assert_eq!(log.end_offset_for_epoch(epoch), (epoch, log.log_end_offset()));
+                }
+                Op::Follow { records, gap } => {
+                    ts += 100;
+                    let mut b = batch(records, 20, ts, None, false);
+                    let base = leo_before + gap as i64;
+                    protocol::batch::set_base_offset(&mut b, base);
+                    protocol::batch::set_partition_leader_epoch(&mut b, epoch);
+                    let info = log.append_as_follower(&b, ts).unwrap();
+                    prop_assert_eq!((info.first_offset, info.last_offset), (base, base + records as i64 - 1));
+                    prop_assert_eq!(log.log_end_offset(), base + records as i64);
+                    // Appending below the LEO is refused.
+                    prop_assert!(log.append_as_follower(&b, ts).is_err());
                 }
                 Op::Truncate(t) => {
                     let target = log.log_start_offset() + t as i64 % (leo_before - log.log_start_offset() + 1);
