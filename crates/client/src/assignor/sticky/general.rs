@@ -24,17 +24,13 @@ pub(super) fn general_assign(
     let prev_assignment =
         prepopulate_current_assignments(subscriptions, max_generation, member_data);
 
-    let mut partition2_all_potential_consumers: BTreeMap<TopicPartition, Vec<String>> =
-        BTreeMap::new();
-    for (topic, n) in partitions_per_topic {
-        for p in 0..*n {
-            partition2_all_potential_consumers
-                .insert(TopicPartition::new(topic.clone(), p), vec![]);
-        }
-    }
-    let mut consumer2_all_potential_partitions: BTreeMap<String, Vec<TopicPartition>> =
-        BTreeMap::new();
-    let mut subscribed_topics: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // By topic, not by partition (as Kafka 3.x): a partition's potential
+    // members are its topic's subscribers.
+    let mut topic2_all_potential_consumers: BTreeMap<String, Vec<String>> = partitions_per_topic
+        .keys()
+        .map(|t| (t.clone(), Vec::new()))
+        .collect();
+    let mut consumer2_all_potential_topics: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (consumer, subscription) in subscriptions {
         let topics: BTreeSet<String> = subscription
             .topics
@@ -42,39 +38,31 @@ pub(super) fn general_assign(
             .filter(|t| partitions_per_topic.contains_key(*t))
             .cloned()
             .collect();
-        let potential = consumer2_all_potential_partitions
-            .entry(consumer.clone())
-            .or_default();
         for topic in &topics {
-            for p in 0..partitions_per_topic[topic] {
-                let tp = TopicPartition::new(topic.clone(), p);
-                partition2_all_potential_consumers
-                    .get_mut(&tp)
-                    .expect("every partition listed")
-                    .push(consumer.clone());
-                potential.push(tp);
-            }
+            topic2_all_potential_consumers
+                .get_mut(topic)
+                .expect("topic listed")
+                .push(consumer.clone());
         }
-        subscribed_topics.insert(consumer.clone(), topics);
+        consumer2_all_potential_topics.insert(consumer.clone(), topics);
         current_assignment.entry(consumer.clone()).or_default();
     }
 
-    let mut current_partition_consumer: BTreeMap<TopicPartition, String> = BTreeMap::new();
+    let mut current_partition_consumer = PartitionOwners::new(partitions_per_topic);
     for (consumer, partitions) in &current_assignment {
         for tp in partitions {
-            current_partition_consumer.insert(tp.clone(), consumer.clone());
+            current_partition_consumer.set(tp, consumer);
         }
     }
 
-    // Fewest potential members first, then (topic, partition).
-    let mut sorted_partitions: Vec<TopicPartition> =
-        partition2_all_potential_consumers.keys().cloned().collect();
-    sorted_partitions.sort_by(|a, b| {
-        partition2_all_potential_consumers[a]
-            .len()
-            .cmp(&partition2_all_potential_consumers[b].len())
-            .then_with(|| a.cmp(b))
-    });
+    // Topics with the fewest potential members first (TopicComparator),
+    // each topic's partitions in order.
+    let mut sorted_all_topics: Vec<&String> = partitions_per_topic.keys().collect();
+    sorted_all_topics.sort_by_key(|t| (topic2_all_potential_consumers[*t].len(), *t));
+    let sorted_partitions: Vec<TopicPartition> = sorted_all_topics
+        .iter()
+        .flat_map(|t| (0..partitions_per_topic[*t]).map(|p| TopicPartition::new((*t).clone(), p)))
+        .collect();
 
     // Keep valid owned partitions; drop those of deleted topics (silently)
     // and of topics the member left (those need a revocation).
@@ -82,10 +70,9 @@ pub(super) fn general_assign(
     let mut kept = BTreeSet::new();
     for (consumer, partitions) in current_assignment.iter_mut() {
         partitions.retain(|tp| {
-            if !partition2_all_potential_consumers.contains_key(tp) {
-                current_partition_consumer.remove(tp);
+            if !current_partition_consumer.exists(tp) {
                 false
-            } else if !subscribed_topics[consumer].contains(&tp.topic) {
+            } else if !consumer2_all_potential_topics[consumer].contains(&tp.topic) {
                 revocation_required = true;
                 false
             } else {
@@ -100,6 +87,18 @@ pub(super) fn general_assign(
         .cloned()
         .collect();
 
+    let max_assignment_size = consumer2_all_potential_topics
+        .iter()
+        .map(|(c, topics)| {
+            (
+                c.clone(),
+                topics
+                    .iter()
+                    .map(|t| partitions_per_topic[t] as usize)
+                    .sum(),
+            )
+        })
+        .collect();
     let mut state = Balancer {
         sorted_current_subscriptions: current_assignment
             .iter()
@@ -108,9 +107,10 @@ pub(super) fn general_assign(
         current_assignment,
         current_partition_consumer,
         prev_assignment,
-        subscribed_topics,
-        consumer2_all_potential_partitions,
-        partition2_all_potential_consumers,
+        partitions_per_topic: partitions_per_topic.clone(),
+        consumer2_all_potential_topics,
+        topic2_all_potential_consumers,
+        max_assignment_size,
         partition_movements: PartitionMovements::default(),
     };
     state.balance(
@@ -119,6 +119,42 @@ pub(super) fn general_assign(
         revocation_required,
     );
     state.current_assignment
+}
+
+/// `currentPartitionConsumer`, stored per topic so a lookup needs no
+/// `TopicPartition` to be built.
+#[derive(Clone)]
+struct PartitionOwners(BTreeMap<String, Vec<Option<String>>>);
+
+impl PartitionOwners {
+    fn new(partitions_per_topic: &BTreeMap<String, i32>) -> Self {
+        PartitionOwners(
+            partitions_per_topic
+                .iter()
+                .map(|(t, n)| (t.clone(), vec![None; *n as usize]))
+                .collect(),
+        )
+    }
+
+    fn exists(&self, tp: &TopicPartition) -> bool {
+        self.0
+            .get(&tp.topic)
+            .is_some_and(|owners| (0..owners.len() as i32).contains(&tp.partition))
+    }
+
+    fn get(&self, topic: &str, partition: i32) -> Option<&String> {
+        self.0.get(topic)?.get(partition as usize)?.as_ref()
+    }
+
+    fn set(&mut self, tp: &TopicPartition, consumer: &str) {
+        if let Some(slot) = self
+            .0
+            .get_mut(&tp.topic)
+            .and_then(|owners| owners.get_mut(tp.partition as usize))
+        {
+            *slot = Some(consumer.to_string());
+        }
+    }
 }
 
 /// `prepopulateCurrentAssignments` (Kafka 3.x): the previous owner of a
@@ -155,11 +191,13 @@ struct Balancer {
     current_assignment: GroupAssignment,
     /// `sortedCurrentSubscriptions`: members by (assigned count, member id).
     sorted_current_subscriptions: BTreeSet<(usize, String)>,
-    current_partition_consumer: BTreeMap<TopicPartition, String>,
+    current_partition_consumer: PartitionOwners,
     prev_assignment: BTreeMap<TopicPartition, ConsumerGenerationPair>,
-    subscribed_topics: BTreeMap<String, BTreeSet<String>>,
-    consumer2_all_potential_partitions: BTreeMap<String, Vec<TopicPartition>>,
-    partition2_all_potential_consumers: BTreeMap<TopicPartition, Vec<String>>,
+    partitions_per_topic: BTreeMap<String, i32>,
+    consumer2_all_potential_topics: BTreeMap<String, BTreeSet<String>>,
+    topic2_all_potential_consumers: BTreeMap<String, Vec<String>>,
+    /// `getMaxAssignmentSize`: all partitions of the member's topics.
+    max_assignment_size: BTreeMap<String, usize>,
     partition_movements: PartitionMovements,
 }
 
@@ -169,7 +207,7 @@ impl Balancer {
     }
 
     fn can_take(&self, consumer: &str, partition: &TopicPartition) -> bool {
-        self.subscribed_topics[consumer].contains(&partition.topic)
+        self.consumer2_all_potential_topics[consumer].contains(&partition.topic)
     }
 
     fn balance(
@@ -184,25 +222,21 @@ impl Balancer {
             .is_none_or(|(n, _)| *n == 0);
 
         for partition in &unassigned_partitions {
-            if !self.partition2_all_potential_consumers[partition].is_empty() {
+            if !self.topic2_all_potential_consumers[&partition.topic].is_empty() {
                 self.assign_partition(partition);
             }
         }
 
-        // Only partitions with 2+ potential members, and members that could
-        // gain or lose something, take part in the reassignment.
-        let fixed_partitions: BTreeSet<TopicPartition> = self
-            .partition2_all_potential_consumers
-            .iter()
-            .filter(|(_, consumers)| consumers.len() < 2)
-            .map(|(tp, _)| tp.clone())
-            .collect();
-        sorted_partitions.retain(|tp| !fixed_partitions.contains(tp));
-        unassigned_partitions.retain(|tp| !fixed_partitions.contains(tp));
+        // Only partitions of topics with 2+ potential members, and members
+        // that could gain or lose something, take part in the reassignment.
+        let movable =
+            |tp: &TopicPartition| self.topic2_all_potential_consumers[&tp.topic].len() >= 2;
+        sorted_partitions.retain(|tp| movable(tp));
+        unassigned_partitions.retain(|tp| movable(tp));
 
         let mut fixed_assignments = BTreeMap::new();
         let consumers: Vec<String> = self
-            .consumer2_all_potential_partitions
+            .consumer2_all_potential_topics
             .keys()
             .cloned()
             .collect();
@@ -243,10 +277,10 @@ impl Balancer {
             .current_assignment
             .get(consumer)
             .map_or(&[][..], Vec::as_slice);
-        current.len() < self.consumer2_all_potential_partitions[consumer].len()
+        current.len() < self.max_assignment_size[consumer]
             || current
                 .iter()
-                .any(|tp| self.partition2_all_potential_consumers[tp].len() >= 2)
+                .any(|tp| self.topic2_all_potential_consumers[&tp.topic].len() >= 2)
     }
 
     /// `assignPartition`: to the least loaded member that can take it.
@@ -265,8 +299,7 @@ impl Balancer {
             .get_mut(&consumer)
             .expect("member")
             .push(partition.clone());
-        self.current_partition_consumer
-            .insert(partition.clone(), consumer.clone());
+        self.current_partition_consumer.set(partition, &consumer);
         self.sorted_current_subscriptions
             .insert((self.size(&consumer), consumer));
     }
@@ -284,22 +317,24 @@ impl Balancer {
             return true;
         }
         for (count, consumer) in &self.sorted_current_subscriptions {
-            let potential = &self.consumer2_all_potential_partitions[consumer];
-            if *count == potential.len() {
+            if *count == self.max_assignment_size[consumer] {
                 continue;
             }
             // A partition it could have, held by a member with more.
-            let can_take_more = potential.iter().any(|tp| {
-                self.current_partition_consumer
-                    .get(tp)
-                    .is_some_and(|other| {
-                        other != consumer
-                            && self.current_assignment.contains_key(other)
-                            && *count < self.size(other)
-                    })
-            });
-            if can_take_more {
-                return false;
+            for topic in &self.consumer2_all_potential_topics[consumer] {
+                for p in 0..self.partitions_per_topic[topic] {
+                    let held_by_bigger =
+                        self.current_partition_consumer
+                            .get(topic, p)
+                            .is_some_and(|other| {
+                                other != consumer
+                                    && self.current_assignment.contains_key(other)
+                                    && *count < self.size(other)
+                            });
+                    if held_by_bigger {
+                        return false;
+                    }
+                }
             }
         }
         true
@@ -313,7 +348,11 @@ impl Balancer {
                 if self.is_balanced() {
                     break;
                 }
-                let Some(consumer) = self.current_partition_consumer.get(partition).cloned() else {
+                let Some(consumer) = self
+                    .current_partition_consumer
+                    .get(&partition.topic, partition.partition)
+                    .cloned()
+                else {
                     continue;
                 };
                 // Back to the previous owner if it is 2+ behind.
@@ -328,7 +367,7 @@ impl Balancer {
                         continue;
                     }
                 }
-                let better_suited_exists = self.partition2_all_potential_consumers[partition]
+                let better_suited_exists = self.topic2_all_potential_consumers[&partition.topic]
                     .iter()
                     .any(|other| {
                         self.current_assignment.contains_key(other)
@@ -358,15 +397,22 @@ impl Balancer {
     }
 
     fn reassign_partition_to(&mut self, partition: &TopicPartition, new_consumer: &str) {
-        let consumer = self.current_partition_consumer[partition].clone();
+        let consumer = self.owner(partition);
         let partition_to_be_moved = self
             .partition_movements
             .get_the_actual_partition_to_be_moved(partition, &consumer, new_consumer);
         self.process_partition_movement(&partition_to_be_moved, new_consumer);
     }
 
+    fn owner(&self, partition: &TopicPartition) -> String {
+        self.current_partition_consumer
+            .get(&partition.topic, partition.partition)
+            .expect("an assigned partition")
+            .clone()
+    }
+
     fn process_partition_movement(&mut self, partition: &TopicPartition, new_consumer: &str) {
-        let old_consumer = self.current_partition_consumer[partition].clone();
+        let old_consumer = self.owner(partition);
         self.sorted_current_subscriptions
             .remove(&(self.size(&old_consumer), old_consumer.clone()));
         self.sorted_current_subscriptions
@@ -381,8 +427,7 @@ impl Balancer {
             .get_mut(new_consumer)
             .expect("member")
             .push(partition.clone());
-        self.current_partition_consumer
-            .insert(partition.clone(), new_consumer.to_string());
+        self.current_partition_consumer.set(partition, new_consumer);
         self.sorted_current_subscriptions
             .insert((self.size(new_consumer), new_consumer.to_string()));
         self.sorted_current_subscriptions
