@@ -115,6 +115,7 @@ pub(crate) enum PendingAppend {
     /// The leader's assignment (SyncGroup in CompletingRebalance).
     SyncAssignment {
         group_id: String,
+        incarnation: u64,
         generation_id: i32,
         assignment: BTreeMap<String, Vec<u8>>,
     },
@@ -126,6 +127,7 @@ pub(crate) enum PendingAppend {
     StaticRejoin(Box<StaticRejoin>),
     OffsetCommit {
         group_id: String,
+        incarnation: u64,
         request_id: RequestId,
         /// In request order; `Err` for partitions refused before the write.
         partitions: Vec<(TopicPartition, Result<OffsetAndMetadata, ErrorCode>)>,
@@ -137,6 +139,7 @@ pub(crate) enum PendingAppend {
 #[derive(Debug, Clone)]
 pub(crate) struct StaticRejoin {
     pub group_id: String,
+    pub incarnation: u64,
     pub request_id: RequestId,
     pub group_instance_id: String,
     pub old_member_id: String,
@@ -170,6 +173,7 @@ pub(crate) struct Ctx {
     pub timers: Timers,
     pub appends: BTreeMap<AppendId, PendingAppend>,
     next_append: AppendId,
+    next_incarnation: u64,
     uuid: Box<dyn UuidSource>,
     pub active: bool,
     pub owned: BTreeSet<i32>,
@@ -188,6 +192,14 @@ impl Ctx {
 
     pub fn partition_for(&self, group_id: &str) -> i32 {
         partition_for(group_id, self.config.offsets_topic_num_partitions)
+    }
+
+    /// A new group object (see `Group::incarnation`).
+    pub fn new_group(&mut self, group_id: &str, state: GroupState) -> Group {
+        self.next_incarnation += 1;
+        let mut g = Group::new(group_id, state, self.now);
+        g.incarnation = self.next_incarnation;
+        g
     }
 
     /// Kafka's `generateMemberId`: the instance id for static members, the
@@ -326,6 +338,7 @@ impl Coordinator {
                 timers: Timers::default(),
                 appends: BTreeMap::new(),
                 next_append: 0,
+                next_incarnation: 0,
                 uuid,
                 active: true,
                 owned: BTreeSet::new(),
@@ -453,15 +466,23 @@ impl Coordinator {
             match pending {
                 PendingAppend::SyncAssignment {
                     group_id,
+                    incarnation,
                     generation_id,
                     assignment,
-                } => self.on_sync_assignment_stored(&group_id, generation_id, assignment, result),
+                } => self.on_sync_assignment_stored(
+                    &group_id,
+                    incarnation,
+                    generation_id,
+                    assignment,
+                    result,
+                ),
                 PendingAppend::StaticRejoin(s) => self.on_static_rejoin_stored(*s, result),
                 PendingAppend::OffsetCommit {
                     group_id,
+                    incarnation,
                     request_id,
                     partitions,
-                } => self.on_offsets_stored(&group_id, request_id, partitions, result),
+                } => self.on_offsets_stored(&group_id, incarnation, request_id, partitions, result),
                 PendingAppend::EmptyGroup | PendingAppend::Tombstones => {}
             }
         }

@@ -50,6 +50,10 @@ pub(crate) struct JoinOp {
 #[derive(Debug, Clone)]
 pub struct Group {
     pub group_id: String,
+    /// Tells apart two groups of the same id over time (deleted and
+    /// created again): a write finishing late must not touch the new one
+    /// (Kafka's callbacks hold the old group object).
+    pub(crate) incarnation: u64,
     pub(crate) state: GroupState,
     pub(crate) current_state_timestamp: Option<i64>,
     pub(crate) protocol_type: Option<String>,
@@ -76,6 +80,7 @@ impl Group {
     pub fn new(group_id: &str, state: GroupState, now: i64) -> Group {
         Group {
             group_id: group_id.to_string(),
+            incarnation: 0,
             state,
             current_state_timestamp: Some(now),
             protocol_type: None,

@@ -35,7 +35,7 @@ impl Coordinator {
             if !is_unknown_member {
                 return cx.respond(rid, join_error(&req.member_id, ErrorCode::UnknownMemberId));
             }
-            let g = Group::new(&req.group_id, Empty, cx.now);
+            let g = cx.new_group(&req.group_id, Empty);
             self.groups.insert(req.group_id.clone(), g);
         }
         let g = self.groups.get_mut(&req.group_id).expect("just ensured");
@@ -91,6 +91,7 @@ impl Coordinator {
                     }
                     let then = PendingAppend::SyncAssignment {
                         group_id: g.group_id.clone(),
+                        incarnation: g.incarnation,
                         generation_id: g.generation_id,
                         assignment: assignment.clone(),
                     };
@@ -119,14 +120,19 @@ impl Coordinator {
     pub(crate) fn on_sync_assignment_stored(
         &mut self,
         group_id: &str,
+        incarnation: u64,
         generation_id: i32,
         assignment: BTreeMap<String, Vec<u8>>,
         result: Result<i64, ErrorCode>,
     ) {
-        let cx = &mut self.cx;
-        let Some(g) = self.groups.get_mut(group_id) else {
+        let Some(g) = self
+            .groups
+            .get_mut(group_id)
+            .filter(|g| g.incarnation == incarnation)
+        else {
             return;
         };
+        let cx = &mut self.cx;
         // Another member may have joined meanwhile: only the generation that
         // asked for the write moves on.
         if g.state != CompletingRebalance || g.generation_id != generation_id {
@@ -154,10 +160,14 @@ impl Coordinator {
         s: StaticRejoin,
         result: Result<i64, ErrorCode>,
     ) {
-        let cx = &mut self.cx;
-        let Some(g) = self.groups.get_mut(&s.group_id) else {
+        let Some(g) = self
+            .groups
+            .get_mut(&s.group_id)
+            .filter(|g| g.incarnation == s.incarnation)
+        else {
             return;
         };
+        let cx = &mut self.cx;
         let still_parked = g
             .members
             .get(&s.new_member_id)
@@ -528,6 +538,7 @@ impl Ctx {
                         .collect();
                     let then = PendingAppend::StaticRejoin(Box::new(StaticRejoin {
                         group_id: g.group_id.clone(),
+                        incarnation: g.incarnation,
                         request_id: rid,
                         group_instance_id: instance_id.to_string(),
                         old_member_id: old_member_id.to_string(),

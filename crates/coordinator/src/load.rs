@@ -119,9 +119,13 @@ impl Coordinator {
                 continue;
             }
             let mut g = match groups.remove(&name) {
-                Some(v) => group_from_record(&name, v, self.cx.now),
+                Some(v) => {
+                    let mut g = group_from_record(&name, v, self.cx.now);
+                    g.incarnation = self.cx.new_group(&name, Empty).incarnation;
+                    g
+                }
                 // Only offsets: a group of "simple" consumers.
-                None => Group::new(&name, Empty, self.cx.now),
+                None => self.cx.new_group(&name, Empty),
             };
             g.offsets = by_group.remove(&name).unwrap_or_default();
             self.on_group_loaded(&mut g);

@@ -73,7 +73,7 @@ impl Coordinator {
             }
             // Not relying on Kafka for group management (assign() users):
             // the group exists only to hold offsets.
-            let g = Group::new(&req.group_id, Empty, now);
+            let g = cx.new_group(&req.group_id, Empty);
             self.groups.insert(req.group_id.clone(), g);
         }
         let g = self.groups.get_mut(&req.group_id).expect("just ensured");
@@ -100,12 +100,16 @@ impl Coordinator {
     pub(crate) fn on_offsets_stored(
         &mut self,
         group_id: &str,
+        incarnation: u64,
         rid: RequestId,
         mut partitions: PartitionResults,
         result: Result<i64, ErrorCode>,
     ) {
         let cx = &mut self.cx;
-        let group = self.groups.get_mut(group_id).filter(|g| g.state != Dead);
+        let group = self
+            .groups
+            .get_mut(group_id)
+            .filter(|g| g.incarnation == incarnation && g.state != Dead);
         match result {
             Ok(base_offset) => {
                 if let Some(g) = group {
@@ -408,6 +412,7 @@ impl Ctx {
         let acks = self.config.offsets_commit_required_acks;
         let then = PendingAppend::OffsetCommit {
             group_id: g.group_id.clone(),
+            incarnation: g.incarnation,
             request_id: rid,
             partitions,
         };
