@@ -14,6 +14,8 @@
 //!   sequence errors), assigns offsets by rewriting the batches in place,
 //!   returns [`LogAppendInfo`] (a producer retry returns the original
 //!   offsets with `duplicate: true`).
+//! - [`Log::append_as_leader_with_origin`] with [`AppendOrigin::Coordinator`]:
+//!   a coordinator's writes, transaction markers (control batches) included.
 //! - [`Log::append_as_follower`]`(&bytes, now)`: offsets as given (>= LEO).
 //! - [`Log::read`]`(offset, max_bytes, max_offset, min_one_message)` →
 //!   [`FetchDataInfo`] borrowing the segment's bytes; OFFSET_OUT_OF_RANGE
@@ -54,7 +56,13 @@
 //! - The cleaner rewrites each segment in place (no grouping of small
 //!   segments) and drops batches left empty (Kafka may keep an empty batch
 //!   to preserve a producer's last sequence).
-//! - Timestamp bounds (`message.timestamp.*.max.ms`) are not checked.
+//! - Timestamp bounds (`message.timestamp.*.max.ms`) are not checked, and
+//!   batches keep the producer's codec (no `compression.type` recompression).
+//! - Compaction runs when [`Log::compact`] is called (no cleaner thread,
+//!   `min.cleanable.dirty.ratio` or cleaner checkpoint: every pass cleans the
+//!   whole cleanable range) and does not remove aborted transactions.
+//! - The high watermark is not persisted here (Kafka's broker keeps it in
+//!   `replication-offset-checkpoint`); it starts at the log start offset.
 
 pub mod checkpoint;
 pub mod cleaner;
