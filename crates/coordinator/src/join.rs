@@ -588,9 +588,9 @@ impl Ctx {
         if g.is_leader(old_id) {
             g.leader_id = Some(new_id.to_string());
         }
-        if g.pending_sync_members.remove(old_id) {
-            g.pending_sync_members.insert(new_id.to_string());
-        }
+        // Kafka leaves the old id among the members expected to sync: if the
+        // new incarnation does not resolve it, the sync deadline rebalances
+        // the group (removing nobody).
         g.static_members
             .insert(instance_id.to_string(), new_id.to_string());
     }
