@@ -51,7 +51,11 @@ pub fn main(args: &Args) -> ExitCode {
     if bad {
         return ExitCode::from(2);
     }
-    let opts = RunOptions { seed: args.seed, trace: args.json, ..RunOptions::default() };
+    let opts = RunOptions {
+        seed: args.seed,
+        trace: args.json,
+        ..RunOptions::default()
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut all_ok = true;
@@ -62,8 +66,12 @@ pub fn main(args: &Args) -> ExitCode {
             out.write_all(report.trace.as_bytes())
         } else {
             let many = scenarios.len() > 1;
-            (if many { writeln!(out, "== {}", s.file) } else { Ok(()) })
-                .and_then(|()| report.lines.iter().try_for_each(|l| writeln!(out, "{l}")))
+            (if many {
+                writeln!(out, "== {}", s.file)
+            } else {
+                Ok(())
+            })
+            .and_then(|()| report.lines.iter().try_for_each(|l| writeln!(out, "{l}")))
         };
         if let Err(e) = written.and_then(|()| out.flush()) {
             eprintln!("kafkascope: write failed: {e}");

@@ -86,7 +86,7 @@ impl Cluster {
             }
             let storage = Shared::new(MemoryStorage::new());
             let node = BrokerNode::new(Broker::new(c.clone(), storage.clone()), topo);
-            let id = sim.add_node(b.to_string(), ClusterNode::Broker(node));
+            let id = sim.add_node(b.to_string(), ClusterNode::Broker(Box::new(node)));
             debug_assert_eq!(id, topo.broker(b));
             configs.push(c);
             storages.push(storage);
@@ -395,7 +395,10 @@ impl Cluster {
                 self.storages[b as usize].clone(),
             );
             self.sim
-                .restart_with(id, ClusterNode::Broker(BrokerNode::new(broker, self.topo)))
+                .restart_with(
+                    id,
+                    ClusterNode::Broker(Box::new(BrokerNode::new(broker, self.topo))),
+                )
                 .map_err(|e| e.to_string())?;
             for name in self.clients.keys().cloned().collect::<Vec<_>>() {
                 if let ClusterNode::Producer(p) = self.sim.node_mut(self.clients[&name]) {

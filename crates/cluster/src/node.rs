@@ -70,7 +70,8 @@ impl Topology {
 
 /// One simulated process.
 pub enum ClusterNode {
-    Broker(BrokerNode),
+    /// Boxed: a broker is much larger than the other processes.
+    Broker(Box<BrokerNode>),
     Zk(ZkNode),
     Producer(Producer),
 }
