@@ -2,7 +2,8 @@
 //! subscribed to everything: a fresh assignment with each assignor, and a
 //! sticky / cooperative-sticky reassignment after one member leaves (the
 //! others owning what they had). Kafka's sticky assignor does this in well
-//! under a second. Small sample counts: the machine is shared.
+//! under a second. Also the sticky general path (subscriptions differ).
+//! Small sample counts: the machine is shared.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use kafkascope_client::assignor::{
@@ -86,6 +87,26 @@ fn bench(c: &mut Criterion) {
         });
     }
     rejoin.finish();
+
+    // The general path: the last member subscribes to one topic only.
+    let mut general = c.benchmark_group("general_path_1000_members_10000_partitions");
+    general
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    let mut mixed = subs.clone();
+    let (last, sub) = mixed.iter_mut().next_back().expect("members");
+    sub.topics.truncate(1);
+    let last = last.clone();
+    general.bench_function(BenchmarkId::from_parameter("sticky-fresh"), |b| {
+        b.iter(|| black_box(StickyAssignor.assign(black_box(&ppt), black_box(&mixed))))
+    });
+    let next = after_one_leaves(&mixed, &StickyAssignor.assign(&ppt, &mixed));
+    assert!(next.contains_key(&last), "the narrow member stays");
+    general.bench_function(
+        BenchmarkId::from_parameter("sticky-one-member-leaves"),
+        |b| b.iter(|| black_box(StickyAssignor.assign(black_box(&ppt), black_box(&next)))),
+    );
+    general.finish();
 }
 
 criterion_group!(benches, bench);

@@ -3,6 +3,20 @@
 //! possible first, then as sticky as possible. When every member subscribes
 //! to the same topics Kafka takes the fast "constrained" path; otherwise the
 //! "general" path with its reassignment loop.
+//!
+//! Version: Kafka 3.5-3.6 without rack awareness (ownership settled per
+//! partition by generation; the constrained path keeps owned partitions in
+//! the order the member reports them), the version whose
+//! `AbstractStickyAssignorTest` expectations our tests port. Where Kafka's
+//! outcome depends on `HashMap` iteration we reproduce Java's order (see
+//! `java_order`); elsewhere we iterate sorted, which does not change the
+//! outcome except for which partition `PartitionMovements` picks among
+//! several (Kafka: `HashSet` order; here: the smallest).
+//!
+//! Deliberate differences, all in inputs Kafka rejects or mishandles: an
+//! owned partition beyond the topic's partition count is ignored; user
+//! data that does not parse counts as none (Kafka fails the rebalance); an
+//! empty first subscription does not make all subscriptions "equal".
 
 mod constrained;
 mod general;
@@ -44,9 +58,7 @@ impl StickyAssignor {
             generation: Some(generation),
         })
     }
-}
 
-impl StickyAssignor {
     /// The assignment together with Kafka's `partitionsTransferringOwnership`.
     pub fn assign_with_transfers(
         &self,
