@@ -205,7 +205,7 @@ impl TransactionCoordinator {
             // Not the coordinator any more, loading again, or a newer
             // coordinator epoch: this transaction is someone else's now.
             _ => {
-                self.remove_markers_for_txn(&id);
+                self.remove_markers_for_txn(&id, coordinator_epoch);
                 return;
             }
         };
@@ -236,7 +236,7 @@ impl TransactionCoordinator {
             self.cx.markers.sends.remove(&marker_id);
         }
         if cancel {
-            self.remove_markers_for_txn(&id);
+            self.remove_markers_for_txn(&id, coordinator_epoch);
         } else if !retry.is_empty() {
             // A new send: the host looks the leaders up again.
             self.send_markers(
@@ -285,10 +285,10 @@ impl TransactionCoordinator {
                     .append_transition(id, coordinator_epoch, transit, Then::CompleteTxn, false)
                     .is_err()
                 {
-                    self.remove_markers_for_txn(id);
+                    self.remove_markers_for_txn(id, coordinator_epoch);
                 }
             }
-            _ => self.remove_markers_for_txn(id),
+            _ => self.remove_markers_for_txn(id, coordinator_epoch),
         }
     }
 
@@ -304,20 +304,30 @@ impl TransactionCoordinator {
     ) {
         match error {
             ErrorCode::None | ErrorCode::NotCoordinator | ErrorCode::CoordinatorLoadInProgress => {
-                self.remove_markers_for_txn(id)
+                self.remove_markers_for_txn(id, coordinator_epoch)
             }
             _ => self.write_txn_completion(id, coordinator_epoch, transit),
         }
     }
 
-    /// `removeMarkersForTxn`: forget the transaction's marker sends; late
-    /// answers to them are ignored.
-    pub(crate) fn remove_markers_for_txn(&mut self, id: &str) {
-        self.cx.markers.pending.remove(id);
+    /// `removeMarkersForTxn`: forget the transaction's marker sends of
+    /// that coordinator epoch; late answers to them are ignored. Scoped to
+    /// the epoch (Kafka removes only the same `PendingCompleteTxn` object)
+    /// so an old epoch's failure cannot cancel a reload's markers.
+    pub(crate) fn remove_markers_for_txn(&mut self, id: &str, coordinator_epoch: i32) {
+        if self
+            .cx
+            .markers
+            .pending
+            .get(id)
+            .is_some_and(|p| p.coordinator_epoch == coordinator_epoch)
+        {
+            self.cx.markers.pending.remove(id);
+        }
         self.cx
             .markers
             .sends
-            .retain(|_, s| s.transactional_id != id);
+            .retain(|_, s| s.transactional_id != id || s.coordinator_epoch != coordinator_epoch);
     }
 
     /// `removeMarkersForTxnTopicPartition`

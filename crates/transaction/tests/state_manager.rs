@@ -415,3 +415,26 @@ fn shutdown_unloads_everything() {
     assert_eq!(h.init(TXN_ID).error_code, ErrorCode::NotCoordinator);
     assert_eq!(h.c.transactions().count(), 0);
 }
+
+/// Found by the property test: the old epoch's Complete write answering
+/// NOT_COORDINATOR after a reload must not cancel the reload's markers.
+#[test]
+fn stale_complete_write_does_not_cancel_the_new_epochs_markers() {
+    let mut h = Host::new();
+    let (pid, epoch) = started(&mut h, TXN_ID);
+    h.end(TXN_ID, pid, epoch, false);
+    h.complete_append(Ok(()));
+    h.ack_marker();
+    assert_eq!(h.appends.len(), 1, "CompleteAbort on its way");
+    let p = h.c.partition_for(TXN_ID);
+    let out = h.c.unload(h.now, p, Some(0));
+    h.absorb(out);
+    h.reload(p, 1);
+    assert_eq!(h.markers.len(), 1, "the reload resends the markers");
+    let stale = h.appends.remove(0);
+    let out = h.c.on_append_completed(h.now, stale.append_id, Ok(()));
+    h.absorb(out);
+    assert_eq!(h.c.pending_marker_sends().count(), 1);
+    h.settle();
+    assert_eq!(h.meta(TXN_ID).state, CompleteAbort);
+}

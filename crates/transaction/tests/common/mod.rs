@@ -27,6 +27,8 @@ pub struct Host {
     pub changes: Vec<(String, TransactionState, TransactionState)>,
     /// Every log record the host appended, per partition (for reloads).
     pub log: BTreeMap<i32, Vec<TxnLogRecord>>,
+    /// Appends already in `log` (written before their completion).
+    pub in_log: std::collections::BTreeSet<AppendId>,
 }
 
 impl Host {
@@ -51,6 +53,7 @@ impl Host {
             responses: BTreeMap::new(),
             changes: Vec::new(),
             log: BTreeMap::new(),
+            in_log: Default::default(),
         }
     }
 
@@ -98,7 +101,14 @@ impl Host {
     pub fn complete_append(&mut self, result: Result<(), ErrorCode>) -> Append {
         assert!(!self.appends.is_empty(), "no append pending");
         let a = self.appends.remove(0);
-        if result.is_ok() {
+        self.complete(a.clone(), result);
+        a
+    }
+
+    /// Report `a`'s outcome; a success puts it in the log unless it is
+    /// there already.
+    pub fn complete(&mut self, a: Append, result: Result<(), ErrorCode>) {
+        if result.is_ok() && self.in_log.insert(a.append_id) {
             self.log
                 .entry(a.partition)
                 .or_default()
@@ -106,7 +116,26 @@ impl Host {
         }
         let out = self.c.on_append_completed(self.now, a.append_id, result);
         self.absorb(out);
-        a
+    }
+
+    /// The leader of `partition` changes: appends in flight there reached
+    /// the log, in the order they were issued, before the new leader reads
+    /// it (their completions still come later).
+    pub fn flush_in_flight(&mut self, partition: i32) {
+        let in_flight: Vec<Append> = self
+            .appends
+            .iter()
+            .filter(|a| a.partition == partition)
+            .cloned()
+            .collect();
+        for a in in_flight {
+            if self.in_log.insert(a.append_id) {
+                self.log
+                    .entry(a.partition)
+                    .or_default()
+                    .extend(a.records.iter().cloned());
+            }
+        }
     }
 
     /// Acknowledge every partition of the oldest marker send.
