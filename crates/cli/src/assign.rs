@@ -26,6 +26,10 @@ use std::io::Write;
 const STRATEGIES: &str = "range, roundrobin, sticky, cooperative-sticky";
 
 #[derive(clap::Args)]
+#[command(
+    after_help = "Prints one line per member, in name order: NAME: t-0,t-1 (sorted by topic, \
+                  then partition), or NAME: none when it gets nothing."
+)]
 pub struct Args {
     /// range | roundrobin | sticky | cooperative-sticky
     #[arg(long)]

@@ -4,7 +4,7 @@
 //! to the same topics Kafka takes the fast "constrained" path; otherwise the
 //! "general" path with its reassignment loop.
 //!
-//! Version: Kafka 3.5-3.6 without rack awareness (ownership settled per
+//! Version: the Kafka 3.5-era code with no racks configured (ownership settled per
 //! partition by generation; the constrained path keeps owned partitions in
 //! the order the member reports them), the version whose
 //! `AbstractStickyAssignorTest` expectations our tests port. Where Kafka's
