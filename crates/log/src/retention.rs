@@ -100,3 +100,68 @@ impl<S: Storage> Log<S> {
         Ok(bases.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::*;
+
+    #[test]
+    fn delete_records_and_retention() {
+        let (mut log, _) = new_log(config(&[
+            ("segment.bytes", "300"),
+            ("retention.ms", "1000"),
+        ]));
+        for i in 0..9 {
+            log.append_as_leader(&mut batch(1, 100, i * 100), 0, 0)
+                .unwrap();
+        }
+        let segs = log.segments().len();
+        assert!(segs >= 4);
+        assert_eq!(
+            log.delete_records(3).unwrap_err().name(),
+            "OFFSET_OUT_OF_RANGE"
+        );
+        log.update_high_watermark(9);
+        assert_eq!(log.delete_records(3).unwrap(), 3);
+        assert_eq!(
+            log.read(2, 100, None, true).unwrap_err().name(),
+            "OFFSET_OUT_OF_RANGE"
+        );
+        assert!(log.delete_old_segments(0).unwrap() >= 1);
+        assert!(log.segments().next().unwrap().base_offset() <= 3);
+        assert_eq!(log.log_start_offset(), 3);
+        // Time: segments whose largest timestamp is older than 1000 ms go.
+        let n = log.delete_old_segments(1550).unwrap();
+        assert!(n >= 1);
+        assert!(log
+            .segments()
+            .all(|s| s.size() == 0 || 1550 - s.largest_timestamp() <= 1000));
+        // Everything expired: the active segment is rolled first, never lost.
+        let n = log.delete_old_segments(100_000).unwrap();
+        assert!(n >= 1);
+        assert_eq!(log.segments().len(), 1);
+        assert_eq!(log.active_segment().size(), 0);
+        assert_eq!((log.log_start_offset(), log.log_end_offset()), (9, 9));
+    }
+
+    #[test]
+    fn retention_bytes_and_the_high_watermark() {
+        let (mut log, _) = new_log(config(&[
+            ("segment.bytes", "300"),
+            ("retention.bytes", "600"),
+        ]));
+        for _ in 0..9 {
+            log.append_as_leader(&mut batch(1, 100, 0), 0, 0).unwrap();
+        }
+        // Nothing at or above the HW may go.
+        assert_eq!(log.delete_old_segments(0).unwrap(), 0);
+        log.update_high_watermark(9);
+        assert!(log.delete_old_segments(0).unwrap() > 0);
+        assert!(log.size_in_bytes() <= 600 + 300);
+        assert!(log.size_in_bytes() >= 600 - 300);
+        assert_eq!(
+            log.log_start_offset(),
+            log.segments().next().unwrap().base_offset()
+        );
+    }
+}
