@@ -17,8 +17,8 @@
 
 use crate::error::{CliError, Result};
 use client::assignor::{
-    assignor_by_name, serialize_topic_partition_assignment, MemberData, Subscription,
-    TopicPartition,
+    assignor_by_name, serialize_topic_partition_assignment, CooperativeStickyAssignor, MemberData,
+    Subscription, TopicPartition,
 };
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -69,7 +69,7 @@ pub fn run(args: &Args, out: &mut impl Write) -> Result<()> {
     for spec in &args.members {
         let member = parse_member(spec)?;
         check_declared(&member, &partitions_per_topic)?;
-        let subscription = subscription_for(&member, args.generation);
+        let subscription = subscription_for(&member, &args.strategy, args.generation);
         if subscriptions
             .insert(member.name.clone(), subscription)
             .is_some()
@@ -197,18 +197,23 @@ fn check_declared(member: &MemberSpec, topics: &BTreeMap<String, i32>) -> Result
 }
 
 /// Owned partitions reach each assignor the way a Kafka client sends them:
-/// the subscription's owned partitions and generation (cooperative), and
-/// the StickyAssignor user data (V1 with a generation, V0 without).
-fn subscription_for(member: &MemberSpec, generation: Option<i32>) -> Subscription {
+/// the subscription's owned partitions and generation, and the assignor's
+/// user data: the StickyAssignor's previous assignment (V1 with a
+/// generation, V0 without) or the CooperativeStickyAssignor's generation.
+fn subscription_for(member: &MemberSpec, strategy: &str, generation: Option<i32>) -> Subscription {
     let mut sub = Subscription::new(member.topics.iter().cloned())
         .with_owned_partitions(member.owned.clone());
     sub.generation_id = generation;
     sub.group_instance_id = member.instance.clone();
-    if !member.owned.is_empty() || generation.is_some() {
-        sub.user_data = Some(serialize_topic_partition_assignment(&MemberData {
-            partitions: member.owned.clone(),
-            generation,
-        }));
-    }
+    sub.user_data = match strategy {
+        "sticky" if !member.owned.is_empty() || generation.is_some() => {
+            Some(serialize_topic_partition_assignment(&MemberData {
+                partitions: member.owned.clone(),
+                generation,
+            }))
+        }
+        "cooperative-sticky" => generation.map(CooperativeStickyAssignor::subscription_user_data),
+        _ => None,
+    };
     sub
 }

@@ -307,3 +307,20 @@ fn errors_are_one_line_and_exit_2() {
         "kafkascope: at least one --member NAME:TOPICS is required\n"
     );
 }
+
+#[test]
+fn cooperative_sticky_without_generation() {
+    // No generation anywhere: owned partitions still count (Kafka treats
+    // every member as the same, unknown generation).
+    let out = ok(&[
+        "--strategy",
+        "cooperative-sticky",
+        "--topic",
+        "t:4",
+        "--member",
+        "a:t:owned=t-0,t-1,t-2,t-3",
+        "--member",
+        "b:t",
+    ]);
+    assert_eq!(out, "a: t-0,t-1\nb: none\n");
+}

@@ -273,3 +273,82 @@ fn stale_generation_owner_does_not_block() {
     // topic-1 moves from consumer1 (the valid owner) to consumer2: held back.
     assert!(a["consumer2"].is_empty());
 }
+
+#[test]
+fn decode_generation_absent() {
+    // testDecodeGeneration: no generation anywhere.
+    let sub = subscription(&["topic"]);
+    assert_eq!(
+        CooperativeStickyAssignor::member_data(&sub).generation,
+        None
+    );
+}
+
+#[test]
+fn encode_decode_generation_in_user_data() {
+    // testEncodeDecodeGeneration: an older subscription carries the
+    // generation only in the cooperative user data.
+    let sub = subscription(&["topic"])
+        .with_user_data(CooperativeStickyAssignor::subscription_user_data(10));
+    assert_eq!(
+        CooperativeStickyAssignor::subscription_user_data(10),
+        vec![0, 0, 0, 10]
+    );
+    assert_eq!(
+        CooperativeStickyAssignor::member_data(&sub).generation,
+        Some(10)
+    );
+}
+
+#[test]
+fn member_data_with_inconsistent_data() {
+    // Owned partitions come from the subscription, the generation from the
+    // user data when the subscription has none.
+    let sub = subscription(&["topic"])
+        .with_user_data(CooperativeStickyAssignor::subscription_user_data(
+            GENERATION_ID,
+        ))
+        .with_owned_partitions(parse("topic-0"));
+    let data = CooperativeStickyAssignor::member_data(&sub);
+    assert_eq!(data.partitions, parse("topic-0"));
+    assert_eq!(data.generation, Some(GENERATION_ID));
+}
+
+#[test]
+fn member_data_with_empty_partitions_and_higher_generation() {
+    // The subscription's generation wins over the user data's.
+    let sub = subscription(&["topic"])
+        .with_user_data(CooperativeStickyAssignor::subscription_user_data(
+            GENERATION_ID - 1,
+        ))
+        .with_generation_id(GENERATION_ID);
+    let data = CooperativeStickyAssignor::member_data(&sub);
+    assert!(data.partitions.is_empty());
+    assert_eq!(data.generation, Some(GENERATION_ID));
+}
+
+#[test]
+fn assignor_with_old_version_subscriptions() {
+    // testAssignorWithOldVersionSubscriptions: two members send the
+    // generation only in user data (ConsumerProtocolSubscription V1).
+    let v1 = |owned: &str| {
+        subscription(&["topic1"])
+            .with_owned_partitions(parse(owned))
+            .with_user_data(CooperativeStickyAssignor::subscription_user_data(
+                GENERATION_ID,
+            ))
+    };
+    let subs = members([
+        ("consumer1", v1("topic1-0")),
+        ("consumer2", v1("topic1-1")),
+        (
+            "consumer3",
+            owned_subscription(&["topic1"], vec![], GENERATION_ID),
+        ),
+    ]);
+    let ppt = partitions_per_topic(&[("topic1", 3)]);
+    let a = assign(&ppt, &subs);
+    assert_eq!(a["consumer1"], parse("topic1-0"));
+    assert_eq!(a["consumer2"], parse("topic1-1"));
+    assert_eq!(a["consumer3"], parse("topic1-2"));
+}

@@ -16,12 +16,25 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct CooperativeStickyAssignor;
 
 impl CooperativeStickyAssignor {
-    /// `memberData`: what the member owns now, and since which generation.
+    /// `memberData`: the owned partitions of the subscription; the
+    /// generation from the subscription, or else from the user data (older
+    /// subscription versions carry it only there).
     pub fn member_data(subscription: &Subscription) -> MemberData {
+        let from_user_data = || match subscription.user_data.as_deref() {
+            Some([a, b, c, d, ..]) => Some(i32::from_be_bytes([*a, *b, *c, *d])),
+            _ => None,
+        };
         MemberData {
             partitions: subscription.owned_partitions.clone(),
-            generation: subscription.generation_id,
+            generation: subscription.generation_id.or_else(from_user_data),
         }
+    }
+
+    /// `subscriptionUserData`: just the generation, an INT32 (Kafka's
+    /// `COOPERATIVE_STICKY_ASSIGNOR_USER_DATA_V0`; later fields are ignored
+    /// when reading).
+    pub fn subscription_user_data(generation: i32) -> Vec<u8> {
+        generation.to_be_bytes().to_vec()
     }
 }
 
