@@ -428,4 +428,56 @@ mod tests {
             12
         );
     }
+
+    // After Kafka's OffsetIndexTest.randomLookupTest and TimeIndexTest:
+    // lookups agree with a sorted map's floor entry.
+    proptest::proptest! {
+        #[test]
+        fn offset_lookup_is_the_floor_entry(
+            deltas in proptest::collection::vec(1i64..1000, 0..200),
+            targets in proptest::collection::vec(0i64..250_000, 1..50),
+        ) {
+            let base = 45;
+            let mut idx = OffsetIndex::new(base, 1000);
+            let mut model = std::collections::BTreeMap::new();
+            let (mut off, mut pos) = (base, 0);
+            for d in deltas {
+                off += d;
+                pos += d as i32 * 3;
+                idx.append(off, pos);
+                model.insert(off, pos);
+            }
+            for t in targets {
+                let expected = model.range(..=t).next_back().map_or((base, 0), |(&o, &p)| (o, p));
+                proptest::prop_assert_eq!(idx.lookup(t), expected);
+            }
+            let back = OffsetIndex::from_bytes(base, &idx.to_bytes(), 1000, pos as usize + 1).unwrap();
+            proptest::prop_assert_eq!(back, idx);
+        }
+
+        #[test]
+        fn time_lookup_is_the_floor_entry(
+            steps in proptest::collection::vec((-5i64..50, 0i64..10), 0..200),
+            targets in proptest::collection::vec(-10i64..6000, 1..50),
+        ) {
+            let base = 100;
+            let mut t = TimeIndex::new(base, 1000);
+            let mut model = std::collections::BTreeMap::new();
+            let (mut ts, mut off) = (0i64, base);
+            for (dt, doff) in steps {
+                ts += dt;
+                off += doff;
+                // Only growing timestamps make entries, as maybeAppend.
+                let grew = ts > t.last_entry().0;
+                proptest::prop_assert_eq!(t.maybe_append(ts, off).is_some(), grew);
+                if grew {
+                    model.insert(ts, off);
+                }
+            }
+            for target in targets {
+                let expected = model.range(..=target).next_back().map_or((-1, base), |(&ts, &o)| (ts, o));
+                proptest::prop_assert_eq!(t.lookup(target), expected);
+            }
+        }
+    }
 }
