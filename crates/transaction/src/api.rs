@@ -16,6 +16,8 @@ pub enum Request {
     AddPartitionsToTxn(AddPartitionsToTxnRequest),
     AddOffsetsToTxn(AddOffsetsToTxnRequest),
     EndTxn(EndTxnRequest),
+    DescribeTransactions(DescribeTransactionsRequest),
+    ListTransactions(ListTransactionsRequest),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub enum Response {
     AddPartitionsToTxn(AddPartitionsToTxnResponse),
     AddOffsetsToTxn(AddOffsetsToTxnResponse),
     EndTxn(EndTxnResponse),
+    DescribeTransactions(DescribeTransactionsResponse),
+    ListTransactions(ListTransactionsResponse),
 }
 
 impl Response {
@@ -41,6 +45,11 @@ impl Response {
                 .unwrap_or(ErrorCode::None),
             Response::AddOffsetsToTxn(r) => r.error_code,
             Response::EndTxn(r) => r.error_code,
+            Response::DescribeTransactions(r) => r
+                .transaction_states
+                .first()
+                .map_or(ErrorCode::None, |s| s.error_code),
+            Response::ListTransactions(r) => r.error_code,
         }
     }
 }
@@ -208,6 +217,74 @@ pub struct EndTxnRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndTxnResponse {
     pub error_code: ErrorCode,
+}
+
+/// DescribeTransactions (KIP-664).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeTransactionsRequest {
+    pub transactional_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeTransactionsTopicData {
+    pub topic: String,
+    pub partitions: Vec<i32>,
+}
+
+/// One id's description; on error only `error_code` and
+/// `transactional_id` are meaningful (the rest keep the schema's defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribedTransaction {
+    pub error_code: ErrorCode,
+    pub transactional_id: String,
+    /// [`crate::TransactionState::name`]
+    pub transaction_state: String,
+    pub transaction_timeout_ms: i32,
+    pub transaction_start_time_ms: i64,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub topics: Vec<DescribeTransactionsTopicData>,
+}
+
+impl DescribedTransaction {
+    pub fn error(transactional_id: &str, error_code: ErrorCode) -> Self {
+        DescribedTransaction {
+            error_code,
+            transactional_id: transactional_id.to_string(),
+            transaction_state: String::new(),
+            transaction_timeout_ms: 0,
+            transaction_start_time_ms: 0,
+            producer_id: 0,
+            producer_epoch: 0,
+            topics: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeTransactionsResponse {
+    pub transaction_states: Vec<DescribedTransaction>,
+}
+
+/// ListTransactions (KIP-664): empty filters match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListTransactionsRequest {
+    pub state_filters: Vec<String>,
+    pub producer_id_filters: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedTransaction {
+    pub transactional_id: String,
+    pub producer_id: i64,
+    pub transaction_state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListTransactionsResponse {
+    pub error_code: ErrorCode,
+    pub unknown_state_filters: Vec<String>,
+    pub transaction_states: Vec<ListedTransaction>,
 }
 
 /// One topic of a marker.

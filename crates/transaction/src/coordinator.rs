@@ -236,6 +236,9 @@ pub(crate) struct Ctx {
     pub markers: Markers,
     pub next_abort_check: i64,
     pub next_expiration_check: i64,
+    /// False after shutdown (DescribeTransactions then answers
+    /// COORDINATOR_NOT_AVAILABLE).
+    pub active: bool,
 }
 
 impl Ctx {
@@ -344,6 +347,7 @@ impl TransactionCoordinator {
                 appends: BTreeMap::new(),
                 next_append_id: 0,
                 markers: Markers::default(),
+                active: true,
             },
         }
     }
@@ -392,6 +396,14 @@ impl TransactionCoordinator {
                     commit: r.committed,
                 };
                 self.end_transaction(&r.transactional_id, ctx, true);
+            }
+            Request::DescribeTransactions(r) => {
+                let response = self.describe_transactions(r);
+                self.cx.respond(request_id, response);
+            }
+            Request::ListTransactions(r) => {
+                let response = self.list_transactions(r);
+                self.cx.respond(request_id, response);
             }
         }
         self.finish()

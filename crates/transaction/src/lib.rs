@@ -22,7 +22,10 @@
 //!
 //! **Requests.** [`handle`](TransactionCoordinator::handle)`(now,
 //! request_id, request, &mut producer_ids)` for InitProducerId,
-//! AddPartitionsToTxn, AddOffsetsToTxn and EndTxn. `producer_ids` is the
+//! AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, DescribeTransactions and
+//! ListTransactions. Before handing AddPartitionsToTxn over, KafkaApis
+//! checks the topics exist (UNKNOWN_TOPIC_OR_PARTITION for those, and
+//! OPERATION_NOT_ATTEMPTED for the rest): that is the host's part. `producer_ids` is the
 //! broker's producer id block manager behind [`ProducerIdGenerator`]
 //! (return `Err(COORDINATOR_LOAD_IN_PROGRESS)` while fetching a block). The
 //! response is an [`Output::Response`] with the same `request_id`, now or
@@ -70,11 +73,13 @@
 //!   fatal are retried; a failed Complete write is retried for every error
 //!   but NOT_COORDINATOR (Kafka: COORDINATOR_NOT_AVAILABLE only).
 //! - Not implemented: KIP-890 (transaction version 2, AddPartitionsToTxn
-//!   v4+ batching and verification), DescribeTransactions,
-//!   ListTransactions, ACLs, the producer id manager itself.
+//!   v4+ batching and verification), ListTransactions' duration filter
+//!   (v1), ACLs, wire codecs for these requests, the producer id manager
+//!   itself.
 
 pub mod api;
 pub mod coordinator;
+mod describe;
 mod handlers;
 pub mod load;
 mod markers;

@@ -169,6 +169,7 @@ impl TransactionCoordinator {
         self.cache.loading.clear();
         self.cache.partitions.clear();
         self.cx.markers = Default::default();
+        self.cx.active = false;
         self.finish()
     }
 }

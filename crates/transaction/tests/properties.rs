@@ -99,6 +99,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => any::<usize>().prop_map(|pick| Action::Unroutable { pick }),
         2 => prop::sample::select(vec![1_000i64, 10_000, 70_000, 700_000_000]).prop_map(|ms| Action::Advance { ms }),
         1 => (0..3usize).prop_map(|id| Action::Failover { id }),
+        1 => (0..3usize).prop_map(|id| Action::Describe { id }),
     ]
 }
 
@@ -241,6 +242,13 @@ fn run(actions: Vec<Action>) {
                 }
             }
             Action::Advance { ms } => h.advance(ms),
+            Action::Describe { id } => {
+                h.send(Request::DescribeTransactions(DescribeTransactionsRequest {
+                    transactional_ids: vec![IDS[id].to_string()],
+                }));
+                h.send(Request::ListTransactions(ListTransactionsRequest::default()));
+                requests += 2;
+            }
             Action::Failover { id } => {
                 let p = h.c.partition_for(IDS[id]);
                 failover(&mut h, &mut ck, p);
