@@ -2,9 +2,10 @@
 //! range, roundrobin, sticky and cooperative-sticky. The group leader runs
 //! one of these over every member's `Subscription`; the result must match
 //! what Kafka's own classes compute, so the names and the order of
-//! operations follow Kafka's. Everything is deterministic: members and
-//! partitions are iterated in sorted order (`BTreeMap`), where Kafka
-//! iterates a `HashMap`.
+//! operations follow Kafka's. Everything is deterministic (`BTreeMap`s
+//! throughout); where Kafka's result depends on a Java `HashMap`'s
+//! iteration order, that order is computed (`java_order`), so the
+//! assignments are the ones Kafka's own tests expect.
 
 mod cooperative_sticky;
 pub mod java_order;
