@@ -56,6 +56,10 @@ enum Action {
     Failover {
         id: usize,
     },
+    /// DescribeTransactions and ListTransactions (read-only).
+    Describe {
+        id: usize,
+    },
 }
 
 fn append_error() -> impl Strategy<Value = Option<ErrorCode>> {
