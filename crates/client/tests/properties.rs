@@ -7,8 +7,9 @@ mod common;
 
 use common::*;
 use kafkascope_client::assignor::{
-    ConsumerPartitionAssignor, CooperativeStickyAssignor, GroupAssignment, RangeAssignor,
-    RoundRobinAssignor, StickyAssignor, Subscription,
+    deserialize_topic_partition_assignment, serialize_topic_partition_assignment,
+    ConsumerPartitionAssignor, CooperativeStickyAssignor, GroupAssignment, MemberData,
+    RangeAssignor, RoundRobinAssignor, StickyAssignor, Subscription, TopicPartition,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -205,5 +206,26 @@ proptest! {
         for (m, p) in &second {
             prop_assert!(p.iter().all(|tp| third[m].contains(tp)), "{} lost a partition it kept", m);
         }
+    }
+
+    /// The StickyAssignor user data reads back as written, grouped by topic.
+    #[test]
+    fn sticky_user_data_round_trips(
+        partitions in prop::collection::vec(("[a-z.\\-_]{1,12}", 0i32..1000), 0..30),
+        generation in prop::option::of(any::<i32>()),
+    ) {
+        let data = MemberData {
+            partitions: partitions.iter().map(|(t, p)| TopicPartition::new(t.clone(), *p)).collect(),
+            generation,
+        };
+        let decoded = deserialize_topic_partition_assignment(&serialize_topic_partition_assignment(&data)).unwrap();
+        prop_assert_eq!(decoded.generation, generation);
+        // Same partitions; within a topic, in the order given.
+        let by_topic = |ps: &[TopicPartition]| {
+            let mut m: BTreeMap<String, Vec<i32>> = BTreeMap::new();
+            for p in ps { m.entry(p.topic.clone()).or_default().push(p.partition); }
+            m
+        };
+        prop_assert_eq!(by_topic(&decoded.partitions), by_topic(&data.partitions));
     }
 }
