@@ -79,5 +79,8 @@ fn high_watermark_truncation_loses_acknowledged_records() {
         ..small
     };
     let o = run_schedule(&fixed);
-    assert!(o.clean(), "with leader-epoch truncation the same schedule must keep every record: {o:?}");
+    assert!(
+        o.clean(),
+        "with leader-epoch truncation the same schedule must keep every record: {o:?}"
+    );
 }

@@ -116,3 +116,38 @@ fn records_without_keys_stick_to_one_partition_per_batch() {
         "one lingering batch, one partition: {parts:?}"
     );
 }
+
+#[test]
+fn a_restarted_producer_keeps_what_it_was_told() {
+    let r = run("cluster brokers=3\ntopic create t partitions=1 replication-factor=3\nproducer p\nsend p t value=a\nflush p\ncrash p\nrestart p\nsend p t value=b\nflush p\nexpect acked p == 2\nexpect log t-0@0 == a,b\n");
+    assert!(r.ok(), "{:?}", r.lines);
+}
+
+#[test]
+fn a_crashed_client_cannot_send() {
+    let r = run("cluster brokers=1\ntopic create t partitions=1 replication-factor=1\nproducer p\ncrash p\nsend p t value=a\n");
+    assert_eq!(
+        r.failure.as_deref(),
+        Some("FAIL line 5: producer p is not running")
+    );
+}
+
+#[test]
+fn the_cluster_goes_idle_and_survives_a_zookeeper_restart() {
+    let r = run("cluster brokers=3\ntopic create t partitions=1 replication-factor=3\nproducer p\nsend p t value=a\nrun until idle timeout=20000\nexpect acked p == 1\ncrash zk\ntick 3000\nrestart zk\ntick 30000\nexpect controller != none\nexpect leader t-0 != none\n");
+    assert!(r.ok(), "{:?}", r.lines);
+}
+
+#[test]
+fn acks_zero_counts_records_as_sent_without_offsets() {
+    let r = run("cluster brokers=1\ntopic create t partitions=1 replication-factor=1\nproducer p acks=0\nsend p t value=a count=3\nflush p\ntick 100\nexpect acked p == 3\nexpect log t-0@0 == a,a,a\n");
+    assert!(r.ok(), "{:?}", r.lines);
+    let c = r.cluster.as_ref().expect("cluster");
+    assert!(c
+        .producer("p")
+        .expect("p")
+        .app
+        .acked
+        .iter()
+        .all(|a| a.offset == -1));
+}
