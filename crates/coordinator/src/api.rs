@@ -28,6 +28,7 @@ pub enum Request {
     DescribeGroups(DescribeGroupsRequest),
     ListGroups(ListGroupsRequest),
     DeleteGroups(DeleteGroupsRequest),
+    TxnOffsetCommit(TxnOffsetCommitRequest),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,7 @@ pub enum Response {
     DescribeGroups(DescribeGroupsResponse),
     ListGroups(ListGroupsResponse),
     DeleteGroups(DeleteGroupsResponse),
+    TxnOffsetCommit(TxnOffsetCommitResponse),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,4 +327,25 @@ pub struct DeleteGroupsRequest {
 pub struct DeleteGroupsResponse {
     /// (group_id, error_code) in the request's order.
     pub results: Vec<(String, ErrorCode)>,
+}
+
+/// TxnOffsetCommit (KIP-98, KIP-447): offsets written inside a producer's
+/// transaction, visible once its COMMIT marker reaches `__consumer_offsets`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxnOffsetCommitRequest {
+    pub transactional_id: String,
+    pub group_id: String,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    /// KIP-447 (v3+): the consumer's group generation, -1 if unknown.
+    pub generation_id: i32,
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub partitions: Vec<OffsetCommitRequestPartition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxnOffsetCommitResponse {
+    /// In the request's order.
+    pub partitions: Vec<OffsetCommitResponsePartition>,
 }

@@ -74,6 +74,12 @@ pub struct Append {
     /// fires and forgets; completion may be reported or not.
     pub required_acks: i16,
     pub timestamp: i64,
+    /// Transactional offset commits go in a transactional batch of the
+    /// producer (attributes bit 4, its producer id and epoch, base sequence
+    /// 0); otherwise -1 / -1 / false.
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub transactional: bool,
     pub records: Vec<OffsetsRecord>,
 }
 
@@ -134,6 +140,13 @@ pub(crate) enum PendingAppend {
     },
     /// Fire-and-forget tombstones.
     Tombstones,
+    TxnOffsetCommit {
+        group_id: String,
+        incarnation: u64,
+        request_id: RequestId,
+        producer_id: i64,
+        partitions: Vec<(TopicPartition, Result<OffsetAndMetadata, ErrorCode>)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +250,18 @@ impl Ctx {
         records: Vec<OffsetsRecord>,
         then: PendingAppend,
     ) {
+        self.append_as(group_id, required_acks, records, then, None);
+    }
+
+    /// `producer`: (producer id, epoch) for a transactional batch.
+    pub fn append_as(
+        &mut self,
+        group_id: &str,
+        required_acks: i16,
+        records: Vec<OffsetsRecord>,
+        then: PendingAppend,
+        producer: Option<(i64, i16)>,
+    ) {
         self.next_append += 1;
         let append_id = self.next_append;
         if required_acks != 0 {
@@ -247,6 +272,9 @@ impl Ctx {
             partition: self.partition_for(group_id),
             required_acks,
             timestamp: self.now,
+            producer_id: producer.map_or(-1, |p| p.0),
+            producer_epoch: producer.map_or(-1, |p| p.1),
+            transactional: producer.is_some(),
             records,
         }));
     }
@@ -382,6 +410,7 @@ impl Coordinator {
             Request::DescribeGroups(r) => self.handle_describe_groups(request_id, r),
             Request::ListGroups(r) => self.handle_list_groups(request_id, r),
             Request::DeleteGroups(r) => self.handle_delete_groups(request_id, r),
+            Request::TxnOffsetCommit(r) => self.handle_txn_offset_commit(request_id, r),
         }
         self.finish()
     }
@@ -483,7 +512,41 @@ impl Coordinator {
                     request_id,
                     partitions,
                 } => self.on_offsets_stored(&group_id, incarnation, request_id, partitions, result),
+                PendingAppend::TxnOffsetCommit {
+                    group_id,
+                    incarnation,
+                    request_id,
+                    producer_id,
+                    partitions,
+                } => self.on_txn_offsets_stored(
+                    &group_id,
+                    incarnation,
+                    request_id,
+                    producer_id,
+                    partitions,
+                    result,
+                ),
                 PendingAppend::EmptyGroup | PendingAppend::Tombstones => {}
+            }
+        }
+        self.finish()
+    }
+
+    /// A transaction marker (COMMIT or ABORT) of `producer_id` was written
+    /// to `__consumer_offsets-{partition}`: the producer's pending
+    /// transactional offsets of that partition's groups become committed or
+    /// are dropped (Kafka's `scheduleHandleTxnCompletion`).
+    pub fn on_txn_completion(
+        &mut self,
+        now: i64,
+        partition: i32,
+        producer_id: i64,
+        commit: bool,
+    ) -> Vec<Output> {
+        self.begin(now);
+        for g in self.groups.values_mut() {
+            if g.state != GroupState::Dead && self.cx.partition_for(&g.group_id) == partition {
+                g.complete_pending_txn_offset_commit(producer_id, commit);
             }
         }
         self.finish()

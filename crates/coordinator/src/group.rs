@@ -34,7 +34,7 @@ pub struct CommitRecord {
 }
 
 impl CommitRecord {
-    fn older_than(&self, that: &CommitRecord) -> bool {
+    pub(crate) fn older_than(&self, that: &CommitRecord) -> bool {
         self.appended_batch_offset < that.appended_batch_offset
     }
 }
@@ -74,6 +74,9 @@ pub struct Group {
     pub(crate) offsets: BTreeMap<TopicPartition, CommitRecord>,
     /// Commits written to the log but not yet acknowledged.
     pub(crate) pending_offset_commits: BTreeMap<TopicPartition, OffsetAndMetadata>,
+    /// Transactional commits per producer id, waiting for the transaction's
+    /// marker (the batch offset is known once the write is acknowledged).
+    pub(crate) pending_txn_offset_commits: BTreeMap<i64, BTreeMap<TopicPartition, CommitRecord>>,
 }
 
 impl Group {
@@ -96,6 +99,7 @@ impl Group {
             sync_timer: None,
             offsets: BTreeMap::new(),
             pending_offset_commits: BTreeMap::new(),
+            pending_txn_offset_commits: BTreeMap::new(),
         }
     }
 
@@ -365,13 +369,99 @@ impl Group {
         }
     }
 
+    /// Kafka's `hasPendingOffsetCommitsForTopicPartition`.
     pub(crate) fn has_pending_offset_commit(&self, tp: &TopicPartition) -> bool {
         self.pending_offset_commits.contains_key(tp)
+            || self
+                .pending_txn_offset_commits
+                .values()
+                .any(|p| p.contains_key(tp))
+    }
+
+    /// Kafka's `prepareTxnOffsetCommit`.
+    pub(crate) fn prepare_txn_offset_commit(
+        &mut self,
+        producer_id: i64,
+        offsets: &[(TopicPartition, OffsetAndMetadata)],
+    ) {
+        let pending = self
+            .pending_txn_offset_commits
+            .entry(producer_id)
+            .or_default();
+        for (tp, om) in offsets {
+            pending.insert(
+                tp.clone(),
+                CommitRecord {
+                    appended_batch_offset: None,
+                    offset_and_metadata: om.clone(),
+                },
+            );
+        }
+    }
+
+    /// Kafka's `onTxnOffsetCommitAppend`: remember where the write landed.
+    pub(crate) fn on_txn_offset_commit_append(
+        &mut self,
+        producer_id: i64,
+        tp: &TopicPartition,
+        record: CommitRecord,
+    ) {
+        if let Some(pending) = self
+            .pending_txn_offset_commits
+            .get_mut(&producer_id)
+            .and_then(|p| p.get_mut(tp))
+        {
+            if pending.offset_and_metadata == record.offset_and_metadata {
+                *pending = record;
+            }
+        }
+    }
+
+    /// Kafka's `failPendingTxnOffsetCommit`.
+    pub(crate) fn fail_pending_txn_offset_commit(&mut self, producer_id: i64, tp: &TopicPartition) {
+        if let Some(pending) = self.pending_txn_offset_commits.get_mut(&producer_id) {
+            pending.remove(tp);
+            if pending.is_empty() {
+                self.pending_txn_offset_commits.remove(&producer_id);
+            }
+        }
+    }
+
+    /// Kafka's `completePendingTxnOffsetCommit`: on COMMIT the producer's
+    /// offsets become the committed ones (unless a newer write already is);
+    /// on ABORT they are dropped.
+    pub(crate) fn complete_pending_txn_offset_commit(&mut self, producer_id: i64, commit: bool) {
+        let Some(pending) = self.pending_txn_offset_commits.remove(&producer_id) else {
+            return;
+        };
+        if !commit {
+            return;
+        }
+        for (tp, record) in pending {
+            // Not yet acknowledged: the marker cannot have been written
+            // before the offsets (Kafka throws); skip it.
+            if record.appended_batch_offset.is_none() {
+                continue;
+            }
+            let newer = self
+                .offsets
+                .get(&tp)
+                .is_none_or(|current| current.older_than(&record));
+            if newer {
+                self.offsets.insert(tp, record);
+            }
+        }
+    }
+
+    pub fn has_pending_txn_offsets_from(&self, producer_id: i64) -> bool {
+        self.pending_txn_offset_commits.contains_key(&producer_id)
     }
 
     /// Committed or in-flight offsets (an Empty group without any may go).
     pub fn has_offsets(&self) -> bool {
-        !self.offsets.is_empty() || !self.pending_offset_commits.is_empty()
+        !self.offsets.is_empty()
+            || !self.pending_offset_commits.is_empty()
+            || !self.pending_txn_offset_commits.is_empty()
     }
 
     /// Kafka's `removeOffsets`: returns the partitions that had an offset.
@@ -380,6 +470,9 @@ impl Group {
             .iter()
             .filter(|tp| {
                 self.pending_offset_commits.remove(*tp);
+                for pending in self.pending_txn_offset_commits.values_mut() {
+                    pending.remove(*tp);
+                }
                 self.offsets.remove(*tp).is_some()
             })
             .cloned()

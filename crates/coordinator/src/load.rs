@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use protocol::ErrorCode;
+use protocol::{ControlRecordType, ErrorCode};
 
 use crate::api::{JoinGroupResponse, SyncGroupResponse};
 use crate::coordinator::{Coordinator, Output};
@@ -18,9 +18,28 @@ use crate::state::GroupState::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoadRecord<'a> {
     pub batch_base_offset: i64,
+    /// The batch's producer id if the batch is transactional (attributes
+    /// bit 4): its offsets count once the producer's COMMIT marker follows.
+    pub transactional_producer_id: Option<i64>,
+    /// A record of a control batch (a transaction marker): `key` is the
+    /// control record key (version, type).
+    pub is_control: bool,
     pub key: &'a [u8],
     /// `None`: a tombstone.
     pub value: Option<&'a [u8]>,
+}
+
+impl<'a> LoadRecord<'a> {
+    /// A record of an ordinary (non-transactional) batch.
+    pub fn data(batch_base_offset: i64, key: &'a [u8], value: Option<&'a [u8]>) -> Self {
+        LoadRecord {
+            batch_base_offset,
+            transactional_producer_id: None,
+            is_control: false,
+            key,
+            value,
+        }
+    }
 }
 
 /// A record that could not be read, and where.
@@ -57,6 +76,9 @@ impl Coordinator {
         self.cx.now = self.cx.now.max(now);
         self.cx.loading.insert(partition);
         let mut offsets: BTreeMap<(String, TopicPartition), CommitRecord> = BTreeMap::new();
+        // Transactional offsets per producer, until its marker.
+        let mut pending: BTreeMap<i64, BTreeMap<(String, TopicPartition), CommitRecord>> =
+            BTreeMap::new();
         let mut groups: BTreeMap<String, GroupMetadataValue> = BTreeMap::new();
         let mut removed: BTreeSet<String> = BTreeSet::new();
         for r in records {
@@ -64,16 +86,35 @@ impl Coordinator {
                 batch_base_offset: r.batch_base_offset,
                 error,
             };
+            if r.is_control {
+                let Some(pid) = r.transactional_producer_id else {
+                    continue;
+                };
+                let producer_offsets = pending.remove(&pid).unwrap_or_default();
+                if ControlRecordType::parse_key(r.key) == Some(ControlRecordType::Commit) {
+                    for (key, record) in producer_offsets {
+                        let newer = offsets.get(&key).is_none_or(|c| c.older_than(&record));
+                        if newer {
+                            offsets.insert(key, record);
+                        }
+                    }
+                }
+                continue;
+            }
             match RecordKey::decode(r.key).map_err(fail)? {
                 RecordKey::OffsetCommit(k) => {
                     let key = (k.group, (k.topic, k.partition));
+                    let target = match r.transactional_producer_id {
+                        Some(pid) => pending.entry(pid).or_default(),
+                        None => &mut offsets,
+                    };
                     match r.value {
                         None => {
-                            offsets.remove(&key);
+                            target.remove(&key);
                         }
                         Some(v) => {
                             let v = OffsetCommitValue::decode(v).map_err(fail)?;
-                            offsets.insert(
+                            target.insert(
                                 key,
                                 CommitRecord {
                                     appended_batch_offset: Some(r.batch_base_offset),
@@ -110,8 +151,24 @@ impl Coordinator {
         for ((group, tp), c) in offsets {
             by_group.entry(group).or_default().insert(tp, c);
         }
+        // Transactions still open at the end of the log stay pending.
+        let mut pending_by_group: BTreeMap<
+            String,
+            BTreeMap<i64, BTreeMap<TopicPartition, CommitRecord>>,
+        > = BTreeMap::new();
+        for (pid, producer_offsets) in pending {
+            for ((group, tp), c) in producer_offsets {
+                pending_by_group
+                    .entry(group)
+                    .or_default()
+                    .entry(pid)
+                    .or_default()
+                    .insert(tp, c);
+            }
+        }
         let mut names: BTreeSet<String> = groups.keys().cloned().collect();
         names.extend(by_group.keys().cloned());
+        names.extend(pending_by_group.keys().cloned());
         for name in names {
             // A group already cached (created while we thought we owned the
             // partition) stays as it is, as in Kafka's `addGroup`.
@@ -128,6 +185,7 @@ impl Coordinator {
                 None => self.cx.new_group(&name, Empty),
             };
             g.offsets = by_group.remove(&name).unwrap_or_default();
+            g.pending_txn_offset_commits = pending_by_group.remove(&name).unwrap_or_default();
             self.on_group_loaded(&mut g);
             self.groups.insert(name, g);
         }

@@ -15,38 +15,7 @@ type PartitionResults = Vec<(TopicPartition, Result<OffsetAndMetadata, ErrorCode
 impl Coordinator {
     pub(crate) fn handle_offset_commit(&mut self, rid: RequestId, req: OffsetCommitRequest) {
         let cx = &mut self.cx;
-        let now = cx.now;
-        let max_metadata = cx.config.offset_metadata_max_bytes;
-        // Kafka's OffsetAndMetadata for each partition, or the error it gets
-        // before reaching the log.
-        let mut partitions: PartitionResults = req
-            .partitions
-            .iter()
-            .map(|p| {
-                let tp = (p.topic.clone(), p.partition_index);
-                let metadata = p.committed_metadata.clone().unwrap_or_default();
-                let known = cx.topics.as_ref().is_none_or(|t| {
-                    t.get(&p.topic)
-                        .is_some_and(|n| (0..*n).contains(&p.partition_index))
-                });
-                let result = if !known {
-                    // KafkaApis checks its metadata cache first.
-                    Err(ErrorCode::UnknownTopicOrPartition)
-                } else if metadata.encode_utf16().count() > max_metadata {
-                    Err(ErrorCode::OffsetMetadataTooLarge)
-                } else {
-                    Ok(OffsetAndMetadata {
-                        offset: p.committed_offset,
-                        leader_epoch: (p.committed_leader_epoch >= 0)
-                            .then_some(p.committed_leader_epoch),
-                        metadata,
-                        commit_timestamp: now,
-                        expire_timestamp: None,
-                    })
-                };
-                (tp, result)
-            })
-            .collect();
+        let mut partitions = commit_partitions(cx, &req.partitions);
 
         let fail_all = |cx: &mut Ctx, partitions: &mut PartitionResults, err: ErrorCode| {
             for (_, r) in partitions.iter_mut() {
@@ -77,7 +46,13 @@ impl Coordinator {
             self.groups.insert(req.group_id.clone(), g);
         }
         let g = self.groups.get_mut(&req.group_id).expect("just ensured");
-        if let Some(err) = validate_offset_commit(g, &req) {
+        if let Some(err) = validate_offset_commit(
+            g,
+            req.generation_id,
+            &req.member_id,
+            req.group_instance_id.as_deref(),
+            false,
+        ) {
             return fail_all(cx, &mut partitions, err);
         }
         match g.state {
@@ -143,6 +118,94 @@ impl Coordinator {
             }
         }
         cx.respond(rid, commit_response(&partitions));
+    }
+
+    /// Kafka's `handleTxnCommitOffsets` (without KIP-890's verification).
+    pub(crate) fn handle_txn_offset_commit(&mut self, rid: RequestId, req: TxnOffsetCommitRequest) {
+        let cx = &mut self.cx;
+        let mut partitions = commit_partitions(cx, &req.partitions);
+        let mut fail_all = |cx: &mut Ctx, err: ErrorCode| {
+            for (_, r) in partitions.iter_mut() {
+                if r.is_ok() {
+                    *r = Err(err);
+                }
+            }
+            cx.respond(rid, txn_commit_response(&partitions));
+        };
+        if let Some(err) = cx.validate_group_status(&req.group_id, Api::OffsetCommit) {
+            return fail_all(cx, err);
+        }
+        // A transactional producer may commit for a group nobody joined.
+        if !self.groups.contains_key(&req.group_id) {
+            let g = cx.new_group(&req.group_id, Empty);
+            self.groups.insert(req.group_id.clone(), g);
+        }
+        let g = self.groups.get_mut(&req.group_id).expect("just ensured");
+        if let Some(err) = validate_offset_commit(
+            g,
+            req.generation_id,
+            &req.member_id,
+            req.group_instance_id.as_deref(),
+            true,
+        ) {
+            return fail_all(cx, err);
+        }
+        if !partitions.iter().any(|(_, r)| r.is_ok()) {
+            return cx.respond(rid, txn_commit_response(&partitions));
+        }
+        cx.store_offsets_as(
+            g,
+            rid,
+            partitions,
+            Some((req.producer_id, req.producer_epoch)),
+        );
+    }
+
+    pub(crate) fn on_txn_offsets_stored(
+        &mut self,
+        group_id: &str,
+        incarnation: u64,
+        rid: RequestId,
+        producer_id: i64,
+        mut partitions: PartitionResults,
+        result: Result<i64, ErrorCode>,
+    ) {
+        let cx = &mut self.cx;
+        let group = self
+            .groups
+            .get_mut(group_id)
+            .filter(|g| g.incarnation == incarnation && g.state != Dead);
+        match result {
+            Ok(base_offset) => {
+                if let Some(g) = group {
+                    for (tp, r) in &partitions {
+                        if let Ok(om) = r {
+                            let record = CommitRecord {
+                                appended_batch_offset: Some(base_offset),
+                                offset_and_metadata: om.clone(),
+                            };
+                            g.on_txn_offset_commit_append(producer_id, tp, record);
+                        }
+                    }
+                }
+            }
+            Err(err) => {
+                if let Some(g) = group {
+                    for (tp, r) in &partitions {
+                        if r.is_ok() {
+                            g.fail_pending_txn_offset_commit(producer_id, tp);
+                        }
+                    }
+                }
+                let err = offset_commit_error(err);
+                for (_, r) in partitions.iter_mut() {
+                    if r.is_ok() {
+                        *r = Err(err);
+                    }
+                }
+            }
+        }
+        cx.respond(rid, txn_commit_response(&partitions));
     }
 
     pub(crate) fn handle_offset_fetch(&mut self, rid: RequestId, req: OffsetFetchRequest) {
@@ -296,22 +359,70 @@ impl Coordinator {
     }
 }
 
-/// Kafka's `validateOffsetCommit` (non-transactional).
-fn validate_offset_commit(g: &Group, req: &OffsetCommitRequest) -> Option<ErrorCode> {
+/// Kafka's OffsetAndMetadata for each partition of a commit, or the error
+/// it gets before reaching the log.
+fn commit_partitions(cx: &Ctx, partitions: &[OffsetCommitRequestPartition]) -> PartitionResults {
+    let max_metadata = cx.config.offset_metadata_max_bytes;
+    partitions
+        .iter()
+        .map(|p| {
+            let tp = (p.topic.clone(), p.partition_index);
+            let metadata = p.committed_metadata.clone().unwrap_or_default();
+            let known = cx.topics.as_ref().is_none_or(|t| {
+                t.get(&p.topic)
+                    .is_some_and(|n| (0..*n).contains(&p.partition_index))
+            });
+            let result = if !known {
+                // KafkaApis checks its metadata cache first.
+                Err(ErrorCode::UnknownTopicOrPartition)
+            } else if metadata.encode_utf16().count() > max_metadata {
+                Err(ErrorCode::OffsetMetadataTooLarge)
+            } else {
+                Ok(OffsetAndMetadata {
+                    offset: p.committed_offset,
+                    leader_epoch: (p.committed_leader_epoch >= 0)
+                        .then_some(p.committed_leader_epoch),
+                    metadata,
+                    commit_timestamp: cx.now,
+                    expire_timestamp: None,
+                })
+            };
+            (tp, result)
+        })
+        .collect()
+}
+
+fn txn_commit_response(partitions: &PartitionResults) -> Response {
+    match commit_response(partitions) {
+        Response::OffsetCommit(r) => Response::TxnOffsetCommit(TxnOffsetCommitResponse {
+            partitions: r.partitions,
+        }),
+        _ => unreachable!("commit_response builds OffsetCommit"),
+    }
+}
+
+/// Kafka's `validateOffsetCommit`.
+fn validate_offset_commit(
+    g: &Group,
+    generation_id: i32,
+    member_id: &str,
+    group_instance_id: Option<&str>,
+    transactional: bool,
+) -> Option<ErrorCode> {
     if g.state == Dead {
         Some(ErrorCode::CoordinatorNotAvailable)
-    } else if req.generation_id < 0 && g.state == Empty {
+    } else if generation_id < 0 && g.state == Empty {
         // Admin client or a consumer without group management.
         None
-    } else if req.generation_id >= 0
-        || req.member_id != UNKNOWN_MEMBER_ID
-        || req.group_instance_id.is_some()
-    {
-        validate_current_member(g, &req.member_id, req.group_instance_id.as_deref())
-            .or((req.generation_id != g.generation_id).then_some(ErrorCode::IllegalGeneration))
-    } else {
-        // A live group accepts commits from its members only.
+    } else if generation_id >= 0 || member_id != UNKNOWN_MEMBER_ID || group_instance_id.is_some() {
+        validate_current_member(g, member_id, group_instance_id)
+            .or((generation_id != g.generation_id).then_some(ErrorCode::IllegalGeneration))
+    } else if !transactional {
+        // A live group accepts commits from its members only (older
+        // TxnOffsetCommit versions carry no member, hence the exception).
         Some(ErrorCode::UnknownMemberId)
+    } else {
+        None
     }
 }
 
@@ -383,6 +494,18 @@ impl Ctx {
     /// Kafka's `storeOffsets`: stage the commits and write them; the
     /// response waits for the append.
     fn store_offsets(&mut self, g: &mut Group, rid: RequestId, partitions: PartitionResults) {
+        self.store_offsets_as(g, rid, partitions, None);
+    }
+
+    /// `producer` (id, epoch) makes it a transactional commit: the offsets
+    /// wait for the transaction's marker instead of the append.
+    fn store_offsets_as(
+        &mut self,
+        g: &mut Group,
+        rid: RequestId,
+        partitions: PartitionResults,
+        producer: Option<(i64, i16)>,
+    ) {
         let accepted: Vec<(TopicPartition, OffsetAndMetadata)> = partitions
             .iter()
             .filter_map(|(tp, r)| r.as_ref().ok().map(|om| (tp.clone(), om.clone())))
@@ -408,8 +531,22 @@ impl Ctx {
                 ),
             })
             .collect();
-        g.prepare_offset_commit(&accepted);
         let acks = self.config.offsets_commit_required_acks;
+        if let Some((producer_id, _)) = producer {
+            g.prepare_txn_offset_commit(producer_id, &accepted);
+            let then = PendingAppend::TxnOffsetCommit {
+                group_id: g.group_id.clone(),
+                incarnation: g.incarnation,
+                request_id: rid,
+                producer_id,
+                partitions,
+            };
+            let group_id = g.group_id.clone();
+            // Something must report back: the offsets wait for the marker.
+            let acks = if acks == 0 { -1 } else { acks };
+            return self.append_as(&group_id, acks, records, then, producer);
+        }
+        g.prepare_offset_commit(&accepted);
         let then = PendingAppend::OffsetCommit {
             group_id: g.group_id.clone(),
             incarnation: g.incarnation,

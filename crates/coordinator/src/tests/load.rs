@@ -86,11 +86,10 @@ fn load(c: &mut Coordinator, records: &[(Vec<u8>, Option<Vec<u8>>)]) -> Vec<Outp
     c.load(
         0,
         p,
-        records.iter().enumerate().map(|(i, (k, v))| LoadRecord {
-            batch_base_offset: i as i64,
-            key: k,
-            value: v.as_deref(),
-        }),
+        records
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| LoadRecord::data(i as i64, k, v.as_deref())),
     )
     .unwrap()
 }
@@ -242,15 +241,7 @@ fn corrupted_log_fails_the_load() {
     let p = c.partition_for(GROUP);
     c.begin_loading(p);
     let err = c
-        .load(
-            0,
-            p,
-            [LoadRecord {
-                batch_base_offset: 12,
-                key: &[0, 9],
-                value: None,
-            }],
-        )
+        .load(0, p, [LoadRecord::data(12, &[0, 9], None)])
         .unwrap_err();
     assert_eq!(err.batch_base_offset, 12);
     assert_eq!(err.error, RecordDecodeError::UnknownKeyVersion(9));
@@ -331,11 +322,8 @@ fn failover_rebuilds_group_and_offsets() {
     c2.load(
         h.now,
         p,
-        log.iter().map(|(base, r)| LoadRecord {
-            batch_base_offset: *base,
-            key: &r.key,
-            value: r.value.as_deref(),
-        }),
+        log.iter()
+            .map(|(base, r)| LoadRecord::data(*base, &r.key, r.value.as_deref())),
     )
     .unwrap();
     let (g1, g2) = (h.c.group(GROUP).unwrap(), c2.group(GROUP).unwrap());

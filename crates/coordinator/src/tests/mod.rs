@@ -10,3 +10,4 @@ mod load;
 mod offsets;
 mod property;
 mod static_members;
+mod txn;

@@ -258,11 +258,8 @@ impl World {
             .load(
                 self.h.now,
                 p,
-                log.iter().map(|(base, r)| LoadRecord {
-                    batch_base_offset: *base,
-                    key: &r.key,
-                    value: r.value.as_deref(),
-                }),
+                log.iter()
+                    .map(|(base, r)| LoadRecord::data(*base, &r.key, r.value.as_deref())),
             )
             .expect("our own records load");
         self.h.c = c;
