@@ -64,6 +64,57 @@
 //! [`state`](TransactionCoordinator::state), and [`Output::StateChanged`]
 //! for every durable transition.
 //!
+//! # A host loop, in miniature
+//!
+//! ```
+//! use kafkascope_transaction::*;
+//! use protocol::ErrorCode;
+//!
+//! let mut now = 0;
+//! let mut ids = SequentialProducerIds { next: 4000 };
+//! let mut c = TransactionCoordinator::new(TransactionConfig::default(), now);
+//! let p = c.partition_for("my-txn"); // 45 of 50
+//! c.load(now, p, 0, []).unwrap(); // an empty __transaction_state-45
+//!
+//! // Every Append is "replicated" at once; every marker is written.
+//! fn drive(c: &mut TransactionCoordinator, now: i64, mut out: Vec<Output>) -> Vec<Response> {
+//!     let mut responses = Vec::new();
+//!     while let Some(o) = out.pop() {
+//!         match o {
+//!             Output::Response { response, .. } => responses.push(response),
+//!             Output::Append(a) => out.extend(c.on_append_completed(now, a.append_id, Ok(()))),
+//!             Output::SendMarkers { marker_id, marker, .. } => {
+//!                 let acks: Vec<_> = marker.partitions().map(|tp| (tp, ErrorCode::None)).collect();
+//!                 out.extend(c.on_markers_written(now, marker_id, &acks));
+//!             }
+//!             Output::StateChanged { .. } => {}
+//!         }
+//!     }
+//!     responses
+//! }
+//!
+//! let init = c.handle(now, 1, Request::InitProducerId(InitProducerIdRequest::new("my-txn", 60_000)), &mut ids);
+//! let Response::InitProducerId(r) = &drive(&mut c, now, init)[0] else { unreachable!() };
+//! assert_eq!((r.producer_id, r.producer_epoch), (4000, 0));
+//!
+//! let tps = [TopicPartition::new("orders", 0)];
+//! let add = Request::AddPartitionsToTxn(AddPartitionsToTxnRequest::new("my-txn", 4000, 0, &tps));
+//! let out = c.handle(now, 2, add, &mut ids);
+//! assert_eq!(drive(&mut c, now, out)[0].error_code(), ErrorCode::None);
+//!
+//! now += 10;
+//! let end = Request::EndTxn(EndTxnRequest {
+//!     transactional_id: "my-txn".into(),
+//!     producer_id: 4000,
+//!     producer_epoch: 0,
+//!     committed: true,
+//! });
+//! let out = c.handle(now, 3, end, &mut ids);
+//! assert_eq!(drive(&mut c, now, out)[0].error_code(), ErrorCode::None);
+//! assert_eq!(c.state("my-txn"), Some(TransactionState::CompleteCommit));
+//! assert_eq!(c.next_deadline(), 10_000); // the timed-out-transaction check
+//! ```
+//!
 //! # Deviations from Kafka
 //!
 //! - Partitions in a value are written sorted (Kafka's order is a hash
