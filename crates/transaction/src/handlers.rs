@@ -121,7 +121,7 @@ impl TransactionCoordinator {
             Then::InitProducerId(request_id),
             false,
         ) {
-            m_clear_pending(&mut self.cache, &id);
+            clear_pending(&mut self.cache, &id);
             respond(self, InitProducerIdResponse::error(e));
         }
     }
@@ -206,7 +206,7 @@ impl TransactionCoordinator {
             .map_err(|_| ErrorCode::UnknownServerError)?;
         self.cx
             .append_transition(id, coordinator_epoch, transit, then, false)
-            .inspect_err(|_| m_clear_pending(&mut self.cache, id))
+            .inspect_err(|_| clear_pending(&mut self.cache, id))
     }
 
     /// `endTransaction`: EndTxn from the producer (`from_client`), or an
@@ -291,7 +291,7 @@ impl TransactionCoordinator {
                 Then::EndTxn(ctx.clone()),
                 is_epoch_fence,
             )
-            .inspect_err(|_| m_clear_pending(&mut self.cache, id))
+            .inspect_err(|_| clear_pending(&mut self.cache, id))
     }
 
     pub(crate) fn reply_end(&mut self, reply: EndReply, error: ErrorCode) {
@@ -437,7 +437,7 @@ fn prepare_init_producer_id_transit(
 }
 
 /// Undo a prepared transition whose record could not even be built.
-fn m_clear_pending(cache: &mut crate::coordinator::Cache, id: &str) {
+fn clear_pending(cache: &mut crate::coordinator::Cache, id: &str) {
     if let Ok(Some((_, m))) = cache.get(id) {
         m.pending_state = None;
     }
