@@ -23,11 +23,13 @@
 //! **Requests.** [`handle`](TransactionCoordinator::handle)`(now,
 //! request_id, request, &mut producer_ids)` for InitProducerId,
 //! AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, DescribeTransactions and
-//! ListTransactions. Before handing AddPartitionsToTxn over, KafkaApis
-//! checks the topics exist (UNKNOWN_TOPIC_OR_PARTITION for those, and
-//! OPERATION_NOT_ATTEMPTED for the rest): that is the host's part. `producer_ids` is the
-//! broker's producer id block manager behind [`ProducerIdGenerator`]
-//! (return `Err(COORDINATOR_LOAD_IN_PROGRESS)` while fetching a block). The
+//! ListTransactions (InitProducerId without a transactional id too: a
+//! fresh id at epoch 0). Before handing AddPartitionsToTxn over, KafkaApis
+//! checks the topics exist (UNKNOWN_TOPIC_OR_PARTITION for those,
+//! OPERATION_NOT_ATTEMPTED for the rest): that is the host's part.
+//! `producer_ids` is the broker's producer id block manager behind
+//! [`ProducerIdGenerator`] (return `Err(COORDINATOR_LOAD_IN_PROGRESS)`
+//! while fetching a block). The
 //! response is an [`Output::Response`] with the same `request_id`, now or
 //! after the append it waits for. PRODUCER_FENCED goes to old clients as
 //! INVALID_PRODUCER_EPOCH: [`api::error_for_version`].
