@@ -597,6 +597,19 @@ impl Cluster {
         Ok(())
     }
 
+    /// The partition's replicas as assigned in `/brokers/topics/T`; `None`
+    /// if the topic does not exist, empty if the partition does not.
+    pub fn assigned_replicas(&self, tp: &TopicPartition) -> Option<Vec<BrokerId>> {
+        let node = self.zk().tree().get(&paths::topic(&tp.topic))?;
+        let a = TopicAssignment::decode(&node.data).ok()?;
+        Some(
+            a.partitions
+                .get(&tp.partition)
+                .map(|r| r.replicas.clone())
+                .unwrap_or_default(),
+        )
+    }
+
     pub fn topic_partitions(&self, topic: &str) -> Vec<TopicPartition> {
         self.topics
             .get(topic)

@@ -69,8 +69,41 @@ pub fn supported(subject: &Subject) -> bool {
     )
 }
 
-/// The subject's value now. Producers named must exist (the caller checks).
-pub fn evaluate(c: &Cluster, subject: &Subject) -> Value {
+/// A replica named in a predicate must be one of the partition's assigned
+/// replicas (the checker cannot know assignments Kafka's algorithm picks).
+fn check_replica(c: &Cluster, r: &ReplicaRef) -> Result<(), String> {
+    let replicas = c.assigned_replicas(&tp(&r.partition));
+    match replicas {
+        None => Err(format!("topic {} does not exist (yet)", r.partition.topic)),
+        Some(list) if list.is_empty() => Err(format!("partition {} does not exist", r.partition)),
+        Some(list) if !list.contains(&r.broker) => Err(format!(
+            "{} has no replica on broker {} (its replicas: {})",
+            r.partition,
+            r.broker,
+            list.iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The subject's value now, or why it names something that does not exist.
+pub fn evaluate(c: &Cluster, subject: &Subject) -> Result<Value, String> {
+    match subject {
+        Subject::ReplicaHw(r) | Subject::Leo(r) | Subject::LogStart(r) | Subject::Log(r) => {
+            check_replica(c, r)?
+        }
+        Subject::Acked(name) | Subject::Errors(name) if c.producer(name).is_none() => {
+            return Err(format!("there is no producer {name}"))
+        }
+        _ => {}
+    }
+    Ok(value(c, subject))
+}
+
+fn value(c: &Cluster, subject: &Subject) -> Value {
     match subject {
         Subject::Leader(p) => c
             .leader(&tp(p))
@@ -140,22 +173,20 @@ pub fn holds(actual: &Value, op: Op, expected: &Expected) -> bool {
 }
 
 /// Evaluates a predicate: whether it holds and the subject's value.
-pub fn check(c: &Cluster, predicate: &Predicate) -> (bool, Value) {
+pub fn check(c: &Cluster, predicate: &Predicate) -> Result<(bool, Value), String> {
     match predicate {
         Predicate::Idle => {
             let idle = c.sim.is_idle();
-            (
-                idle,
-                Value::List(vec![if idle { "idle" } else { "busy" }.to_string()]),
-            )
+            let word = if idle { "idle" } else { "busy" };
+            Ok((idle, Value::List(vec![word.to_string()])))
         }
         Predicate::Compare(Comparison {
             subject,
             op,
             expected,
         }) => {
-            let v = evaluate(c, subject);
-            (holds(&v, *op, expected), v)
+            let v = evaluate(c, subject)?;
+            Ok((holds(&v, *op, expected), v))
         }
     }
 }

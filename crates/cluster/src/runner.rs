@@ -401,9 +401,13 @@ impl Runner {
                 timeout_ms,
             } => {
                 let c = self.cluster()?;
-                let ok = c.run_until(*timeout_ms, |c| predicates::check(c, predicate).0);
+                // A predicate about something that does not exist fails at once.
+                predicates::check(c, predicate)?;
+                let ok = c.run_until(*timeout_ms, |c| {
+                    predicates::check(c, predicate).is_ok_and(|(held, _)| held)
+                });
                 if !ok {
-                    let (_, was) = predicates::check(c, predicate);
+                    let (_, was) = predicates::check(c, predicate)?;
                     return Err(format!(
                         "run until {predicate} timed out after {timeout_ms} ms (was {was})"
                     ));
@@ -417,7 +421,7 @@ impl Runner {
             }
             Command::Expect { predicate } => {
                 let c = self.cluster()?;
-                let (passed, was) = predicates::check(c, predicate);
+                let (passed, was) = predicates::check(c, predicate)?;
                 c.sim.note("expect", json!({"line": line, "predicate": predicate.to_string(), "passed": passed, "was": was.to_string()}));
                 let text = if passed {
                     format!("PASS line {line}: {predicate}")

@@ -151,3 +151,27 @@ fn acks_zero_counts_records_as_sent_without_offsets() {
         .iter()
         .all(|a| a.offset == -1));
 }
+
+#[test]
+fn a_replica_that_is_not_assigned_is_an_error() {
+    // Kafka's assignment (random start) puts the one replica on one of the
+    // three brokers; naming either of the others fails the run.
+    let mut refused = 0;
+    for b in 0..3 {
+        let src = format!("cluster brokers=3\ntopic create t partitions=1 replication-factor=1\nexpect log t-0@{b} == none\n");
+        let r = run(&src);
+        match r.failure.as_deref() {
+            Some(f) => {
+                assert!(
+                    f.starts_with(&format!(
+                        "FAIL line 3: t-0 has no replica on broker {b} (its replicas: "
+                    )),
+                    "{f}"
+                );
+                refused += 1;
+            }
+            None => assert!(r.ok(), "{:?}", r.lines),
+        }
+    }
+    assert_eq!(refused, 2);
+}
