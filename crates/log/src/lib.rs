@@ -43,6 +43,18 @@
 //! - Idempotent producers: [`Log::producer_state`] ([`ProducerStateManager`]),
 //!   rebuilt by replaying the log on open and truncation.
 //!
+//! # Behaviour that may surprise (Kafka's, kept on purpose)
+//!
+//! - Retention never deletes the *active* segment, but when every segment
+//!   has expired (and the HW is at the LEO) Kafka first rolls a new empty
+//!   active segment and then deletes the old one: so does [`Log::delete_old_segments`].
+//!   Nothing at or above the high watermark is ever deleted.
+//! - `end_offset_for(epoch)` below the first cached epoch answers
+//!   `(epoch, first entry's start offset)`, not UNDEFINED (Kafka's code and
+//!   `shouldReturnFirstEpochIfRequestedEpochLessThanFirstEpoch`).
+//! - A read may end with a partial batch when `max_bytes` cuts one.
+//! - A producer seen for the first time may start at any sequence.
+//!
 //! # Deviations from Kafka
 //!
 //! - Segment bytes are held in memory (the browser has no mmap); index files
