@@ -4,8 +4,19 @@ use crate::api::*;
 use crate::coordinator::{
     Append, AppendResult, Coordinator, CoordinatorConfig, OffsetsRecord, Output,
 };
+use crate::load::LoadRecord;
 use crate::state::GroupState;
-use protocol::ErrorCode;
+use protocol::{ControlRecordType, ErrorCode};
+
+/// One record of the harness's `__consumer_offsets` log.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub base: i64,
+    /// Set for records of transactional batches.
+    pub producer_id: Option<i64>,
+    pub control: bool,
+    pub record: OffsetsRecord,
+}
 
 pub const GROUP: &str = "groupId";
 /// Lands on the other of the two `__consumer_offsets` partitions, which the
@@ -49,8 +60,8 @@ pub struct Harness {
     pub pending_appends: Vec<Append>,
     /// Complete appends immediately (the log replicates instantly).
     pub auto_ack: bool,
-    /// The `__consumer_offsets` log per partition: (batch base offset, record).
-    pub log: BTreeMap<i32, Vec<(i64, OffsetsRecord)>>,
+    /// The `__consumer_offsets` log per partition.
+    pub log: BTreeMap<i32, Vec<LogEntry>>,
     pub state_changes: Vec<(String, GroupState, GroupState)>,
 }
 
@@ -119,9 +130,53 @@ impl Harness {
         let log = self.log.entry(a.partition).or_default();
         let base = log.len() as i64;
         for r in &a.records {
-            log.push((base, r.clone()));
+            log.push(LogEntry {
+                base,
+                producer_id: a.transactional.then_some(a.producer_id),
+                control: false,
+                record: r.clone(),
+            });
         }
         base
+    }
+
+    /// The transaction coordinator writes `producer_id`'s marker to the
+    /// group's partition; the broker tells the group coordinator.
+    pub fn write_marker(&mut self, producer_id: i64, commit: bool) {
+        let p = self.c.partition_for(GROUP);
+        let log = self.log.entry(p).or_default();
+        let kind = if commit {
+            ControlRecordType::Commit
+        } else {
+            ControlRecordType::Abort
+        };
+        log.push(LogEntry {
+            base: log.len() as i64,
+            producer_id: Some(producer_id),
+            control: true,
+            record: OffsetsRecord {
+                key: kind.key().to_vec(),
+                value: None,
+            },
+        });
+        let out = self.c.on_txn_completion(self.now, p, producer_id, commit);
+        self.process(out);
+    }
+
+    /// The partition's log as the broker hands it to `load`.
+    pub fn load_records(&self, partition: i32) -> Vec<LoadRecord<'_>> {
+        self.log
+            .get(&partition)
+            .into_iter()
+            .flatten()
+            .map(|e| LoadRecord {
+                batch_base_offset: e.base,
+                transactional_producer_id: e.producer_id,
+                is_control: e.control,
+                key: &e.record.key,
+                value: e.record.value.as_deref(),
+            })
+            .collect()
     }
 
     /// Report the oldest pending append as failed (nothing reaches the log).

@@ -188,7 +188,7 @@ fn valid_leave_group() {
     assert_eq!(h.c.state(GROUP), Some(Empty));
     assert_eq!(h.c.generation(GROUP), Some(2));
     let p = h.c.partition_for(GROUP);
-    let (_, last) = h.log[&p].last().unwrap();
+    let last = &h.log[&p].last().unwrap().record;
     let v = crate::records::GroupMetadataValue::decode(last.value.as_ref().unwrap()).unwrap();
     assert_eq!(v.generation, 2);
     assert!(v.members.is_empty());

@@ -316,16 +316,9 @@ fn failover_rebuilds_group_and_offsets() {
     );
 
     let p = h.c.partition_for(GROUP);
-    let log = h.log[&p].clone();
     let mut c2 = Coordinator::new(test_config(), 99);
     c2.begin_loading(p);
-    c2.load(
-        h.now,
-        p,
-        log.iter()
-            .map(|(base, r)| LoadRecord::data(*base, &r.key, r.value.as_deref())),
-    )
-    .unwrap();
+    c2.load(h.now, p, h.load_records(p)).unwrap();
     let (g1, g2) = (h.c.group(GROUP).unwrap(), c2.group(GROUP).unwrap());
     assert_eq!(g2.state(), Stable);
     assert_eq!(g2.generation_id(), g1.generation_id());

@@ -11,7 +11,6 @@ use super::harness::*;
 use crate::api::*;
 use crate::coordinator::Coordinator;
 use crate::group::Group;
-use crate::load::LoadRecord;
 use crate::state::GroupState::{self, *};
 use protocol::ErrorCode;
 
@@ -48,6 +47,15 @@ enum Action {
     },
     Failover,
     Delete,
+    TxnCommit {
+        client: usize,
+        producer: i64,
+        offset: i64,
+    },
+    TxnMarker {
+        producer: i64,
+        commit: bool,
+    },
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -65,6 +73,8 @@ fn action() -> impl Strategy<Value = Action> {
         1 => c.prop_map(|client| Action::Restart { client }),
         1 => Just(Action::Failover),
         1 => Just(Action::Delete),
+        2 => (0..CLIENTS, 0i64..2, 0i64..100).prop_map(|(client, producer, offset)| Action::TxnCommit { client, producer, offset }),
+        2 => (0i64..2, any::<bool>()).prop_map(|(producer, commit)| Action::TxnMarker { producer, commit }),
     ]
 }
 
@@ -87,6 +97,13 @@ struct World {
     abandoned: Vec<RequestId>,
     max_generation: Option<i32>,
     seed: u64,
+    /// The last commit of each client (and, at CLIENTS + n, of producer n).
+    commits: BTreeMap<usize, RequestId>,
+    /// TxnOffsetCommits of each producer's current transaction.
+    txn_commits: BTreeMap<i64, Vec<RequestId>>,
+    /// A group was deleted while a commit was in flight: that commit still
+    /// lands in the log and comes back on the next load (as in Kafka).
+    resurrection_possible: bool,
 }
 
 fn instance(client: usize) -> Option<String> {
@@ -105,6 +122,9 @@ impl World {
             abandoned: Vec::new(),
             max_generation: None,
             seed: 100,
+            commits: BTreeMap::new(),
+            txn_commits: BTreeMap::new(),
+            resurrection_possible: false,
         }
     }
 
@@ -182,18 +202,22 @@ impl World {
                 offset,
                 simple,
             } => {
-                let cl = self.clients[client].clone();
-                if simple {
-                    self.h
-                        .send_commit(GROUP, "", -1, &[("t", client as i32, offset)]);
-                } else {
-                    self.h.send_commit(
-                        GROUP,
-                        &cl.member_id,
-                        cl.generation,
-                        &[("t", client as i32, offset)],
-                    );
+                // Two identical commits in flight, the first failing, leave
+                // the log ahead of the cache (in Kafka too): commit one at a
+                // time, like a consumer's commitSync.
+                if self.commit_in_flight(client) {
+                    return;
                 }
+                let cl = self.clients[client].clone();
+                let (member, generation) = if simple {
+                    (String::new(), -1)
+                } else {
+                    (cl.member_id.clone(), cl.generation)
+                };
+                let rid =
+                    self.h
+                        .send_commit(GROUP, &member, generation, &[("t", client as i32, offset)]);
+                self.commits.insert(client, rid);
             }
             Action::Fetch => {
                 let r = self.h.fetch(GROUP, None);
@@ -203,6 +227,8 @@ impl World {
             Action::AckAppends => self.h.ack_all(),
             Action::FailAppend => {
                 if !self.h.pending_appends.is_empty() {
+                    // Lost tombstones (acks=0) bring offsets back on reload.
+                    self.resurrection_possible |= self.h.pending_appends[0].required_acks == 0;
                     self.h.fail_next_append(ErrorCode::NotEnoughReplicas);
                 }
             }
@@ -213,7 +239,69 @@ impl World {
                 self.clients[client] = Client::default();
             }
             Action::Failover => self.failover(),
+            Action::TxnCommit {
+                client,
+                producer,
+                offset,
+            } => {
+                // A producer sends one TxnOffsetCommit at a time.
+                let who = CLIENTS + producer as usize;
+                if self.commit_in_flight(who) {
+                    return;
+                }
+                let cl = self.clients[client].clone();
+                let rid = self
+                    .h
+                    .send(Request::TxnOffsetCommit(TxnOffsetCommitRequest {
+                        transactional_id: format!("txn-{producer}"),
+                        group_id: GROUP.into(),
+                        producer_id: 500 + producer,
+                        producer_epoch: 0,
+                        generation_id: cl.generation,
+                        member_id: cl.member_id.clone(),
+                        group_instance_id: instance(client),
+                        partitions: vec![OffsetCommitRequestPartition {
+                            topic: "t".into(),
+                            partition_index: client as i32,
+                            committed_offset: offset,
+                            committed_leader_epoch: -1,
+                            committed_metadata: None,
+                        }],
+                    }));
+                self.commits.insert(who, rid);
+                self.txn_commits.entry(producer).or_default().push(rid);
+            }
+            Action::TxnMarker { producer, commit } => {
+                // The transaction coordinator writes markers only after the
+                // producer's writes are acknowledged, and a producer whose
+                // TxnOffsetCommit failed can only abort.
+                let pid = 500 + producer;
+                if self
+                    .h
+                    .pending_appends
+                    .iter()
+                    .any(|a| a.transactional && a.producer_id == pid)
+                {
+                    return;
+                }
+                let sent = self.txn_commits.remove(&producer).unwrap_or_default();
+                let all_ok = sent.iter().all(|rid| match &self.h.responses[rid] {
+                    Response::TxnOffsetCommit(r) => {
+                        r.partitions.iter().all(|p| p.error_code == ErrorCode::None)
+                    }
+                    other => panic!("{other:?}"),
+                });
+                self.h.write_marker(pid, commit && all_ok);
+            }
             Action::Delete => {
+                // Also open transactions: their COMMIT marker still lands
+                // (Kafka deletes only offsets already committed).
+                self.resurrection_possible |= !self.h.pending_appends.is_empty()
+                    || self
+                        .h
+                        .c
+                        .group(GROUP)
+                        .is_some_and(|g| !g.pending_txn_offset_commits.is_empty());
                 let rid = self.h.send(Request::DeleteGroups(DeleteGroupsRequest {
                     groups_names: vec![GROUP.into()],
                 }));
@@ -229,10 +317,21 @@ impl World {
         self.check();
     }
 
+    fn commit_in_flight(&self, who: usize) -> bool {
+        self.commits
+            .get(&who)
+            .is_some_and(|rid| !self.h.responses.contains_key(rid))
+    }
+
     /// The broker loses leadership of the partition; another coordinator
     /// loads its log.
     fn failover(&mut self) {
         let p = self.h.c.partition_for(GROUP);
+        // With nothing in flight, the log holds exactly what the coordinator
+        // knows of the offsets.
+        let settled = self.h.pending_appends.is_empty() && !self.resurrection_possible;
+        self.resurrection_possible = false;
+        let offsets_before = committed_offsets(&self.h.c);
         let out = self.h.c.unload(self.h.now, p);
         self.h.process(out);
         // What was in flight fails with the old leader.
@@ -253,17 +352,18 @@ impl World {
         self.seed += 1;
         let mut c = Coordinator::new(test_config(), self.seed);
         c.begin_loading(p);
-        let log = self.h.log.get(&p).cloned().unwrap_or_default();
         let out = c
-            .load(
-                self.h.now,
-                p,
-                log.iter()
-                    .map(|(base, r)| LoadRecord::data(*base, &r.key, r.value.as_deref())),
-            )
+            .load(self.h.now, p, self.h.load_records(p))
             .expect("our own records load");
         self.h.c = c;
         self.h.process(out);
+        if settled {
+            assert_eq!(
+                committed_offsets(&self.h.c),
+                offsets_before,
+                "offsets lost or resurrected in failover"
+            );
+        }
         self.max_generation = self.h.c.generation(GROUP);
     }
 
@@ -331,6 +431,16 @@ impl World {
                 .is_some_and(|op| self.h.c.cx.timers.next_deadline().is_some() && op.token.0 > 0));
         }
     }
+}
+
+fn committed_offsets(c: &Coordinator) -> Vec<((String, i32), i64)> {
+    c.group(GROUP)
+        .map(|g| {
+            g.all_offsets()
+                .map(|(tp, om)| (tp.clone(), om.offset))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn check_group(g: &Group) {
