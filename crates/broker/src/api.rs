@@ -112,6 +112,10 @@ pub struct FetchPartitionResponse {
     pub log_start_offset: i64,
     pub records: Bytes,
     pub records_bytes: usize,
+    /// `(producer_id, first_offset)` of every aborted transaction with data
+    /// in the returned range, for read_committed fetches (empty otherwise),
+    /// so the consumer can drop the aborted batches.
+    pub aborted_transactions: Vec<(i64, i64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -172,6 +176,18 @@ pub struct StopReplicaRequest {
     pub delete_partitions: bool,
 }
 
+/// FindCoordinator's `key_type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CoordinatorType {
+    Group,
+    Transaction,
+}
+
+/// ListOffsets' special timestamps (`ListOffsetsRequest.LATEST_TIMESTAMP`,
+/// `EARLIEST_TIMESTAMP`).
+pub const LATEST_TIMESTAMP: i64 = -1;
+pub const EARLIEST_TIMESTAMP: i64 = -2;
+
 /// Client-facing metadata: leaders of every partition the broker knows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataResponse {
@@ -198,11 +214,32 @@ pub enum Request {
     Metadata {
         topics: Option<Vec<String>>,
     },
-    /// A producer id for an idempotent producer (transactional ids arrive
-    /// with the transaction coordinator).
+    /// A producer id for an idempotent producer (kept for the existing
+    /// clients; `Txn(InitProducerId)` is the same with transactions).
     InitProducerId {
         transactional_id: Option<String>,
         transaction_timeout_ms: i32,
+    },
+    FindCoordinator {
+        key: String,
+        key_type: CoordinatorType,
+    },
+    /// JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
+    /// OffsetFetch, TxnOffsetCommit, DescribeGroups, ListGroups,
+    /// DeleteGroups: the group coordinator's own request types.
+    Group(coordinator::Request),
+    /// InitProducerId (with or without a transactional id),
+    /// AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, DescribeTransactions,
+    /// ListTransactions: the transaction coordinator's own request types.
+    Txn(transaction::Request),
+    /// From a transaction coordinator to a partition leader.
+    WriteTxnMarkers(transaction::WriteTxnMarkersRequest),
+    /// `partitions`: (partition, timestamp) with -1 latest, -2 earliest, or
+    /// a time (the first offset whose record timestamp is >= it).
+    ListOffsets {
+        replica_id: BrokerId,
+        isolation_level: IsolationLevel,
+        partitions: Vec<(TopicPartition, i64)>,
     },
 }
 
@@ -232,6 +269,18 @@ pub enum Response {
         producer_id: i64,
         producer_epoch: i16,
     },
+    /// `node_id` is -1 with an error.
+    FindCoordinator {
+        error: ErrorCode,
+        node_id: BrokerId,
+    },
+    Group(coordinator::Response),
+    Txn(transaction::Response),
+    WriteTxnMarkers(transaction::WriteTxnMarkersResponse),
+    /// (partition, error, timestamp, offset): the found record's timestamp
+    /// (-1 for latest/earliest) and offset (-1 when no record is at or
+    /// after the asked time).
+    ListOffsets(Vec<(TopicPartition, ErrorCode, i64, i64)>),
 }
 
 impl Request {
@@ -246,6 +295,11 @@ impl Request {
             Request::ControlledShutdown { .. } => "ControlledShutdown",
             Request::Metadata { .. } => "Metadata",
             Request::InitProducerId { .. } => "InitProducerId",
+            Request::FindCoordinator { .. } => "FindCoordinator",
+            Request::Group(r) => group_api(r),
+            Request::Txn(r) => txn_api(r),
+            Request::WriteTxnMarkers(_) => "WriteTxnMarkers",
+            Request::ListOffsets { .. } => "ListOffsets",
         }
     }
 }
@@ -262,7 +316,68 @@ impl Response {
             Response::ControlledShutdown { .. } => "ControlledShutdown",
             Response::Metadata(_) => "Metadata",
             Response::InitProducerId { .. } => "InitProducerId",
+            Response::FindCoordinator { .. } => "FindCoordinator",
+            Response::Group(r) => group_response_api(r),
+            Response::Txn(r) => txn_response_api(r),
+            Response::WriteTxnMarkers(_) => "WriteTxnMarkers",
+            Response::ListOffsets(_) => "ListOffsets",
         }
+    }
+}
+
+fn group_api(r: &coordinator::Request) -> &'static str {
+    use coordinator::Request as R;
+    match r {
+        R::JoinGroup(_) => "JoinGroup",
+        R::SyncGroup(_) => "SyncGroup",
+        R::Heartbeat(_) => "Heartbeat",
+        R::LeaveGroup(_) => "LeaveGroup",
+        R::OffsetCommit(_) => "OffsetCommit",
+        R::OffsetFetch(_) => "OffsetFetch",
+        R::DescribeGroups(_) => "DescribeGroups",
+        R::ListGroups(_) => "ListGroups",
+        R::DeleteGroups(_) => "DeleteGroups",
+        R::TxnOffsetCommit(_) => "TxnOffsetCommit",
+    }
+}
+
+fn group_response_api(r: &coordinator::Response) -> &'static str {
+    use coordinator::Response as R;
+    match r {
+        R::JoinGroup(_) => "JoinGroup",
+        R::SyncGroup(_) => "SyncGroup",
+        R::Heartbeat(_) => "Heartbeat",
+        R::LeaveGroup(_) => "LeaveGroup",
+        R::OffsetCommit(_) => "OffsetCommit",
+        R::OffsetFetch(_) => "OffsetFetch",
+        R::DescribeGroups(_) => "DescribeGroups",
+        R::ListGroups(_) => "ListGroups",
+        R::DeleteGroups(_) => "DeleteGroups",
+        R::TxnOffsetCommit(_) => "TxnOffsetCommit",
+    }
+}
+
+fn txn_api(r: &transaction::Request) -> &'static str {
+    use transaction::Request as R;
+    match r {
+        R::InitProducerId(_) => "InitProducerId",
+        R::AddPartitionsToTxn(_) => "AddPartitionsToTxn",
+        R::AddOffsetsToTxn(_) => "AddOffsetsToTxn",
+        R::EndTxn(_) => "EndTxn",
+        R::DescribeTransactions(_) => "DescribeTransactions",
+        R::ListTransactions(_) => "ListTransactions",
+    }
+}
+
+fn txn_response_api(r: &transaction::Response) -> &'static str {
+    use transaction::Response as R;
+    match r {
+        R::InitProducerId(_) => "InitProducerId",
+        R::AddPartitionsToTxn(_) => "AddPartitionsToTxn",
+        R::AddOffsetsToTxn(_) => "AddOffsetsToTxn",
+        R::EndTxn(_) => "EndTxn",
+        R::DescribeTransactions(_) => "DescribeTransactions",
+        R::ListTransactions(_) => "ListTransactions",
     }
 }
 

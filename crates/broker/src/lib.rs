@@ -307,6 +307,11 @@ impl Broker {
                 let resp = Response::Metadata(self.metadata.response(self.active_controller));
                 self.respond(from, correlation_id, resp);
             }
+            // Served as the coordinators are hosted (issue 5, in progress).
+            other => self.event(
+                "unsupported-request",
+                || serde_json::json!({"from": format!("{from:?}"), "api": other.api()}),
+            ),
         }
     }
 

@@ -281,6 +281,7 @@ impl Broker {
                 log_start_offset: -1,
                 records: Bytes::new(),
                 records_bytes: 0,
+                aborted_transactions: Vec::new(),
             };
             let Some(p) = self.partitions.get_mut(&fp.tp).filter(|p| p.is_leader(me)) else {
                 r.error = ErrorCode::NotLeaderOrFollower;

@@ -1,0 +1,135 @@
+//! Producer ids for idempotent producers (Kafka's ZooKeeper-mode
+//! `ProducerIdManager`): each broker claims blocks of 1000 ids from
+//! `/latest_producer_id_block` with a conditional write, and hands them out
+//! in InitProducerId.
+
+use std::collections::VecDeque;
+
+use controller::zk::messages::{ZkRequest, ZkResponse};
+use controller::znodes::paths;
+use protocol::ErrorCode;
+use serde_json::json;
+
+use crate::api::{Addr, Response};
+use crate::zk_client::Purpose;
+use crate::Broker;
+
+/// Kafka's `ProducerIdsBlock.PRODUCER_ID_BLOCK_SIZE`.
+pub const BLOCK_SIZE: i64 = 1000;
+
+#[derive(Debug, Default)]
+pub struct ProducerIdManager {
+    /// Next id to hand out and the last id of the current block.
+    next: i64,
+    end: i64,
+    has_block: bool,
+    fetching: bool,
+    waiting: VecDeque<(Addr, i32)>,
+}
+
+/// `ProducerIdBlockZNode`'s JSON, keys in the order Kafka writes them.
+pub fn encode_block(broker: i32, start: i64, end: i64) -> Vec<u8> {
+    format!(r#"{{"version":1,"broker":{broker},"block_start":"{start}","block_end":"{end}"}}"#)
+        .into_bytes()
+}
+
+/// The block's last id, from `/latest_producer_id_block`'s data.
+pub fn decode_block_end(data: &[u8]) -> Option<i64> {
+    let v: serde_json::Value = serde_json::from_slice(data).ok()?;
+    v.get("block_end")?.as_str()?.parse().ok()
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum BlockStep {
+    Read,
+    Claim { start: i64, end: i64 },
+}
+
+impl Broker {
+    /// InitProducerId without a transactional id: a fresh producer id, epoch 0.
+    pub(crate) fn handle_init_producer_id(&mut self, from: Addr, correlation_id: i32) {
+        let m = &mut self.producer_ids;
+        if m.has_block && m.next <= m.end {
+            let id = m.next;
+            m.next += 1;
+            self.respond(
+                from,
+                correlation_id,
+                Response::InitProducerId {
+                    error: ErrorCode::None,
+                    producer_id: id,
+                    producer_epoch: 0,
+                },
+            );
+            return;
+        }
+        m.waiting.push_back((from, correlation_id));
+        if !m.fetching {
+            m.fetching = true;
+            self.zk_send(
+                ZkRequest::GetData {
+                    path: paths::LATEST_PRODUCER_ID_BLOCK.into(),
+                    watch: false,
+                },
+                Purpose::ProducerIdBlock(BlockStep::Read),
+            );
+        }
+    }
+
+    pub(crate) fn on_producer_id_block(&mut self, step: BlockStep, response: ZkResponse) {
+        match (step, response) {
+            (BlockStep::Read, ZkResponse::Data { data, stat }) => {
+                let start = decode_block_end(&data).map_or(0, |end| end + 1);
+                let end = start + BLOCK_SIZE - 1;
+                let data = encode_block(self.id(), start, end);
+                self.zk_send(
+                    ZkRequest::SetData {
+                        path: paths::LATEST_PRODUCER_ID_BLOCK.into(),
+                        data,
+                        version: stat.version,
+                    },
+                    Purpose::ProducerIdBlock(BlockStep::Claim { start, end }),
+                );
+            }
+            (BlockStep::Claim { start, end }, ZkResponse::DataSet { .. }) => {
+                self.event(
+                    "producer-id-block",
+                    || json!({"block_start": start, "block_end": end}),
+                );
+                let m = &mut self.producer_ids;
+                m.next = start;
+                m.end = end;
+                m.has_block = true;
+                m.fetching = false;
+                let waiting: Vec<(Addr, i32)> = m.waiting.drain(..).collect();
+                for (from, corr) in waiting {
+                    self.handle_init_producer_id(from, corr);
+                }
+            }
+            // Another broker claimed a block meanwhile (BADVERSION): read again.
+            (_, _) => self.zk_send(
+                ZkRequest::GetData {
+                    path: paths::LATEST_PRODUCER_ID_BLOCK.into(),
+                    watch: false,
+                },
+                Purpose::ProducerIdBlock(BlockStep::Read),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_json_is_kafkas() {
+        let data = encode_block(2, 1000, 1999);
+        assert_eq!(
+            std::str::from_utf8(&data).unwrap(),
+            r#"{"version":1,"broker":2,"block_start":"1000","block_end":"1999"}"#
+        );
+        assert_eq!(decode_block_end(&data), Some(1999));
+        assert_eq!(decode_block_end(b""), None);
+    }
+}
