@@ -14,14 +14,18 @@
 //! `__consumer_offsets-P`, call [`Coordinator::begin_loading`]`(P)` (groups
 //! of P now answer COORDINATOR_LOAD_IN_PROGRESS), read the partition's log
 //! from its start to the high watermark and pass every record to
-//! [`Coordinator::load`]`(now, P, records)`. When it stops leading P, call
-//! [`Coordinator::unload`]. Requests for groups of partitions it does not
-//! own get NOT_COORDINATOR.
+//! [`Coordinator::load`]`(now, P, records)` as [`LoadRecord`]s (key, value
+//! or `None` for a tombstone, the batch's base offset, and for
+//! transactional batches the producer id; control batches' records with
+//! `is_control`). When it stops leading P, call [`Coordinator::unload`]
+//! (parked requests are answered NOT_COORDINATOR). Requests for groups of
+//! partitions it does not own get NOT_COORDINATOR.
 //!
 //! **Requests.** FindCoordinator is the broker's (answer with the leader of
 //! `partition_for(group)`). JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
-//! OffsetCommit, OffsetFetch, DescribeGroups, ListGroups and DeleteGroups go
-//! to [`Coordinator::handle`]`(now, request_id, request)`; `request_id` is
+//! OffsetCommit, TxnOffsetCommit, OffsetFetch, DescribeGroups, ListGroups
+//! and DeleteGroups go to [`Coordinator::handle`]`(now, request_id,
+//! request)` (see [`Request`]); `request_id` is
 //! any id of the host's, echoed in [`Output::Response`]. A response may come
 //! out of a later call: JoinGroup is parked until the join phase completes,
 //! followers' SyncGroup until the leader's assignment is stored, and
@@ -33,13 +37,26 @@
 //! - [`Output::Append`]: records for `__consumer_offsets-{partition}`,
 //!   key/value bytes exactly as Kafka writes them ([`records`]). Append them
 //!   as one batch (magic 2, CREATE_TIME `timestamp`, no compression) with
-//!   `required_acks` (-1: `offsets.commit.required.acks`), and once the
+//!   `required_acks` (-1: `offsets.commit.required.acks`) — for
+//!   TxnOffsetCommit as a transactional batch of `producer_id` /
+//!   `producer_epoch` — and once the
 //!   append is replicated to the ISR — or failed — call
 //!   [`Coordinator::on_append_completed`]`(now, append_id, Ok(base_offset) /
 //!   Err(error))`. That is when the leader's SyncGroup completes the
 //!   rebalance and an OffsetCommit is answered, as in Kafka (acks=-1).
 //!   Appends with `required_acks == 0` are tombstones nobody waits for.
 //! - [`Output::GroupStateChanged`]: for the trace and the UI.
+//!
+//! **Transactions.** When the transaction coordinator's COMMIT/ABORT marker
+//! for a producer has been written to `__consumer_offsets-P`, call
+//! [`Coordinator::on_txn_completion`]`(now, P, producer_id, commit)`: the
+//! producer's TxnOffsetCommit offsets become visible (or are dropped).
+//! Until then OffsetFetch with `require_stable` answers
+//! UNSTABLE_OFFSET_COMMIT for them (KIP-447).
+//!
+//! **Topic metadata.** Call [`Coordinator::set_topic_partitions`] to have
+//! commits to unknown partitions refused with UNKNOWN_TOPIC_OR_PARTITION as
+//! KafkaApis does (until the first call every topic counts as known).
 //!
 //! **Timers.** Kafka's delayed operations (heartbeat expiry per member,
 //! pending-member expiry, the initial rebalance delay, the join-phase and
@@ -68,9 +85,13 @@
 //! - Determinism: maps are ordered; where Kafka iterates a hash map (which
 //!   member becomes leader when the leader leaves, protocol vote ties) we
 //!   take the smallest member id / protocol name.
-//! - Not modelled: transactional offset commits (TxnOffsetCommit, pending
-//!   transactional offsets on load), offset expiration
-//!   (`offsets.retention.ms`), OffsetDelete, the KIP-848 consumer protocol.
+//! - Requests are answered exactly once. Where Kafka could answer twice
+//!   (a static member's rejoin whose metadata write fails after a rebalance
+//!   already answered it) we do not.
+//! - Not modelled: offset expiration (`offsets.retention.ms`) and the
+//!   periodic cleanup of Empty groups, OffsetDelete, KIP-890 transaction
+//!   verification, the KIP-848 consumer protocol, DescribeGroups v6's
+//!   GROUP_ID_NOT_FOUND (unknown groups are reported Dead, as before v6).
 //!
 //! ```
 //! use kafkascope_coordinator::*;
