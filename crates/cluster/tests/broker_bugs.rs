@@ -1,5 +1,6 @@
-//! Minimal reproductions of broker bugs found by the runner (they fail until
-//! the broker is fixed; see the cluster report).
+//! Minimal reproductions of broker bugs the runner found, kept as
+//! regression tests (both were fixed in the broker after they were
+//! reported).
 
 use kafkascope_cluster::runner::{run_source, RunOptions};
 
