@@ -35,6 +35,11 @@ pub struct CoordinatorConfig {
     pub offset_metadata_max_bytes: usize,
     /// `offsets.commit.required.acks`
     pub offsets_commit_required_acks: i16,
+    /// `offsets.retention.ms` (7 days; KIP-211: counted from when the group
+    /// became Empty, or from the commit for groups without members).
+    pub offsets_retention_ms: i64,
+    /// `offsets.retention.check.interval.ms`
+    pub offsets_retention_check_interval_ms: i64,
 }
 
 impl Default for CoordinatorConfig {
@@ -47,6 +52,8 @@ impl Default for CoordinatorConfig {
             offsets_topic_num_partitions: 50,
             offset_metadata_max_bytes: 4096,
             offsets_commit_required_acks: -1,
+            offsets_retention_ms: 7 * 24 * 60 * 60 * 1000,
+            offsets_retention_check_interval_ms: 600_000,
         }
     }
 }
@@ -193,6 +200,8 @@ pub(crate) struct Ctx {
     pub loading: BTreeSet<i32>,
     /// Known topics and partition counts, once the host has told us any.
     pub topics: Option<BTreeMap<String, i32>>,
+    /// The periodic offsets cleanup, once the coordinator serves a partition.
+    pub retention_timer: Option<TimerToken>,
 }
 
 impl Ctx {
@@ -372,6 +381,7 @@ impl Coordinator {
                 owned: BTreeSet::new(),
                 loading: BTreeSet::new(),
                 topics: None,
+                retention_timer: None,
             },
         }
     }
@@ -479,6 +489,7 @@ impl Coordinator {
                 group_id,
                 generation_id,
             } => self.on_expire_pending_sync(token, &group_id, generation_id),
+            TimerKind::OffsetsRetentionCheck => self.on_offsets_retention_check(token),
         }
     }
 
@@ -581,6 +592,8 @@ impl Coordinator {
         for p in partitions {
             self.unload_partition(p);
         }
+        let t = self.cx.retention_timer.take();
+        self.cx.timers.cancel(t, &mut self.cx.out);
         self.cx.active = false;
         self.finish()
     }

@@ -77,6 +77,10 @@ pub struct Group {
     /// Transactional commits per producer id, waiting for the transaction's
     /// marker (the batch offset is known once the write is acknowledged).
     pub(crate) pending_txn_offset_commits: BTreeMap<i64, BTreeMap<TopicPartition, CommitRecord>>,
+    /// The topics the members subscribe to, for a consumer group (read from
+    /// their subscriptions at each new generation and on load); `None` if
+    /// unknown. Offsets of these topics do not expire while Stable.
+    pub(crate) subscribed_topics: Option<BTreeSet<String>>,
 }
 
 impl Group {
@@ -100,6 +104,7 @@ impl Group {
             offsets: BTreeMap::new(),
             pending_offset_commits: BTreeMap::new(),
             pending_txn_offset_commits: BTreeMap::new(),
+            subscribed_topics: None,
         }
     }
 
@@ -329,7 +334,63 @@ impl Group {
         }
     }
 
+    /// Kafka's `computeSubscribedTopics`: for a consumer group, the union
+    /// of the topics of the members' subscriptions (read as the consumer
+    /// protocol's version-0 prefix: int16 version, then an array of
+    /// strings), `None` if one does not parse or the group is not a
+    /// consumer group.
+    pub(crate) fn compute_subscribed_topics(&self) -> Option<BTreeSet<String>> {
+        if self.protocol_type.as_deref() != Some("consumer") {
+            return None;
+        }
+        if self.members.is_empty() {
+            return Some(BTreeSet::new());
+        }
+        let protocol = self.protocol_name.as_deref()?;
+        let mut topics = BTreeSet::new();
+        for m in self.members.values() {
+            topics.extend(subscription_topics(m.metadata(protocol)?)?);
+        }
+        Some(topics)
+    }
+
     // ------------------------------------------------------------ offsets
+
+    /// Kafka's `removeExpiredOffsets` (KIP-211), without removing: the
+    /// offsets to expire at `now`.
+    pub(crate) fn expired_offsets(&self, now: i64, retention_ms: i64) -> Vec<TopicPartition> {
+        // What the retention counts from, and the topics kept regardless.
+        let (since_state_change, keep) = match (self.protocol_type.as_deref(), self.state) {
+            // No consumer left: from when the group became Empty (or, for
+            // records without that time, from the commit).
+            (Some(_), GroupState::Empty) => (self.current_state_timestamp, None),
+            // A Stable consumer group keeps the offsets of what it consumes;
+            // the others count from their commit.
+            (Some("consumer"), GroupState::Stable) if self.subscribed_topics.is_some() => {
+                (None, self.subscribed_topics.as_ref())
+            }
+            // Offsets only (simple consumers): from the commit.
+            (None, _) => (None, None),
+            _ => return Vec::new(),
+        };
+        self.offsets
+            .iter()
+            .filter(|(tp, c)| {
+                if keep.is_some_and(|topics| topics.contains(&tp.0))
+                    || self.pending_offset_commits.contains_key(*tp)
+                {
+                    return false;
+                }
+                let om = &c.offset_and_metadata;
+                match om.expire_timestamp {
+                    // v1 records carry their own expiry
+                    Some(expire) => now >= expire,
+                    None => now - since_state_change.unwrap_or(om.commit_timestamp) >= retention_ms,
+                }
+            })
+            .map(|(tp, _)| tp.clone())
+            .collect()
+    }
 
     /// Kafka's `prepareOffsetCommit`.
     pub(crate) fn prepare_offset_commit(
@@ -478,6 +539,23 @@ impl Group {
             .cloned()
             .collect()
     }
+}
+
+/// The topics of a consumer protocol Subscription (every version starts
+/// with int16 version, then the topics as an array of strings).
+fn subscription_topics(bytes: &[u8]) -> Option<Vec<String>> {
+    let mut pos = 2usize;
+    let count = i32::from_be_bytes(bytes.get(pos..pos + 4)?.try_into().ok()?);
+    pos += 4;
+    let mut topics = Vec::new();
+    for _ in 0..count.max(0) {
+        let len = i16::from_be_bytes(bytes.get(pos..pos + 2)?.try_into().ok()?);
+        pos += 2;
+        let len = usize::try_from(len).ok()?;
+        topics.push(String::from_utf8(bytes.get(pos..pos + len)?.to_vec()).ok()?);
+        pos += len;
+    }
+    Some(topics)
 }
 
 #[cfg(test)]

@@ -760,6 +760,7 @@ impl Ctx {
             g.protocol_name = g.select_protocol();
             self.transition(g, CompletingRebalance);
         }
+        g.subscribed_topics = g.compute_subscribed_topics();
         g.pending_sync_members.clear();
     }
 

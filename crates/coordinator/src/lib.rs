@@ -60,7 +60,7 @@
 //!
 //! **Timers.** Kafka's delayed operations (heartbeat expiry per member,
 //! pending-member expiry, the initial rebalance delay, the join-phase and
-//! sync-phase rebalance timeouts) are timers: `SetTimer { token, deadline,
+//! sync-phase rebalance timeouts, the periodic offsets cleanup) are timers: `SetTimer { token, deadline,
 //! kind }` asks to call [`Coordinator::on_timer`]`(now, token)` at
 //! `deadline`. Tokens ([`TimerToken`]) are fresh for every deadline and
 //! never reused; a cancelled, stale or not yet due token is ignored, so a
@@ -88,8 +88,12 @@
 //! - Requests are answered exactly once. Where Kafka could answer twice
 //!   (a static member's rejoin whose metadata write fails after a rebalance
 //!   already answered it) we do not.
-//! - Not modelled: offset expiration (`offsets.retention.ms`) and the
-//!   periodic cleanup of Empty groups, OffsetDelete, KIP-890 transaction
+//! - Offsets expire after `offsets.retention.ms` (KIP-211 rules: from when
+//!   the group became Empty; never for the subscribed topics of a Stable
+//!   consumer group) and Empty groups without offsets are removed, checked
+//!   every `offsets.retention.check.interval.ms` — a periodic timer that
+//!   starts with the first loaded partition.
+//! - Not modelled: OffsetDelete, KIP-890 transaction
 //!   verification, the KIP-848 consumer protocol, DescribeGroups v6's
 //!   GROUP_ID_NOT_FOUND (unknown groups are reported Dead, as before v6).
 //!
@@ -120,6 +124,7 @@
 
 pub mod api;
 pub mod coordinator;
+mod expiration;
 pub mod group;
 mod heartbeat;
 mod join;

@@ -186,11 +186,13 @@ impl Coordinator {
             };
             g.offsets = by_group.remove(&name).unwrap_or_default();
             g.pending_txn_offset_commits = pending_by_group.remove(&name).unwrap_or_default();
+            g.subscribed_topics = g.compute_subscribed_topics();
             self.on_group_loaded(&mut g);
             self.groups.insert(name, g);
         }
         self.cx.loading.remove(&partition);
         self.cx.owned.insert(partition);
+        self.cx.ensure_retention_timer();
         Ok(self.finish())
     }
 

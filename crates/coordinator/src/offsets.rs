@@ -584,6 +584,12 @@ impl Ctx {
     pub(crate) fn write_cleanup(&mut self, g: &mut Group, partitions: Option<&[TopicPartition]>) {
         let all: Vec<TopicPartition> = g.offsets.keys().cloned().collect();
         let removed = g.remove_offsets(partitions.unwrap_or(&all));
+        self.write_tombstones(g, &removed);
+    }
+
+    /// Tombstones for offsets already removed from `g` (and for `g` itself
+    /// once Dead, unless it only ever stored offsets: generation 0).
+    pub(crate) fn write_tombstones(&mut self, g: &Group, removed: &[TopicPartition]) {
         let mut records: Vec<OffsetsRecord> = removed
             .iter()
             .map(|(topic, partition)| OffsetsRecord {

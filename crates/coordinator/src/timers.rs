@@ -42,6 +42,9 @@ pub enum TimerKind {
         group_id: String,
         generation_id: i32,
     },
+    /// Every `offsets.retention.check.interval.ms`: expire old offsets and
+    /// drop Empty groups left without any (`cleanupGroupMetadata`).
+    OffsetsRetentionCheck,
 }
 
 #[derive(Debug, Default)]

@@ -75,7 +75,14 @@ impl Harness {
         let p = c.partition_for(GROUP);
         assert_ne!(p, c.partition_for(OTHER_GROUP));
         let out = c.load(0, p, []).unwrap();
-        assert!(out.is_empty());
+        // serving a partition starts the periodic offsets cleanup
+        assert!(matches!(
+            out.as_slice(),
+            [Output::SetTimer {
+                kind: crate::timers::TimerKind::OffsetsRetentionCheck,
+                ..
+            }]
+        ));
         Harness {
             c,
             now: 0,

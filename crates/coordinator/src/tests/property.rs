@@ -106,6 +106,14 @@ struct World {
     resurrection_possible: bool,
 }
 
+fn property_config() -> crate::coordinator::CoordinatorConfig {
+    crate::coordinator::CoordinatorConfig {
+        offsets_retention_ms: 3_000,
+        offsets_retention_check_interval_ms: 1_000,
+        ..test_config()
+    }
+}
+
 fn instance(client: usize) -> Option<String> {
     // clients 2 and 3 are static members
     (client >= 2).then(|| format!("instance-{client}"))
@@ -113,7 +121,8 @@ fn instance(client: usize) -> Option<String> {
 
 impl World {
     fn new() -> World {
-        let mut h = Harness::new();
+        // Short offset retention, so expiration happens within a run.
+        let mut h = Harness::with_config(property_config());
         h.auto_ack = false;
         World {
             h,
@@ -350,7 +359,7 @@ impl World {
         assert_eq!(self.h.heartbeat(GROUP, "x", 1), ErrorCode::NotCoordinator);
 
         self.seed += 1;
-        let mut c = Coordinator::new(test_config(), self.seed);
+        let mut c = Coordinator::new(property_config(), self.seed);
         c.begin_loading(p);
         let out = c
             .load(self.h.now, p, self.h.load_records(p))
@@ -412,6 +421,8 @@ impl World {
 
     fn check(&mut self) {
         let Some(g) = self.h.c.group(GROUP) else {
+            // gone (deleted, expired): a new group starts over
+            self.max_generation = None;
             return;
         };
         check_group(g);
