@@ -171,6 +171,20 @@ pub(crate) struct StaticRejoin {
     pub supports_skip_assignment: bool,
 }
 
+/// How `storeGroup` turns a log append error into the error the members see.
+pub(crate) fn store_group_error(err: ErrorCode) -> ErrorCode {
+    use ErrorCode::*;
+    match err {
+        UnknownTopicOrPartition | NotEnoughReplicas | NotEnoughReplicasAfterAppend => {
+            CoordinatorNotAvailable
+        }
+        NotLeaderOrFollower | KafkaStorageError => NotCoordinator,
+        RequestTimedOut => RebalanceInProgress,
+        MessageTooLarge | RecordListTooLarge | InvalidFetchSize => UnknownServerError,
+        other => other,
+    }
+}
+
 /// Which API a group id check is for (Kafka's `isValidGroupId`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Api {

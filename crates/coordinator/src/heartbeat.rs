@@ -6,7 +6,7 @@ use protocol::ErrorCode;
 
 use crate::api::*;
 use crate::coordinator::{Api, Coordinator};
-use crate::join::validate_current_member;
+use crate::rebalance::validate_current_member;
 use crate::state::GroupState::*;
 use crate::timers::TimerToken;
 

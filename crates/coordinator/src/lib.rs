@@ -131,8 +131,10 @@ mod join;
 pub mod load;
 pub mod member;
 mod offsets;
+mod rebalance;
 pub mod records;
 pub mod state;
+mod sync;
 pub mod timers;
 pub mod uuid;
 

@@ -6,7 +6,7 @@ use protocol::ErrorCode;
 use crate::api::*;
 use crate::coordinator::{Api, Coordinator, Ctx, OffsetsRecord, PendingAppend};
 use crate::group::{CommitRecord, Group, OffsetAndMetadata, TopicPartition};
-use crate::join::validate_current_member;
+use crate::rebalance::validate_current_member;
 use crate::records::{GroupMetadataKey, OffsetCommitKey, OffsetCommitValue};
 use crate::state::GroupState::{self, *};
 
