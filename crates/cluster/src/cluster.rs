@@ -272,8 +272,23 @@ impl Cluster {
             self.disconnect_clients(broker);
             return;
         }
-        if let Some(watch) = &mut self.hw_watch {
-            watch.observe(&b.broker, self.sim.now());
+        let now = self.sim.now();
+        let Some(watch) = &mut self.hw_watch else {
+            return;
+        };
+        watch.observe(&b.broker, now);
+        if watch.divergence_due(now) {
+            // Reading every replica's log is costly: every
+            // `DIVERGENCE_CHECK_MS` of virtual time, not every event.
+            let found: Vec<String> = self
+                .all_partitions()
+                .iter()
+                .filter_map(|tp| crate::invariants::divergence_below_hw(self, tp))
+                .map(|v| format!("t={now}: {v}"))
+                .collect();
+            if let Some(w) = &mut self.hw_watch {
+                w.violations.extend(found);
+            }
         }
     }
 

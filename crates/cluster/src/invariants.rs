@@ -16,13 +16,29 @@ use crate::producer::Acked;
 /// restarted process starts from its checkpointed HW and may lead again in
 /// the same epoch (a controller that did not see the bounce sends it the
 /// current state, as Kafka's does), so a restart starts a new watch.
+///
+/// It also paces the divergence check (see [`divergence_below_hw`]), which
+/// the cluster runs every [`DIVERGENCE_CHECK_MS`] of virtual time.
 #[derive(Debug, Default)]
 pub struct HwWatch {
     last: BTreeMap<(BrokerId, TopicPartition), (i32, i64)>,
+    next_divergence_check: u64,
     pub violations: Vec<String>,
 }
 
+/// How often (virtual ms) the fault search compares in-sync replicas.
+pub const DIVERGENCE_CHECK_MS: u64 = 500;
+
 impl HwWatch {
+    /// Whether the divergence check is due at `now` (then it is re-armed).
+    pub fn divergence_due(&mut self, now: u64) -> bool {
+        if now < self.next_divergence_check {
+            return false;
+        }
+        self.next_divergence_check = now + DIVERGENCE_CHECK_MS;
+        true
+    }
+
     /// Broker `b`'s process was replaced.
     pub fn forget(&mut self, b: BrokerId) {
         self.last.retain(|(broker, _), _| *broker != b);
