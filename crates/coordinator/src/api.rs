@@ -28,6 +28,7 @@ pub enum Request {
     DescribeGroups(DescribeGroupsRequest),
     ListGroups(ListGroupsRequest),
     DeleteGroups(DeleteGroupsRequest),
+    OffsetDelete(OffsetDeleteRequest),
     TxnOffsetCommit(TxnOffsetCommitRequest),
 }
 
@@ -42,6 +43,7 @@ pub enum Response {
     DescribeGroups(DescribeGroupsResponse),
     ListGroups(ListGroupsResponse),
     DeleteGroups(DeleteGroupsResponse),
+    OffsetDelete(OffsetDeleteResponse),
     TxnOffsetCommit(TxnOffsetCommitResponse),
 }
 
@@ -347,5 +349,20 @@ pub struct TxnOffsetCommitRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TxnOffsetCommitResponse {
     /// In the request's order.
+    pub partitions: Vec<OffsetCommitResponsePartition>,
+}
+
+/// OffsetDelete (KIP-496): drop committed offsets of a group, refused for
+/// topics a live consumer group still subscribes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffsetDeleteRequest {
+    pub group_id: String,
+    pub partitions: Vec<(String, i32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffsetDeleteResponse {
+    pub error_code: ErrorCode,
+    /// Empty when `error_code` is not NONE.
     pub partitions: Vec<OffsetCommitResponsePartition>,
 }

@@ -196,6 +196,7 @@ pub(crate) enum Api {
     OffsetFetch,
     DescribeGroups,
     DeleteGroups,
+    OffsetDelete,
 }
 
 /// Everything but the groups, so handlers can hold `&mut Group` and
@@ -435,6 +436,7 @@ impl Coordinator {
             Request::ListGroups(r) => self.handle_list_groups(request_id, r),
             Request::DeleteGroups(r) => self.handle_delete_groups(request_id, r),
             Request::TxnOffsetCommit(r) => self.handle_txn_offset_commit(request_id, r),
+            Request::OffsetDelete(r) => self.handle_offset_delete(request_id, r),
         }
         self.finish()
     }

@@ -23,8 +23,8 @@
 //!
 //! **Requests.** FindCoordinator is the broker's (answer with the leader of
 //! `partition_for(group)`). JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
-//! OffsetCommit, TxnOffsetCommit, OffsetFetch, DescribeGroups, ListGroups
-//! and DeleteGroups go to [`Coordinator::handle`]`(now, request_id,
+//! OffsetCommit, TxnOffsetCommit, OffsetFetch, OffsetDelete,
+//! DescribeGroups, ListGroups and DeleteGroups go to [`Coordinator::handle`]`(now, request_id,
 //! request)` (see [`Request`]); `request_id` is
 //! any id of the host's, echoed in [`Output::Response`]. A response may come
 //! out of a later call: JoinGroup is parked until the join phase completes,
@@ -93,7 +93,7 @@
 //!   consumer group) and Empty groups without offsets are removed, checked
 //!   every `offsets.retention.check.interval.ms` — a periodic timer that
 //!   starts with the first loaded partition.
-//! - Not modelled: OffsetDelete, KIP-890 transaction
+//! - Not modelled: KIP-890 transaction
 //!   verification, the KIP-848 consumer protocol, DescribeGroups v6's
 //!   GROUP_ID_NOT_FOUND (unknown groups are reported Dead, as before v6).
 //!

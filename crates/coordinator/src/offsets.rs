@@ -333,6 +333,84 @@ impl Coordinator {
         );
     }
 
+    /// Kafka's `handleDeleteOffsets`.
+    pub(crate) fn handle_offset_delete(&mut self, rid: RequestId, req: OffsetDeleteRequest) {
+        let respond = |cx: &mut Ctx, error_code, partitions| {
+            cx.respond(
+                rid,
+                Response::OffsetDelete(OffsetDeleteResponse {
+                    error_code,
+                    partitions,
+                }),
+            )
+        };
+        let cx = &mut self.cx;
+        if let Some(err) = cx.validate_group_status(&req.group_id, Api::OffsetDelete) {
+            return respond(cx, err, Vec::new());
+        }
+        let Some(g) = self
+            .groups
+            .get_mut(&req.group_id)
+            .filter(|g| g.state != Dead)
+        else {
+            return respond(cx, ErrorCode::GroupIdNotFound, Vec::new());
+        };
+        let is_consumer_group = g.protocol_type.as_deref() == Some("consumer");
+        // Unknown subscriptions count as subscribed, to be safe.
+        let subscribed = |topic: &str| {
+            g.subscribed_topics
+                .as_ref()
+                .is_none_or(|t| t.contains(topic))
+        };
+        let results: Vec<(TopicPartition, ErrorCode)> = match g.state {
+            Empty => req
+                .partitions
+                .iter()
+                .map(|tp| (tp.clone(), ErrorCode::None))
+                .collect(),
+            PreparingRebalance | CompletingRebalance | Stable if is_consumer_group => req
+                .partitions
+                .iter()
+                .map(|tp| {
+                    let err = if subscribed(&tp.0) {
+                        ErrorCode::GroupSubscribedToTopic
+                    } else {
+                        ErrorCode::None
+                    };
+                    (tp.clone(), err)
+                })
+                .collect(),
+            _ => return respond(cx, ErrorCode::NonEmptyGroup, Vec::new()),
+        };
+        let eligible: Vec<TopicPartition> = results
+            .iter()
+            .filter(|(_, e)| *e == ErrorCode::None)
+            .map(|(tp, _)| tp.clone())
+            .collect();
+        if !eligible.is_empty() {
+            let removed = g.remove_offsets(&eligible);
+            // cleanupGroupMetadata: an Empty group left without offsets goes.
+            if g.state == Empty && !g.has_offsets() {
+                let mut g = self.groups.remove(&req.group_id).expect("present");
+                cx.transition(&mut g, Dead);
+                cx.write_tombstones(&g, &removed);
+            } else {
+                cx.write_tombstones(g, &removed);
+            }
+        }
+        let partitions = results
+            .into_iter()
+            .map(
+                |((topic, partition_index), error_code)| OffsetCommitResponsePartition {
+                    topic,
+                    partition_index,
+                    error_code,
+                },
+            )
+            .collect();
+        respond(cx, ErrorCode::None, partitions);
+    }
+
     pub(crate) fn handle_delete_groups(&mut self, rid: RequestId, req: DeleteGroupsRequest) {
         let mut results = Vec::new();
         for id in &req.groups_names {

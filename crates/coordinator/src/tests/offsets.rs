@@ -489,3 +489,96 @@ fn delete_groups() {
         vec![("foo".into(), 0, -1)]
     );
 }
+
+fn delete_offsets(h: &mut Harness, partitions: &[(&str, i32)]) -> OffsetDeleteResponse {
+    let rid = h.send(Request::OffsetDelete(OffsetDeleteRequest {
+        group_id: GROUP.into(),
+        partitions: partitions
+            .iter()
+            .map(|(t, p)| (t.to_string(), *p))
+            .collect(),
+    }));
+    match &h.responses[&rid] {
+        Response::OffsetDelete(r) => r.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn errors(r: &OffsetDeleteResponse) -> Vec<ErrorCode> {
+    r.partitions.iter().map(|p| p.error_code).collect()
+}
+
+// testDeleteOffsetOfNonExistingGroup
+#[test]
+fn delete_offsets_of_unknown_group() {
+    let mut h = Harness::new();
+    let r = delete_offsets(&mut h, &[("foo", 0)]);
+    assert_eq!(r.error_code, ErrorCode::GroupIdNotFound);
+    assert!(r.partitions.is_empty());
+}
+
+// testDeleteOffsetOfEmptyNonConsumerGroup / testDeleteOffsetOfEmptyConsumerGroup
+#[test]
+fn delete_offsets_of_empty_group() {
+    let mut h = Harness::new();
+    assert_eq!(
+        h.commit(GROUP, "", -1, &[("foo", 0, 1), ("foo", 1, 2)]),
+        vec![ErrorCode::None; 2]
+    );
+    let before = h.log[&h.c.partition_for(GROUP)].len();
+    let r = delete_offsets(&mut h, &[("foo", 0)]);
+    assert_eq!(
+        (r.error_code, errors(&r)),
+        (ErrorCode::None, vec![ErrorCode::None])
+    );
+    assert_eq!(h.c.committed(GROUP, "foo", 0), None);
+    assert_eq!(h.c.committed(GROUP, "foo", 1), Some(2));
+    let log = &h.log[&h.c.partition_for(GROUP)];
+    assert_eq!(log.len(), before + 1);
+    assert_eq!(log.last().unwrap().record.value, None, "a tombstone");
+    // the last offset goes, and the group with it
+    delete_offsets(&mut h, &[("foo", 1)]);
+    assert_eq!(h.c.state(GROUP), None);
+}
+
+// testDeleteOffsetOfStableConsumerGroup: offsets of subscribed topics stay.
+#[test]
+fn delete_offsets_of_stable_consumer_group() {
+    let mut h = Harness::new();
+    // consumer protocol subscription v0: topics ["foo"], no user data
+    let subscription = vec![
+        0, 0, 0, 0, 0, 1, 0, 3, b'f', b'o', b'o', 0xff, 0xff, 0xff, 0xff,
+    ];
+    let req = h.join_request(
+        GROUP,
+        UNKNOWN_MEMBER_ID,
+        PROTOCOL_TYPE,
+        vec![("range".into(), subscription)],
+    );
+    let r = h.join_group(req);
+    let s = h.send_sync(GROUP, 1, &r.member_id, vec![(r.member_id.clone(), vec![1])]);
+    assert_eq!(h.sync_response(s).error_code, ErrorCode::None);
+    assert_eq!(
+        h.commit(GROUP, &r.member_id, 1, &[("foo", 0, 1), ("bar", 0, 2)]),
+        vec![ErrorCode::None; 2]
+    );
+    let d = delete_offsets(&mut h, &[("foo", 0), ("bar", 0)]);
+    assert_eq!(d.error_code, ErrorCode::None);
+    assert_eq!(
+        errors(&d),
+        vec![ErrorCode::GroupSubscribedToTopic, ErrorCode::None]
+    );
+    assert_eq!(h.c.committed(GROUP, "foo", 0), Some(1));
+    assert_eq!(h.c.committed(GROUP, "bar", 0), None);
+}
+
+// testDeleteOffsetOfNonEmptyNonConsumerGroup
+#[test]
+fn delete_offsets_of_non_empty_non_consumer_group() {
+    let mut h = Harness::new();
+    let r =
+        h.join_group(h.join_request(GROUP, UNKNOWN_MEMBER_ID, "connect", protocols(&["default"])));
+    assert_eq!(r.error_code, ErrorCode::None);
+    let d = delete_offsets(&mut h, &[("foo", 0)]);
+    assert_eq!(d.error_code, ErrorCode::NonEmptyGroup);
+}
