@@ -598,3 +598,86 @@ fn new_member_join_expiration() {
     assert_eq!(r.error_code, ErrorCode::UnknownMemberId);
     assert_eq!(h.c.group(GROUP).unwrap().size(), 1);
 }
+
+// testJoinGroupCompletionWhenPendingMemberJoins: the join phase waits for a
+// handed-out member id, and completes as soon as it is used.
+#[test]
+fn join_completes_when_pending_member_joins() {
+    let mut h = Harness::new();
+    let leader = h.stable_single_member().0;
+    let mut req = join(&h, UNKNOWN_MEMBER_ID);
+    req.require_known_member_id = true;
+    let rid = h.send_join(req.clone());
+    let pending = h.join_response(rid).member_id;
+    let rl = h.send_join(join(&h, &leader));
+    assert!(!h.answered(rl), "waits for the pending member");
+    req.member_id = pending.clone();
+    let rp = h.send_join(req);
+    assert_eq!(h.join_response(rl).generation_id, 2);
+    assert_eq!(h.join_response(rl).members.len(), 2);
+    assert_eq!(h.join_response(rp).member_id, pending);
+}
+
+// GroupMetadataManagerTest.testStoreGroupMetadata... : the record written
+// when the leader's assignment is stored, field by field.
+#[test]
+fn stored_group_metadata_record() {
+    let mut h = Harness::new();
+    h.auto_ack = false;
+    let mut req = h.join_request(
+        GROUP,
+        UNKNOWN_MEMBER_ID,
+        PROTOCOL_TYPE,
+        vec![("roundrobin".into(), vec![9]), ("range".into(), vec![8])],
+    );
+    req.group_instance_id = Some("i-1".into());
+    req.session_timeout_ms = 400;
+    req.rebalance_timeout_ms = 450;
+    let rid = h.send_join(req);
+    h.advance(i64::from(INITIAL_DELAY));
+    let r = h.join_response(rid);
+    let _ = h.send(Request::SyncGroup(SyncGroupRequest {
+        group_id: GROUP.into(),
+        generation_id: 1,
+        member_id: r.member_id.clone(),
+        group_instance_id: Some("i-1".into()),
+        protocol_type: None,
+        protocol_name: None,
+        assignments: vec![(r.member_id.clone(), vec![1, 2, 3])],
+    }));
+    let a = h.pending_appends.pop().unwrap();
+    assert_eq!(
+        (a.required_acks, a.transactional, a.timestamp),
+        (-1, false, 50)
+    );
+    assert_eq!(a.records.len(), 1);
+    assert_eq!(
+        crate::records::RecordKey::decode(&a.records[0].key).unwrap(),
+        crate::records::RecordKey::GroupMetadata(crate::records::GroupMetadataKey {
+            group: GROUP.into()
+        })
+    );
+    let v =
+        crate::records::GroupMetadataValue::decode(a.records[0].value.as_ref().unwrap()).unwrap();
+    assert_eq!(
+        v,
+        crate::records::GroupMetadataValue {
+            protocol_type: "consumer".into(),
+            generation: 1,
+            protocol: Some("roundrobin".into()),
+            leader: Some(r.member_id.clone()),
+            // when the group entered CompletingRebalance
+            current_state_timestamp: 50,
+            members: vec![crate::records::MemberMetadataValue {
+                member_id: r.member_id.clone(),
+                group_instance_id: Some("i-1".into()),
+                client_id: CLIENT_ID.into(),
+                client_host: "localhost".into(),
+                rebalance_timeout: 450,
+                session_timeout: 400,
+                subscription: vec![9],
+                assignment: vec![1, 2, 3],
+            }],
+        }
+    );
+}
