@@ -245,7 +245,19 @@ impl Coordinator {
         let partitions = match self.groups.get(&req.group_id).filter(|g| g.state != Dead) {
             None => req.partitions.iter().flatten().map(none).collect(),
             Some(g) => match &req.partitions {
-                None => g.all_offsets().map(|(tp, om)| found(tp, om)).collect(),
+                None => g
+                    .all_offsets()
+                    .map(|(tp, om)| {
+                        if req.require_stable && g.has_pending_offset_commit(tp) {
+                            OffsetFetchResponsePartition {
+                                error_code: ErrorCode::UnstableOffsetCommit,
+                                ..none(tp)
+                            }
+                        } else {
+                            found(tp, om)
+                        }
+                    })
+                    .collect(),
                 Some(list) => list
                     .iter()
                     .map(|tp| {
