@@ -24,9 +24,10 @@
 //! **Requests.** FindCoordinator is the broker's (answer with the leader of
 //! `partition_for(group)`). JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
 //! OffsetCommit, TxnOffsetCommit, OffsetFetch, OffsetDelete,
-//! DescribeGroups, ListGroups and DeleteGroups go to [`Coordinator::handle`]`(now, request_id,
-//! request)` (see [`Request`]); `request_id` is
-//! any id of the host's, echoed in [`Output::Response`]. A response may come
+//! DescribeGroups, ListGroups and DeleteGroups go to
+//! [`Coordinator::handle`]`(now, request_id, request)` (see [`Request`];
+//! errors are the protocol crate's [`ErrorCode`]); `request_id` is any id of
+//! the host's, echoed in [`Output::Response`]. A response may come
 //! out of a later call: JoinGroup is parked until the join phase completes,
 //! followers' SyncGroup until the leader's assignment is stored, and
 //! OffsetCommit until its records are replicated.
@@ -39,8 +40,8 @@
 //!   as one batch (magic 2, CREATE_TIME `timestamp`, no compression) with
 //!   `required_acks` (-1: `offsets.commit.required.acks`) — for
 //!   TxnOffsetCommit as a transactional batch of `producer_id` /
-//!   `producer_epoch` — and once the
-//!   append is replicated to the ISR — or failed — call
+//!   `producer_epoch` — and once the append is replicated to the ISR — or
+//!   failed — call
 //!   [`Coordinator::on_append_completed`]`(now, append_id, Ok(base_offset) /
 //!   Err(error))`. That is when the leader's SyncGroup completes the
 //!   rebalance and an OffsetCommit is answered, as in Kafka (acks=-1).
@@ -60,9 +61,9 @@
 //!
 //! **Timers.** Kafka's delayed operations (heartbeat expiry per member,
 //! pending-member expiry, the initial rebalance delay, the join-phase and
-//! sync-phase rebalance timeouts, the periodic offsets cleanup) are timers: `SetTimer { token, deadline,
-//! kind }` asks to call [`Coordinator::on_timer`]`(now, token)` at
-//! `deadline`. Tokens ([`TimerToken`]) are fresh for every deadline and
+//! sync-phase rebalance timeouts, the periodic offsets cleanup) are timers:
+//! `SetTimer { token, deadline, kind }` asks to call
+//! [`Coordinator::on_timer`]`(now, token)` at `deadline`. Tokens ([`TimerToken`]) are fresh for every deadline and
 //! never reused; a cancelled, stale or not yet due token is ignored, so a
 //! host may skip `CancelTimer`. Hosts that prefer polling can use
 //! [`Coordinator::next_deadline`] and [`Coordinator::advance_to`].
@@ -93,9 +94,10 @@
 //!   consumer group) and Empty groups without offsets are removed, checked
 //!   every `offsets.retention.check.interval.ms` — a periodic timer that
 //!   starts with the first loaded partition.
-//! - Not modelled: KIP-890 transaction
-//!   verification, the KIP-848 consumer protocol, DescribeGroups v6's
-//!   GROUP_ID_NOT_FOUND (unknown groups are reported Dead, as before v6).
+//! - Not modelled: KIP-890 transaction verification, the KIP-848 consumer
+//!   protocol, DescribeGroups v6's GROUP_ID_NOT_FOUND (unknown groups are
+//!   reported Dead, as before v6), `group.max.size` shrinking on load beyond
+//!   the rebalance it triggers.
 //!
 //! ```
 //! use kafkascope_coordinator::*;
@@ -111,7 +113,7 @@
 //!     Output::Response { response: Response::JoinGroup(r), .. } => Some(r.clone()),
 //!     _ => None,
 //! }).unwrap();
-//! assert_eq!(r.error_code, protocol::ErrorCode::MemberIdRequired);
+//! assert_eq!(r.error_code, ErrorCode::MemberIdRequired);
 //! assert!(r.member_id.starts_with("consumer-1-"));
 //!
 //! let out = c.handle(0, 2, Request::JoinGroup(JoinGroupRequest { member_id: r.member_id.clone(), ..join }));
