@@ -338,6 +338,7 @@ fn group_api(r: &coordinator::Request) -> &'static str {
         R::ListGroups(_) => "ListGroups",
         R::DeleteGroups(_) => "DeleteGroups",
         R::TxnOffsetCommit(_) => "TxnOffsetCommit",
+        R::OffsetDelete(_) => "OffsetDelete",
     }
 }
 
@@ -354,6 +355,7 @@ fn group_response_api(r: &coordinator::Response) -> &'static str {
         R::ListGroups(_) => "ListGroups",
         R::DeleteGroups(_) => "DeleteGroups",
         R::TxnOffsetCommit(_) => "TxnOffsetCommit",
+        R::OffsetDelete(_) => "OffsetDelete",
     }
 }
 

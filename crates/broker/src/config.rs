@@ -31,6 +31,24 @@ pub struct BrokerConfig {
     pub truncation: Truncation,
     /// Broker-wide `log.*` defaults for every topic, as (name, value).
     pub log_defaults: Vec<(String, String)>,
+    /// `request.timeout.ms`: how long coordinator appends and transaction
+    /// markers wait for replication or an answer.
+    pub request_timeout_ms: u64,
+    pub offsets_topic_num_partitions: i32,
+    pub offsets_topic_replication_factor: i16,
+    pub offsets_topic_segment_bytes: i32,
+    /// `offsets.commit.timeout.ms`: an offset commit waits this long for
+    /// replication.
+    pub offsets_commit_timeout_ms: u64,
+    pub transaction_state_log_num_partitions: i32,
+    pub transaction_state_log_replication_factor: i16,
+    pub transaction_state_log_min_isr: i32,
+    pub transaction_state_log_segment_bytes: i32,
+    pub transaction_max_timeout_ms: i32,
+    pub transactional_id_expiration_ms: i64,
+    pub group_min_session_timeout_ms: i32,
+    pub group_max_session_timeout_ms: i32,
+    pub group_initial_rebalance_delay_ms: i32,
 }
 
 impl BrokerConfig {
@@ -55,6 +73,20 @@ impl BrokerConfig {
             log_flush_scheduler_interval_ms: u64::MAX,
             truncation: Truncation::LeaderEpoch,
             log_defaults: Vec::new(),
+            request_timeout_ms: 30_000,
+            offsets_topic_num_partitions: 50,
+            offsets_topic_replication_factor: 3,
+            offsets_topic_segment_bytes: 104_857_600,
+            offsets_commit_timeout_ms: 5_000,
+            transaction_state_log_num_partitions: 50,
+            transaction_state_log_replication_factor: 3,
+            transaction_state_log_min_isr: 2,
+            transaction_state_log_segment_bytes: 104_857_600,
+            transaction_max_timeout_ms: 900_000,
+            transactional_id_expiration_ms: 604_800_000,
+            group_min_session_timeout_ms: 6_000,
+            group_max_session_timeout_ms: 1_800_000,
+            group_initial_rebalance_delay_ms: 3_000,
         }
     }
 
@@ -64,6 +96,19 @@ impl BrokerConfig {
         fn num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
             v.parse()
                 .map_err(|_| format!("{name}={v} is not valid: expected a number"))
+        }
+        // Partition counts, replication factors and timeouts the
+        // coordinators divide by or wait on must be at least 1.
+        fn positive<T: std::str::FromStr + PartialOrd + Default>(
+            name: &str,
+            v: &str,
+        ) -> Result<T, String> {
+            match v.parse::<T>() {
+                Ok(n) if n > T::default() => Ok(n),
+                _ => Err(format!(
+                    "{name}={v} is not valid: expected a number of at least 1"
+                )),
+            }
         }
         fn flag(name: &str, v: &str) -> Result<bool, String> {
             match v {
@@ -97,6 +142,40 @@ impl BrokerConfig {
             }
             "log.retention.check.interval.ms" => self.log_retention_check_interval_ms = num(name, value)?,
             "log.flush.scheduler.interval.ms" => self.log_flush_scheduler_interval_ms = num(name, value)?,
+            "request.timeout.ms" => self.request_timeout_ms = num(name, value)?,
+            "offsets.topic.num.partitions" => {
+                self.offsets_topic_num_partitions = positive(name, value)?
+            }
+            "offsets.topic.replication.factor" => {
+                self.offsets_topic_replication_factor = positive(name, value)?
+            }
+            "offsets.topic.segment.bytes" => self.offsets_topic_segment_bytes = positive(name, value)?,
+            "offsets.commit.timeout.ms" => self.offsets_commit_timeout_ms = num(name, value)?,
+            "transaction.state.log.num.partitions" => {
+                self.transaction_state_log_num_partitions = positive(name, value)?
+            }
+            "transaction.state.log.replication.factor" => {
+                self.transaction_state_log_replication_factor = positive(name, value)?
+            }
+            "transaction.state.log.min.isr" => {
+                self.transaction_state_log_min_isr = positive(name, value)?
+            }
+            "transaction.state.log.segment.bytes" => {
+                self.transaction_state_log_segment_bytes = positive(name, value)?
+            }
+            "transaction.max.timeout.ms" => self.transaction_max_timeout_ms = positive(name, value)?,
+            "transactional.id.expiration.ms" => {
+                self.transactional_id_expiration_ms = positive(name, value)?
+            }
+            "group.min.session.timeout.ms" => {
+                self.group_min_session_timeout_ms = num(name, value)?
+            }
+            "group.max.session.timeout.ms" => {
+                self.group_max_session_timeout_ms = num(name, value)?
+            }
+            "group.initial.rebalance.delay.ms" => {
+                self.group_initial_rebalance_delay_ms = num(name, value)?
+            }
             "kafkascope.truncation" => {
                 self.truncation = match value {
                     "leader-epoch" => Truncation::LeaderEpoch,
@@ -122,6 +201,10 @@ impl BrokerConfig {
     /// config belongs to the log.
     pub const REPLICATION_TOPIC_CONFIGS: [&'static str; 2] =
         ["min.insync.replicas", "unclean.leader.election.enable"];
+
+    /// Topic configs Kafka sets that this log does not model (batches keep
+    /// the producer's codec): kept in ZooKeeper, not given to the log.
+    pub const UNMODELLED_TOPIC_CONFIGS: [&'static str; 1] = ["compression.type"];
 
     /// Topic-level overrides of broker settings the replica manager reads.
     pub fn min_isr_for(&self, topic_config: &[(String, String)]) -> i32 {

@@ -10,15 +10,28 @@
 //! - `ReplicaFetcherThread` (followers pulling, truncation): [`fetcher`]
 //! - `KafkaZkClient` and the broker's session: [`zk_client`]
 //! - `KafkaController` (ZooKeeper mode): [`controller_role`]
+//! - The group and transaction coordinators (crates/coordinator,
+//!   crates/transaction) hosted on `__consumer_offsets` /
+//!   `__transaction_state` leadership: [`group_host`], [`txn_host`],
+//!   [`txn_markers`], [`coordinator_log`], [`internal_topics`]
+//! - ListOffsets: [`list_offsets`]; aborted transactions for
+//!   read_committed fetches: [`aborted_txns`]
 
+pub mod aborted_txns;
 pub mod api;
 pub mod config;
 pub mod controller_role;
+pub mod coordinator_log;
 pub mod fetcher;
+pub mod group_host;
+pub mod internal_topics;
+pub mod list_offsets;
 pub mod log_glue;
 pub mod partition;
 pub mod producer_ids;
 pub mod replica_manager;
+pub mod txn_host;
+pub mod txn_markers;
 pub mod zk_client;
 mod zkdata;
 
@@ -86,6 +99,20 @@ pub(crate) mod timers {
     pub const DELAYED_FETCH: u64 = 2 << 32;
     /// + correlation id: a controller request went unanswered.
     pub const CONTROLLER_RETRY: u64 = 3 << 32;
+    /// + the group coordinator's timer token.
+    pub const GROUP_COORDINATOR: u64 = 4 << 32;
+    /// The transaction coordinator's periodic checks.
+    pub const TXN_COORDINATOR: u64 = 5 << 32;
+    /// + sequence: a coordinator append waiting for replication.
+    pub const COORDINATOR_APPEND: u64 = 6 << 32;
+    /// Markers whose partitions had no leader are routed again.
+    pub const MARKER_RETRY: u64 = 7 << 32;
+    /// + correlation id: a WriteTxnMarkers went unanswered.
+    pub const MARKER_REQUEST_TIMEOUT: u64 = 8 << 32;
+    /// + sequence: a leader's marker write waiting for replication.
+    pub const MARKER_WRITE_TIMEOUT: u64 = 9 << 32;
+    /// Ranges are 2^32 wide; nothing is above this.
+    pub const END: u64 = 10 << 32;
 }
 
 /// A request this broker sent and awaits the answer to.
@@ -103,6 +130,11 @@ pub(crate) enum Pending {
         request: Request,
     },
     ControlledShutdown,
+    /// A WriteTxnMarkers for this broker's transaction coordinator.
+    TxnMarkers {
+        marker_id: transaction::MarkerId,
+        partitions: Vec<TopicPartition>,
+    },
 }
 
 pub struct Broker {
@@ -127,11 +159,19 @@ pub struct Broker {
     /// HWs read from `replication-offset-checkpoint` at start.
     pub(crate) hw_checkpoint: BTreeMap<TopicPartition, i64>,
     pub(crate) producer_ids: producer_ids::ProducerIdManager,
+    pub(crate) groups: coordinator::Coordinator,
+    pub(crate) txns: transaction::TransactionCoordinator,
+    pub(crate) coord: coordinator_log::CoordinatorHost,
 }
 
 impl Broker {
     pub fn new(config: BrokerConfig, storage: Shared<MemoryStorage>) -> Self {
+        let groups = group_host::new_group_coordinator(&config);
+        let txns = txn_host::new_txn_coordinator(&config);
         Broker {
+            groups,
+            txns,
+            coord: Default::default(),
             config,
             storage,
             now: 0,
@@ -190,6 +230,18 @@ impl Broker {
         self.stopped
     }
 
+    /// The group coordinator (read-only): groups, state, generation,
+    /// members, assignments, committed offsets.
+    pub fn group_coordinator(&self) -> &coordinator::Coordinator {
+        &self.groups
+    }
+
+    /// The transaction coordinator (read-only): transactional ids, their
+    /// producer id/epoch and state.
+    pub fn transaction_coordinator(&self) -> &transaction::TransactionCoordinator {
+        &self.txns
+    }
+
     /// Feeds one input; outputs are appended to `out`.
     pub fn handle(&mut self, now: u64, input: Input, out: &mut Vec<Output>) {
         self.now = now;
@@ -212,6 +264,7 @@ impl Broker {
             Input::Timer(token) => self.on_timer(token),
             Input::ControlledShutdown => self.begin_controlled_shutdown(),
         }
+        self.run_coordinators();
         out.append(&mut self.out);
     }
 
@@ -262,6 +315,20 @@ impl Broker {
             }
             timers::LEADER_REBALANCE => self.controller_check_preferred_leaders(),
             timers::REGISTER_RETRY => self.zk_register(),
+            timers::TXN_COORDINATOR => self.txn_timer(),
+            timers::MARKER_RETRY => self.retry_markers(),
+            t if t >= timers::END => {}
+            t if t >= timers::MARKER_WRITE_TIMEOUT => {
+                self.complete_marker_writes(Some(t - timers::MARKER_WRITE_TIMEOUT));
+            }
+            t if t >= timers::MARKER_REQUEST_TIMEOUT => {
+                self.marker_request_timed_out((t - timers::MARKER_REQUEST_TIMEOUT) as i32)
+            }
+            t if t >= timers::COORDINATOR_APPEND => {
+                self.coordinator_append_timed_out(t - timers::COORDINATOR_APPEND)
+            }
+            t if t >= timers::TXN_COORDINATOR => {}
+            t if t >= timers::GROUP_COORDINATOR => self.group_timer(t - timers::GROUP_COORDINATOR),
             t if t >= timers::CONTROLLER_RETRY => {
                 self.controller_request_timed_out((t - timers::CONTROLLER_RETRY) as i32)
             }
@@ -290,6 +357,7 @@ impl Broker {
             Request::LeaderAndIsr(r) => {
                 let resp = self.handle_leader_and_isr(r);
                 self.respond(from, correlation_id, resp);
+                self.sync_coordinator_ownership();
             }
             Request::UpdateMetadata(r) => {
                 let resp = self.handle_update_metadata(r);
@@ -298,6 +366,7 @@ impl Broker {
             Request::StopReplica(r) => {
                 let resp = self.handle_stop_replica(r);
                 self.respond(from, correlation_id, resp);
+                self.sync_coordinator_ownership();
             }
             Request::ControlledShutdown { broker_id, .. } => {
                 self.controller_on_controlled_shutdown(from, correlation_id, broker_id)
@@ -307,11 +376,20 @@ impl Broker {
                 let resp = Response::Metadata(self.metadata.response(self.active_controller));
                 self.respond(from, correlation_id, resp);
             }
-            // Served as the coordinators are hosted (issue 5, in progress).
-            other => self.event(
-                "unsupported-request",
-                || serde_json::json!({"from": format!("{from:?}"), "api": other.api()}),
-            ),
+            Request::FindCoordinator { key, key_type } => {
+                self.handle_find_coordinator(from, correlation_id, key, key_type)
+            }
+            Request::Group(r) => self.handle_group_request(from, correlation_id, r),
+            Request::Txn(r) => self.handle_txn_request(from, correlation_id, r),
+            Request::WriteTxnMarkers(r) => self.handle_write_txn_markers(from, correlation_id, r),
+            Request::ListOffsets {
+                replica_id,
+                isolation_level,
+                partitions,
+            } => {
+                let resp = self.handle_list_offsets(replica_id, isolation_level, partitions);
+                self.respond(from, correlation_id, resp);
+            }
         }
     }
 
@@ -327,6 +405,9 @@ impl Broker {
             (Pending::ControlledShutdown, Response::ControlledShutdown { error, remaining }) => {
                 self.on_controlled_shutdown_response(error, remaining)
             }
+            (Pending::TxnMarkers { marker_id, .. }, Response::WriteTxnMarkers(r)) => {
+                self.on_write_txn_markers_response(correlation_id, marker_id, r)
+            }
             (Pending::ControllerRequest { .. }, _) => {
                 self.cancel_timer(timers::CONTROLLER_RETRY + correlation_id as u64)
             }
@@ -334,6 +415,72 @@ impl Broker {
                 serde_json::json!({"from": format!("{from:?}"), "pending": format!("{p:?}"), "api": r.api()})
             }),
         }
+    }
+
+    /// Feeds the coordinators what became known during this input
+    /// (replicated or failed appends, written markers) until nothing more
+    /// completes; coordinator calls never nest.
+    fn run_coordinators(&mut self) {
+        loop {
+            let appends = self.take_completed_appends();
+            let markers = self.complete_marker_writes(None);
+            if appends.is_empty() && !markers {
+                break;
+            }
+            let now = self.now as i64;
+            for (owner, result) in appends {
+                match owner {
+                    coordinator_log::AppendOwner::Group(id) => {
+                        let out = self.groups.on_append_completed(now, id, result);
+                        self.process_group_outputs(out);
+                    }
+                    coordinator_log::AppendOwner::Txn(id) => {
+                        let out = self.txns.on_append_completed(now, id, result.map(|_| ()));
+                        self.process_txn_outputs(out);
+                    }
+                }
+            }
+        }
+        self.arm_txn_timer();
+    }
+
+    /// Loads or unloads coordinator state for the internal partitions whose
+    /// leadership changed (Kafka's `onLeadershipChange` callbacks).
+    fn sync_coordinator_ownership(&mut self) {
+        use coordinator_log::{GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC};
+        let me = self.id();
+        let mut led = BTreeMap::new();
+        for topic in [GROUP_METADATA_TOPIC, TRANSACTION_STATE_TOPIC] {
+            let from = TopicPartition::new(topic, i32::MIN);
+            for (tp, p) in self.partitions.range(from..) {
+                if *tp.topic != *topic {
+                    break;
+                }
+                if p.is_leader(me) {
+                    led.insert(tp.clone(), p.leader_epoch);
+                }
+            }
+        }
+        let before = std::mem::take(&mut self.coord.loaded);
+        for (tp, epoch) in &before {
+            if led.get(tp) != Some(epoch) {
+                if *tp.topic == *GROUP_METADATA_TOPIC {
+                    self.unload_groups(tp);
+                } else {
+                    self.unload_transactions(tp, *epoch);
+                }
+            }
+        }
+        for (tp, epoch) in &led {
+            if before.get(tp) != Some(epoch) {
+                if *tp.topic == *GROUP_METADATA_TOPIC {
+                    self.load_groups(tp);
+                } else {
+                    self.load_transactions(tp, *epoch);
+                }
+            }
+        }
+        self.coord.loaded = led;
     }
 
     // ---- small helpers used across modules ----

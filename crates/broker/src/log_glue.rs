@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 use log::{Log, MemoryStorage, Shared};
+use protocol::batch::{iter_batches, BatchHeader};
 use protocol::ErrorCode;
 use serde_json::Value;
 
@@ -63,6 +64,65 @@ impl PartitionLog {
             .append_as_leader(&mut batch, epoch, now as i64)
             .map_err(|e| code(&e))?;
         Ok((info.first_offset, info.last_offset))
+    }
+
+    /// Appends as leader on behalf of a coordinator on this broker (its own
+    /// records, transaction markers): control batches are allowed and only
+    /// the producer epoch is checked, as Kafka's `AppendOrigin.Coordinator`.
+    pub fn append_as_coordinator(
+        &mut self,
+        records: &[u8],
+        epoch: i32,
+        now: u64,
+    ) -> Result<(i64, i64), ErrorCode> {
+        let mut batch = records.to_vec();
+        let info = self
+            .log
+            .append_as_leader_with_origin(
+                &mut batch,
+                epoch,
+                log::AppendOrigin::Coordinator,
+                now as i64,
+            )
+            .map_err(|e| code(&e))?;
+        Ok((info.first_offset, info.last_offset))
+    }
+
+    /// Every whole batch with data in `[from, to)`, in log order (for
+    /// loading coordinator state and finding aborted transactions).
+    pub fn batches(&self, from: i64, to: i64) -> Vec<(BatchHeader, Bytes)> {
+        let mut out = Vec::new();
+        let mut offset = from.max(self.log_start());
+        while offset < to {
+            let Ok(data) = self.log.read(offset, 1 << 20, None, true) else {
+                break;
+            };
+            let mut next = offset;
+            for item in iter_batches(data.records) {
+                let Ok((pos, h)) = item else { break };
+                if h.base_offset >= to {
+                    break;
+                }
+                next = next.max(h.next_offset());
+                if h.last_offset() >= offset {
+                    let end = pos + h.size_in_bytes();
+                    out.push((h, Bytes::copy_from_slice(&data.records[pos..end])));
+                }
+            }
+            if next <= offset {
+                break;
+            }
+            offset = next;
+        }
+        out
+    }
+
+    /// offsetsForTimes: the first offset whose timestamp is >= `timestamp`
+    /// (or Kafka's -1 latest / -2 earliest).
+    pub fn offset_for_timestamp(&self, timestamp: i64) -> Option<(i64, i64)> {
+        self.log
+            .fetch_offset_by_timestamp(timestamp)
+            .map(|t| (t.timestamp, t.offset))
     }
 
     pub fn append_as_follower(&mut self, records: &Bytes, now: u64) -> Result<(), ErrorCode> {

@@ -24,7 +24,38 @@ pub struct ProducerIdManager {
     end: i64,
     has_block: bool,
     fetching: bool,
-    waiting: VecDeque<(Addr, i32)>,
+    waiting: VecDeque<Waiting>,
+}
+
+/// An InitProducerId parked until a block is claimed (Kafka's ZooKeeper
+/// `ProducerIdManager` blocks the request thread instead).
+#[derive(Debug)]
+enum Waiting {
+    Idempotent(Addr, i32),
+    Transactional(Addr, i32, transaction::Request),
+}
+
+impl ProducerIdManager {
+    /// Whether an id can be handed out without asking ZooKeeper.
+    pub fn has_available(&self) -> bool {
+        self.has_block && self.next <= self.end
+    }
+
+    fn take(&mut self) -> Option<i64> {
+        self.has_available().then(|| {
+            self.next += 1;
+            self.next - 1
+        })
+    }
+}
+
+/// The transaction coordinator's producer id source. The broker only
+/// hands a request over when an id is available, so the error is a
+/// safety net (a retriable one, as Kafka's while it fetches a block).
+impl transaction::ProducerIdGenerator for ProducerIdManager {
+    fn generate_producer_id(&mut self) -> Result<i64, ErrorCode> {
+        self.take().ok_or(ErrorCode::CoordinatorLoadInProgress)
+    }
 }
 
 /// `ProducerIdBlockZNode`'s JSON, keys in the order Kafka writes them.
@@ -48,10 +79,7 @@ pub(crate) enum BlockStep {
 impl Broker {
     /// InitProducerId without a transactional id: a fresh producer id, epoch 0.
     pub(crate) fn handle_init_producer_id(&mut self, from: Addr, correlation_id: i32) {
-        let m = &mut self.producer_ids;
-        if m.has_block && m.next <= m.end {
-            let id = m.next;
-            m.next += 1;
+        if let Some(id) = self.producer_ids.take() {
             self.respond(
                 from,
                 correlation_id,
@@ -63,7 +91,27 @@ impl Broker {
             );
             return;
         }
-        m.waiting.push_back((from, correlation_id));
+        self.producer_ids
+            .waiting
+            .push_back(Waiting::Idempotent(from, correlation_id));
+        self.fetch_producer_id_block();
+    }
+
+    /// Parks a transactional InitProducerId until a block is claimed.
+    pub(crate) fn park_for_producer_id(
+        &mut self,
+        from: Addr,
+        correlation_id: i32,
+        request: transaction::Request,
+    ) {
+        self.producer_ids
+            .waiting
+            .push_back(Waiting::Transactional(from, correlation_id, request));
+        self.fetch_producer_id_block();
+    }
+
+    fn fetch_producer_id_block(&mut self) {
+        let m = &mut self.producer_ids;
         if !m.fetching {
             m.fetching = true;
             self.zk_send(
@@ -101,9 +149,14 @@ impl Broker {
                 m.end = end;
                 m.has_block = true;
                 m.fetching = false;
-                let waiting: Vec<(Addr, i32)> = m.waiting.drain(..).collect();
-                for (from, corr) in waiting {
-                    self.handle_init_producer_id(from, corr);
+                let waiting: Vec<Waiting> = m.waiting.drain(..).collect();
+                for w in waiting {
+                    match w {
+                        Waiting::Idempotent(from, corr) => self.handle_init_producer_id(from, corr),
+                        Waiting::Transactional(from, corr, request) => {
+                            self.handle_txn_request(from, corr, request)
+                        }
+                    }
                 }
             }
             // Another broker claimed a block meanwhile (BADVERSION): read again.

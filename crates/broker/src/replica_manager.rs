@@ -65,7 +65,10 @@ impl Broker {
         pairs.extend(
             topic_config
                 .iter()
-                .filter(|(k, _)| !BrokerConfig::REPLICATION_TOPIC_CONFIGS.contains(&k.as_str()))
+                .filter(|(k, _)| {
+                    !BrokerConfig::REPLICATION_TOPIC_CONFIGS.contains(&k.as_str())
+                        && !BrokerConfig::UNMODELLED_TOPIC_CONFIGS.contains(&k.as_str())
+                })
                 .cloned(),
         );
         pairs
@@ -324,6 +327,14 @@ impl Broker {
                     .all(|x: &FetchPartitionResponse| x.records_bytes == 0),
             ) {
                 Ok(bytes) => {
+                    if !follower && req.isolation_level == IsolationLevel::ReadCommitted {
+                        let end = protocol::batch::iter_batches(&bytes)
+                            .filter_map(Result::ok)
+                            .last()
+                            .map_or(fp.fetch_offset, |(_, h)| h.next_offset());
+                        r.aborted_transactions =
+                            crate::aborted_txns::aborted_transactions(&p.log, fp.fetch_offset, end);
+                    }
                     budget = budget.saturating_sub(bytes.len());
                     total += bytes.len();
                     r.records_bytes = bytes.len();

@@ -37,6 +37,8 @@ pub(crate) enum Purpose {
     Close,
     Controller(ZkOp),
     ProducerIdBlock(crate::producer_ids::BlockStep),
+    /// Creating `__consumer_offsets` / `__transaction_state`.
+    InternalTopic(&'static str),
 }
 
 #[derive(Debug, Default)]
@@ -186,6 +188,7 @@ impl Broker {
             } => self.on_isr_update_result(tp, isr, leader_epoch, response),
             Purpose::Controller(op) => self.controller_on_zk(op, response),
             Purpose::ProducerIdBlock(step) => self.on_producer_id_block(step, response),
+            Purpose::InternalTopic(topic) => self.on_internal_topic_created(topic, response),
         }
     }
 
