@@ -96,8 +96,7 @@
 //!   starts with the first loaded partition.
 //! - Not modelled: KIP-890 transaction verification, the KIP-848 consumer
 //!   protocol, DescribeGroups v6's GROUP_ID_NOT_FOUND (unknown groups are
-//!   reported Dead, as before v6), `group.max.size` shrinking on load beyond
-//!   the rebalance it triggers.
+//!   reported Dead, as before v6).
 //!
 //! ```
 //! use kafkascope_coordinator::*;
