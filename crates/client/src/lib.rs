@@ -1,4 +1,6 @@
 //! kafkascope-client: Kafka's client-side logic, pure (no IO) so it runs
-//! natively and in the browser. For now: the consumer partition assignors.
+//! natively and in the browser: the consumer partition assignors and the
+//! consumer.
 
 pub mod assignor;
+pub mod consumer;
