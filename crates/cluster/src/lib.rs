@@ -18,6 +18,7 @@
 //! Everything is deterministic: ordered maps only, no clock, randomness
 //! from the run's seed.
 
+mod admin;
 pub mod chaos;
 pub mod cluster;
 pub mod inspect;
