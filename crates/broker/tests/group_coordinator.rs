@@ -57,14 +57,20 @@ fn find_coordinator_creates_consumer_offsets_with_kafkas_defaults() {
     let config = tree.get("/config/topics/__consumer_offsets").unwrap();
     let config = String::from_utf8(config.data.clone()).unwrap();
     assert!(config.contains(r#""cleanup.policy":"compact""#), "{config}");
-    assert!(config.contains(r#""segment.bytes":"104857600""#), "{config}");
+    assert!(
+        config.contains(r#""segment.bytes":"104857600""#),
+        "{config}"
+    );
     let tp = offsets_tp("app", 50);
     assert_eq!(Some(node), c.leader(&tp));
     // Every broker answers the same.
     for b in 0..3 {
         assert_eq!(c.find_coordinator(b, "app", CoordinatorType::Group), node);
     }
-    assert!(c.broker(node).group_coordinator().owns_partition(tp.partition));
+    assert!(c
+        .broker(node)
+        .group_coordinator()
+        .owns_partition(tp.partition));
 }
 
 #[test]
@@ -87,7 +93,11 @@ fn too_few_brokers_fail_creation_with_invalid_replication_factor() {
     let failed = c.events_of("internal-topic-creation-failed");
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["error"], "INVALID_REPLICATION_FACTOR");
-    assert!(c.zk.tree().get("/brokers/topics/__consumer_offsets").is_none());
+    assert!(c
+        .zk
+        .tree()
+        .get("/brokers/topics/__consumer_offsets")
+        .is_none());
 }
 
 struct Member {
@@ -102,8 +112,13 @@ fn two_members(c: &mut Cluster, coord: BrokerId) -> (Member, Member) {
     let join = |client: &str| JoinGroupRequest::new("app", client, protocols.clone());
     let mut ids = Vec::new();
     for client in ["consumer-1", "consumer-2"] {
-        let r = group(c.call(coord, Request::Group(coordinator::Request::JoinGroup(join(client)))));
-        let coordinator::Response::JoinGroup(r) = r else { panic!() };
+        let r = group(c.call(
+            coord,
+            Request::Group(coordinator::Request::JoinGroup(join(client))),
+        ));
+        let coordinator::Response::JoinGroup(r) = r else {
+            panic!()
+        };
         assert_eq!(r.error_code, ErrorCode::MemberIdRequired);
         ids.push(r.member_id);
     }
@@ -116,7 +131,11 @@ fn two_members(c: &mut Cluster, coord: BrokerId) -> (Member, Member) {
                 member_id: id.clone(),
                 ..join(client)
             };
-            c.send(1, coord, Request::Group(coordinator::Request::JoinGroup(req)))
+            c.send(
+                1,
+                coord,
+                Request::Group(coordinator::Request::JoinGroup(req)),
+            )
         })
         .collect();
     c.run_for(100);
@@ -154,8 +173,13 @@ fn two_members(c: &mut Cluster, coord: BrokerId) -> (Member, Member) {
         (ids[fi].clone(), b"to-follower".to_vec()),
     ];
     let r = group(c.call(coord, sync(&ids[li], assignments)));
-    let coordinator::Response::SyncGroup(r) = r else { panic!() };
-    assert_eq!((r.error_code, r.assignment.as_slice()), (ErrorCode::None, &b"to-leader"[..]));
+    let coordinator::Response::SyncGroup(r) = r else {
+        panic!()
+    };
+    assert_eq!(
+        (r.error_code, r.assignment.as_slice()),
+        (ErrorCode::None, &b"to-leader"[..])
+    );
     c.run_for(10);
     let coordinator::Response::SyncGroup(r) = group(c.take(1, follower_sync).unwrap()) else {
         panic!()
@@ -175,7 +199,12 @@ fn two_members(c: &mut Cluster, coord: BrokerId) -> (Member, Member) {
                 group_instance_id: None,
             })),
         ));
-        assert_eq!(r, coordinator::Response::Heartbeat(coordinator::HeartbeatResponse { error_code: ErrorCode::None }));
+        assert_eq!(
+            r,
+            coordinator::Response::Heartbeat(coordinator::HeartbeatResponse {
+                error_code: ErrorCode::None
+            })
+        );
     }
     let m = |i: usize| Member {
         id: ids[i].clone(),
@@ -209,7 +238,9 @@ fn fetch_committed(c: &mut Cluster, coord: BrokerId) -> (ErrorCode, i64) {
             require_stable: false,
         })),
     ));
-    let coordinator::Response::OffsetFetch(r) = r else { panic!("{r:?}") };
+    let coordinator::Response::OffsetFetch(r) = r else {
+        panic!("{r:?}")
+    };
     let p = &r.partitions[0];
     (r.error_code.or(p.error_code), p.committed_offset)
 }
@@ -255,13 +286,20 @@ fn offset_commit_waits_for_replication_and_survives_failover() {
     assert!(c.take(1, corr).is_none(), "answered before replication");
     let p = c.broker(coord).partition(&tp).unwrap();
     assert!(p.leo() > p.hw());
-    assert_eq!(c.broker(coord).group_coordinator().committed("app", "orders", 0), None);
+    assert_eq!(
+        c.broker(coord)
+            .group_coordinator()
+            .committed("app", "orders", 0),
+        None
+    );
     for f in &followers {
         c.resume(*f);
     }
     c.run_for(1_000);
     let r = group(c.take(1, corr).expect("answered once replicated"));
-    let coordinator::Response::OffsetCommit(r) = r else { panic!() };
+    let coordinator::Response::OffsetCommit(r) = r else {
+        panic!()
+    };
     assert_eq!(r.partitions[0].error_code, ErrorCode::None);
     let p = c.broker(coord).partition(&tp).unwrap();
     assert_eq!(p.hw(), p.leo());
@@ -278,7 +316,9 @@ fn offset_commit_waits_for_replication_and_survives_failover() {
     assert_ne!(new_coord, coord);
     assert_eq!(fetch_committed(&mut c, new_coord), (ErrorCode::None, 42));
     assert_eq!(
-        c.broker(new_coord).group_coordinator().committed("app", "orders", 0),
+        c.broker(new_coord)
+            .group_coordinator()
+            .committed("app", "orders", 0),
         Some(42)
     );
     assert!(!c.events_of("group-coordinator-loaded").is_empty());
@@ -287,12 +327,15 @@ fn offset_commit_waits_for_replication_and_survives_failover() {
 #[test]
 fn a_commit_not_replicated_is_not_acknowledged() {
     // min.insync.replicas=2 and both followers gone: the commit is refused.
-    let mut c = Cluster::start(3, &[
-        ("offsets.topic.num.partitions", "3"),
-        ("group.initial.rebalance.delay.ms", "0"),
-        ("min.insync.replicas", "2"),
-        ("replica.lag.time.max.ms", "2000"),
-    ]);
+    let mut c = Cluster::start(
+        3,
+        &[
+            ("offsets.topic.num.partitions", "3"),
+            ("group.initial.rebalance.delay.ms", "0"),
+            ("min.insync.replicas", "2"),
+            ("replica.lag.time.max.ms", "2000"),
+        ],
+    );
     let coord = c.find_coordinator(0, "app", CoordinatorType::Group);
     let (leader, _) = two_members(&mut c, coord);
     for b in 0..3 {
@@ -302,7 +345,14 @@ fn a_commit_not_replicated_is_not_acknowledged() {
     }
     c.run_for(10_000);
     let r = group(c.call(coord, commit(&leader, 7)));
-    let coordinator::Response::OffsetCommit(r) = r else { panic!() };
+    let coordinator::Response::OffsetCommit(r) = r else {
+        panic!()
+    };
     assert_ne!(r.partitions[0].error_code, ErrorCode::None);
-    assert_eq!(c.broker(coord).group_coordinator().committed("app", "orders", 0), None);
+    assert_eq!(
+        c.broker(coord)
+            .group_coordinator()
+            .committed("app", "orders", 0),
+        None
+    );
 }

@@ -41,10 +41,7 @@ fn setup() -> Setup {
     let tp = TopicPartition::new("orders", 0);
     let leader = c.leader(&tp).expect("orders-0 has a leader");
     let coord = c.find_coordinator(0, TXN, CoordinatorType::Transaction);
-    let ts = TopicPartition::new(
-        "__transaction_state",
-        transaction::partition_for(TXN, 3),
-    );
+    let ts = TopicPartition::new("__transaction_state", transaction::partition_for(TXN, 3));
     assert_eq!(c.leader(&ts), Some(coord));
     Setup {
         c,
@@ -60,11 +57,13 @@ fn init(c: &mut Cluster, coord: BrokerId) -> (i64, i16) {
     for _ in 0..100 {
         let r = txn(c.call(
             coord,
-            Request::Txn(transaction::Request::InitProducerId(InitProducerIdRequest::new(
-                TXN, 60_000,
-            ))),
+            Request::Txn(transaction::Request::InitProducerId(
+                InitProducerIdRequest::new(TXN, 60_000),
+            )),
         ));
-        let transaction::Response::InitProducerId(r) = r else { panic!() };
+        let transaction::Response::InitProducerId(r) = r else {
+            panic!()
+        };
         match r.error_code {
             ErrorCode::None => return (r.producer_id, r.producer_epoch),
             ErrorCode::ConcurrentTransactions | ErrorCode::CoordinatorLoadInProgress => {
@@ -76,13 +75,19 @@ fn init(c: &mut Cluster, coord: BrokerId) -> (i64, i16) {
     panic!("InitProducerId never succeeded");
 }
 
-fn add_partition(c: &mut Cluster, coord: BrokerId, tp: &TopicPartition, pid: i64, epoch: i16) -> ErrorCode {
+fn add_partition(
+    c: &mut Cluster,
+    coord: BrokerId,
+    tp: &TopicPartition,
+    pid: i64,
+    epoch: i16,
+) -> ErrorCode {
     let tps = [transaction::TopicPartition::new(&tp.topic, tp.partition)];
     let r = txn(c.call(
         coord,
-        Request::Txn(transaction::Request::AddPartitionsToTxn(AddPartitionsToTxnRequest::new(
-            TXN, pid, epoch, &tps,
-        ))),
+        Request::Txn(transaction::Request::AddPartitionsToTxn(
+            AddPartitionsToTxnRequest::new(TXN, pid, epoch, &tps),
+        )),
     ));
     r.error_code()
 }
@@ -100,16 +105,38 @@ fn end(c: &mut Cluster, coord: BrokerId, pid: i64, epoch: i16, commit: bool) -> 
     r.error_code()
 }
 
-fn produce_ok(c: &mut Cluster, leader: BrokerId, tp: &TopicPartition, values: &[&str], producer: (i64, i16, i32)) -> i64 {
+fn produce_ok(
+    c: &mut Cluster,
+    leader: BrokerId,
+    tp: &TopicPartition,
+    values: &[&str],
+    producer: (i64, i16, i32),
+) -> i64 {
     let (pid, epoch, seq) = producer;
-    let r = c.call(leader, produce(tp, batch(values, 1_000, Some((pid, epoch, seq, true))), Some(TXN)));
-    let Response::Produce(parts) = r else { panic!("{r:?}") };
+    let r = c.call(
+        leader,
+        produce(
+            tp,
+            batch(values, 1_000, Some((pid, epoch, seq, true))),
+            Some(TXN),
+        ),
+    );
+    let Response::Produce(parts) = r else {
+        panic!("{r:?}")
+    };
     assert_eq!(parts[0].error, ErrorCode::None, "{parts:?}");
     parts[0].base_offset
 }
 
-fn fetch_part(c: &mut Cluster, leader: BrokerId, tp: &TopicPartition, level: IsolationLevel) -> FetchPartitionResponse {
-    let Response::Fetch(mut parts) = c.call(leader, fetch(tp, 0, level)) else { panic!() };
+fn fetch_part(
+    c: &mut Cluster,
+    leader: BrokerId,
+    tp: &TopicPartition,
+    level: IsolationLevel,
+) -> FetchPartitionResponse {
+    let Response::Fetch(mut parts) = c.call(leader, fetch(tp, 0, level)) else {
+        panic!()
+    };
     parts.remove(0)
 }
 
@@ -127,7 +154,10 @@ fn committed_view(p: &FetchPartitionResponse) -> Vec<String> {
     while pos < p.records.len() {
         let (b, size) = RecordBatch::decode(&p.records[pos..]).unwrap();
         pos += size;
-        while aborted.last().is_some_and(|a| a.1 <= b.base_offset + b.last_offset_delta as i64) {
+        while aborted
+            .last()
+            .is_some_and(|a| a.1 <= b.base_offset + b.last_offset_delta as i64)
+        {
             aborted_producers.insert(aborted.pop().unwrap().0);
         }
         if b.is_control {
@@ -149,10 +179,18 @@ fn committed_view(p: &FetchPartitionResponse) -> Vec<String> {
 
 #[test]
 fn committed_transaction_becomes_visible_to_read_committed() {
-    let Setup { mut c, coord, tp, leader } = setup();
+    let Setup {
+        mut c,
+        coord,
+        tp,
+        leader,
+    } = setup();
     let (pid, epoch) = init(&mut c, coord);
     assert_eq!(epoch, 0);
-    assert_eq!(add_partition(&mut c, coord, &tp, pid, epoch), ErrorCode::None);
+    assert_eq!(
+        add_partition(&mut c, coord, &tp, pid, epoch),
+        ErrorCode::None
+    );
     let base = produce_ok(&mut c, leader, &tp, &["a", "b"], (pid, epoch, 0));
     assert_eq!(base, 0);
 
@@ -164,10 +202,30 @@ fn committed_transaction_becomes_visible_to_read_committed() {
     let p = fetch_part(&mut c, leader, &tp, IsolationLevel::ReadCommitted);
     assert!(p.records.is_empty());
     // ListOffsets latest: HW for read_uncommitted, LSO for read_committed.
-    let r = c.call(leader, Request::ListOffsets { replica_id: -1, isolation_level: IsolationLevel::ReadCommitted, partitions: vec![(tp.clone(), LATEST_TIMESTAMP)] });
-    assert_eq!(r, Response::ListOffsets(vec![(tp.clone(), ErrorCode::None, -1, 0)]));
-    let r = c.call(leader, Request::ListOffsets { replica_id: -1, isolation_level: IsolationLevel::ReadUncommitted, partitions: vec![(tp.clone(), LATEST_TIMESTAMP)] });
-    assert_eq!(r, Response::ListOffsets(vec![(tp.clone(), ErrorCode::None, -1, 2)]));
+    let r = c.call(
+        leader,
+        Request::ListOffsets {
+            replica_id: -1,
+            isolation_level: IsolationLevel::ReadCommitted,
+            partitions: vec![(tp.clone(), LATEST_TIMESTAMP)],
+        },
+    );
+    assert_eq!(
+        r,
+        Response::ListOffsets(vec![(tp.clone(), ErrorCode::None, -1, 0)])
+    );
+    let r = c.call(
+        leader,
+        Request::ListOffsets {
+            replica_id: -1,
+            isolation_level: IsolationLevel::ReadUncommitted,
+            partitions: vec![(tp.clone(), LATEST_TIMESTAMP)],
+        },
+    );
+    assert_eq!(
+        r,
+        Response::ListOffsets(vec![(tp.clone(), ErrorCode::None, -1, 2)])
+    );
 
     assert_eq!(end(&mut c, coord, pid, epoch, true), ErrorCode::None);
     c.run_for(1_000);
@@ -178,7 +236,10 @@ fn committed_transaction_becomes_visible_to_read_committed() {
     let p = fetch_part(&mut c, leader, &tp, IsolationLevel::ReadCommitted);
     // The COMMIT marker is offset 2; everything is stable.
     assert_eq!((p.high_watermark, p.last_stable_offset), (3, 3));
-    let values: Vec<String> = fetched_values(&p.records).into_iter().map(|v| v.2).collect();
+    let values: Vec<String> = fetched_values(&p.records)
+        .into_iter()
+        .map(|v| v.2)
+        .collect();
     assert_eq!(values, ["a", "b"]);
     assert!(p.aborted_transactions.is_empty());
     // Every replica has the marker.
@@ -189,7 +250,12 @@ fn committed_transaction_becomes_visible_to_read_committed() {
 
 #[test]
 fn aborted_transaction_is_reported_and_excluded() {
-    let Setup { mut c, coord, tp, leader } = setup();
+    let Setup {
+        mut c,
+        coord,
+        tp,
+        leader,
+    } = setup();
     let (pid, epoch) = init(&mut c, coord);
     add_partition(&mut c, coord, &tp, pid, epoch);
     produce_ok(&mut c, leader, &tp, &["a"], (pid, epoch, 0));
@@ -217,7 +283,12 @@ fn aborted_transaction_is_reported_and_excluded() {
 
 #[test]
 fn a_second_init_fences_the_zombie() {
-    let Setup { mut c, coord, tp, leader } = setup();
+    let Setup {
+        mut c,
+        coord,
+        tp,
+        leader,
+    } = setup();
     let (pid, e0) = init(&mut c, coord);
     add_partition(&mut c, coord, &tp, pid, e0);
     produce_ok(&mut c, leader, &tp, &["zombie"], (pid, e0, 0));
@@ -230,11 +301,26 @@ fn a_second_init_fences_the_zombie() {
     c.run_for(500);
 
     // The zombie's produce and EndTxn are fenced.
-    let r = c.call(leader, produce(&tp, batch(&["late"], 1_000, Some((pid, e0, 1, true))), Some(TXN)));
-    let Response::Produce(parts) = r else { panic!() };
+    let r = c.call(
+        leader,
+        produce(
+            &tp,
+            batch(&["late"], 1_000, Some((pid, e0, 1, true))),
+            Some(TXN),
+        ),
+    );
+    let Response::Produce(parts) = r else {
+        panic!()
+    };
     assert_eq!(parts[0].error, ErrorCode::InvalidProducerEpoch);
     let code = end(&mut c, coord, pid, e0, true);
-    assert!(matches!(code, ErrorCode::ProducerFenced | ErrorCode::InvalidProducerEpoch), "{code:?}");
+    assert!(
+        matches!(
+            code,
+            ErrorCode::ProducerFenced | ErrorCode::InvalidProducerEpoch
+        ),
+        "{code:?}"
+    );
 
     // The zombie's record is aborted for read_committed readers.
     let p = fetch_part(&mut c, leader, &tp, IsolationLevel::ReadCommitted);
@@ -252,64 +338,100 @@ fn a_second_init_fences_the_zombie() {
 
 #[test]
 fn transactional_offset_commit_completes_with_the_commit_marker() {
-    let Setup { mut c, coord, tp, leader } = setup();
+    let Setup {
+        mut c,
+        coord,
+        tp,
+        leader,
+    } = setup();
     let group_coord = c.find_coordinator(0, "app", CoordinatorType::Group);
     let (pid, epoch) = init(&mut c, coord);
     add_partition(&mut c, coord, &tp, pid, epoch);
     produce_ok(&mut c, leader, &tp, &["a"], (pid, epoch, 0));
     let r = txn(c.call(
         coord,
-        Request::Txn(transaction::Request::AddOffsetsToTxn(AddOffsetsToTxnRequest {
-            transactional_id: TXN.into(),
-            producer_id: pid,
-            producer_epoch: epoch,
-            group_id: "app".into(),
-        })),
+        Request::Txn(transaction::Request::AddOffsetsToTxn(
+            AddOffsetsToTxnRequest {
+                transactional_id: TXN.into(),
+                producer_id: pid,
+                producer_epoch: epoch,
+                group_id: "app".into(),
+            },
+        )),
     ));
     assert_eq!(r.error_code(), ErrorCode::None);
     let r = c.call(
         group_coord,
-        Request::Group(coordinator::Request::TxnOffsetCommit(coordinator::TxnOffsetCommitRequest {
-            transactional_id: TXN.into(),
-            group_id: "app".into(),
-            producer_id: pid,
-            producer_epoch: epoch,
-            generation_id: -1,
-            member_id: String::new(),
-            group_instance_id: None,
-            partitions: vec![coordinator::OffsetCommitRequestPartition {
-                topic: "orders".into(),
-                partition_index: 0,
-                committed_offset: 1,
-                committed_leader_epoch: -1,
-                committed_metadata: None,
-            }],
-        })),
+        Request::Group(coordinator::Request::TxnOffsetCommit(
+            coordinator::TxnOffsetCommitRequest {
+                transactional_id: TXN.into(),
+                group_id: "app".into(),
+                producer_id: pid,
+                producer_epoch: epoch,
+                generation_id: -1,
+                member_id: String::new(),
+                group_instance_id: None,
+                partitions: vec![coordinator::OffsetCommitRequestPartition {
+                    topic: "orders".into(),
+                    partition_index: 0,
+                    committed_offset: 1,
+                    committed_leader_epoch: -1,
+                    committed_metadata: None,
+                }],
+            },
+        )),
     );
-    let Response::Group(coordinator::Response::TxnOffsetCommit(r)) = r else { panic!("{r:?}") };
+    let Response::Group(coordinator::Response::TxnOffsetCommit(r)) = r else {
+        panic!("{r:?}")
+    };
     assert_eq!(r.partitions[0].error_code, ErrorCode::None);
     // Pending until the transaction commits.
-    assert_eq!(c.broker(group_coord).group_coordinator().committed("app", "orders", 0), None);
+    assert_eq!(
+        c.broker(group_coord)
+            .group_coordinator()
+            .committed("app", "orders", 0),
+        None
+    );
     assert_eq!(end(&mut c, coord, pid, epoch, true), ErrorCode::None);
     c.run_for(1_000);
-    assert_eq!(c.broker(group_coord).group_coordinator().committed("app", "orders", 0), Some(1));
+    assert_eq!(
+        c.broker(group_coord)
+            .group_coordinator()
+            .committed("app", "orders", 0),
+        Some(1)
+    );
 }
 
 #[test]
-fn coordinator_failover_keeps_the_transactional_id() {
-    let Setup { mut c, coord, tp, leader } = setup();
+fn coordinator_failover_completes_the_open_transaction() {
+    let Setup {
+        mut c,
+        coord,
+        tp,
+        leader,
+    } = setup();
     let (pid, epoch) = init(&mut c, coord);
     add_partition(&mut c, coord, &tp, pid, epoch);
-    if leader != coord {
-        produce_ok(&mut c, leader, &tp, &["a"], (pid, epoch, 0));
-    }
+    produce_ok(&mut c, leader, &tp, &["a"], (pid, epoch, 0));
     c.crash(coord);
     c.run_for(3_000);
     let via = (0..3).find(|b| *b != coord).unwrap();
     let new_coord = c.find_coordinator(via, TXN, CoordinatorType::Transaction);
     assert_ne!(new_coord, coord);
-    let t = c.broker(new_coord).transaction_coordinator().transaction(TXN).expect("loaded");
-    assert_eq!(t.producer_id, pid);
+    let t = c
+        .broker(new_coord)
+        .transaction_coordinator()
+        .transaction(TXN)
+        .expect("loaded from __transaction_state");
+    assert_eq!((t.producer_id, t.producer_epoch), (pid, epoch));
+    assert_eq!(t.state, TransactionState::Ongoing);
+    // The producer finds the new coordinator and commits.
+    assert_eq!(end(&mut c, new_coord, pid, epoch, true), ErrorCode::None);
+    c.run_for(1_000);
+    let leader = c.leader(&tp).unwrap();
+    let p = fetch_part(&mut c, leader, &tp, IsolationLevel::ReadCommitted);
+    assert_eq!(committed_view(&p), ["a"]);
+    assert_eq!(p.last_stable_offset, p.high_watermark);
 }
 
 #[test]
@@ -339,8 +461,17 @@ fn list_offsets_by_time() {
     assert_eq!(one(c.call(leader, ask(1_500))), (ErrorCode::None, 2_000, 1));
     assert_eq!(one(c.call(leader, ask(1_000))), (ErrorCode::None, 1_000, 0));
     assert_eq!(one(c.call(leader, ask(3_001))), (ErrorCode::None, -1, -1));
-    assert_eq!(one(c.call(leader, ask(EARLIEST_TIMESTAMP))), (ErrorCode::None, -1, 0));
-    assert_eq!(one(c.call(leader, ask(LATEST_TIMESTAMP))), (ErrorCode::None, -1, 3));
+    assert_eq!(
+        one(c.call(leader, ask(EARLIEST_TIMESTAMP))),
+        (ErrorCode::None, -1, 0)
+    );
+    assert_eq!(
+        one(c.call(leader, ask(LATEST_TIMESTAMP))),
+        (ErrorCode::None, -1, 3)
+    );
     let follower = (0..3).find(|b| *b != leader).unwrap();
-    assert_eq!(one(c.call(follower, ask(LATEST_TIMESTAMP))).0, ErrorCode::NotLeaderOrFollower);
+    assert_eq!(
+        one(c.call(follower, ask(LATEST_TIMESTAMP))).0,
+        ErrorCode::NotLeaderOrFollower
+    );
 }

@@ -128,7 +128,8 @@ impl Cluster {
         for o in outs {
             let to = o.to.0 as BrokerId;
             if self.brokers.contains_key(&to) {
-                self.net.push_back((Addr::Zk, Addr::Broker(to), Msg::Zk(o.msg)));
+                self.net
+                    .push_back((Addr::Zk, Addr::Broker(to), Msg::Zk(o.msg)));
             }
         }
     }
@@ -192,7 +193,10 @@ impl Cluster {
             if let Some(r) = self.take(99, corr) {
                 return r;
             }
-            assert!(self.now < deadline, "no answer from broker {to} within {max_ms} ms");
+            assert!(
+                self.now < deadline,
+                "no answer from broker {to} within {max_ms} ms"
+            );
             self.run_for(10);
         }
     }
@@ -206,7 +210,8 @@ impl Cluster {
     pub fn crash(&mut self, id: BrokerId) {
         self.brokers.remove(&id);
         self.timers.retain(|(b, _), _| *b != id);
-        self.net.retain(|(from, to, _)| *from != Addr::Broker(id) && *to != Addr::Broker(id));
+        self.net
+            .retain(|(from, to, _)| *from != Addr::Broker(id) && *to != Addr::Broker(id));
         if let Some(s) = self.zk.session_of(ConnId(id as u32)) {
             self.zk.disconnect(ConnId(id as u32));
             let outs = self.zk.expire_session(self.now, s);
@@ -240,7 +245,12 @@ impl Cluster {
     }
 
     /// FindCoordinator, retried while the coordinator is not available.
-    pub fn find_coordinator(&mut self, via: BrokerId, key: &str, key_type: CoordinatorType) -> BrokerId {
+    pub fn find_coordinator(
+        &mut self,
+        via: BrokerId,
+        key: &str,
+        key_type: CoordinatorType,
+    ) -> BrokerId {
         for _ in 0..200 {
             let r = self.call(
                 via,
@@ -250,9 +260,10 @@ impl Cluster {
                 },
             );
             match r {
-                Response::FindCoordinator { error, node_id } if error == protocol::ErrorCode::None => {
-                    return node_id
-                }
+                Response::FindCoordinator {
+                    error: protocol::ErrorCode::None,
+                    node_id,
+                } => return node_id,
                 Response::FindCoordinator { .. } => self.run_for(100),
                 other => panic!("unexpected {other:?}"),
             }
