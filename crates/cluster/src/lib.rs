@@ -8,12 +8,24 @@
 //!   flushed, restart is a new `Broker` over the same disk, controlled
 //!   shutdown), network faults by node name, and the admin tool's topic
 //!   creation through ZooKeeper (`/config/topics/T`, then
-//!   `/brokers/topics/T`).
+//!   `/brokers/topics/T`, see `admin`).
 //! - [`producer`]: a sans-IO, non-idempotent Kafka producer.
 //! - [`runner`]: executes a scenario (`SCENARIO-LANGUAGE.md`) and reports
-//!   `PASS`/`FAIL` lines; [`predicates`] evaluates its predicates.
+//!   `PASS`/`FAIL` lines; [`predicates`] evaluates its predicates;
+//!   [`inspect`] reads replicas (a down broker's from what its disk would
+//!   recover).
 //! - [`invariants`] and [`chaos`]: replication invariants and the randomized
 //!   fault search that checks them, with shrinking to a scenario file.
+//!
+//! Modelling choices worth knowing:
+//! - ZooKeeper starts with Kafka's top-level znodes (`ZkData`'s persistent
+//!   paths) already there, as after a first broker run.
+//! - A killed process's sockets close at once: ZooKeeper sees the
+//!   connection drop (the session still lives until it times out) and
+//!   clients get a disconnect and "connection refused" until it restarts.
+//!   A powered-off or cut-off broker is only noticed through timeouts.
+//! - `restart zk` keeps ZooKeeper's tree and sessions; session deadlines
+//!   are not reset on restart (a real ensemble renews them).
 //!
 //! Everything is deterministic: ordered maps only, no clock, randomness
 //! from the run's seed.
