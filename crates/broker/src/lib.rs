@@ -136,6 +136,7 @@ pub(crate) enum Pending {
     ControlledShutdown,
     /// A WriteTxnMarkers for this broker's transaction coordinator.
     TxnMarkers {
+        leader: BrokerId,
         marker_id: transaction::MarkerId,
         partitions: Vec<TopicPartition>,
     },
@@ -366,6 +367,7 @@ impl Broker {
             Request::UpdateMetadata(r) => {
                 let resp = self.handle_update_metadata(r);
                 self.respond(from, correlation_id, resp);
+                self.on_metadata_updated();
             }
             Request::StopReplica(r) => {
                 let resp = self.handle_stop_replica(r);
@@ -446,6 +448,32 @@ impl Broker {
             }
         }
         self.arm_txn_timer();
+    }
+
+    /// What the coordinators learn from new metadata: the topics offsets may
+    /// be committed for (KafkaApis refuses unknown ones), and which brokers
+    /// are gone (their outstanding marker requests fail now, as a
+    /// disconnect would fail them in Kafka's network client).
+    fn on_metadata_updated(&mut self) {
+        let mut counts: BTreeMap<&str, i32> = BTreeMap::new();
+        for tp in self.metadata.partitions.keys() {
+            *counts.entry(&tp.topic).or_default() += 1;
+        }
+        for (topic, n) in counts {
+            self.groups.set_topic_partitions(topic, n);
+        }
+        let gone: Vec<i32> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| {
+                matches!(p, Pending::TxnMarkers { leader, .. } if !self.metadata.live_brokers.contains(leader))
+            })
+            .map(|(c, _)| *c)
+            .collect();
+        for corr in gone {
+            self.cancel_timer(timers::MARKER_REQUEST_TIMEOUT + corr as u64);
+            self.marker_request_timed_out(corr);
+        }
     }
 
     /// Loads or unloads coordinator state for the internal partitions whose

@@ -110,6 +110,17 @@ impl Broker {
         self.fetch_producer_id_block();
     }
 
+    /// A block claim in flight on a lost ZooKeeper session will never be
+    /// answered: start over for whoever waits.
+    pub(crate) fn producer_ids_session_lost(&mut self) {
+        if self.producer_ids.fetching {
+            self.producer_ids.fetching = false;
+            if !self.producer_ids.waiting.is_empty() {
+                self.fetch_producer_id_block();
+            }
+        }
+    }
+
     fn fetch_producer_id_block(&mut self) {
         let m = &mut self.producer_ids;
         if !m.fetching {

@@ -411,7 +411,11 @@ impl Broker {
             .iter()
             .any(|fp| match self.partitions.get(&fp.tp) {
                 Some(p) if p.is_leader(me) => {
-                    let end = if req.replica_id >= 0 { p.leo() } else { p.hw() };
+                    let end = match (req.replica_id >= 0, req.isolation_level) {
+                        (true, _) => p.leo(),
+                        (false, IsolationLevel::ReadUncommitted) => p.hw(),
+                        (false, IsolationLevel::ReadCommitted) => p.log.lso(),
+                    };
                     fp.fetch_offset < end
                         || fp.current_leader_epoch != p.leader_epoch && fp.current_leader_epoch >= 0
                 }

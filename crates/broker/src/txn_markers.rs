@@ -59,6 +59,9 @@ pub struct MarkerState {
     delayed: BTreeMap<u64, DelayedMarkers>,
     /// Markers waiting for their partition to have a leader.
     retry: Vec<(MarkerId, WritableTxnMarker)>,
+    /// Results with errors, handed to the coordinator after the backoff so
+    /// a stale leader is not asked again in the same instant.
+    deferred: Vec<(MarkerId, Vec<(transaction::TopicPartition, ErrorCode)>)>,
     retry_armed: bool,
 }
 
@@ -113,11 +116,7 @@ impl Broker {
                 .markers
                 .retry
                 .push((marker_id, sub_marker(&marker, &leaderless)));
-            if !self.coord.markers.retry_armed {
-                self.coord.markers.retry_armed = true;
-                let at = self.now + MARKER_RETRY_BACKOFF_MS;
-                self.set_timer(timers::MARKER_RETRY, at);
-            }
+            self.arm_marker_retry();
         }
         for (leader, tps) in by_leader {
             let m = sub_marker(&marker, &tps);
@@ -130,6 +129,7 @@ impl Broker {
                 Addr::Broker(leader),
                 request,
                 Pending::TxnMarkers {
+                    leader,
                     marker_id,
                     partitions: tps,
                 },
@@ -139,12 +139,44 @@ impl Broker {
         }
     }
 
+    fn arm_marker_retry(&mut self) {
+        if !self.coord.markers.retry_armed {
+            self.coord.markers.retry_armed = true;
+            let at = self.now + MARKER_RETRY_BACKOFF_MS;
+            self.set_timer(timers::MARKER_RETRY, at);
+        }
+    }
+
     pub(crate) fn retry_markers(&mut self) {
         self.coord.markers.retry_armed = false;
+        let deferred = std::mem::take(&mut self.coord.markers.deferred);
+        for (id, results) in deferred {
+            let out = self.txns.on_markers_written(self.now as i64, id, &results);
+            self.process_txn_outputs(out);
+        }
         let retry = std::mem::take(&mut self.coord.markers.retry);
         for (id, m) in retry {
             self.route_markers(id, m);
         }
+    }
+
+    /// Hands a leader's results to the coordinator: at once if all were
+    /// written, after the retry backoff if any failed (the coordinator
+    /// re-sends those right away).
+    fn markers_written(
+        &mut self,
+        marker_id: MarkerId,
+        results: Vec<(transaction::TopicPartition, ErrorCode)>,
+    ) {
+        if results.iter().any(|(_, e)| *e != ErrorCode::None) {
+            self.coord.markers.deferred.push((marker_id, results));
+            self.arm_marker_retry();
+            return;
+        }
+        let out = self
+            .txns
+            .on_markers_written(self.now as i64, marker_id, &results);
+        self.process_txn_outputs(out);
     }
 
     pub(crate) fn on_write_txn_markers_response(
@@ -159,10 +191,7 @@ impl Broker {
             .iter()
             .flat_map(|m| m.partitions())
             .collect();
-        let out = self
-            .txns
-            .on_markers_written(self.now as i64, marker_id, &results);
-        self.process_txn_outputs(out);
+        self.markers_written(marker_id, results);
     }
 
     /// The leader did not answer: its partitions are retried, as Kafka's
@@ -171,6 +200,7 @@ impl Broker {
         let Some(Pending::TxnMarkers {
             marker_id,
             partitions,
+            ..
         }) = self.pending.remove(&correlation_id)
         else {
             return;
@@ -179,10 +209,7 @@ impl Broker {
             .iter()
             .map(|tp| (txn_tp(tp), ErrorCode::RequestTimedOut))
             .collect();
-        let out = self
-            .txns
-            .on_markers_written(self.now as i64, marker_id, &results);
-        self.process_txn_outputs(out);
+        self.markers_written(marker_id, results);
     }
 
     // ---- leader side ----
@@ -316,10 +343,7 @@ impl Broker {
                 MarkerReply::Local { marker_id } => {
                     let results: Vec<(transaction::TopicPartition, ErrorCode)> =
                         d.parts.iter().map(|p| (txn_tp(&p.tp), p.error)).collect();
-                    let out = self
-                        .txns
-                        .on_markers_written(self.now as i64, marker_id, &results);
-                    self.process_txn_outputs(out);
+                    self.markers_written(marker_id, results);
                 }
                 MarkerReply::Remote {
                     from,

@@ -114,6 +114,9 @@ impl Broker {
                 if let ZkResponse::Connected { session_id, .. } = response {
                     self.zk.session = Some(session_id);
                     self.zk_ping();
+                    // Requests of a lost session are never answered.
+                    self.producer_ids_session_lost();
+                    self.coord.creating.clear();
                     // Kafka's `createTopLevelPaths`: every broker makes sure the
                     // persistent paths exist (NODEEXISTS is fine). ZooKeeper
                     // answers a session's requests in order, so the

@@ -214,13 +214,17 @@ fn two_members(c: &mut Cluster, coord: BrokerId) -> (Member, Member) {
 }
 
 fn commit(member: &Member, offset: i64) -> Request {
+    commit_to(member, "orders", offset)
+}
+
+fn commit_to(member: &Member, topic: &str, offset: i64) -> Request {
     Request::Group(coordinator::Request::OffsetCommit(OffsetCommitRequest {
         group_id: "app".into(),
         generation_id: member.generation,
         member_id: member.id.clone(),
         group_instance_id: None,
         partitions: vec![OffsetCommitRequestPartition {
-            topic: "orders".into(),
+            topic: topic.into(),
             partition_index: 0,
             committed_offset: offset,
             committed_leader_epoch: -1,
@@ -271,8 +275,14 @@ fn join_sync_heartbeat_round_trip_for_two_members() {
 #[test]
 fn offset_commit_waits_for_replication_and_survives_failover() {
     let mut c = Cluster::start(3, SMALL);
+    c.create_topic("orders", &[vec![0, 1, 2]]);
     let coord = c.find_coordinator(0, "app", CoordinatorType::Group);
     let (leader, _) = two_members(&mut c, coord);
+
+    // KafkaApis refuses commits for partitions the metadata does not know.
+    let r = group(c.call(coord, commit_to(&leader, "no-such-topic", 1)));
+    let coordinator::Response::OffsetCommit(r) = r else { panic!() };
+    assert_eq!(r.partitions[0].error_code, ErrorCode::UnknownTopicOrPartition);
     let tp = offsets_tp("app", 3);
 
     // Freeze the followers: the commit is appended but not replicated,
@@ -336,6 +346,7 @@ fn a_commit_not_replicated_is_not_acknowledged() {
             ("replica.lag.time.max.ms", "2000"),
         ],
     );
+    c.create_topic("orders", &[vec![0, 1, 2]]);
     let coord = c.find_coordinator(0, "app", CoordinatorType::Group);
     let (leader, _) = two_members(&mut c, coord);
     for b in 0..3 {
