@@ -415,3 +415,77 @@ impl Msg {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(request: Request) -> Msg {
+        Msg::Request {
+            correlation_id: 1,
+            request,
+        }
+    }
+
+    #[test]
+    fn coordinator_requests_carry_kafkas_api_names() {
+        let join = coordinator::JoinGroupRequest::new("g", "c", vec![]);
+        let init = transaction::InitProducerIdRequest::new("t", 60_000);
+        let cases = [
+            (
+                msg(Request::FindCoordinator {
+                    key: "g".into(),
+                    key_type: CoordinatorType::Group,
+                }),
+                "FindCoordinator",
+            ),
+            (
+                msg(Request::Group(coordinator::Request::JoinGroup(join))),
+                "JoinGroup",
+            ),
+            (
+                msg(Request::Txn(transaction::Request::InitProducerId(init))),
+                "InitProducerId",
+            ),
+            (
+                msg(Request::WriteTxnMarkers(
+                    transaction::WriteTxnMarkersRequest { markers: vec![] },
+                )),
+                "WriteTxnMarkers",
+            ),
+            (
+                msg(Request::ListOffsets {
+                    replica_id: -1,
+                    isolation_level: IsolationLevel::ReadCommitted,
+                    partitions: vec![],
+                }),
+                "ListOffsets",
+            ),
+            (
+                Msg::Response {
+                    correlation_id: 1,
+                    response: Response::Txn(transaction::Response::EndTxn(
+                        transaction::EndTxnResponse {
+                            error_code: ErrorCode::None,
+                        },
+                    )),
+                },
+                "EndTxn",
+            ),
+            (
+                Msg::Response {
+                    correlation_id: 1,
+                    response: Response::Group(coordinator::Response::Heartbeat(
+                        coordinator::HeartbeatResponse {
+                            error_code: ErrorCode::None,
+                        },
+                    )),
+                },
+                "Heartbeat",
+            ),
+        ];
+        for (m, name) in cases {
+            assert_eq!(m.api(), name);
+        }
+    }
+}

@@ -59,6 +59,10 @@ pub struct CoordinatorHost {
     /// Appends that failed at once (not leader, NOT_ENOUGH_REPLICAS, ...),
     /// reported from the drain loop so no coordinator call nests in another.
     pub(crate) failed: VecDeque<(AppendOwner, ErrorCode)>,
+    /// Transaction coordinator appends that failed at once: reported after
+    /// the retry backoff, because the coordinator retries some writes
+    /// right away (Kafka's marker channel retries on its next loop).
+    pub(crate) failed_later: Vec<(AppendOwner, ErrorCode)>,
     /// Internal partitions this broker leads and has loaded, with the
     /// leader epoch they were loaded at.
     pub(crate) loaded: BTreeMap<TopicPartition, i32>,
@@ -93,20 +97,31 @@ impl Broker {
         tp: TopicPartition,
         b: CoordinatorBatch,
     ) {
+        if let Err(code) = self.try_coordinator_append(owner, tp, b) {
+            match owner {
+                AppendOwner::Group(_) => self.coord.failed.push_back((owner, code)),
+                AppendOwner::Txn(_) => {
+                    self.coord.failed_later.push((owner, code));
+                    self.arm_txn_retry();
+                }
+            }
+        }
+    }
+
+    fn try_coordinator_append(
+        &mut self,
+        owner: AppendOwner,
+        tp: TopicPartition,
+        b: CoordinatorBatch,
+    ) -> Result<(), ErrorCode> {
         let me = self.id();
         let now = self.now;
         let min_isr = self.min_isr_of(&tp);
         let Some(p) = self.partitions.get_mut(&tp).filter(|p| p.is_leader(me)) else {
-            self.coord
-                .failed
-                .push_back((owner, ErrorCode::NotLeaderOrFollower));
-            return;
+            return Err(ErrorCode::NotLeaderOrFollower);
         };
         if b.required_acks == -1 && (p.isr.len() as i32) < min_isr {
-            self.coord
-                .failed
-                .push_back((owner, ErrorCode::NotEnoughReplicas));
-            return;
+            return Err(ErrorCode::NotEnoughReplicas);
         }
         let records: Vec<SimpleRecord> = b
             .records
@@ -127,33 +142,30 @@ impl Broker {
         batch.base_sequence = if b.producer_id >= 0 { 0 } else { NO_SEQUENCE };
         let bytes = batch.encode();
         let epoch = p.leader_epoch;
-        match p.log.append_as_coordinator(&bytes, epoch, now) {
-            Ok((first, last)) => {
-                if p.maybe_increment_hw(me) {
-                    self.on_hw_moved(&tp);
-                }
-                self.coord.next_append += 1;
-                let seq = self.coord.next_append;
-                self.coord.appends.insert(
-                    seq,
-                    PendingAppend {
-                        owner,
-                        tp,
-                        leader_epoch: epoch,
-                        base_offset: first,
-                        required: last + 1,
-                    },
-                );
-                let timeout = match owner {
-                    AppendOwner::Group(_) => self.config.offsets_commit_timeout_ms,
-                    AppendOwner::Txn(_) => self.config.request_timeout_ms,
-                };
-                self.set_timer(timers::COORDINATOR_APPEND + seq, now + timeout);
-                // Followers parked on a fetch learn of the new data now.
-                self.try_complete_delayed_fetches();
-            }
-            Err(code) => self.coord.failed.push_back((owner, code)),
+        let (first, last) = p.log.append_as_coordinator(&bytes, epoch, now)?;
+        if p.maybe_increment_hw(me) {
+            self.on_hw_moved(&tp);
         }
+        self.coord.next_append += 1;
+        let seq = self.coord.next_append;
+        self.coord.appends.insert(
+            seq,
+            PendingAppend {
+                owner,
+                tp,
+                leader_epoch: epoch,
+                base_offset: first,
+                required: last + 1,
+            },
+        );
+        let timeout = match owner {
+            AppendOwner::Group(_) => self.config.offsets_commit_timeout_ms,
+            AppendOwner::Txn(_) => self.config.request_timeout_ms,
+        };
+        self.set_timer(timers::COORDINATOR_APPEND + seq, now + timeout);
+        // Followers parked on a fetch learn of the new data now.
+        self.try_complete_delayed_fetches();
+        Ok(())
     }
 
     pub(crate) fn min_isr_of(&self, tp: &TopicPartition) -> i32 {

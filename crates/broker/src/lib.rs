@@ -109,8 +109,9 @@ pub(crate) mod timers {
     pub const TXN_COORDINATOR: u64 = 5 << 32;
     /// + sequence: a coordinator append waiting for replication.
     pub const COORDINATOR_APPEND: u64 = 6 << 32;
-    /// Markers whose partitions had no leader are routed again.
-    pub const MARKER_RETRY: u64 = 7 << 32;
+    /// The transaction retry backoff: leaderless markers are routed again,
+    /// failed marker writes and transaction-log appends are reported.
+    pub const TXN_RETRY: u64 = 7 << 32;
     /// + correlation id: a WriteTxnMarkers went unanswered.
     pub const MARKER_REQUEST_TIMEOUT: u64 = 8 << 32;
     /// + sequence: a leader's marker write waiting for replication.
@@ -321,7 +322,7 @@ impl Broker {
             timers::LEADER_REBALANCE => self.controller_check_preferred_leaders(),
             timers::REGISTER_RETRY => self.zk_register(),
             timers::TXN_COORDINATOR => self.txn_timer(),
-            timers::MARKER_RETRY => self.retry_markers(),
+            timers::TXN_RETRY => self.retry_markers(),
             t if t >= timers::END => {}
             t if t >= timers::MARKER_WRITE_TIMEOUT => {
                 self.complete_marker_writes(Some(t - timers::MARKER_WRITE_TIMEOUT));

@@ -116,7 +116,7 @@ impl Broker {
                 .markers
                 .retry
                 .push((marker_id, sub_marker(&marker, &leaderless)));
-            self.arm_marker_retry();
+            self.arm_txn_retry();
         }
         for (leader, tps) in by_leader {
             let m = sub_marker(&marker, &tps);
@@ -139,16 +139,21 @@ impl Broker {
         }
     }
 
-    fn arm_marker_retry(&mut self) {
+    pub(crate) fn arm_txn_retry(&mut self) {
         if !self.coord.markers.retry_armed {
             self.coord.markers.retry_armed = true;
             let at = self.now + MARKER_RETRY_BACKOFF_MS;
-            self.set_timer(timers::MARKER_RETRY, at);
+            self.set_timer(timers::TXN_RETRY, at);
         }
     }
 
+    /// The retry backoff is over: deferred append failures and marker
+    /// results go to the transaction coordinator, leaderless markers are
+    /// routed again.
     pub(crate) fn retry_markers(&mut self) {
         self.coord.markers.retry_armed = false;
+        let failed = std::mem::take(&mut self.coord.failed_later);
+        self.coord.failed.extend(failed);
         let deferred = std::mem::take(&mut self.coord.markers.deferred);
         for (id, results) in deferred {
             let out = self.txns.on_markers_written(self.now as i64, id, &results);
@@ -170,7 +175,7 @@ impl Broker {
     ) {
         if results.iter().any(|(_, e)| *e != ErrorCode::None) {
             self.coord.markers.deferred.push((marker_id, results));
-            self.arm_marker_retry();
+            self.arm_txn_retry();
             return;
         }
         let out = self

@@ -281,8 +281,13 @@ fn offset_commit_waits_for_replication_and_survives_failover() {
 
     // KafkaApis refuses commits for partitions the metadata does not know.
     let r = group(c.call(coord, commit_to(&leader, "no-such-topic", 1)));
-    let coordinator::Response::OffsetCommit(r) = r else { panic!() };
-    assert_eq!(r.partitions[0].error_code, ErrorCode::UnknownTopicOrPartition);
+    let coordinator::Response::OffsetCommit(r) = r else {
+        panic!()
+    };
+    assert_eq!(
+        r.partitions[0].error_code,
+        ErrorCode::UnknownTopicOrPartition
+    );
     let tp = offsets_tp("app", 3);
 
     // Freeze the followers: the commit is appended but not replicated,

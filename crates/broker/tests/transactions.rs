@@ -36,7 +36,11 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let mut c = Cluster::start(3, SMALL);
+    setup_with(SMALL)
+}
+
+fn setup_with(settings: &[(&str, &str)]) -> Setup {
+    let mut c = Cluster::start(3, settings);
     c.create_topic("orders", &[vec![1, 2, 0]]);
     let tp = TopicPartition::new("orders", 0);
     let leader = c.leader(&tp).expect("orders-0 has a leader");
@@ -430,6 +434,47 @@ fn coordinator_failover_completes_the_open_transaction() {
     c.run_for(1_000);
     let leader = c.leader(&tp).unwrap();
     let p = fetch_part(&mut c, leader, &tp, IsolationLevel::ReadCommitted);
+    assert_eq!(committed_view(&p), ["a"]);
+    assert_eq!(p.last_stable_offset, p.high_watermark);
+}
+
+#[test]
+fn markers_follow_the_partition_to_its_new_leader() {
+    let Setup {
+        mut c,
+        coord,
+        tp,
+        leader,
+    } = setup_with(&[
+        SMALL[0],
+        SMALL[1],
+        SMALL[2],
+        // The frozen broker also follows __transaction_state: it must drop
+        // out of the ISR before the transaction's own records can commit.
+        ("replica.lag.time.max.ms", "2000"),
+    ]);
+    assert_ne!(coord, leader, "the seeds put them apart");
+    let (pid, epoch) = init(&mut c, coord);
+    add_partition(&mut c, coord, &tp, pid, epoch);
+    produce_ok(&mut c, leader, &tp, &["a"], (pid, epoch, 0));
+    // The data leader freezes before the COMMIT marker reaches it, then dies.
+    c.pause(leader);
+    assert_eq!(end(&mut c, coord, pid, epoch, true), ErrorCode::None);
+    c.run_for(200);
+    assert_eq!(
+        c.broker(coord).transaction_coordinator().state(TXN),
+        Some(TransactionState::PrepareCommit)
+    );
+    c.crash(leader);
+    c.run_for(3_000);
+    // The marker was retried to the new leader; the commit completed.
+    assert_eq!(
+        c.broker(coord).transaction_coordinator().state(TXN),
+        Some(TransactionState::CompleteCommit)
+    );
+    let new_leader = c.leader(&tp).unwrap();
+    assert_ne!(new_leader, leader);
+    let p = fetch_part(&mut c, new_leader, &tp, IsolationLevel::ReadCommitted);
     assert_eq!(committed_view(&p), ["a"]);
     assert_eq!(p.last_stable_offset, p.high_watermark);
 }

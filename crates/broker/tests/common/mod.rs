@@ -212,6 +212,8 @@ impl Cluster {
         self.timers.retain(|(b, _), _| *b != id);
         self.net
             .retain(|(from, to, _)| *from != Addr::Broker(id) && *to != Addr::Broker(id));
+        self.held.retain(|(_, to, _)| *to != Addr::Broker(id));
+        self.paused.remove(&id);
         if let Some(s) = self.zk.session_of(ConnId(id as u32)) {
             self.zk.disconnect(ConnId(id as u32));
             let outs = self.zk.expire_session(self.now, s);
