@@ -7,6 +7,7 @@
 //! When something cannot be installed the command stops with one line
 //! naming what is missing and the command to install it by hand.
 
+mod bench;
 mod plan;
 mod tools;
 
@@ -32,7 +33,8 @@ usage: cargo xtask <command>
   serve [--port N] [--release]   build the app and serve it on http://127.0.0.1:N/ (default 8080)
   test                           run every test: native cargo test, wasm tests and
                                  end-to-end tests in headless Chromium
-  setup                          only install what `serve` and `test` need";
+  setup                          only install what `serve` and `test` need
+  bench [--quick]                run the benchmarks; print a table, write target/bench/latest.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("setup") => setup(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
