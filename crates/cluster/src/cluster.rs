@@ -424,6 +424,7 @@ impl Cluster {
             if let ClusterNode::Producer(p) = self.sim.node_mut(id) {
                 p.reset_process(seed);
             }
+            self.reset_consumer_process(id);
             self.sim.restart(id).map_err(|e| e.to_string())?;
         }
         self.life.insert(id, Life::Up);

@@ -32,7 +32,11 @@
 
 mod admin;
 pub mod chaos;
+pub mod client_commands;
+pub mod client_predicates;
 pub mod cluster;
+pub mod consumer_node;
+mod consumers;
 pub mod inspect;
 pub mod invariants;
 pub mod node;

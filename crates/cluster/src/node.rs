@@ -7,6 +7,7 @@ use broker::{Broker, Output};
 use controller::zk::{ConnId, ZkMessage, ZkServer};
 use sim::{Input, Message, NodeId, Outputs};
 
+use crate::consumer_node::ConsumerNode;
 use crate::producer::Producer;
 
 /// What travels on the simulated network: the broker crate's `Msg`. A
@@ -74,6 +75,8 @@ pub enum ClusterNode {
     Broker(Box<BrokerNode>),
     Zk(ZkNode),
     Producer(Producer),
+    /// Boxed: the consumer's state is large.
+    Consumer(Box<ConsumerNode>),
 }
 
 impl sim::Node for ClusterNode {
@@ -95,6 +98,7 @@ impl sim::Node for ClusterNode {
                 }
                 apply_outputs(topo, &mut buf, out);
             }
+            ClusterNode::Consumer(c) => c.handle(now, input, out),
         }
     }
 }

@@ -55,18 +55,9 @@ fn replica_offset(c: &Cluster, r: &ReplicaRef, pick: fn((i64, i64, i64)) -> i64)
 }
 
 /// Is this subject one the runner can evaluate today?
-pub fn supported(subject: &Subject) -> bool {
-    !matches!(
-        subject,
-        Subject::Consumed(_)
-            | Subject::Processed(_)
-            | Subject::Committed { .. }
-            | Subject::Assignment { .. }
-            | Subject::Members(_)
-            | Subject::Generation(_)
-            | Subject::State(_)
-            | Subject::Lag { .. }
-    )
+pub fn supported(_subject: &Subject) -> bool {
+    // Consumer and group subjects: see `client_predicates`.
+    true
 }
 
 /// A replica named in a predicate must be one of the partition's assigned
@@ -91,6 +82,9 @@ fn check_replica(c: &Cluster, r: &ReplicaRef) -> Result<(), String> {
 
 /// The subject's value now, or why it names something that does not exist.
 pub fn evaluate(c: &Cluster, subject: &Subject) -> Result<Value, String> {
+    if let Some(v) = crate::client_predicates::evaluate(c, subject) {
+        return v;
+    }
     match subject {
         Subject::ReplicaHw(r) | Subject::Leo(r) | Subject::LogStart(r) | Subject::Log(r) => {
             check_replica(c, r)?
@@ -168,6 +162,14 @@ pub fn holds(actual: &Value, op: Op, expected: &Expected) -> bool {
         (Value::Names(s), Expected::Errors(v)) => {
             eq(*s == v.iter().cloned().collect::<BTreeSet<String>>())
         }
+        // `members` (names), `assignment` (partitions), `state`: as sets.
+        (Value::Names(s), Expected::Strings(v)) => {
+            eq(*s == v.iter().cloned().collect::<BTreeSet<String>>())
+        }
+        (Value::Names(s), Expected::Partitions(v)) => {
+            eq(*s == v.iter().map(|p| p.to_string()).collect::<BTreeSet<String>>())
+        }
+        (Value::Names(s), Expected::State(g)) => eq(s.len() == 1 && s.contains(g.as_str())),
         _ => false,
     }
 }

@@ -101,15 +101,22 @@ pub fn preflight(s: &Scenario) -> Result<(), Vec<ScenarioError>> {
         let line = c.line;
         let mut err = |m: String| errors.push(unsupported(&s.file, line, m));
         match &c.node {
-            Command::Consumer { .. }
-            | Command::Subscribe { .. }
-            | Command::Assign { .. }
-            | Command::Poll { .. }
-            | Command::Process { .. }
-            | Command::Commit { .. }
-            | Command::Seek { .. }
-            | Command::Close { .. }
-            | Command::SendOffsetsToTxn { .. } => {
+            Command::Consumer {
+                name,
+                group,
+                configs,
+            } => {
+                let settings: Vec<(String, String)> = configs
+                    .iter()
+                    .map(|s| (s.name.clone(), s.value.to_string()))
+                    .collect();
+                if let Err(m) =
+                    crate::consumer_node::consumer_config(name, group.as_deref(), &settings)
+                {
+                    err(m);
+                }
+            }
+            Command::SendOffsetsToTxn { .. } => {
                 let word = c.node.to_string();
                 let word = word.split_whitespace().next().unwrap_or("").to_string();
                 err(format!("`{word}` is not supported yet (consumers arrive with the clients issue)"))
@@ -436,7 +443,15 @@ impl Runner {
                     was: was.to_string(),
                 });
             }
-            other => return Err(format!("{other} is not supported yet")),
+            other => {
+                let Some(c) = self.cluster.as_mut() else {
+                    return Err("no cluster yet: write `cluster brokers=N` first".to_string());
+                };
+                match crate::client_commands::exec(c, other, &mut self.report.lines) {
+                    Some(r) => r?,
+                    None => return Err(format!("{other} is not supported yet")),
+                }
+            }
         }
         Ok(())
     }
