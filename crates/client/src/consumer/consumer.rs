@@ -22,6 +22,8 @@ pub const WAKEUP_TIMER: u64 = 1;
 pub const POLL_TIMER: u64 = 2;
 
 /// One input to the consumer, as for a broker.
+// Mirrors the broker's `Input`: a message is moved in once, never stored.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Input {
     Start,

@@ -231,10 +231,23 @@ impl Consumer {
     }
 
     pub(crate) fn group_progress(&mut self, now: u64, out: &mut Vec<Output>) {
-        if self.config.group_id.is_none() || self.group.failed {
+        if self.config.group_id.is_none() {
+            // No group, no committed offsets: straight to the reset policy.
+            for tp in self.subs.in_state(|s| s == FetchState::Initializing) {
+                self.reset_to_policy(&tp, "no group.id", out);
+            }
+            return;
+        }
+        if self.group.failed {
             return;
         }
         let managed = self.subs.is_group_managed();
+        if managed {
+            self.check_poll_timeout(now, out);
+            if self.group.coordinator.is_some() {
+                self.check_session(now, out);
+            }
+        }
         let needs_coordinator = managed
             || !self.group.pending_commits.is_empty()
             || !self
@@ -249,19 +262,8 @@ impl Consumer {
         }
         self.send_pending_commits(now, out);
         if managed {
-            self.check_poll_timeout(now, out);
-            self.check_session(now, out);
-            if self.group.coordinator.is_none() {
-                return;
-            }
             self.maybe_join(now, out);
             self.maybe_heartbeat(now, out);
-        } else if !self
-            .subs
-            .in_state(|s| s == FetchState::Initializing)
-            .is_empty()
-        {
-            // assign(): no group membership, still the group's offsets.
         }
         self.maybe_fetch_committed(now, out);
     }
@@ -334,7 +336,6 @@ impl Consumer {
                 self.on_group_failure(now, f.kind, out);
             }
         }
-        self.group.find_retry_at = now + self.config.retry_backoff_ms;
     }
 
     /// A group request that got no answer.
