@@ -9,7 +9,7 @@ use crate::api::{Addr, Response, TopicPartition};
 use crate::coordinator_log::{AppendOwner, CoordinatorBatch, GROUP_METADATA_TOPIC};
 use crate::{timers, Broker, BrokerConfig};
 
-pub(crate) fn new_group_coordinator(config: &BrokerConfig) -> Coordinator {
+pub(crate) fn new_group_coordinator(config: &BrokerConfig, now: u64) -> Coordinator {
     let cfg = CoordinatorConfig {
         group_min_session_timeout_ms: config.group_min_session_timeout_ms,
         group_max_session_timeout_ms: config.group_max_session_timeout_ms,
@@ -17,9 +17,11 @@ pub(crate) fn new_group_coordinator(config: &BrokerConfig) -> Coordinator {
         offsets_topic_num_partitions: config.offsets_topic_num_partitions,
         ..CoordinatorConfig::default()
     };
-    // Member ids come from a UUID source seeded by the broker id, so runs
-    // replay exactly and brokers do not hand out the same ids.
-    Coordinator::new(cfg, 0x6b61_666b_6100 + config.broker_id as u64)
+    // Member ids come from a UUID source seeded by the broker id and the
+    // start time, so runs replay exactly while brokers, and one broker
+    // before and after a restart, hand out different ids.
+    let seed = (config.broker_id as u64) << 48 ^ now.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    Coordinator::new(cfg, seed)
 }
 
 impl Broker {

@@ -172,8 +172,8 @@ pub struct Broker {
 
 impl Broker {
     pub fn new(config: BrokerConfig, storage: Shared<MemoryStorage>) -> Self {
-        let groups = group_host::new_group_coordinator(&config);
-        let txns = txn_host::new_txn_coordinator(&config);
+        let groups = group_host::new_group_coordinator(&config, 0);
+        let txns = txn_host::new_txn_coordinator(&config, 0);
         Broker {
             groups,
             txns,
@@ -275,6 +275,10 @@ impl Broker {
     }
 
     fn start(&mut self) {
+        // The coordinators start with the process (their seeds and periodic
+        // checks depend on when).
+        self.groups = group_host::new_group_coordinator(&self.config, self.now);
+        self.txns = txn_host::new_txn_coordinator(&self.config, self.now);
         self.load_hw_checkpoint();
         self.zk_connect();
         let c = &self.config;

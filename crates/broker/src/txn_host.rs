@@ -14,7 +14,7 @@ use crate::api::{Addr, Response, TopicPartition};
 use crate::coordinator_log::{AppendOwner, CoordinatorBatch, TRANSACTION_STATE_TOPIC};
 use crate::{timers, Broker, BrokerConfig};
 
-pub(crate) fn new_txn_coordinator(config: &BrokerConfig) -> TransactionCoordinator {
+pub(crate) fn new_txn_coordinator(config: &BrokerConfig, now: u64) -> TransactionCoordinator {
     let cfg = TransactionConfig {
         transactional_id_expiration_ms: config.transactional_id_expiration_ms,
         transaction_max_timeout_ms: config.transaction_max_timeout_ms,
@@ -22,7 +22,7 @@ pub(crate) fn new_txn_coordinator(config: &BrokerConfig) -> TransactionCoordinat
         offsets_topic_num_partitions: config.offsets_topic_num_partitions,
         ..TransactionConfig::default()
     };
-    TransactionCoordinator::new(cfg, 0)
+    TransactionCoordinator::new(cfg, now as i64)
 }
 
 impl Broker {
