@@ -27,7 +27,7 @@ pub struct HwWatch {
 }
 
 /// How often (virtual ms) the fault search compares in-sync replicas.
-pub const DIVERGENCE_CHECK_MS: u64 = 500;
+pub const DIVERGENCE_CHECK_MS: u64 = 1_000;
 
 impl HwWatch {
     /// Whether the divergence check is due at `now` (then it is re-armed).

@@ -39,7 +39,7 @@ pub struct RunOptions {
     /// Check replication invariants while running (the fault search): HW
     /// never backwards on a leader within an epoch (after every event), no
     /// divergence below the HW among live in-sync replicas (after every
-    /// command and every 500 ms of virtual time).
+    /// command and every second of virtual time).
     pub invariants: bool,
 }
 
