@@ -5,18 +5,35 @@
 //!
 //! A schedule *is* scenario text, so what is printed is exactly what ran.
 //!
+//! What is checked, per seed: no acknowledged record lost (at the end,
+//! after recovery); the HW of a leader never moves backwards within an
+//! epoch of one broker process (after every event); live in-sync replicas
+//! that follow the current leader agree with it below its HW (after every
+//! command and every virtual second); every partition has a leader again
+//! within [`RECOVERY_TIMEOUT_MS`] once faults stop.
+//!
 //! Limits that keep the search honest (the durable configuration promises
 //! nothing beyond them):
 //! - At most a minority of brokers (`(n-1)/2`) is down or cut off at once,
 //!   and `zk` never fails: a majority of replicas is always reachable.
-//! - A powered-off broker stays down at least `zookeeper.session.timeout.ms`
-//!   plus a margin, so the controller has seen it die and taken it out of
-//!   every ISR before it returns with a shorter log. (Returning sooner
-//!   while still listed in the ISR is the ISR-membership loss that KRaft's
-//!   eligible leader replicas, KIP-966, addresses; ZooKeeper-mode Kafka can
-//!   lose data there too.)
-//! - Faults happen in a fault window; then the network heals, every broker
-//!   restarts, and the cluster gets time to recover before the checks.
+//! - Power-off loses a broker's unflushed records. Kafka survives that only
+//!   while another in-sync replica holds them, and only if the broker is out
+//!   of every ISR before it returns. So a power-off happens only after a
+//!   calm of [`POWER_OFF_MIN_DOWN_MS`] (no other fault, no network rule,
+//!   every broker up: every live replica is back in sync); nothing else
+//!   fails for that long after it (the controller — or a failed-over one —
+//!   and the leaders take it out of the ISRs); and it stays down that long.
+//!   Without these limits the search finds real ZooKeeper-mode losses: a
+//!   power-off of the last in-sync replica, or a broker returning with a
+//!   shorter log while still listed in an ISR because the controller was
+//!   failing over (what KRaft's eligible leader replicas, KIP-966, address).
+//! - Faults happen in a fault window (8–24 steps of sends, waits of 1 ms to
+//!   8 s, and faults: crash, power-off, restart, isolating partition, heal,
+//!   counted drops of Fetch/Produce/LeaderAndIsr/OffsetForLeaderEpoch,
+//!   link delays); then the network heals, every broker restarts, the
+//!   producer flushes, and the cluster gets 15 s before the final check.
+//! - Sessions time out after 6 s and `replica.lag.time.max.ms` is 10 s, so
+//!   failures are noticed within a seed's few simulated minutes.
 
 use std::fmt::Write;
 

@@ -166,9 +166,10 @@ pub fn holds(actual: &Value, op: Op, expected: &Expected) -> bool {
         (Value::Names(s), Expected::Strings(v)) => {
             eq(*s == v.iter().cloned().collect::<BTreeSet<String>>())
         }
-        (Value::Names(s), Expected::Partitions(v)) => {
-            eq(*s == v.iter().map(|p| p.to_string()).collect::<BTreeSet<String>>())
-        }
+        (Value::Names(s), Expected::Partitions(v)) => eq(*s
+            == v.iter()
+                .map(|p| p.to_string())
+                .collect::<BTreeSet<String>>()),
         (Value::Names(s), Expected::State(g)) => eq(s.len() == 1 && s.contains(g.as_str())),
         _ => false,
     }
