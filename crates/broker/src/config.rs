@@ -225,3 +225,32 @@ impl BrokerConfig {
             .unwrap_or(self.unclean_leader_election_enable)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinator_settings_use_kafkas_names_and_defaults() {
+        let mut c = BrokerConfig::new(0);
+        assert_eq!(
+            (
+                c.offsets_topic_num_partitions,
+                c.offsets_topic_replication_factor,
+                c.transaction_state_log_num_partitions,
+                c.transaction_state_log_replication_factor,
+                c.transaction_state_log_min_isr,
+            ),
+            (50, 3, 50, 3, 2)
+        );
+        c.set("offsets.topic.num.partitions", "5").unwrap();
+        c.set("transaction.state.log.replication.factor", "1")
+            .unwrap();
+        assert_eq!(c.offsets_topic_num_partitions, 5);
+        assert_eq!(c.transaction_state_log_replication_factor, 1);
+        // The coordinators divide by these: zero is refused up front.
+        assert!(c.set("offsets.topic.num.partitions", "0").is_err());
+        assert!(c.set("transaction.state.log.min.isr", "-1").is_err());
+        assert!(c.set("offsets.topic.replication.factor", "x").is_err());
+    }
+}

@@ -47,6 +47,19 @@ fn setup_with(settings: &[(&str, &str)]) -> Setup {
     let coord = c.find_coordinator(0, TXN, CoordinatorType::Transaction);
     let ts = TopicPartition::new("__transaction_state", transaction::partition_for(TXN, 3));
     assert_eq!(c.leader(&ts), Some(coord));
+    // TransactionLog.transactionTopicConfigs
+    let config =
+        c.zk.tree()
+            .get("/config/topics/__transaction_state")
+            .unwrap();
+    let config = String::from_utf8(config.data.clone()).unwrap();
+    for kv in [
+        r#""min.insync.replicas":"2""#,
+        r#""cleanup.policy":"compact""#,
+        r#""unclean.leader.election.enable":"false""#,
+    ] {
+        assert!(config.contains(kv), "{config}");
+    }
     Setup {
         c,
         coord,
