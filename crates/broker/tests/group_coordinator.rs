@@ -372,3 +372,49 @@ fn a_commit_not_replicated_is_not_acknowledged() {
         None
     );
 }
+
+#[test]
+fn a_restarted_coordinator_gets_its_groups_back() {
+    let mut c = Cluster::start(
+        3,
+        &[
+            SMALL[0],
+            SMALL[1],
+            // The preferred replica takes its partitions back soon.
+            ("leader.imbalance.check.interval.seconds", "5"),
+        ],
+    );
+    c.create_topic("orders", &[vec![0, 1, 2]]);
+    let coord = c.find_coordinator(0, "app", CoordinatorType::Group);
+    let (leader, _) = two_members(&mut c, coord);
+    let r = group(c.call(coord, commit(&leader, 42)));
+    assert!(matches!(r, coordinator::Response::OffsetCommit(_)));
+    c.crash(coord);
+    c.run_for(3_000);
+    let via = (0..3).find(|b| *b != coord).unwrap();
+    let interim = c.find_coordinator(via, "app", CoordinatorType::Group);
+    assert_ne!(interim, coord);
+    // The loaded group is Stable with its members: they commit on.
+    let r = group(c.call(interim, commit(&leader, 43)));
+    let coordinator::Response::OffsetCommit(r) = r else {
+        panic!()
+    };
+    assert_eq!(r.partitions[0].error_code, ErrorCode::None);
+
+    c.restart(coord);
+    c.run_for(30_000);
+    assert_eq!(
+        c.find_coordinator(via, "app", CoordinatorType::Group),
+        coord
+    );
+    assert_eq!(fetch_committed(&mut c, coord), (ErrorCode::None, 43));
+    let tp = offsets_tp("app", 3);
+    assert!(!c
+        .broker(interim)
+        .group_coordinator()
+        .owns_partition(tp.partition));
+    assert!(c
+        .broker(coord)
+        .group_coordinator()
+        .owns_partition(tp.partition));
+}

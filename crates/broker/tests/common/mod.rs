@@ -221,6 +221,13 @@ impl Cluster {
         }
     }
 
+    /// Starts a crashed broker again on its disk (what reached the page
+    /// cache survives a kill -9).
+    pub fn restart(&mut self, id: BrokerId) {
+        self.storages[&id].borrow_mut().crash();
+        self.boot(id);
+    }
+
     /// Freezes broker `id` (a long GC pause): no messages, no timers.
     pub fn pause(&mut self, id: BrokerId) {
         self.paused.insert(id);
