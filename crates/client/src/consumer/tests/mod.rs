@@ -4,6 +4,7 @@ mod commits;
 mod fetching;
 mod group;
 mod property;
+mod with_coordinator;
 
 use std::collections::VecDeque;
 
