@@ -271,6 +271,9 @@ impl Consumer {
         self.metadata.in_flight = false;
         self.metadata.update(r);
         self.metadata.refresh_at = now + self.config.metadata_max_age_ms;
+        // Refreshes are at least retry.backoff.ms apart (Kafka's
+        // refreshBackoffMs), so a partition without a leader does not spin.
+        self.metadata.retry_at = now + self.config.retry_backoff_ms;
         let missing = self
             .subs
             .subscribed_topics()
