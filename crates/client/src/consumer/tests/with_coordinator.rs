@@ -14,7 +14,7 @@ use super::*;
 const PARTITIONS: i32 = 4;
 
 enum Ev {
-    Deliver(usize, Msg),
+    Deliver(usize, Box<Msg>),
     ConsumerTimer(usize, u64),
     CoordTimer(TimerToken),
 }
@@ -95,7 +95,7 @@ impl World {
             correlation_id,
             response,
         };
-        self.at(self.now + delay, Ev::Deliver(i, msg));
+        self.at(self.now + delay, Ev::Deliver(i, Box::new(msg)));
     }
 
     /// Broker 0 answers everything.
