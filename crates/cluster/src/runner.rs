@@ -12,10 +12,13 @@
 //! - `--seed` on the command line wins over the file's `cluster seed=`;
 //!   with neither, the seed is 0.
 //!
-//! What is refused before the run (never silently ignored): consumer
-//! commands and predicates, transactions, `topic alter`, producer configs
-//! the producer does not implement (including `enable.idempotence=true`),
-//! broker and topic configs the broker does not know.
+//! What is refused before the run (never silently ignored): transactions
+//! (`begin-txn`, `commit-txn`, `abort-txn`, `send-offsets-to-txn`),
+//! `topic alter`, producer configs the producer does not implement
+//! (including `enable.idempotence=true` and `transactional.id`), consumer
+//! configs the consumer does not implement, broker and topic configs the
+//! broker does not know. Consumers and groups are run by
+//! `client_commands`/`client_predicates`.
 
 use broker::BrokerConfig;
 use scenario::{Command, Node, Predicate, Scenario, ScenarioError};
