@@ -201,7 +201,7 @@ impl World {
                         at,
                         Input::Message {
                             from: Addr::Broker(0),
-                            msg,
+                            msg: *msg,
                         },
                         &mut out,
                     );
