@@ -76,16 +76,83 @@ fn list(values: &[String]) -> Value {
     Value::List(values.to_vec())
 }
 
-/// The partitions the group's current generation gives the member whose
-/// client id is `member` (the scenario's consumer name).
+/// The partitions the group's current generation gives the consumer named
+/// `member`: the member its running process joined as. A restarted dynamic
+/// member is a new member (a new member id); the dead process's member, which
+/// keeps its partitions until its session times out, is not it. A static
+/// member (`group.instance.id`) is the same member across restarts.
 fn assignment(c: &Cluster, group: &str, member: &str) -> BTreeSet<String> {
     let Some(g) = c.group_coordinator_of(group).and_then(|g| g.group(group)) else {
         return BTreeSet::new();
     };
+    let Some(node) = c.consumer_node(member) else {
+        return BTreeSet::new();
+    };
+    let instance = node.config.group_instance_id.as_deref();
+    let member_id = node.consumer.member_id();
     g.members()
-        .filter(|m| m.client_id == member)
+        .filter(|m| match instance {
+            Some(id) => m.group_instance_id.as_deref() == Some(id),
+            None => !member_id.is_empty() && m.member_id == member_id,
+        })
         .filter_map(|m| decode_assignment(&m.assignment).ok())
         .flat_map(|a| a.partitions)
         .map(|tp| format!("{}-{}", tp.topic, tp.partition))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::runner::{run_source, RunOptions};
+
+    fn run(source: &str) -> Vec<String> {
+        let report = run_source("t.scn", source, &RunOptions::default()).expect("parses");
+        assert!(report.failure.is_none(), "{:?}", report.failure);
+        report.lines
+    }
+
+    const JOINED: &str = "cluster brokers=3 seed=3
+topic create t partitions=1 replication-factor=3
+consumer c group=g session.timeout.ms=6000
+subscribe c t
+run until assignment g c == t-0 timeout=30000
+crash c
+restart c
+";
+
+    #[test]
+    fn a_restarted_dynamic_member_is_not_its_dead_predecessor() {
+        let lines = run(&format!(
+            "{JOINED}expect members g == c
+expect assignment g c == none
+run until assignment g c == t-0 timeout=30000
+expect generation g == 2
+"
+        ));
+        assert_eq!(
+            lines,
+            [
+                "PASS line 8: members g == c",
+                "PASS line 9: assignment g c == none",
+                "PASS line 11: generation g == 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_restarted_static_member_is_the_same_member() {
+        let lines = run(&JOINED
+            .replace("group=g", "group=g group.instance.id=i1")
+            .replace(
+                "restart c\n",
+                "restart c\nexpect assignment g c == t-0\nexpect generation g == 1\n",
+            ));
+        assert_eq!(
+            lines,
+            [
+                "PASS line 8: assignment g c == t-0",
+                "PASS line 9: generation g == 1"
+            ]
+        );
+    }
 }
