@@ -23,6 +23,15 @@ pub fn evaluate(c: &Cluster, subject: &Subject) -> Option<Result<Value, String>>
     Some(match subject {
         Subject::Consumed(name) => consumer(c, name).map(|n| list(n.consumer.consumed())),
         Subject::Processed(name) => consumer(c, name).map(|n| list(n.consumer.processed())),
+        Subject::Revoked(name) => consumer(c, name).map(|n| {
+            Value::Names(
+                n.consumer
+                    .revoked()
+                    .iter()
+                    .map(|tp| tp.to_string())
+                    .collect(),
+            )
+        }),
         Subject::Committed { group, partition } => Ok(c
             .group_coordinator_of(group)
             .and_then(|g| g.committed(group, &partition.topic, partition.partition))

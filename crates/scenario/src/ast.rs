@@ -303,6 +303,9 @@ pub enum Subject {
     Duplicates(PartitionRef),
     Consumed(String),
     Processed(String),
+    /// `revoked CONSUMER` (extension): every partition a rebalance revoked
+    /// from the consumer (`onPartitionsRevoked`).
+    Revoked(String),
     Committed {
         group: String,
         partition: PartitionRef,
@@ -335,7 +338,7 @@ pub enum ValueKind {
     ErrorSet,
     /// A set of consumer names (`members`).
     MemberSet,
-    /// A set of partitions (`assignment`).
+    /// A set of partitions (`assignment`, `revoked`).
     PartitionSet,
     /// A consumer group state (`state`).
     GroupState,
@@ -360,6 +363,7 @@ impl Subject {
             Subject::Duplicates(_) => "duplicates",
             Subject::Consumed(_) => "consumed",
             Subject::Processed(_) => "processed",
+            Subject::Revoked(_) => "revoked",
             Subject::Committed { .. } => "committed",
             Subject::Assignment { .. } => "assignment",
             Subject::Members(_) => "members",
@@ -378,7 +382,7 @@ impl Subject {
             Subject::Log(_) | Subject::Consumed(_) | Subject::Processed(_) => ValueKind::ValueList,
             Subject::Errors(_) => ValueKind::ErrorSet,
             Subject::Members(_) => ValueKind::MemberSet,
-            Subject::Assignment { .. } => ValueKind::PartitionSet,
+            Subject::Assignment { .. } | Subject::Revoked(_) => ValueKind::PartitionSet,
             Subject::State(_) => ValueKind::GroupState,
             Subject::Epoch(_)
             | Subject::Hw(_)

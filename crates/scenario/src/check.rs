@@ -547,6 +547,7 @@ impl Checker {
             Subject::Errors(p) => self.producer(cx, "errors", p, false),
             Subject::Consumed(name) => self.consumer(cx, "consumed", name, false),
             Subject::Processed(name) => self.consumer(cx, "processed", name, false),
+            Subject::Revoked(name) => self.consumer(cx, "revoked", name, false),
             Subject::Committed { group, partition } | Subject::Lag { group, partition } => {
                 self.group(cx, group);
                 self.partition(cx, partition);
@@ -567,7 +568,7 @@ impl Checker {
                     self.expected_broker(cx, *id);
                 }
             }
-            (Subject::Assignment { .. }, Expected::Partitions(ps)) => {
+            (Subject::Assignment { .. } | Subject::Revoked(_), Expected::Partitions(ps)) => {
                 for p in ps {
                     self.partition(cx, p);
                 }

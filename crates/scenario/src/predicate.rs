@@ -25,6 +25,7 @@ pub const SUBJECTS: &[(&str, &str)] = &[
     ("duplicates", "duplicates TOPIC-P"),
     ("consumed", "consumed CONSUMER"),
     ("processed", "processed CONSUMER"),
+    ("revoked", "revoked CONSUMER"),
     ("committed", "committed GROUP TOPIC-P"),
     ("assignment", "assignment GROUP MEMBER"),
     ("members", "members GROUP"),
@@ -141,6 +142,7 @@ impl LineParser {
             "duplicates" => Subject::Duplicates(self.partition_ref(a(0))?),
             "consumed" => Subject::Consumed(self.client_name(a(0))?),
             "processed" => Subject::Processed(self.client_name(a(0))?),
+            "revoked" => Subject::Revoked(self.client_name(a(0))?),
             "committed" => Subject::Committed {
                 group: self.group_name(a(0))?,
                 partition: self.partition_ref(a(1))?,
@@ -266,7 +268,7 @@ impl LineParser {
                 for item in w.split_all(',') {
                     let p = self.partition_ref(&item)?;
                     if out.contains(&p) {
-                        return self.fail(format!("assignment: {} is listed twice", item.text()));
+                        return self.fail(format!("{kw}: {} is listed twice", item.text()));
                     }
                     out.push(p);
                 }

@@ -312,6 +312,7 @@ impl Display for Subject {
             | Subject::Errors(n)
             | Subject::Consumed(n)
             | Subject::Processed(n)
+            | Subject::Revoked(n)
             | Subject::Members(n)
             | Subject::Generation(n)
             | Subject::State(n) => write!(f, "{kw} {n}"),

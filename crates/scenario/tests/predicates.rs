@@ -227,6 +227,18 @@ fn consumer_and_group_subjects() {
         )
     );
     assert_eq!(
+        expect("revoked c == t-1,t-0"),
+        cmp(
+            Subject::Revoked(s("c")),
+            Op::Eq,
+            Expected::Partitions(vec![pr("t", 1), pr("t", 0)])
+        )
+    );
+    assert_eq!(
+        expect("revoked c == none"),
+        cmp(Subject::Revoked(s("c")), Op::Eq, Expected::None)
+    );
+    assert_eq!(
         expect("committed g orders-0 == 3"),
         cmp(
             Subject::Committed {

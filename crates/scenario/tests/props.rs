@@ -257,6 +257,10 @@ fn comparison(v: &Vocab) -> BoxedStrategy<Comparison> {
             strings.boxed()
         ),
         eq(
+            one_of(&v.consumers).prop_map(Subject::Revoked).boxed(),
+            partitions.clone().boxed()
+        ),
+        eq(
             (g.clone(), member)
                 .prop_map(|(group, member)| Subject::Assignment { group, member })
                 .boxed(),

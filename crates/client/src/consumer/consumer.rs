@@ -90,6 +90,9 @@ impl fmt::Display for ConsumerError {
 pub struct History {
     pub consumed: Vec<String>,
     pub processed: Vec<String>,
+    /// Every partition a rebalance revoked (`onPartitionsRevoked`; not
+    /// partitions lost with the generation, not `close()`).
+    pub revoked: BTreeSet<TopicPartition>,
 }
 
 /// A request awaiting its response.
@@ -694,6 +697,11 @@ impl Consumer {
 
     pub fn processed(&self) -> &[String] {
         &self.history.processed
+    }
+
+    /// Every partition a rebalance has revoked from the application.
+    pub fn revoked(&self) -> &BTreeSet<TopicPartition> {
+        &self.history.revoked
     }
 
     /// Delivered, not yet processed.

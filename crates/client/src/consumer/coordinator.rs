@@ -452,6 +452,7 @@ impl Consumer {
             }
         };
         self.revoke(&revoked);
+        self.history.revoked.extend(revoked.iter().cloned());
         out.push(event(
             "rebalance-started",
             json!({"consumer": self.config.client_id, "protocol": protocol, "revoked": tp_names(&revoked)}),
@@ -646,6 +647,7 @@ impl Consumer {
         let added: BTreeSet<TopicPartition> = new.difference(&owned).cloned().collect();
         let revoked: BTreeSet<TopicPartition> = owned.difference(&new).cloned().collect();
         self.revoke(&revoked);
+        self.history.revoked.extend(revoked.iter().cloned());
         self.subs.set_assignment(new.clone());
         self.group.sticky_memory = (assigned, self.group.generation);
         self.group.state = MemberState::Stable;

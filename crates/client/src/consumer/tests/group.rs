@@ -263,6 +263,8 @@ fn eager_revokes_everything_before_rejoining() {
     assert_eq!(last["assigned"], serde_json::json!(["t-1"]));
     assert_eq!(last["revoked"], serde_json::json!([]));
     assert_eq!(h.c.assignment(), [tp("t", 1)].into());
+    // The application was told to give up both, t-1 included.
+    assert_eq!(h.c.revoked(), &[tp("t", 0), tp("t", 1)].into());
     // The kept partition's position is gone with the revocation: fetched again.
     assert_eq!(h.count("OffsetFetch"), 1);
     assert_eq!(h.count("JoinGroup"), 0);
@@ -303,6 +305,7 @@ fn cooperative_keeps_owned_partitions_and_revokes_only_what_moves() {
         .clone();
     assert_eq!(last["revoked"], serde_json::json!(["t-1"]));
     assert_eq!(last["assigned"], serde_json::json!([]));
+    assert_eq!(h.c.revoked(), &[tp("t", 1)].into());
     // t-0 kept its position; no OffsetFetch needed for it.
     assert_eq!(h.c.positions(), [(tp("t", 0), 5)].into());
     // Something was revoked: rejoin at once so it can move.
