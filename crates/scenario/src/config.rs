@@ -633,8 +633,13 @@ pub fn unknown_config(scope: Scope, name: &str) -> String {
         return msg;
     }
     let names = CONFIGS.iter().filter(|d| d.scope == scope).map(|d| d.name);
-    match suggest(name, names) {
+    match suggest(name, names.clone()) {
         Some(s) => format!("unknown {scope} config {name} (did you mean {s}?)"),
+        // A client has few settings: name them all.
+        None if matches!(scope, Scope::Producer | Scope::Consumer) => format!(
+            "unknown {scope} config {name} ({scope} configs: {})",
+            names.collect::<Vec<_>>().join(", ")
+        ),
         None => format!("unknown {scope} config {name}"),
     }
 }
@@ -825,9 +830,22 @@ mod tests {
             unknown_config(Scope::Consumer, "max.pol.records"),
             "unknown consumer config max.pol.records (did you mean max.poll.records?)"
         );
+        let zzz = unknown_config(Scope::Producer, "zzz");
+        assert!(
+            zzz.starts_with(
+                "unknown producer config zzz (producer configs: acks, enable.idempotence, "
+            ),
+            "{zzz}"
+        );
+        assert!(zzz.ends_with(", metadata.max.age.ms)"), "{zzz}");
+        let bogus = unknown_config(Scope::Consumer, "bogus");
+        assert!(
+            bogus.starts_with("unknown consumer config bogus (consumer configs: group.id, "),
+            "{bogus}"
+        );
         assert_eq!(
-            unknown_config(Scope::Producer, "zzz"),
-            "unknown producer config zzz"
+            unknown_config(Scope::Broker, "zzz"),
+            "unknown broker config zzz"
         );
         assert_eq!(
             unknown_config(Scope::Broker, "retention.ms"),
