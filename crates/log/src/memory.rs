@@ -17,6 +17,10 @@ pub struct MemoryStorage {
     dirty_from: BTreeMap<String, u64>,
     /// Durable changes not yet drained by an asynchronous backend.
     changes: Vec<DurableChange>,
+    /// Per file, the lowest byte changed in the page cache since the last
+    /// [`MemoryStorage::take_page_cache_changes`] (0 when it was removed or
+    /// replaced). One entry per file, so it stays small when never drained.
+    cache_changed_from: BTreeMap<String, u64>,
     quota: Option<u64>,
     used: u64,
 }
@@ -51,6 +55,15 @@ impl MemoryStorage {
     /// The machine lost power: the page cache is gone, only synced bytes
     /// (and files) remain.
     pub fn power_off(&mut self) {
+        // The cache reverts to the disk copy from each file's first dirty byte.
+        let dirty: Vec<(String, u64)> = self
+            .dirty_from
+            .iter()
+            .map(|(p, d)| (p.clone(), *d))
+            .collect();
+        for (p, d) in dirty {
+            self.mark_cache_changed(&p, d);
+        }
         self.cache = self.disk.clone();
         self.dirty_from.clear();
         self.used = self.cache.values().map(|f| f.len() as u64).sum();
@@ -77,8 +90,19 @@ impl MemoryStorage {
         std::mem::take(&mut self.changes)
     }
 
+    /// Drains, per file, the lowest byte changed in the page cache (what
+    /// reads see) since the last call; a file changed from byte 0 may have
+    /// been removed ([`Self::cached`] is `None`) or replaced. An asynchronous
+    /// backend that mirrors the page cache (IndexedDB with relaxed durability,
+    /// so a restarted worker finds what a crashed process left in the OS
+    /// cache) rewrites each file from that byte.
+    pub fn take_page_cache_changes(&mut self) -> BTreeMap<String, u64> {
+        std::mem::take(&mut self.cache_changed_from)
+    }
+
     /// Overwrites bytes of a file in both layers (tests: bit rot, torn pages).
     pub fn corrupt(&mut self, path: &str, offset: usize, bytes: &[u8]) {
+        self.mark_cache_changed(path, offset as u64);
         for layer in [&mut self.cache, &mut self.disk] {
             if let Some(f) = layer.get_mut(path) {
                 let end = (offset + bytes.len()).min(f.len());
@@ -91,6 +115,7 @@ impl MemoryStorage {
 
     /// Cuts a file in both layers (tests: a torn tail after power loss).
     pub fn chop(&mut self, path: &str, len: usize) {
+        self.mark_cache_changed(path, len as u64);
         for layer in [&mut self.cache, &mut self.disk] {
             if let Some(f) = layer.get_mut(path) {
                 f.truncate(len);
@@ -103,7 +128,17 @@ impl MemoryStorage {
         self.used = self.cache.values().map(|f| f.len() as u64).sum();
     }
 
+    fn mark_cache_changed(&mut self, p: &str, from: u64) {
+        match self.cache_changed_from.get_mut(p) {
+            Some(d) => *d = (*d).min(from),
+            None => {
+                self.cache_changed_from.insert(p.to_string(), from);
+            }
+        }
+    }
+
     fn mark_dirty(&mut self, p: &str, from: u64) {
+        self.mark_cache_changed(p, from);
         match self.dirty_from.get_mut(p) {
             Some(d) => *d = (*d).min(from),
             None => {
@@ -233,6 +268,7 @@ impl Storage for MemoryStorage {
         let p = path(dir, name);
         if let Some(f) = self.cache.remove(&p) {
             self.used -= f.len() as u64;
+            self.mark_cache_changed(&p, 0);
         }
         self.dirty_from.remove(&p);
         if self.disk.remove(&p).is_some() {
@@ -251,6 +287,8 @@ impl Storage for MemoryStorage {
         if let Some(old) = self.cache.insert(pt.clone(), f) {
             self.used -= old.len() as u64;
         }
+        self.mark_cache_changed(&pf, 0);
+        self.mark_cache_changed(&pt, 0);
         self.dirty_from.remove(&pt);
         if let Some(d) = self.dirty_from.remove(&pf) {
             self.dirty_from.insert(pt.clone(), d);
@@ -403,11 +441,34 @@ mod tests {
         }
     }
 
+    /// What a page-cache mirror does: rewrite each changed file from its
+    /// first changed byte, or remove it.
+    fn apply_cache(
+        mirror: &mut BTreeMap<String, Vec<u8>>,
+        s: &MemoryStorage,
+        changes: BTreeMap<String, u64>,
+    ) {
+        for (path, from) in changes {
+            match s.cached(&path) {
+                None => {
+                    mirror.remove(&path);
+                }
+                Some(c) => {
+                    let f = mirror.entry(path).or_default();
+                    let from = (from as usize).min(f.len()).min(c.len());
+                    f.truncate(from);
+                    f.extend_from_slice(&c[from..]);
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
-        fn drained_changes_rebuild_the_disk(ops in proptest::collection::vec((0u8..7, 0u8..3, 0usize..20), 1..60)) {
+        fn drained_changes_rebuild_the_disk_and_the_page_cache(ops in proptest::collection::vec((0u8..8, 0u8..3, 0usize..20), 1..60)) {
             let mut s = MemoryStorage::new();
             let mut mirror = BTreeMap::new();
+            let mut cache_mirror = BTreeMap::new();
             let names = ["a", "b", "c"];
             for (op, f, n) in ops {
                 let name = names[f as usize];
@@ -430,9 +491,16 @@ mod tests {
                             s.rename("d", name, to).unwrap();
                         }
                     }
-                    _ => {
+                    6 => {
                         if s.len("d", name).is_some() {
                             s.sync("d", name).unwrap();
+                        }
+                    }
+                    _ => {
+                        if n < 3 {
+                            s.power_off();
+                        } else {
+                            s.crash();
                         }
                     }
                 }
@@ -440,11 +508,18 @@ mod tests {
                     let changes = s.take_changes();
                     apply(&mut mirror, &s, changes);
                 }
+                if n % 3 == 0 {
+                    let changes = s.take_page_cache_changes();
+                    apply_cache(&mut cache_mirror, &s, changes);
+                }
             }
             let changes = s.take_changes();
             apply(&mut mirror, &s, changes);
             let disk: BTreeMap<String, Vec<u8>> = s.disk.clone();
             proptest::prop_assert_eq!(mirror, disk);
+            let changes = s.take_page_cache_changes();
+            apply_cache(&mut cache_mirror, &s, changes);
+            proptest::prop_assert_eq!(cache_mirror, s.cache.clone());
         }
     }
 }

@@ -3,11 +3,27 @@
 //! - [`codec`]: the binary messages between the page and a broker worker
 //!   (pure; the page uses it too).
 //! - [`segment`]: what a booting broker writes and how it checks it (pure).
+//! - [`chunks`]: how files are cut into 64 KiB IndexedDB values and put
+//!   back together, with damaged chunks detected (pure).
 //! - `store` (wasm32 only): a chunked file store on IndexedDB, one database
-//!   per broker.
+//!   per broker, and the database schema.
+//! - `log_store` (wasm32 only): `IdbLogStorage`, the broker's log directory
+//!   in IndexedDB: an in-memory image (`Shared<MemoryStorage>`) the broker
+//!   runs on, persisted in order with relaxed durability (page cache) and
+//!   strict durability (fsync), loaded back after a crash or a power loss.
+//!   The broker worker's use:
+//!   ```ignore
+//!   let (idb, load_report) = IdbLogStorage::open(broker_id).await?; // or open_after_power_loss
+//!   let broker = Broker::new(config, idb.storage());
+//!   // after each batch of broker inputs (awaiting is optional; order is kept):
+//!   idb.persist().await?;   // Err(IdbLogError): show `e.to_string()` on the page
+//!   ```
+//! - `bench` (wasm32 only): raw IndexedDB puts vs persisted log appends,
+//!   for the in-browser bench page.
 //! - `runtime` (wasm32 only): the worker's message loop; the `broker-worker`
 //!   binary only calls [`runtime::run`].
 
+pub mod chunks;
 pub mod codec;
 pub mod segment;
 
@@ -16,6 +32,10 @@ pub fn database_name(broker_id: i32) -> String {
     format!("kafkascope-broker-{broker_id}")
 }
 
+#[cfg(target_arch = "wasm32")]
+pub mod bench;
+#[cfg(target_arch = "wasm32")]
+pub mod log_store;
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
 #[cfg(target_arch = "wasm32")]

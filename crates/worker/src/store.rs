@@ -5,11 +5,13 @@
 //! - object store `chunks`: key `[file name, chunk index]`, value a
 //!   `Uint8Array` of at most 64 KiB (Chromium moves larger values to blobs,
 //!   which is much slower);
-//! - object store `files`: key `file name`, value its length in bytes.
+//! - object store `files`: key `file name`, value its length in bytes;
+//! - the same pair twice more for the broker's log directory
+//!   ([`crate::log_store`]): `page_cache_chunks`/`page_cache_files` and
+//!   `disk_chunks`/`disk_files`.
 //!
 //! Every operation on one file is one IndexedDB transaction (all chunk puts
-//! and the length update commit together or not at all). This is the
-//! building block for the log's IndexedDB `Storage` implementation.
+//! and the length update commit together or not at all).
 
 use idb::{
     Database, DatabaseEvent, Factory, KeyRange, ObjectStore, ObjectStoreParams, Query, Transaction,
@@ -19,12 +21,20 @@ use js_sys::{Array, Uint8Array};
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Largest chunk stored as one IndexedDB value.
-pub const CHUNK_SIZE: usize = 64 * 1024;
-/// Schema version of the broker databases.
-pub const DB_VERSION: u32 = 1;
+pub use crate::chunks::CHUNK_SIZE;
+/// Schema version of the broker databases (2: the log directory's stores).
+pub const DB_VERSION: u32 = 2;
 const CHUNKS: &str = "chunks";
 const FILES: &str = "files";
+/// Every object store of a broker database.
+const STORES: [&str; 6] = [
+    CHUNKS,
+    FILES,
+    crate::log_store::PAGE_CACHE_CHUNKS,
+    crate::log_store::PAGE_CACHE_FILES,
+    crate::log_store::DISK_CHUNKS,
+    crate::log_store::DISK_FILES,
+];
 
 pub use crate::database_name;
 
@@ -53,7 +63,7 @@ fn err(op: impl Into<String>) -> impl FnOnce(idb::Error) -> StoreError {
     }
 }
 
-fn describe(e: &idb::Error) -> String {
+pub(crate) fn describe(e: &idb::Error) -> String {
     let text = e.to_string();
     // Errors from the browser carry a DOMException; its name (QuotaExceededError,
     // InvalidStateError, ...) is the most useful part.
@@ -105,6 +115,30 @@ fn chunk_range(name: &str, from: u32) -> Result<Query, idb::Error> {
     )?))
 }
 
+/// Opens (creating or upgrading) database `name` with every store of
+/// [`DB_VERSION`]. The error's detail starts with "not available" when the
+/// context has no IndexedDB at all.
+pub(crate) async fn open_database(name: &str) -> Result<Database, StoreError> {
+    let op = format!("open {name}");
+    let factory = Factory::new().map_err(|e| StoreError {
+        op: op.clone(),
+        detail: format!("not available in this browser context ({e})"),
+    })?;
+    let mut request = factory.open(name, Some(DB_VERSION)).map_err(err(&op))?;
+    request.on_upgrade_needed(|event| {
+        // Errors here abort the upgrade, and the open request then fails.
+        if let Ok(db) = event.database() {
+            let names = db.store_names();
+            for store in STORES {
+                if !names.iter().any(|n| n == store) {
+                    let _ = db.create_object_store(store, ObjectStoreParams::new());
+                }
+            }
+        }
+    });
+    request.await.map_err(err(&op))
+}
+
 /// One broker's files in IndexedDB.
 pub struct FileStore {
     db: Database,
@@ -119,25 +153,7 @@ impl FileStore {
 
     /// Opens (creating if needed) the database `name`.
     pub async fn open(name: &str) -> Result<FileStore, StoreError> {
-        let op = format!("open {name}");
-        let factory = Factory::new().map_err(|e| StoreError {
-            op: op.clone(),
-            detail: format!("not available in this browser context ({e})"),
-        })?;
-        let mut request = factory.open(name, Some(DB_VERSION)).map_err(err(&op))?;
-        request.on_upgrade_needed(|event| {
-            // Errors here abort the upgrade, and the open request then fails.
-            if let Ok(db) = event.database() {
-                let names = db.store_names();
-                if !names.iter().any(|n| n == CHUNKS) {
-                    let _ = db.create_object_store(CHUNKS, ObjectStoreParams::new());
-                }
-                if !names.iter().any(|n| n == FILES) {
-                    let _ = db.create_object_store(FILES, ObjectStoreParams::new());
-                }
-            }
-        });
-        let db = request.await.map_err(err(&op))?;
+        let db = open_database(name).await?;
         Ok(FileStore {
             db,
             name: name.to_string(),
