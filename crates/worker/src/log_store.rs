@@ -348,6 +348,9 @@ pub(crate) fn write_plan(
     }
 }
 
+/// A file's chunks as read: `(index, bytes unless not a byte array)`.
+type StoredChunks = Vec<(u32, Option<Vec<u8>>)>;
+
 /// A stored layer as loaded: file name -> what could be trusted.
 type Loaded = BTreeMap<String, Assembled>;
 
@@ -492,14 +495,15 @@ impl IdbLogStorage {
                 format!("/{n}")
             }
         };
-        let mut retry = self.0.retry.borrow_mut();
-        for (i, changes) in fix.into_iter().enumerate() {
-            merge(
-                &mut retry[i],
-                changes.into_iter().map(|(n, f)| (to_path(n), f)).collect(),
-            );
+        {
+            let mut retry = self.0.retry.borrow_mut();
+            for (i, changes) in fix.into_iter().enumerate() {
+                merge(
+                    &mut retry[i],
+                    changes.into_iter().map(|(n, f)| (to_path(n), f)).collect(),
+                );
+            }
         }
-        drop(retry);
         self.persist().await?;
         Ok(report)
     }
@@ -532,7 +536,7 @@ impl IdbLogStorage {
         let keys = keys.await.map_err(|e| self.idb_fail(&op, e))?;
         let values = values.await.map_err(|e| self.idb_fail(&op, e))?;
         // Chunks come in key order: by file name, then index.
-        let mut by_file: BTreeMap<String, Vec<(u32, Option<Vec<u8>>)>> = BTreeMap::new();
+        let mut by_file: BTreeMap<String, StoredChunks> = BTreeMap::new();
         for (key, value) in keys.into_iter().zip(values) {
             let key = Array::from(&key);
             let (Some(name), Some(index)) = (key.get(0).as_string(), key.get(1).as_f64()) else {
