@@ -9,7 +9,8 @@
 //!   shutdown), network faults by node name, and the admin tool's topic
 //!   creation through ZooKeeper (`/config/topics/T`, then
 //!   `/brokers/topics/T`, see `admin`).
-//! - [`producer`]: a sans-IO, non-idempotent Kafka producer.
+//! - [`producer`]: a sans-IO Kafka producer, idempotent by default and
+//!   transactional with `transactional.id` ([`producer_txn`]).
 //! - [`runner`]: executes a scenario (`SCENARIO-LANGUAGE.md`) and reports
 //!   `PASS`/`FAIL` lines; [`predicates`] evaluates its predicates;
 //!   [`inspect`] reads replicas (a down broker's from what its disk would
@@ -42,7 +43,9 @@ pub mod invariants;
 pub mod node;
 pub mod predicates;
 pub mod producer;
+pub mod producer_commands;
 mod producer_config;
+pub mod producer_txn;
 pub mod runner;
 
 pub use cluster::{Cluster, ClusterSpec, Life};

@@ -1,9 +1,17 @@
 //! A sans-IO Kafka producer (`KafkaProducer` + `RecordAccumulator` +
-//! `Sender`), non-idempotent as Kafka 2.x's default: metadata from the
+//! `Sender` + `TransactionManager`), as Kafka 3.x: metadata from the
 //! brokers, the default partitioner, per-partition batching (`linger.ms`,
 //! `batch.size`), `acks`, retries with `retry.backoff.ms`,
 //! `request.timeout.ms`, `delivery.timeout.ms` and
-//! `max.in.flight.requests.per.connection`.
+//! `max.in.flight.requests.per.connection`; idempotence on by default
+//! (producer id, epoch, per-partition sequences, see [`producer_txn`]) and
+//! transactions with `transactional.id`.
+//!
+//! Without idempotence a retried batch may be written twice, and with more
+//! than one request in flight a retried batch lands after newer ones. With
+//! it, the broker drops the retry of a written batch and refuses a batch
+//! out of sequence, and the Sender only drains a retried batch when it is
+//! the partition's first unfinished one.
 //!
 //! Every record carries a header `kafkascope.send` = `CLIENT:SEQ`, unique per
 //! `send()` call, so the runner can find the records of one send in a log
@@ -25,6 +33,8 @@ use serde_json::json;
 
 use crate::node::Topology;
 pub use crate::producer_config::ProducerConfig;
+pub use crate::producer_txn::{CallOutcome, GroupOffsets, TxnManager, TxnState};
+use crate::producer_txn::{Target, TxnRequest, NO_SEQUENCE};
 
 /// The header naming a record's `send()` call.
 pub const SEND_HEADER: &str = "kafkascope.send";
@@ -83,9 +93,19 @@ struct Batch {
     attempts: u32,
     /// Not before this time (retry backoff).
     retry_at: u64,
+    /// (producer id, epoch, base sequence), set when an idempotent
+    /// producer first drains the batch and kept for its retries.
+    seq: Option<(i64, i16, i32)>,
+    /// Its sequence was rewritten after an epoch bump.
+    seq_reset: bool,
+    transactional: bool,
 }
 
 impl Batch {
+    fn base_seq(&self) -> i32 {
+        self.seq.map_or(NO_SEQUENCE, |s| s.2)
+    }
+
     fn encode(&self) -> Bytes {
         let simple: Vec<SimpleRecord> = self
             .records
@@ -112,7 +132,14 @@ impl Batch {
                 }
             })
             .collect();
-        Bytes::from(RecordBatch::from_simple(0, &simple).encode())
+        let mut batch = RecordBatch::from_simple(0, &simple);
+        if let Some((pid, epoch, seq)) = self.seq {
+            batch.producer_id = pid;
+            batch.producer_epoch = epoch;
+            batch.base_sequence = seq;
+            batch.is_transactional = self.transactional;
+        }
+        Bytes::from(batch.encode())
     }
 }
 
@@ -132,7 +159,32 @@ struct InFlight {
 #[derive(Debug)]
 enum Awaiting {
     Produce(InFlight),
-    Metadata { broker: BrokerId, sent_ms: u64 },
+    Metadata {
+        broker: BrokerId,
+        sent_ms: u64,
+    },
+    /// A transactional request (or an idempotent producer's InitProducerId).
+    Txn {
+        broker: BrokerId,
+        sent_ms: u64,
+        request: TxnRequest,
+    },
+}
+
+impl Awaiting {
+    fn sent_ms(&self) -> u64 {
+        match self {
+            Awaiting::Produce(f) => f.sent_ms,
+            Awaiting::Metadata { sent_ms, .. } | Awaiting::Txn { sent_ms, .. } => *sent_ms,
+        }
+    }
+
+    fn broker(&self) -> BrokerId {
+        match self {
+            Awaiting::Produce(f) => f.broker,
+            Awaiting::Metadata { broker, .. } | Awaiting::Txn { broker, .. } => *broker,
+        }
+    }
 }
 
 /// The producer client.
@@ -160,10 +212,18 @@ pub struct Producer {
     /// host answers with a reset), as opposed to a partitioned or powered-off
     /// host, which only a timeout reveals.
     refused: BTreeSet<BrokerId>,
+    /// Idempotence as the config resolves it (see `ProducerConfig::idempotent`).
+    pub idempotent: bool,
+    pub txn: TxnManager,
 }
 
 impl Producer {
     pub fn new(name: &str, client: u32, config: ProducerConfig, topo: Topology, seed: u64) -> Self {
+        let idempotent = config.idempotent();
+        let txn = TxnManager::new(
+            config.transactional_id.clone(),
+            config.transaction_timeout_ms,
+        );
         Producer {
             name: name.to_string(),
             config,
@@ -182,6 +242,8 @@ impl Producer {
             next_correlation_id: 0,
             flushing: false,
             refused: BTreeSet::new(),
+            idempotent,
+            txn,
         }
     }
 
@@ -210,7 +272,7 @@ impl Producer {
             .values()
             .map(|a| match a {
                 Awaiting::Produce(f) => f.batches.iter().map(|b| b.records.len()).sum(),
-                Awaiting::Metadata { .. } => 0,
+                _ => 0,
             })
             .sum();
         let queued: usize = self
@@ -239,8 +301,15 @@ impl Producer {
         });
     }
 
-    /// `KafkaProducer.send`: returns the send id.
-    pub fn send(&mut self, now: u64, record: ProducerRecord, out: &mut Vec<Output>) -> String {
+    /// `KafkaProducer.send`: returns the send id, or the exception a
+    /// transactional producer throws when it may not send now.
+    pub fn send(
+        &mut self,
+        now: u64,
+        record: ProducerRecord,
+        out: &mut Vec<Output>,
+    ) -> Result<String, String> {
+        self.fail_if_not_ready_for_send()?;
         self.app.sends += 1;
         let send_id = format!("{}:{}", self.name, self.app.sends);
         let pending = Pending {
@@ -255,7 +324,7 @@ impl Producer {
             self.waiting.push_back(pending);
         }
         self.run_sender(now, out);
-        send_id
+        Ok(send_id)
     }
 
     /// `KafkaProducer.flush`: makes every batch sendable now.
@@ -272,10 +341,7 @@ impl Producer {
         let ids: Vec<i32> = self
             .awaiting
             .iter()
-            .filter(|(_, a)| match a {
-                Awaiting::Produce(f) => f.broker == broker,
-                Awaiting::Metadata { broker: b, .. } => *b == broker,
-            })
+            .filter(|(_, a)| a.broker() == broker)
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
@@ -301,6 +367,9 @@ impl Producer {
                 }
                 (Some(Awaiting::Produce(f)), Response::Produce(parts)) => {
                     self.on_produce_response(now, f, parts, out)
+                }
+                (Some(Awaiting::Txn { request, .. }), response) => {
+                    self.on_txn_response(now, request, response, out)
                 }
                 (Some(other), _) => {
                     // A response of the wrong kind: treat it as a broken connection.
@@ -358,9 +427,17 @@ impl Producer {
         let tp = TopicPartition::new(&pending.record.topic, p);
         let size = record_size(&pending.record);
         let batch_size = self.config.batch_size;
+        if self.txn.is_transactional() {
+            // `maybeAddPartition`: AddPartitionsToTxn before the first batch.
+            let t = &mut self.txn;
+            if !t.in_txn.contains(&tp) && !t.pending_partitions.contains(&tp) {
+                t.new_partitions.insert(tp.clone());
+            }
+        }
+        let transactional = self.txn.is_transactional();
         let queue = self.batches.entry(tp.clone()).or_default();
         if let Some(last) = queue.back_mut() {
-            if last.attempts == 0 && last.size + size <= batch_size {
+            if last.attempts == 0 && last.seq.is_none() && last.size + size <= batch_size {
                 last.size += size;
                 last.records.push(pending);
                 return;
@@ -373,6 +450,9 @@ impl Producer {
             created_ms: now,
             attempts: 0,
             retry_at: 0,
+            seq: None,
+            seq_reset: false,
+            transactional,
         });
     }
 
@@ -400,7 +480,22 @@ impl Producer {
     fn run_sender(&mut self, now: u64, out: &mut Vec<Output>) {
         self.expire(now, out);
         self.maybe_request_metadata(now, out);
-        self.send_ready(now, out);
+        let mut txn_busy = false;
+        if self.idempotent {
+            self.maybe_resolve_sequences();
+            if self.txn.has_fatal_error() {
+                // Nothing more is sent; what waits fails with the error.
+                self.abort_undrained_batches(true, out);
+            } else {
+                if !self.txn.is_transactional() {
+                    self.bump_idempotent_epoch_and_reset_id_if_needed();
+                }
+                txn_busy = self.maybe_send_txn_request(now, out);
+            }
+        }
+        if !txn_busy {
+            self.send_ready(now, out);
+        }
         if self.flushing && self.incomplete() == 0 {
             self.flushing = false;
         }
@@ -418,13 +513,7 @@ impl Producer {
         let overdue: Vec<i32> = self
             .awaiting
             .iter()
-            .filter(|(_, a)| {
-                let sent = match a {
-                    Awaiting::Produce(f) => f.sent_ms,
-                    Awaiting::Metadata { sent_ms, .. } => *sent_ms,
-                };
-                now >= sent + self.config.request_timeout_ms
-            })
+            .filter(|(_, a)| now >= a.sent_ms() + self.config.request_timeout_ms)
             .map(|(id, _)| *id)
             .collect();
         for id in overdue {
@@ -443,7 +532,15 @@ impl Producer {
             }
         }
         for b in expired {
-            self.fail_batch(b, ErrorCode::RequestTimedOut, out);
+            let sent = b.attempts > 0 && b.seq.is_some();
+            let tp = b.tp.clone();
+            // Not an adjusting failure: whether it was written is unknown.
+            self.fail_batch_adjust(b, ErrorCode::RequestTimedOut, false, out);
+            if sent {
+                // `markSequenceUnresolved`: no new batch drains until the
+                // in-flight ones show where the sequence stands.
+                self.txn.unresolved.insert(tp);
+            }
         }
         let block = self.config.max_block_ms;
         while self
@@ -471,17 +568,7 @@ impl Producer {
         if in_flight || !self.needs_metadata() || now < self.metadata_retry_at {
             return;
         }
-        // leastLoadedNode, simplified: brokers in turn, skipping those that
-        // refuse connections (unless all do).
-        let n = self.topo.brokers;
-        let mut broker = (self.next_metadata_broker % n) as BrokerId;
-        for _ in 0..n {
-            broker = (self.next_metadata_broker % n) as BrokerId;
-            self.next_metadata_broker = self.next_metadata_broker.wrapping_add(1);
-            if !self.refused.contains(&broker) {
-                break;
-            }
-        }
+        let broker = self.least_loaded_node();
         let mut topics: BTreeSet<String> = self.metadata.keys().cloned().collect();
         topics.extend(self.waiting.iter().map(|p| p.record.topic.clone()));
         let id = self.request(
@@ -500,6 +587,21 @@ impl Producer {
         );
         self.metadata_wanted = false;
         self.metadata_retry_at = now + self.config.retry_backoff_ms;
+    }
+
+    /// leastLoadedNode, simplified: brokers in turn, skipping those that
+    /// refuse connections (unless all do).
+    fn least_loaded_node(&mut self) -> BrokerId {
+        let n = self.topo.brokers;
+        let mut broker = (self.next_metadata_broker % n) as BrokerId;
+        for _ in 0..n {
+            broker = (self.next_metadata_broker % n) as BrokerId;
+            self.next_metadata_broker = self.next_metadata_broker.wrapping_add(1);
+            if !self.refused.contains(&broker) {
+                break;
+            }
+        }
+        broker
     }
 
     fn request(&mut self, broker: BrokerId, request: Request, out: &mut Vec<Output>) -> i32 {
@@ -555,7 +657,8 @@ impl Producer {
                     || queue.len() > 1
                     || first.size >= self.config.batch_size
                     || first.attempts > 0
-                    || now >= first.created_ms + self.config.linger_ms);
+                    || now >= first.created_ms + self.config.linger_ms)
+                && !self.should_stop_drain(tp, first);
             if ready {
                 by_leader.entry(leader).or_default().push(tp.clone());
             }
@@ -570,7 +673,12 @@ impl Producer {
                     .batches
                     .get_mut(&tp)
                     .expect("ready partition has batches");
-                let batch = queue.pop_front().expect("ready partition has a batch");
+                let mut batch = queue.pop_front().expect("ready partition has a batch");
+                if self.idempotent && batch.seq.is_none() {
+                    let n = batch.records.len() as i32;
+                    batch.seq = Some(self.txn.assign_sequence(&tp, n));
+                }
+                let queue = self.batches.get_mut(&tp).expect("still there");
                 if queue.is_empty() {
                     self.batches.remove(&tp);
                 }
@@ -605,7 +713,7 @@ impl Producer {
         let request = ProduceRequest {
             acks: self.config.acks,
             timeout_ms: self.config.request_timeout_ms,
-            transactional_id: None,
+            transactional_id: self.txn.transactional_id.clone(),
             partitions,
         };
         let id = self.request(leader, Request::Produce(request), out);
@@ -638,7 +746,7 @@ impl Producer {
         for b in f.batches {
             match by_tp.remove(&b.tp) {
                 Some(r) if r.error == ErrorCode::None => self.complete_batch(b, r.base_offset, out),
-                Some(r) => self.retry_or_fail(now, b, r.error, out),
+                Some(r) => self.retry_or_fail_with(now, b, r.error, r.log_start_offset, out),
                 None => self.retry_or_fail(now, b, ErrorCode::UnknownServerError, out),
             }
         }
@@ -656,17 +764,43 @@ impl Producer {
                 self.metadata_wanted = true;
                 self.metadata_retry_at = now + self.config.retry_backoff_ms;
             }
+            Some(Awaiting::Txn { request, .. }) => self.on_txn_request_failed(now, request),
             None => {}
         }
     }
 
-    /// `Sender.completeBatch` with an error: retry if Kafka would.
-    fn retry_or_fail(&mut self, now: u64, mut b: Batch, error: ErrorCode, out: &mut Vec<Output>) {
-        let can_retry = error.retriable()
-            && b.attempts <= self.config.retries
+    fn retry_or_fail(&mut self, now: u64, b: Batch, error: ErrorCode, out: &mut Vec<Output>) {
+        self.retry_or_fail_with(now, b, error, -1, out)
+    }
+
+    /// `Sender.completeBatch` with an error: retry if Kafka would
+    /// (`Sender.canRetry`, with `TransactionManager.canRetry`'s rules for
+    /// sequence errors when idempotent).
+    fn retry_or_fail_with(
+        &mut self,
+        now: u64,
+        mut b: Batch,
+        error: ErrorCode,
+        log_start_offset: i64,
+        out: &mut Vec<Output>,
+    ) {
+        let in_time = b.attempts <= self.config.retries
             && now < b.created_ms + self.config.delivery_timeout_ms;
+        let can_retry = in_time
+            && if self.idempotent && b.seq.is_some() {
+                self.txn
+                    .can_retry(&b.tp, b.base_seq(), b.seq_reset, error, log_start_offset)
+            } else {
+                error.retriable()
+            };
         if !can_retry {
-            return self.fail_batch(b, error, out);
+            if error == ErrorCode::DuplicateSequenceNumber && self.idempotent {
+                // Written before, but the broker no longer has its offsets:
+                // success without an offset.
+                return self.complete_batch(b, -1, out);
+            }
+            let adjust = b.attempts <= self.config.retries;
+            return self.fail_batch_adjust(b, error, adjust, out);
         }
         if matches!(
             error,
@@ -681,11 +815,27 @@ impl Producer {
             detail: json!({"partition": b.tp.to_string(), "error": error.name(), "attempts": b.attempts}),
         });
         b.retry_at = now + self.config.retry_backoff_ms;
-        // Reenqueued at the front: retries go before newer batches.
-        self.batches.entry(b.tp.clone()).or_default().push_front(b);
+        let queue = self.batches.entry(b.tp.clone()).or_default();
+        if b.seq.is_some() {
+            // `insertInSequenceOrder`: before the first batch with a higher
+            // sequence or none.
+            let seq = b.base_seq();
+            let at = queue
+                .iter()
+                .position(|q| q.seq.is_none() || q.base_seq() > seq)
+                .unwrap_or(queue.len());
+            queue.insert(at, b);
+        } else {
+            // Reenqueued at the front: retries go before newer batches.
+            queue.push_front(b);
+        }
     }
 
     fn complete_batch(&mut self, b: Batch, base_offset: i64, out: &mut Vec<Output>) {
+        if let Some(seq) = b.seq {
+            self.txn
+                .on_completed(&b.tp, seq, b.records.len() as i32, base_offset);
+        }
         for (i, p) in b.records.into_iter().enumerate() {
             let offset = if base_offset < 0 {
                 -1
@@ -709,7 +859,19 @@ impl Producer {
         });
     }
 
-    fn fail_batch(&mut self, b: Batch, error: ErrorCode, out: &mut Vec<Output>) {
+    /// `Sender.failBatch`: the application learns the error; the
+    /// transaction manager adjusts (`adjust`: the batch did not exhaust its
+    /// retries, so its sequence was surely not written).
+    fn fail_batch_adjust(
+        &mut self,
+        b: Batch,
+        error: ErrorCode,
+        adjust: bool,
+        out: &mut Vec<Output>,
+    ) {
+        if let Some((_, _, seq)) = b.seq {
+            self.txn.on_failed(&b.tp, seq, error, adjust);
+        }
         for p in b.records {
             self.fail_record(p, error, out);
         }
@@ -727,11 +889,10 @@ impl Producer {
     fn next_deadline(&self, now: u64) -> Option<u64> {
         let mut at = u64::MAX;
         for a in self.awaiting.values() {
-            let sent = match a {
-                Awaiting::Produce(f) => f.sent_ms,
-                Awaiting::Metadata { sent_ms, .. } => *sent_ms,
-            };
-            at = at.min(sent + self.config.request_timeout_ms);
+            at = at.min(a.sent_ms() + self.config.request_timeout_ms);
+        }
+        if self.txn.has_pending() && self.txn.in_flight.is_none() {
+            at = at.min(self.txn.retry_at);
         }
         for (tp, queue) in &self.batches {
             for b in queue {
@@ -766,6 +927,9 @@ impl Producer {
         (at != u64::MAX).then_some(at.max(now + 1))
     }
 }
+
+#[path = "producer_sender_txn.rs"]
+mod sender_txn;
 
 #[cfg(test)]
 #[path = "producer_tests.rs"]

@@ -16,6 +16,11 @@ pub struct ProducerConfig {
     /// How long `send` may wait for the topic's metadata (`max.block.ms`).
     pub max_block_ms: u64,
     pub metadata_max_age_ms: u64,
+    /// `enable.idempotence` as written; `None` when not set (Kafka 3's
+    /// default `true`, quietly off when other settings conflict).
+    pub enable_idempotence: Option<bool>,
+    pub transactional_id: Option<String>,
+    pub transaction_timeout_ms: u64,
 }
 
 impl Default for ProducerConfig {
@@ -31,14 +36,56 @@ impl Default for ProducerConfig {
             max_in_flight: 5,
             max_block_ms: 60_000,
             metadata_max_age_ms: 300_000,
+            enable_idempotence: None,
+            transactional_id: None,
+            transaction_timeout_ms: 60_000,
         }
     }
 }
 
 impl ProducerConfig {
-    /// Applies one `name=value`. The producer is not idempotent (Kafka
-    /// 2.x's default): `enable.idempotence=true` is refused rather than
-    /// quietly run without sequence numbers.
+    /// Whether the producer is idempotent, as Kafka 3's
+    /// `postProcessAndValidateIdempotenceConfigs` decides: on by default,
+    /// off when `retries=0`, `acks` other than `all` or more than 5 requests
+    /// in flight were set without asking for idempotence.
+    pub fn idempotent(&self) -> bool {
+        match self.enable_idempotence {
+            Some(v) => v,
+            None => self.acks == -1 && self.retries > 0 && self.max_in_flight <= 5,
+        }
+    }
+
+    /// Kafka's `ConfigException`s for settings that contradict each other
+    /// (checked once every setting is applied).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.enable_idempotence == Some(true) {
+            if self.retries == 0 {
+                return Err(
+                    "Must set retries to non-zero when using the idempotent producer.".into(),
+                );
+            }
+            if self.acks != -1 {
+                return Err(
+                    "Must set acks to all in order to use the idempotent producer. \
+                     Otherwise we cannot guarantee idempotence."
+                        .into(),
+                );
+            }
+            if self.max_in_flight > 5 {
+                return Err(
+                    "Must set max.in.flight.requests.per.connection to at most 5 \
+                     to use the idempotent producer."
+                        .into(),
+                );
+            }
+        }
+        if self.transactional_id.is_some() && !self.idempotent() {
+            return Err("Cannot set a transactional.id without also enabling idempotence.".into());
+        }
+        Ok(())
+    }
+
+    /// Applies one `name=value`.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
         fn num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
             v.parse()
@@ -68,14 +115,17 @@ impl ProducerConfig {
             "max.block.ms" => self.max_block_ms = num(name, value)?,
             "metadata.max.age.ms" => self.metadata_max_age_ms = num(name, value)?,
             "enable.idempotence" => match value {
-                "false" => {}
-                "true" => {
-                    return Err("enable.idempotence=true is not supported yet: this producer is not idempotent \
-                         (write enable.idempotence=false; idempotence arrives with the clients issue)"
-                        .to_string())
-                }
+                "true" => self.enable_idempotence = Some(true),
+                "false" => self.enable_idempotence = Some(false),
                 _ => return Err(format!("{name}={value} is not valid: expected true or false")),
             },
+            "transactional.id" => {
+                if value.is_empty() {
+                    return Err("transactional.id must not be empty".into());
+                }
+                self.transactional_id = Some(value.to_string())
+            }
+            "transaction.timeout.ms" => self.transaction_timeout_ms = num(name, value)?,
             "compression.type" if value == "none" => {}
             "client.id" => {}
             _ => {

@@ -1,10 +1,18 @@
 //! The producer against scripted broker answers.
 
 use super::*;
-use broker::api::{MetadataResponse, PartitionState, ProducePartitionResponse};
+use broker::api::{CoordinatorType, MetadataResponse, PartitionState, ProducePartitionResponse};
 
 fn producer(config: ProducerConfig) -> Producer {
     Producer::new("p", 0, config, Topology { brokers: 2 }, 7)
+}
+
+/// Kafka 2.x's default: no idempotence.
+fn plain() -> ProducerConfig {
+    ProducerConfig {
+        enable_idempotence: Some(false),
+        ..ProducerConfig::default()
+    }
 }
 
 fn record(v: &str) -> ProducerRecord {
@@ -81,10 +89,10 @@ fn answer(
 
 #[test]
 fn metadata_first_then_produce_then_ack_with_offsets() {
-    let mut p = producer(ProducerConfig::default());
+    let mut p = producer(plain());
     let mut out = Vec::new();
-    p.send(0, record("a"), &mut out);
-    p.send(0, record("b"), &mut out);
+    p.send(0, record("a"), &mut out).unwrap();
+    p.send(0, record("b"), &mut out).unwrap();
     let reqs = requests(&mut out);
     assert!(matches!(
         reqs.as_slice(),
@@ -111,9 +119,9 @@ fn metadata_first_then_produce_then_ack_with_offsets() {
 
 #[test]
 fn not_leader_retries_after_backoff_on_the_new_leader() {
-    let mut p = producer(ProducerConfig::default());
+    let mut p = producer(plain());
     let mut out = Vec::new();
-    p.send(0, record("a"), &mut out);
+    p.send(0, record("a"), &mut out).unwrap();
     let m = requests(&mut out);
     answer(&mut p, 1, (m[0].0, m[0].1), metadata(0), &mut out);
     let r = requests(&mut out);
@@ -152,10 +160,10 @@ fn not_leader_retries_after_backoff_on_the_new_leader() {
 fn retries_zero_delivers_the_error() {
     let mut p = producer(ProducerConfig {
         retries: 0,
-        ..ProducerConfig::default()
+        ..plain()
     });
     let mut out = Vec::new();
-    p.send(0, record("a"), &mut out);
+    p.send(0, record("a"), &mut out).unwrap();
     let m = requests(&mut out);
     answer(&mut p, 1, (m[0].0, m[0].1), metadata(0), &mut out);
     let r = requests(&mut out);
@@ -177,16 +185,16 @@ fn retries_zero_delivers_the_error() {
 fn in_flight_cap_holds_batches_back() {
     let cfg = ProducerConfig {
         max_in_flight: 1,
-        ..ProducerConfig::default()
+        ..plain()
     };
     let mut p = producer(cfg);
     let mut out = Vec::new();
-    p.send(0, record("a"), &mut out);
+    p.send(0, record("a"), &mut out).unwrap();
     let m = requests(&mut out);
     answer(&mut p, 1, (m[0].0, m[0].1), metadata(0), &mut out);
     let first = requests(&mut out);
     assert_eq!(first.len(), 1);
-    p.send(2, record("b"), &mut out);
+    p.send(2, record("b"), &mut out).unwrap();
     assert!(
         requests(&mut out).is_empty(),
         "one request in flight at most"
@@ -205,11 +213,11 @@ fn in_flight_cap_holds_batches_back() {
 fn delivery_timeout_fails_records_with_no_leader() {
     let cfg = ProducerConfig {
         delivery_timeout_ms: 1_000,
-        ..ProducerConfig::default()
+        ..plain()
     };
     let mut p = producer(cfg);
     let mut out = Vec::new();
-    p.send(0, record("a"), &mut out);
+    p.send(0, record("a"), &mut out).unwrap();
     let m = requests(&mut out);
     // The batch is created when the record is appended, after the
     // metadata arrived (at 1): it expires at 1 + delivery.timeout.ms.
@@ -224,18 +232,333 @@ fn delivery_timeout_fails_records_with_no_leader() {
     assert_eq!(p.incomplete(), 0);
 }
 
+fn init_answer(producer_id: i64, producer_epoch: i16) -> Response {
+    Response::Txn(transaction::Response::InitProducerId(
+        transaction::InitProducerIdResponse {
+            error_code: ErrorCode::None,
+            producer_id,
+            producer_epoch,
+        },
+    ))
+}
+
+/// (producer id, epoch, base sequence, transactional) of a Produce request's batch.
+fn batch_of(r: &Request) -> (i64, i16, i32, bool) {
+    let Request::Produce(r) = r else {
+        panic!("not a Produce: {r:?}")
+    };
+    let h = protocol::batch::BatchHeader::parse(&r.partitions[0].records).unwrap();
+    (
+        h.producer_id,
+        h.producer_epoch,
+        h.base_sequence,
+        h.is_transactional(),
+    )
+}
+
+fn is_init(r: &Request) -> bool {
+    matches!(r, Request::Txn(transaction::Request::InitProducerId(_)))
+}
+
+/// An idempotent producer with metadata and producer id 42 epoch 0.
+fn ready_idempotent(config: ProducerConfig) -> (Producer, Vec<Output>) {
+    let mut p = producer(config);
+    assert!(p.idempotent);
+    let mut out = Vec::new();
+    p.start(0, &mut out);
+    p.send(0, record("a"), &mut out).unwrap();
+    let reqs = requests(&mut out);
+    let meta = reqs
+        .iter()
+        .find(|r| matches!(r.2, Request::Metadata { .. }))
+        .expect("metadata");
+    let init = reqs.iter().find(|r| is_init(&r.2)).expect("InitProducerId");
+    let Request::Txn(transaction::Request::InitProducerId(i)) = &init.2 else {
+        unreachable!()
+    };
+    assert_eq!(i.transactional_id, None);
+    answer(&mut p, 1, (meta.0, meta.1), metadata(0), &mut out);
+    answer(&mut p, 1, (init.0, init.1), init_answer(42, 0), &mut out);
+    (p, out)
+}
+
 #[test]
-fn config_refuses_idempotence_and_unknown_names() {
+fn idempotent_by_default_numbers_batches_per_partition() {
+    let (mut p, mut out) = ready_idempotent(ProducerConfig::default());
+    let r = requests(&mut out);
+    assert_eq!(r.len(), 1);
+    assert_eq!(batch_of(&r[0].2), (42, 0, 0, false));
+    answer(
+        &mut p,
+        2,
+        (r[0].0, r[0].1),
+        produce_answer(ErrorCode::None, 0),
+        &mut out,
+    );
+    p.send(3, record("b"), &mut out).unwrap();
+    p.send(3, record("c"), &mut out).unwrap();
+    let r = requests(&mut out);
+    assert_eq!(batch_of(&r[0].2), (42, 0, 1, false));
+    assert_eq!(batch_of(&r[1].2), (42, 0, 2, false));
+}
+
+#[test]
+fn a_timed_out_request_is_retried_with_the_same_sequence() {
+    let (mut p, mut out) = ready_idempotent(ProducerConfig::default());
+    let first = requests(&mut out);
+    let timeout = p.config.request_timeout_ms;
+    p.on_timer(1 + timeout, WAKEUP, &mut out);
+    p.on_timer(1 + timeout + 100, WAKEUP, &mut out);
+    let again: Vec<_> = requests(&mut out)
+        .into_iter()
+        .filter(|r| matches!(r.2, Request::Produce(_)))
+        .collect();
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(batch_of(&again[0].2), batch_of(&first[0].2));
+}
+
+/// Two batches in flight; the first fails with a retriable error.
+fn first_of_two_fails(config: ProducerConfig, second: ErrorCode) -> Producer {
+    let mut p = producer(config);
+    let mut out = Vec::new();
+    p.start(0, &mut out);
+    p.send(0, record("a"), &mut out).unwrap();
+    for r in requests(&mut out) {
+        let resp = if is_init(&r.2) {
+            init_answer(42, 0)
+        } else {
+            metadata(0)
+        };
+        answer(&mut p, 1, (r.0, r.1), resp, &mut out);
+    }
+    let a = requests(&mut out);
+    p.send(2, record("b"), &mut out).unwrap();
+    let b = requests(&mut out);
+    assert_eq!((a.len(), b.len()), (1, 1), "two requests in flight");
+    answer(
+        &mut p,
+        3,
+        (a[0].0, a[0].1),
+        produce_answer(ErrorCode::NotEnoughReplicas, -1),
+        &mut out,
+    );
+    answer(
+        &mut p,
+        4,
+        (b[0].0, b[0].1),
+        produce_answer(second, 0),
+        &mut out,
+    );
+    // Retries after retry.backoff.ms, answered in the order they go.
+    for t in [103, 200, 300] {
+        p.on_timer(t, WAKEUP, &mut out);
+        let r = requests(&mut out);
+        assert!(r.len() <= 1, "one retry at a time: {r:?}");
+        for r in r {
+            answer(
+                &mut p,
+                t + 1,
+                (r.0, r.1),
+                produce_answer(ErrorCode::None, t as i64),
+                &mut out,
+            );
+        }
+    }
+    p
+}
+
+fn acked_values(p: &Producer) -> Vec<String> {
+    p.app.acked.iter().filter_map(|a| a.value.clone()).collect()
+}
+
+#[test]
+fn without_idempotence_a_retry_lands_after_a_newer_batch() {
+    let p = first_of_two_fails(plain(), ErrorCode::None);
+    assert_eq!(acked_values(&p), vec!["b", "a"]);
+}
+
+#[test]
+fn with_idempotence_out_of_order_batches_wait_for_the_retried_one() {
+    let p = first_of_two_fails(
+        ProducerConfig::default(),
+        ErrorCode::OutOfOrderSequenceNumber,
+    );
+    assert_eq!(acked_values(&p), vec!["a", "b"]);
+    assert!(p.app.errors.is_empty(), "{:?}", p.app.errors);
+    assert_eq!(p.txn.epoch, 0, "no gap, no epoch bump");
+}
+
+#[test]
+fn out_of_order_for_the_next_sequence_bumps_the_epoch() {
+    let (mut p, mut out) = ready_idempotent(ProducerConfig::default());
+    let r = requests(&mut out);
+    answer(
+        &mut p,
+        2,
+        (r[0].0, r[0].1),
+        produce_answer(ErrorCode::OutOfOrderSequenceNumber, -1),
+        &mut out,
+    );
+    p.on_timer(102, WAKEUP, &mut out);
+    let r = requests(&mut out);
+    assert_eq!(batch_of(&r[0].2), (42, 1, 0, false));
+}
+
+#[test]
+fn idempotence_config_follows_kafka_3() {
     let mut c = ProducerConfig::default();
+    assert!(c.idempotent());
+    c.set("acks", "1").unwrap();
+    assert!(!c.idempotent(), "quietly off when not asked for");
+    assert!(c.validate().is_ok());
+    c.set("enable.idempotence", "true").unwrap();
     assert!(c
-        .set("enable.idempotence", "true")
+        .validate()
         .unwrap_err()
-        .contains("not supported yet"));
-    assert!(c.set("enable.idempotence", "false").is_ok());
+        .starts_with("Must set acks to all"));
+    let mut c = ProducerConfig::default();
+    c.set("max.in.flight.requests.per.connection", "6").unwrap();
+    c.set("transactional.id", "t").unwrap();
+    assert_eq!(
+        c.validate().unwrap_err(),
+        "Cannot set a transactional.id without also enabling idempotence."
+    );
+    c.set("retries", "0").unwrap();
+    c.set("enable.idempotence", "true").unwrap();
     assert!(c
-        .set("transactional.id", "x")
+        .validate()
         .unwrap_err()
-        .contains("not supported yet"));
-    c.set("acks", "all").unwrap();
-    assert_eq!(c.acks, -1);
+        .starts_with("Must set retries to non-zero"));
+    assert!(c.set("enable.idempotence", "yes").is_err());
+    assert!(c.set("no.such.config", "1").is_err());
+}
+
+/// A transactional producer after initTransactions (coordinator 1, id 5).
+fn ready_transactional() -> (Producer, Vec<Output>) {
+    let mut p = producer(ProducerConfig {
+        transactional_id: Some("tx".into()),
+        ..ProducerConfig::default()
+    });
+    let mut out = Vec::new();
+    p.start(0, &mut out);
+    p.init_transactions(0, &mut out).unwrap();
+    let r = requests(&mut out);
+    assert!(
+        matches!(
+            r.as_slice(),
+            [(_, _, Request::FindCoordinator { key, key_type: CoordinatorType::Transaction })] if key == "tx"
+        ),
+        "{r:?}"
+    );
+    answer(
+        &mut p,
+        1,
+        (r[0].0, r[0].1),
+        Response::FindCoordinator {
+            error: ErrorCode::None,
+            node_id: 1,
+        },
+        &mut out,
+    );
+    let r = requests(&mut out);
+    assert!(
+        matches!(r.as_slice(), [(1, _, req)] if is_init(req)),
+        "{r:?}"
+    );
+    answer(&mut p, 2, (r[0].0, r[0].1), init_answer(5, 0), &mut out);
+    assert_eq!(p.call_outcome(), Some(&CallOutcome::Done));
+    (p, out)
+}
+
+#[test]
+fn a_transaction_adds_its_partitions_before_producing_and_commits_after_the_acks() {
+    let (mut p, mut out) = ready_transactional();
+    assert!(p
+        .send(3, record("a"), &mut out)
+        .unwrap_err()
+        .contains("Cannot call send in state READY"));
+    p.begin_transaction().unwrap();
+    p.send(3, record("a"), &mut out).unwrap();
+    let m = requests(&mut out);
+    answer(&mut p, 4, (m[0].0, m[0].1), metadata(0), &mut out);
+    let r = requests(&mut out);
+    let [(1, id, Request::Txn(transaction::Request::AddPartitionsToTxn(add)))] = r.as_slice()
+    else {
+        panic!("AddPartitionsToTxn first: {r:?}")
+    };
+    let ok = transaction::AddPartitionsToTxnResponse::all(&add.topics, ErrorCode::None);
+    answer(
+        &mut p,
+        5,
+        (1, *id),
+        Response::Txn(transaction::Response::AddPartitionsToTxn(ok)),
+        &mut out,
+    );
+    let r = requests(&mut out);
+    assert_eq!(batch_of(&r[0].2), (5, 0, 0, true));
+    p.commit_transaction(6, &mut out).unwrap();
+    assert!(requests(&mut out).is_empty(), "EndTxn waits for the batch");
+    answer(
+        &mut p,
+        7,
+        (r[0].0, r[0].1),
+        produce_answer(ErrorCode::None, 0),
+        &mut out,
+    );
+    let e = requests(&mut out);
+    let [(1, id, Request::Txn(transaction::Request::EndTxn(end)))] = e.as_slice() else {
+        panic!("EndTxn: {e:?}")
+    };
+    assert!(end.committed);
+    let done = transaction::EndTxnResponse {
+        error_code: ErrorCode::None,
+    };
+    answer(
+        &mut p,
+        8,
+        (1, *id),
+        Response::Txn(transaction::Response::EndTxn(done)),
+        &mut out,
+    );
+    assert_eq!(p.call_outcome(), Some(&CallOutcome::Done));
+    assert_eq!(p.txn.state, TxnState::Ready);
+}
+
+#[test]
+fn a_fenced_producer_fails_for_good() {
+    let (mut p, mut out) = ready_transactional();
+    p.begin_transaction().unwrap();
+    p.commit_transaction(3, &mut out).unwrap();
+    // Nothing was added: the commit completes without EndTxn.
+    assert_eq!(p.call_outcome(), Some(&CallOutcome::Done));
+    p.begin_transaction().unwrap();
+    let g = GroupOffsets {
+        group_id: "g".into(),
+        generation_id: 1,
+        member_id: "m".into(),
+        group_instance_id: None,
+        offsets: [(TopicPartition::new("t", 0), 3)].into(),
+    };
+    p.send_offsets_to_transaction(4, g, &mut out).unwrap();
+    let r = requests(&mut out);
+    let fenced = transaction::AddOffsetsToTxnResponse {
+        error_code: ErrorCode::ProducerFenced,
+    };
+    answer(
+        &mut p,
+        5,
+        (r[0].0, r[0].1),
+        Response::Txn(transaction::Response::AddOffsetsToTxn(fenced)),
+        &mut out,
+    );
+    let Some(CallOutcome::Failed(e)) = p.call_outcome() else {
+        panic!("{:?}", p.call_outcome())
+    };
+    assert!(e.starts_with("ProducerFencedException"), "{e}");
+    assert!(p.app.errors.contains("PRODUCER_FENCED"));
+    assert!(p.send(6, record("x"), &mut out).is_err());
+    assert!(p
+        .abort_transaction(6, &mut out)
+        .unwrap_err()
+        .starts_with("ProducerFencedException"));
 }

@@ -12,12 +12,18 @@
 //! - `--seed` on the command line wins over the file's `cluster seed=`;
 //!   with neither, the seed is 0.
 //!
-//! What is refused before the run (never silently ignored): transactions
-//! (`begin-txn`, `commit-txn`, `abort-txn`, `send-offsets-to-txn`),
-//! `topic alter`, producer configs the producer does not implement
-//! (including `enable.idempotence=true` and `transactional.id`), consumer
-//! configs the consumer does not implement, broker and topic configs the
-//! broker does not know. Consumers and groups are run by
+//! - `producer NAME transactional.id=T` (and `restart NAME` of it) runs
+//!   `initTransactions()` until it returns; the transactional commands are
+//!   run by `producer_commands`.
+//! - A `send` that Kafka's producer refuses by throwing (a transactional
+//!   producer outside a transaction, or in an error state) is narrated
+//!   (`send p: IllegalStateException: ...`) and the run goes on.
+//!
+//! What is refused before the run (never silently ignored): `topic alter`,
+//! producer configs the producer does not implement or that contradict
+//! each other (Kafka's ConfigException messages), consumer configs the
+//! consumer does not implement, broker and topic configs the broker does
+//! not know. Consumers and groups are run by
 //! `client_commands`/`client_predicates`.
 
 use broker::BrokerConfig;
@@ -119,14 +125,6 @@ pub fn preflight(s: &Scenario) -> Result<(), Vec<ScenarioError>> {
                     err(m);
                 }
             }
-            Command::SendOffsetsToTxn { .. } => {
-                let word = c.node.to_string();
-                let word = word.split_whitespace().next().unwrap_or("").to_string();
-                err(format!("`{word}` is not supported yet (consumers arrive with the clients issue)"))
-            }
-            Command::BeginTxn { .. } | Command::CommitTxn { .. } | Command::AbortTxn { .. } => {
-                err("transactions are not supported yet (they arrive with the clients issue)".into())
-            }
             Command::TopicAlter { .. } => err(
                 "`topic alter` is not supported yet (the broker's controller does not handle added partitions yet)"
                     .into(),
@@ -149,12 +147,17 @@ pub fn preflight(s: &Scenario) -> Result<(), Vec<ScenarioError>> {
                     err(format!("topic config not supported: {e}"));
                 }
             }
-            Command::Producer { configs, .. } => {
+            Command::Producer { name, configs } => {
                 let mut pc = ProducerConfig::default();
+                let mut ok = true;
                 for s in configs {
                     if let Err(m) = pc.set(&s.name, &s.value.to_string()) {
+                        ok = false;
                         err(m);
                     }
+                }
+                if let (true, Err(m)) = (ok, pc.validate()) {
+                    err(format!("producer {name}: {m}"));
                 }
             }
             Command::Shutdown { node: Node::Zk } => {
@@ -320,7 +323,11 @@ impl Runner {
                 for s in configs {
                     pc.set(&s.name, &s.value.to_string())?;
                 }
-                self.cluster()?.add_producer(name, pc);
+                pc.validate()?;
+                let c = self.cluster()?;
+                c.add_producer(name, pc);
+                let c = self.cluster.as_mut().expect("just used");
+                crate::producer_commands::init_if_transactional(c, name, &mut self.report.lines)?;
             }
             Command::Send {
                 producer,
@@ -340,8 +347,13 @@ impl Runner {
                         value: value.as_ref().map(|v| v.expand(i).into_bytes()),
                         headers: headers.clone(),
                     };
-                    c.with_producer(producer, |p, now, out| p.send(now, record, out))
+                    let sent = c
+                        .with_producer(producer, |p, now, out| p.send(now, record, out))
                         .ok_or_else(|| format!("producer {producer} is not running"))?;
+                    if let Err(e) = sent {
+                        self.report.lines.push(format!("send {producer}: {e}"));
+                        break;
+                    }
                 }
             }
             Command::Flush { producer } => {
@@ -365,7 +377,12 @@ impl Runner {
             }
             Command::Crash { node } => self.cluster()?.crash(&node_name(node), false)?,
             Command::PowerOff { node } => self.cluster()?.crash(&node_name(node), true)?,
-            Command::Restart { node } => self.cluster()?.restart(&node_name(node))?,
+            Command::Restart { node } => {
+                let name = node_name(node);
+                self.cluster()?.restart(&name)?;
+                let c = self.cluster.as_mut().expect("just used");
+                crate::producer_commands::init_if_transactional(c, &name, &mut self.report.lines)?;
+            }
             Command::Shutdown { node } => self
                 .cluster()?
                 .shutdown(&node_name(node), SHUTDOWN_TIMEOUT_MS)?,
@@ -450,6 +467,9 @@ impl Runner {
                 let Some(c) = self.cluster.as_mut() else {
                     return Err("no cluster yet: write `cluster brokers=N` first".to_string());
                 };
+                if let Some(r) = crate::producer_commands::exec(c, other, &mut self.report.lines) {
+                    return r;
+                }
                 match crate::client_commands::exec(c, other, &mut self.report.lines) {
                     Some(r) => r?,
                     None => return Err(format!("{other} is not supported yet")),

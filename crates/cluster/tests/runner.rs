@@ -22,36 +22,17 @@ fn expect_lines_follow_the_contract() {
 #[test]
 fn unsupported_commands_are_refused_before_the_run() {
     let opts = RunOptions::default();
+    // Idempotence quietly off (acks=1) leaves transactional.id without it.
     let e = run_source(
         "t.scn",
-        "cluster brokers=1\nproducer p transactional.id=x\nbegin-txn p\n",
+        "cluster brokers=1\nproducer p acks=1 transactional.id=x\n",
         &opts,
     )
     .err()
     .expect("refused");
-    assert_eq!(e.len(), 2, "{e:?}");
-    assert!(
-        e[0].to_string()
-            .starts_with("t.scn:2: producer config transactional.id is not supported yet"),
-        "{}",
-        e[0]
-    );
     assert_eq!(
-        e[1].to_string(),
-        "t.scn:3: transactions are not supported yet (they arrive with the clients issue)"
-    );
-    let e = run_source(
-        "i.scn",
-        "cluster brokers=1\nproducer p enable.idempotence=true\n",
-        &opts,
-    )
-    .err()
-    .expect("refused");
-    assert!(
-        e[0].to_string()
-            .starts_with("i.scn:2: enable.idempotence=true is not supported yet"),
-        "{}",
-        e[0]
+        e[0].to_string(),
+        "t.scn:2: producer p: Cannot set a transactional.id without also enabling idempotence."
     );
     let e = run_source("a.scn", "cluster brokers=1\ntopic create t partitions=1 replication-factor=1\ntopic alter t partitions=2\n", &opts)
         .err()
