@@ -184,7 +184,7 @@ impl Cluster {
         self.clients
             .values()
             .filter_map(|id| match self.sim.node(*id) {
-                ClusterNode::Producer(p) => Some(p),
+                ClusterNode::Producer(p) => Some(p.as_ref()),
                 _ => None,
             })
     }
@@ -203,7 +203,7 @@ impl Cluster {
     pub fn add_producer(&mut self, name: &str, config: ProducerConfig) -> NodeId {
         let n = self.clients.len() as u32;
         let p = Producer::new(name, n, config, self.topo, self.sim.seed());
-        let id = self.sim.add_node(name, ClusterNode::Producer(p));
+        let id = self.sim.add_node(name, ClusterNode::Producer(Box::new(p)));
         debug_assert_eq!(id, self.topo.client(n));
         self.clients.insert(name.to_string(), id);
         self.life.insert(id, Life::Up);

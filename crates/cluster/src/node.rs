@@ -74,7 +74,8 @@ pub enum ClusterNode {
     /// Boxed: a broker is much larger than the other processes.
     Broker(Box<BrokerNode>),
     Zk(ZkNode),
-    Producer(Producer),
+    /// Boxed: the producer with its transaction manager is large.
+    Producer(Box<Producer>),
     /// Boxed: the consumer's state is large.
     Consumer(Box<ConsumerNode>),
 }
