@@ -57,6 +57,10 @@ pub struct Cluster {
     pub(crate) admin_rng: u64,
     /// Optional invariant watch, checked after every event (chaos search).
     pub hw_watch: Option<HwWatch>,
+    /// Stop once the trace holds this many events (the UI's replay to a
+    /// point in the past): `step` does nothing, `run_until` and `tick`
+    /// return at once. See [`Cluster::halted`].
+    pub halt_at: Option<u64>,
 }
 
 impl Cluster {
@@ -103,6 +107,7 @@ impl Cluster {
             topics: BTreeMap::new(),
             admin_rng: spec.seed ^ 0x5ca1_ab1e,
             hw_watch: None,
+            halt_at: None,
         })
     }
 
@@ -246,6 +251,9 @@ impl Cluster {
 
     /// One event, with the cluster's bookkeeping after it.
     pub fn step(&mut self) -> Option<Step> {
+        if self.halted() {
+            return None;
+        }
         let step = self.sim.step()?;
         let node = match step.event {
             Event::Delivered(info) => Some(info.to),
@@ -296,6 +304,9 @@ impl Cluster {
     pub fn run_until(&mut self, timeout_ms: u64, mut pred: impl FnMut(&Cluster) -> bool) -> bool {
         let deadline = self.sim.now().saturating_add(timeout_ms);
         loop {
+            if self.halted() {
+                return true;
+            }
             if pred(self) {
                 return true;
             }
@@ -315,9 +326,16 @@ impl Cluster {
     pub fn tick(&mut self, ms: u64) {
         let deadline = self.sim.now().saturating_add(ms);
         while self.sim.next_event_time().is_some_and(|t| t <= deadline) {
-            self.step();
+            if self.step().is_none() {
+                return;
+            }
         }
         self.sim.advance_to(deadline);
+    }
+
+    /// The replay limit ([`Cluster::halt_at`]) is reached.
+    pub fn halted(&self) -> bool {
+        self.halt_at.is_some_and(|n| self.sim.trace_len() >= n)
     }
 
     // ---- lifecycle ----

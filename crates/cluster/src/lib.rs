@@ -47,6 +47,8 @@ pub mod producer_commands;
 mod producer_config;
 pub mod producer_txn;
 pub mod runner;
+pub mod session;
+pub mod view;
 
 pub use cluster::{Cluster, ClusterSpec, Life};
 pub use runner::{preflight, run, run_source, Report, RunOptions};

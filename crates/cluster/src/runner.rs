@@ -192,6 +192,7 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
         report: Report::default(),
         cluster: None,
         opts: opts.clone(),
+        halt_at: None,
     };
     for c in &s.commands {
         if let Err(m) = r.exec(c.line, &c.node) {
@@ -215,10 +216,14 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
     r.report
 }
 
-struct Runner {
-    report: Report,
-    cluster: Option<Cluster>,
-    opts: RunOptions,
+/// Executes commands one at a time (the batch [`run`] and the UI's
+/// [`crate::session::Session`]).
+pub(crate) struct Runner {
+    pub(crate) report: Report,
+    pub(crate) cluster: Option<Cluster>,
+    pub(crate) opts: RunOptions,
+    /// The replay limit given to the cluster it builds ([`Cluster::halt_at`]).
+    pub(crate) halt_at: Option<u64>,
 }
 
 impl Runner {
@@ -248,7 +253,7 @@ impl Runner {
         self.report.lines.push(line);
     }
 
-    fn exec(&mut self, line: usize, cmd: &Command) -> Result<(), String> {
+    pub(crate) fn exec(&mut self, line: usize, cmd: &Command) -> Result<(), String> {
         if let Some(c) = self.cluster.as_mut() {
             c.sim
                 .note("command", json!({"line": line, "text": cmd.to_string()}));
@@ -271,6 +276,7 @@ impl Runner {
                     tracing: self.opts.trace,
                 };
                 let mut c = Cluster::new(&spec)?;
+                c.halt_at = self.halt_at;
                 c.start();
                 let n = spec.brokers as i32;
                 let ok = c.run_until(SETTLE_TIMEOUT_MS, |c| {

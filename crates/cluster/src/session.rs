@@ -1,0 +1,272 @@
+//! An interactive run for the page: scenario lines are added one at a time
+//! (the console, the fault buttons, the time controls all add lines), and
+//! the whole session is always a valid scenario file plus a seed. Because
+//! the run is deterministic, any point of the past is reached again by
+//! [`Session::replay`] from the seed, stopped after trace event `N`.
+//!
+//! Unlike `kafkascope run`, a command that fails (e.g. `crash 7`) does not
+//! end the session: its error is shown and the next line runs. A replay
+//! does the same, so it takes exactly the path the live session took.
+
+use scenario::{Command, ScenarioError};
+
+use crate::cluster::Cluster;
+use crate::runner::{preflight, Report, RunOptions, Runner};
+use crate::view::ClusterView;
+
+/// The file name errors are reported under.
+pub const CONSOLE_FILE: &str = "console";
+
+/// What one submitted line (or file) printed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Narration, `PASS`/`FAIL` lines and command errors, in order.
+    pub lines: Vec<String>,
+}
+
+pub struct Session {
+    runner: Runner,
+    seed: u64,
+    /// The accepted script, one command or comment per line.
+    lines: Vec<String>,
+}
+
+impl Session {
+    /// An empty session; the seed wins over any `cluster seed=`.
+    pub fn new(seed: u64) -> Session {
+        Session::with_halt(seed, None)
+    }
+
+    fn with_halt(seed: u64, halt_at: Option<u64>) -> Session {
+        Session {
+            runner: Runner {
+                report: Report::default(),
+                cluster: None,
+                opts: RunOptions {
+                    seed: Some(seed),
+                    trace: true,
+                    invariants: false,
+                },
+                halt_at,
+            },
+            seed,
+            lines: Vec::new(),
+        }
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The session as a scenario file.
+    pub fn script(&self) -> String {
+        let mut s = self.lines.join("\n");
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s
+    }
+
+    pub fn cluster(&self) -> Option<&Cluster> {
+        self.runner.cluster.as_ref()
+    }
+
+    /// Trace events so far: the position on the timeline.
+    pub fn position(&self) -> u64 {
+        self.cluster().map_or(0, |c| c.sim.trace_len())
+    }
+
+    /// The replay limit was reached: the session stopped there.
+    pub fn halted(&self) -> bool {
+        self.cluster().is_some_and(|c| c.halted())
+    }
+
+    pub fn view(&self) -> ClusterView {
+        self.cluster().map(ClusterView::of).unwrap_or_default()
+    }
+
+    /// Parses `text` (one or more lines) as the continuation of the
+    /// script and runs its commands. A syntax or checker error rejects the
+    /// whole text (nothing runs, nothing is added); errors carry the line
+    /// number within `text`, counted from 1.
+    pub fn submit(&mut self, text: &str) -> Result<Outcome, Vec<ScenarioError>> {
+        let base = self.lines.len();
+        let mut full = self.script();
+        full.push_str(text);
+        let parsed = scenario::parse(CONSOLE_FILE, &full)
+            .and_then(|s| preflight(&s).map(|()| s))
+            .map_err(|errs| {
+                errs.into_iter()
+                    .map(|mut e| {
+                        e.line = e.line.saturating_sub(base).max(1);
+                        e
+                    })
+                    .collect::<Vec<_>>()
+            })?;
+        self.lines.extend(text.lines().map(str::to_string));
+        let mut out = Outcome::default();
+        for c in parsed.commands.iter().filter(|c| c.line > base) {
+            self.exec(c.line, &c.node, &mut out);
+            if self.halted() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn exec(&mut self, line: usize, cmd: &Command, out: &mut Outcome) {
+        let before = self.runner.report.lines.len();
+        let result = self.runner.exec(line, cmd);
+        out.lines.extend(self.runner.report.lines.drain(before..));
+        if let Err(m) = result {
+            out.lines.push(format!("ERROR line {line}: {m}"));
+        }
+    }
+
+    /// `step n`, merged into the previous line when that is a step too (the
+    /// same events either way), so playing does not grow the script.
+    pub fn step(&mut self, n: u64) -> Result<Outcome, Vec<ScenarioError>> {
+        self.merged("step", n)
+    }
+
+    /// `tick ms`, merged like [`Session::step`].
+    pub fn tick(&mut self, ms: u64) -> Result<Outcome, Vec<ScenarioError>> {
+        self.merged("tick", ms)
+    }
+
+    fn merged(&mut self, word: &str, n: u64) -> Result<Outcome, Vec<ScenarioError>> {
+        let prev = self.lines.last().and_then(|l| {
+            let (w, v) = l.split_once(' ')?;
+            (w == word).then(|| v.parse::<u64>().ok()).flatten()
+        });
+        match prev {
+            Some(m) => {
+                // Straight to the cluster: the runner would add a second
+                // `command` note to the trace, which the replay of the
+                // merged line does not have.
+                if let Some(c) = self.runner.cluster.as_mut() {
+                    if word == "step" {
+                        for _ in 0..n {
+                            if c.step().is_none() {
+                                break;
+                            }
+                        }
+                    } else {
+                        c.tick(n);
+                    }
+                }
+                *self.lines.last_mut().expect("a previous line") = format!("{word} {}", m + n);
+                Ok(Outcome::default())
+            }
+            None => self.submit(&format!("{word} {n}\n")),
+        }
+    }
+
+    /// Runs `script` from `seed` again, stopping once the trace holds
+    /// `halt_at` events (at the end of the event that crosses it). Errors
+    /// are those of [`Session::submit`].
+    pub fn replay(
+        seed: u64,
+        script: &str,
+        halt_at: Option<u64>,
+    ) -> Result<(Session, Outcome), Vec<ScenarioError>> {
+        let mut s = Session::with_halt(seed, halt_at);
+        let out = s.submit(script)?;
+        Ok((s, out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: &str = "cluster brokers=3\ntopic create t partitions=1 replication-factor=3 assignment=0:1:2\nproducer p acks=all\n";
+
+    #[test]
+    fn console_lines_run_one_at_a_time_and_form_a_script() {
+        let mut s = Session::new(7);
+        s.submit(START).unwrap();
+        s.submit("send p t value=v{i} count=3\n").unwrap();
+        s.submit("flush p\n").unwrap();
+        let out = s.submit("expect hw t-0 == 3\n").unwrap();
+        assert_eq!(out.lines, vec!["PASS line 6: hw t-0 == 3".to_string()]);
+        assert!(s.script().ends_with("flush p\nexpect hw t-0 == 3\n"));
+        let v = s.view();
+        let p = v.partition("t-0").unwrap();
+        assert_eq!(p.leader, Some(0));
+        assert!(p.replicas.iter().all(|r| r.leo == 3), "{p:?}");
+        assert_eq!(p.replicas[0].hw, 3, "{p:?}");
+    }
+
+    #[test]
+    fn a_bad_line_is_refused_with_its_line_number_and_nothing_runs() {
+        let mut s = Session::new(1);
+        s.submit(START).unwrap();
+        let before = s.position();
+        let errs = s.submit("tick 10\nsend nobody t value=x\n").unwrap_err();
+        assert_eq!(errs[0].line, 2, "{errs:?}");
+        assert!(errs[0].message.contains("nobody"), "{errs:?}");
+        assert_eq!(s.position(), before);
+        assert!(!s.script().contains("tick 10"));
+    }
+
+    #[test]
+    fn a_failing_command_is_reported_and_the_session_goes_on() {
+        let mut s = Session::new(1);
+        s.submit(START).unwrap();
+        let out = s.submit("crash 0\ncrash 0\n").unwrap();
+        assert!(
+            out.lines
+                .iter()
+                .any(|l| l == "ERROR line 5: 0 is not running"),
+            "{:?}",
+            out.lines
+        );
+        s.submit("tick 100\n").unwrap();
+        let (r, _) = Session::replay(1, &s.script(), None).unwrap();
+        assert_eq!(r.position(), s.position());
+    }
+
+    #[test]
+    fn merged_steps_and_ticks_replay_to_the_same_trace() {
+        let mut s = Session::new(3);
+        s.submit(START).unwrap();
+        s.submit("send p t value=a count=2\n").unwrap();
+        for _ in 0..5 {
+            s.step(1).unwrap();
+        }
+        for _ in 0..4 {
+            s.tick(25).unwrap();
+        }
+        assert!(s.script().ends_with("step 5\ntick 100\n"), "{}", s.script());
+        let (r, _) = Session::replay(3, &s.script(), None).unwrap();
+        let (a, b) = (s.cluster().unwrap(), r.cluster().unwrap());
+        assert_eq!(a.sim.trace_hash(), b.sim.trace_hash());
+        // The same picture (the event log's `command` notes aside: the
+        // live one says `step`, the replay `step 5`).
+        let (va, vb) = (s.view(), r.view());
+        assert_eq!(va.position, vb.position);
+        assert_eq!(va.partitions, vb.partitions);
+        assert_eq!(va.producers, vb.producers);
+        assert_eq!(va.znodes, vb.znodes);
+    }
+
+    #[test]
+    fn replay_stops_at_the_asked_event() {
+        let mut s = Session::new(5);
+        s.submit(START).unwrap();
+        s.submit("send p t value=a count=2\nflush p\n").unwrap();
+        let end = s.position();
+        let half = end / 2;
+        let (r, _) = Session::replay(5, &s.script(), Some(half)).unwrap();
+        assert!(r.halted());
+        assert!(
+            r.position() >= half && r.position() < end,
+            "{} of {end}",
+            r.position()
+        );
+        // The same point twice: the same picture.
+        let (r2, _) = Session::replay(5, &s.script(), Some(half)).unwrap();
+        assert_eq!(r.view(), r2.view());
+    }
+}

@@ -1,0 +1,810 @@
+//! A plain snapshot of the cluster for the page: what the learner sees at
+//! one point of the run. Built from a [`Cluster`] (the simulated engine);
+//! the worker-hosted runtime can build the same type, so the UI depends on
+//! this module only, never on the engine.
+//!
+//! Everything here is owned data (no references into the cluster), cheap
+//! to compare, and bounded: the event log and each replica's strip keep
+//! only their last entries, so a long run never makes the page render
+//! every record.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use broker::api::{BrokerId, TopicPartition};
+use client::consumer::consumer_protocol::decode_assignment;
+use sim::{NodeId, TraceEvent, TraceKind};
+
+use crate::cluster::{Cluster, Life};
+use crate::invariants;
+
+/// How many trace events the event log keeps (the newest).
+pub const EVENT_LOG_LEN: usize = 200;
+/// How many offsets a replica strip shows (the newest).
+pub const STRIP_LEN: usize = 24;
+
+/// A broker process as the scenario sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokerState {
+    Up,
+    Crashed,
+    PoweredOff,
+    /// Exited after a controlled shutdown.
+    Stopped,
+}
+
+impl BrokerState {
+    fn of(life: Life) -> Self {
+        match life {
+            Life::Up => BrokerState::Up,
+            Life::Crashed => BrokerState::Crashed,
+            Life::PoweredOff => BrokerState::PoweredOff,
+            Life::Stopped => BrokerState::Stopped,
+        }
+    }
+
+    /// The scenario language's word for how it got there.
+    pub fn name(self) -> &'static str {
+        match self {
+            BrokerState::Up => "up",
+            BrokerState::Crashed => "crashed",
+            BrokerState::PoweredOff => "powered off",
+            BrokerState::Stopped => "stopped",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerView {
+    pub id: BrokerId,
+    pub state: BrokerState,
+    /// Registered in `/brokers/ids` (its ZooKeeper session lives).
+    pub registered: bool,
+    pub controller: bool,
+    /// Nodes this broker cannot reach (a network partition), by name.
+    pub cut_off_from: Vec<String>,
+}
+
+/// One znode: path, depth below `/`, data as text (Kafka writes JSON).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZnodeEntry {
+    pub path: String,
+    pub depth: usize,
+    pub data: String,
+    pub ephemeral: bool,
+}
+
+/// One offset of a replica's log strip.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordCell {
+    pub offset: i64,
+    pub value: String,
+    /// The producer that sent it (from the `kafkascope.send` header).
+    pub producer: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaState {
+    pub broker: BrokerId,
+    pub broker_up: bool,
+    pub log_start: i64,
+    pub leo: i64,
+    pub hw: i64,
+    /// The leader epoch this replica knows (a running broker's only).
+    pub leader_epoch: Option<i32>,
+    pub in_isr: bool,
+    pub leader: bool,
+    /// The newest [`STRIP_LEN`] records, oldest first.
+    pub records: Vec<RecordCell>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionView {
+    pub topic: String,
+    pub partition: i32,
+    /// As the controller wrote it in `.../partitions/P/state`.
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: i32,
+    pub isr: Vec<BrokerId>,
+    /// In assignment order; a replica with no log yet has none.
+    pub replicas: Vec<ReplicaState>,
+    pub assigned: Vec<BrokerId>,
+}
+
+impl PartitionView {
+    pub fn name(&self) -> String {
+        format!("{}-{}", self.topic, self.partition)
+    }
+}
+
+/// One change of a partition's ISR or leader, from the trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IsrChange {
+    /// Trace event number.
+    pub n: u64,
+    pub t: u64,
+    pub partition: String,
+    pub isr: Vec<BrokerId>,
+    /// `lag` (shrink by the leader), `caught-up` (expand), or the
+    /// controller's reason: `replica-offline`, `leader-election`,
+    /// `unclean-election`, `controlled-shutdown`, ...
+    pub reason: String,
+}
+
+/// What became of one record a producer sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Acknowledged at this offset (-1 with `acks=0`).
+    Acked { partition: String, offset: i64 },
+    /// Acknowledged, then gone from the leader's log.
+    Lost { partition: String, offset: i64 },
+    /// The send callback got this error.
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordFate {
+    pub send_id: String,
+    pub value: Option<String>,
+    pub fate: Fate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProducerView {
+    pub name: String,
+    pub up: bool,
+    pub sends: u64,
+    /// Sent, not yet acknowledged or failed.
+    pub incomplete: usize,
+    pub acks: String,
+    pub fates: Vec<RecordFate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    pub client_id: String,
+    pub member_id: String,
+    pub assignment: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OffsetView {
+    pub partition: String,
+    pub committed: i64,
+    /// The leader's HW minus the committed offset, if the leader is known.
+    pub lag: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupView {
+    pub group: String,
+    /// Kafka's name (`Stable`, `PreparingRebalance`, ...); `Dead` when no
+    /// coordinator knows it.
+    pub state: String,
+    pub generation: Option<i32>,
+    pub members: Vec<MemberView>,
+    pub offsets: Vec<OffsetView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Metric {
+    /// Kafka's MBean name (`kafka.server:type=ReplicaManager,...`'s `name`).
+    pub name: &'static str,
+    pub value: i64,
+}
+
+/// One line of the event log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventLine {
+    pub n: u64,
+    pub t: u64,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClusterView {
+    /// Virtual time in ms.
+    pub now_ms: u64,
+    /// Trace events so far: the position on the timeline.
+    pub position: u64,
+    pub brokers: Vec<BrokerView>,
+    pub zk_up: bool,
+    pub controller: Option<BrokerId>,
+    pub znodes: Vec<ZnodeEntry>,
+    pub partitions: Vec<PartitionView>,
+    pub isr_changes: Vec<IsrChange>,
+    pub producers: Vec<ProducerView>,
+    pub groups: Vec<GroupView>,
+    /// Messages on the wire, by Kafka API name.
+    pub in_flight: Vec<(String, usize)>,
+    /// Messages parked by a `hold` rule, by API name.
+    pub held: Vec<(String, usize)>,
+    pub metrics: Vec<Metric>,
+    /// The newest [`EVENT_LOG_LEN`] trace events.
+    pub events: Vec<EventLine>,
+}
+
+impl ClusterView {
+    /// A metric's value by Kafka name.
+    pub fn metric(&self, name: &str) -> Option<i64> {
+        self.metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.value)
+    }
+
+    pub fn partition(&self, name: &str) -> Option<&PartitionView> {
+        self.partitions.iter().find(|p| p.name() == name)
+    }
+
+    /// Builds the snapshot. The event log and ISR timeline need the
+    /// cluster's trace (tracing on); without it they are empty.
+    pub fn of(c: &Cluster) -> ClusterView {
+        let partitions = partitions(c);
+        let trace = c.sim.trace();
+        ClusterView {
+            now_ms: c.sim.now(),
+            position: c.sim.trace_len(),
+            brokers: brokers(c),
+            zk_up: c.sim.is_up(c.topo.zk()),
+            controller: c.controller_id(),
+            znodes: c
+                .zk()
+                .tree()
+                .iter()
+                .map(|z| ZnodeEntry {
+                    depth: z.depth(),
+                    data: z.data_utf8().into_owned(),
+                    ephemeral: z.stat.ephemeral_owner != 0,
+                    path: z.path,
+                })
+                .collect(),
+            isr_changes: isr_changes(trace),
+            producers: producers(c),
+            groups: groups(c),
+            in_flight: count_apis(c.sim.in_flight_messages().iter().map(|(_, m)| m.api)),
+            held: held(c),
+            metrics: metrics(c, &partitions, trace),
+            events: trace
+                .iter()
+                .skip(trace.len().saturating_sub(EVENT_LOG_LEN))
+                .map(|e| EventLine {
+                    n: e.n,
+                    t: e.t,
+                    text: describe(e, c.sim.names()),
+                })
+                .collect(),
+            partitions,
+        }
+    }
+}
+
+fn brokers(c: &Cluster) -> Vec<BrokerView> {
+    let names = c.sim.names();
+    (0..c.brokers() as BrokerId)
+        .map(|b| {
+            let id = c.topo.broker(b);
+            let up = c.broker_up(b);
+            BrokerView {
+                id: b,
+                state: BrokerState::of(c.life(id)),
+                registered: c.zk().tree().get(&format!("/brokers/ids/{b}")).is_some(),
+                controller: up && c.broker(b).is_controller(),
+                cut_off_from: c
+                    .sim
+                    .node_ids()
+                    .filter(|&o| o != id && c.sim.is_cut(id, o))
+                    .map(|o| names[o.index()].clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn partitions(c: &Cluster) -> Vec<PartitionView> {
+    c.all_partitions()
+        .iter()
+        .map(|tp| {
+            let state = c.partition_state(tp);
+            let isr = state.as_ref().map(|s| s.isr.clone()).unwrap_or_default();
+            let leader = state.as_ref().map(|s| s.leader).filter(|&l| l >= 0);
+            let assigned = c.assigned_replicas(tp).unwrap_or_default();
+            let replicas = assigned
+                .iter()
+                .filter_map(|&b| replica(c, b, tp, &isr, leader))
+                .collect();
+            PartitionView {
+                topic: tp.topic.to_string(),
+                partition: tp.partition,
+                leader,
+                leader_epoch: state.as_ref().map_or(-1, |s| s.leader_epoch),
+                isr,
+                replicas,
+                assigned,
+            }
+        })
+        .collect()
+}
+
+fn replica(
+    c: &Cluster,
+    b: BrokerId,
+    tp: &TopicPartition,
+    isr: &[BrokerId],
+    leader: Option<BrokerId>,
+) -> Option<ReplicaState> {
+    let r = c.replica(b, tp)?;
+    let up = c.broker_up(b);
+    let skip = r.records.len().saturating_sub(STRIP_LEN);
+    Some(ReplicaState {
+        broker: b,
+        broker_up: up,
+        log_start: r.log_start,
+        leo: r.leo,
+        hw: r.hw,
+        leader_epoch: up
+            .then(|| c.broker(b).partition(tp).map(|p| p.leader_epoch))
+            .flatten(),
+        in_isr: isr.contains(&b),
+        leader: leader == Some(b),
+        records: r
+            .records
+            .iter()
+            .skip(skip)
+            .map(|rec| RecordCell {
+                offset: rec.offset,
+                value: rec.value_text(),
+                producer: rec
+                    .send_id
+                    .as_ref()
+                    .and_then(|s| s.rsplit_once(':'))
+                    .map(|(p, _)| p.to_string()),
+            })
+            .collect(),
+    })
+}
+
+fn detail_str(d: &serde_json::Value, key: &str) -> String {
+    match d.get(key) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    }
+}
+
+fn detail_ids(d: &serde_json::Value, key: &str) -> Vec<BrokerId> {
+    d.get(key)
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_i64())
+                .map(|x| x as BrokerId)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The ISR's history from the brokers' own events: the leader's shrinks
+/// (lag) and expansions (caught up), the controller's writes with reason.
+fn isr_changes(trace: &[TraceEvent]) -> Vec<IsrChange> {
+    trace
+        .iter()
+        .filter_map(|e| {
+            let TraceKind::Node { kind, detail, .. } = &e.kind else {
+                return None;
+            };
+            let (isr, reason) = match kind.as_ref() {
+                "isr-shrink" => (detail_ids(detail, "new"), "lag".to_string()),
+                "isr-expand" => (detail_ids(detail, "new"), "caught-up".to_string()),
+                "partition-state" => (detail_ids(detail, "isr"), detail_str(detail, "reason")),
+                _ => return None,
+            };
+            Some(IsrChange {
+                n: e.n,
+                t: e.t,
+                partition: detail_str(detail, "partition"),
+                isr,
+                reason,
+            })
+        })
+        .collect()
+}
+
+fn producers(c: &Cluster) -> Vec<ProducerView> {
+    let lost: BTreeSet<String> = invariants::lost(c).into_iter().map(|a| a.send_id).collect();
+    c.producers()
+        .map(|p| {
+            let mut fates: Vec<RecordFate> = p
+                .app
+                .acked
+                .iter()
+                .map(|a| {
+                    let partition = a.tp.to_string();
+                    RecordFate {
+                        send_id: a.send_id.clone(),
+                        value: a.value.clone(),
+                        fate: if lost.contains(&a.send_id) {
+                            Fate::Lost {
+                                partition,
+                                offset: a.offset,
+                            }
+                        } else {
+                            Fate::Acked {
+                                partition,
+                                offset: a.offset,
+                            }
+                        },
+                    }
+                })
+                .collect();
+            fates.extend(p.app.failed.iter().map(|(id, err)| RecordFate {
+                send_id: id.clone(),
+                value: None,
+                fate: Fate::Failed(err.clone()),
+            }));
+            // In send order: the number after the producer's name.
+            fates.sort_by_key(|f| {
+                f.send_id
+                    .rsplit_once(':')
+                    .and_then(|(_, n)| n.parse::<u64>().ok())
+                    .unwrap_or(u64::MAX)
+            });
+            let up = c
+                .client_id(&p.name)
+                .is_some_and(|id| c.life(id) == Life::Up);
+            ProducerView {
+                name: p.name.clone(),
+                up,
+                sends: p.app.sends,
+                incomplete: p.incomplete(),
+                acks: match p.config.acks {
+                    -1 => "all".to_string(),
+                    a => a.to_string(),
+                },
+                fates,
+            }
+        })
+        .collect()
+}
+
+fn groups(c: &Cluster) -> Vec<GroupView> {
+    let names: BTreeSet<String> = c
+        .consumer_nodes()
+        .filter_map(|n| n.config.group_id.clone())
+        .collect();
+    names
+        .into_iter()
+        .map(|group| {
+            let coordinator = c.group_coordinator_of(&group);
+            let g = coordinator.and_then(|gc| gc.group(&group));
+            let members = g
+                .map(|g| {
+                    g.members()
+                        .map(|m| MemberView {
+                            client_id: m.client_id.clone(),
+                            member_id: m.member_id.clone(),
+                            assignment: decode_assignment(&m.assignment)
+                                .map(|a| {
+                                    a.partitions
+                                        .iter()
+                                        .map(|tp| format!("{}-{}", tp.topic, tp.partition))
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let offsets = g
+                .map(|g| {
+                    g.all_offsets()
+                        .map(|((topic, partition), o)| {
+                            let tp = &TopicPartition::new(topic, *partition);
+                            let hw = c
+                                .leader(tp)
+                                .and_then(|l| c.replica_offsets(l, tp))
+                                .map(|(_, _, hw)| hw);
+                            OffsetView {
+                                partition: tp.to_string(),
+                                committed: o.offset,
+                                lag: hw.map(|hw| hw - o.offset),
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            GroupView {
+                state: coordinator
+                    .and_then(|gc| gc.state(&group))
+                    .map_or("Dead", |s| s.name())
+                    .to_string(),
+                generation: coordinator.and_then(|gc| gc.generation(&group)),
+                members,
+                offsets,
+                group,
+            }
+        })
+        .collect()
+}
+
+fn count_apis<'a>(apis: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
+    let mut m: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in apis {
+        *m.entry(a).or_default() += 1;
+    }
+    m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn held(c: &Cluster) -> Vec<(String, usize)> {
+    let ids: Vec<NodeId> = c.sim.node_ids().collect();
+    let mut all = Vec::new();
+    for &a in &ids {
+        for &b in &ids {
+            if a != b {
+                all.extend(c.sim.held(a, b));
+            }
+        }
+    }
+    count_apis(all.iter().map(|m| m.api))
+}
+
+fn node_events(trace: &[TraceEvent], name: &str) -> i64 {
+    trace
+        .iter()
+        .filter(|e| matches!(&e.kind, TraceKind::Node { kind, .. } if kind == name))
+        .count() as i64
+}
+
+/// Kafka's metrics, summed over the cluster's brokers as a dashboard
+/// does. Meters (`...PerSec`, `...RateAndTimeMs`) show their `Count`
+/// attribute: events since the start.
+fn metrics(c: &Cluster, partitions: &[PartitionView], trace: &[TraceEvent]) -> Vec<Metric> {
+    let up: Vec<BrokerId> = (0..c.brokers() as BrokerId)
+        .filter(|&b| c.broker_up(b))
+        .collect();
+    // ReplicaManager: partitions this broker leads whose ISR is smaller
+    // than the assignment.
+    let under: i64 = up
+        .iter()
+        .map(|&b| {
+            c.broker(b)
+                .partitions()
+                .filter(|p| p.is_leader(b) && p.isr.len() < p.replicas.len())
+                .count() as i64
+        })
+        .sum();
+    let active = up.iter().filter(|&&b| c.broker(b).is_controller()).count() as i64;
+    // KafkaController: partitions without a live leader.
+    let offline = partitions
+        .iter()
+        .filter(|p| p.leader.is_none_or(|l| !c.broker_up(l)))
+        .count() as i64;
+    let elections = trace
+        .iter()
+        .filter(|e| {
+            matches!(&e.kind, TraceKind::Node { kind, detail, .. }
+                if kind == "partition-state"
+                    && matches!(detail_str(detail, "reason").as_str(),
+                        "leader-election" | "unclean-election" | "controlled-shutdown"))
+        })
+        .count() as i64;
+    vec![
+        Metric {
+            name: "UnderReplicatedPartitions",
+            value: under,
+        },
+        Metric {
+            name: "OfflinePartitionsCount",
+            value: offline,
+        },
+        Metric {
+            name: "ActiveControllerCount",
+            value: active,
+        },
+        Metric {
+            name: "IsrShrinksPerSec",
+            value: node_events(trace, "isr-shrink"),
+        },
+        Metric {
+            name: "IsrExpandsPerSec",
+            value: node_events(trace, "isr-expand"),
+        },
+        Metric {
+            name: "LeaderElectionRateAndTimeMs",
+            value: elections,
+        },
+        Metric {
+            name: "UncleanLeaderElectionsPerSec",
+            value: node_events(trace, "unclean-leader-election"),
+        },
+    ]
+}
+
+/// One trace event as a log line: `0 → 1 Fetch delivered`.
+pub fn describe(e: &TraceEvent, names: &[String]) -> String {
+    let n = |id: &NodeId| names.get(id.index()).map_or("?", |s| s.as_str());
+    match &e.kind {
+        TraceKind::Sent { from, to, api, .. } => format!("{} → {} {api} sent", n(from), n(to)),
+        TraceKind::Delivered { from, to, api, .. } => {
+            format!("{} → {} {api} delivered", n(from), n(to))
+        }
+        TraceKind::Dropped {
+            from,
+            to,
+            api,
+            reason,
+            ..
+        } => format!("{} → {} {api} dropped ({reason:?})", n(from), n(to)),
+        TraceKind::Held { from, to, api, .. } => format!("{} → {} {api} held", n(from), n(to)),
+        TraceKind::Released { from, to, api, .. } => {
+            format!("{} → {} {api} released", n(from), n(to))
+        }
+        TraceKind::Timer { node, .. } => format!("{} timer", n(node)),
+        TraceKind::Started { node } => format!("{} started", n(node)),
+        TraceKind::Crashed { node } => format!("{} stopped", n(node)),
+        TraceKind::Restarted { node } => format!("{} restarted", n(node)),
+        TraceKind::Fault(f) => format!("fault: {f:?}"),
+        TraceKind::Node { node, kind, detail } => {
+            if detail.is_null() {
+                format!("{} {kind}", n(node))
+            } else {
+                format!("{} {kind} {detail}", n(node))
+            }
+        }
+        TraceKind::Note { kind, detail } => match detail.get("text") {
+            Some(serde_json::Value::String(t)) => format!("{kind}: {t}"),
+            _ => format!("{kind} {detail}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Session;
+
+    fn crashed_leader() -> ClusterView {
+        let mut s = Session::new(11);
+        s.submit(
+            "cluster brokers=3\n\
+             topic create t partitions=1 replication-factor=3 assignment=0:1:2\n\
+             producer p acks=all\n\
+             send p t value=v{i} count=2\n\
+             flush p\n\
+             tick 500\n\
+             crash 0\n\
+             run until leader t-0 == 1 timeout=60000\n\
+             tick 1000\n",
+        )
+        .unwrap();
+        s.view()
+    }
+
+    #[test]
+    fn brokers_controller_and_znodes() {
+        let v = crashed_leader();
+        let states: Vec<_> = v.brokers.iter().map(|b| b.state).collect();
+        assert_eq!(
+            states,
+            [BrokerState::Crashed, BrokerState::Up, BrokerState::Up]
+        );
+        assert!(v.zk_up);
+        let ctl = v.controller.expect("a controller");
+        assert!(v.brokers[ctl as usize].controller);
+        let node = v.znodes.iter().find(|z| z.path == "/controller").unwrap();
+        assert!(node.ephemeral);
+        assert!(
+            node.data.contains(&format!("\"brokerid\":{ctl}")),
+            "{}",
+            node.data
+        );
+        let state = v
+            .znodes
+            .iter()
+            .find(|z| z.path == "/brokers/topics/t/partitions/0/state")
+            .unwrap();
+        assert_eq!(state.depth, 6);
+        assert!(state.data.contains("\"leader\":1"), "{}", state.data);
+    }
+
+    #[test]
+    fn partition_replicas_and_isr_timeline() {
+        let v = crashed_leader();
+        let p = v.partition("t-0").unwrap();
+        assert_eq!(p.leader, Some(1));
+        assert_eq!(p.leader_epoch, 1);
+        assert_eq!(p.isr, vec![1, 2]);
+        assert_eq!(p.assigned, vec![0, 1, 2]);
+        let r1 = p.replicas.iter().find(|r| r.broker == 1).unwrap();
+        assert!(r1.leader && r1.in_isr && r1.broker_up);
+        assert_eq!((r1.log_start, r1.leo, r1.hw), (0, 2, 2));
+        assert_eq!(r1.leader_epoch, Some(1));
+        let vals: Vec<_> = r1.records.iter().map(|r| r.value.as_str()).collect();
+        assert_eq!(vals, ["v0", "v1"]);
+        assert_eq!(r1.records[0].producer.as_deref(), Some("p"));
+        // The crashed broker's replica is read from its disk.
+        let r0 = p.replicas.iter().find(|r| r.broker == 0).unwrap();
+        assert!(!r0.broker_up && !r0.in_isr && r0.leader_epoch.is_none());
+        let last = v
+            .isr_changes
+            .iter()
+            .rev()
+            .find(|c| c.partition == "t-0")
+            .unwrap();
+        assert_eq!(last.isr, vec![1, 2]);
+        assert_eq!(last.reason, "leader-election");
+    }
+
+    #[test]
+    fn metrics_fates_and_event_log() {
+        let v = crashed_leader();
+        assert_eq!(v.metric("ActiveControllerCount"), Some(1));
+        assert_eq!(v.metric("OfflinePartitionsCount"), Some(0));
+        assert_eq!(v.metric("UnderReplicatedPartitions"), Some(1));
+        assert!(v.metric("LeaderElectionRateAndTimeMs").unwrap() >= 1);
+        assert_eq!(v.metric("UncleanLeaderElectionsPerSec"), Some(0));
+        let p = &v.producers[0];
+        assert_eq!((p.name.as_str(), p.sends, p.incomplete), ("p", 2, 0));
+        assert_eq!(p.acks, "all");
+        assert_eq!(
+            p.fates[1].fate,
+            Fate::Acked {
+                partition: "t-0".into(),
+                offset: 1
+            }
+        );
+        assert!(v.events.len() <= EVENT_LOG_LEN && !v.events.is_empty());
+        assert_eq!(v.events.last().unwrap().n, v.position);
+        assert!(v.events.windows(2).all(|w| w[0].n < w[1].n));
+    }
+
+    #[test]
+    fn lost_records_and_offline_partitions() {
+        let mut s = Session::new(22);
+        s.submit(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../tests/scenarios/replication/leader-failure.scn"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let v = s.view();
+        let lost: Vec<_> = v.producers[0]
+            .fates
+            .iter()
+            .filter(|f| matches!(f.fate, Fate::Lost { .. }))
+            .map(|f| f.value.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(lost, ["x0", "x1"]);
+        s.submit("crash 1\ncrash 2\ncrash 0\n").unwrap();
+        let v = s.view();
+        assert_eq!(v.metric("OfflinePartitionsCount"), Some(1));
+        assert_eq!(v.metric("ActiveControllerCount"), Some(0));
+    }
+
+    #[test]
+    fn messages_in_flight_and_held_by_api() {
+        let mut s = Session::new(4);
+        s.submit(
+            "cluster brokers=2\n\
+             topic create t partitions=1 replication-factor=2 assignment=0:1\n\
+             hold 1->0 type=Fetch\n\
+             tick 2000\n",
+        )
+        .unwrap();
+        let v = s.view();
+        assert!(
+            v.held.iter().any(|(api, n)| api == "Fetch" && *n >= 1),
+            "{:?}",
+            v.held
+        );
+        s.submit("release 1->0 type=Fetch\n").unwrap();
+        let v = s.view();
+        assert!(v.held.is_empty());
+        assert!(
+            v.in_flight.iter().any(|(api, _)| api == "Fetch"),
+            "{:?}",
+            v.in_flight
+        );
+    }
+}
