@@ -1,4 +1,4 @@
-//! `kafkascope run FILE.scn [FILE.scn ...] [--seed S] [--json]`: runs
+//! `kafkascope run FILE.scn [FILE.scn ...] [--seed S] [--json] [--lang zh]`: runs
 //! scenarios on the simulated cluster (the runner lives in
 //! kafkascope-cluster). Prints the narration and one PASS/FAIL line per
 //! `expect`, or with `--json` the trace as JSON lines. Exit code 0 when
@@ -22,6 +22,18 @@ pub struct Args {
     /// Print the trace (every delivered message, state change, expect) as JSON lines.
     #[arg(long)]
     json: bool,
+    /// The narration's language: `en` (`say`) or `zh` (`say.zh` where a
+    /// scenario has it; demos always do).
+    #[arg(long, default_value = "en", value_parser = parse_lang)]
+    lang: scenario::Lang,
+}
+
+fn parse_lang(s: &str) -> Result<scenario::Lang, String> {
+    match s {
+        "en" => Ok(scenario::Lang::En),
+        "zh" | "zh-CN" => Ok(scenario::Lang::Zh),
+        other => Err(format!("unknown language {other}: use en or zh")),
+    }
 }
 
 pub fn main(args: &Args) -> ExitCode {
@@ -54,6 +66,7 @@ pub fn main(args: &Args) -> ExitCode {
     let opts = RunOptions {
         seed: args.seed,
         trace: args.json,
+        lang: args.lang,
         ..RunOptions::default()
     };
     let stdout = std::io::stdout();

@@ -27,7 +27,7 @@
 //! `client_commands`/`client_predicates`.
 
 use broker::BrokerConfig;
-use scenario::{Command, Node, Predicate, Scenario, ScenarioError};
+use scenario::{Command, DemoLine, Lang, Node, Predicate, Scenario, ScenarioError};
 use serde_json::json;
 
 use crate::cluster::{Cluster, ClusterSpec};
@@ -50,6 +50,9 @@ pub struct RunOptions {
     /// divergence below the HW among live in-sync replicas (after every
     /// command and every second of virtual time).
     pub invariants: bool,
+    /// The language of the narration printed: `say` (English) or, where a
+    /// `say.zh` follows it, the Chinese; the demo header likewise.
+    pub lang: scenario::Lang,
 }
 
 /// One `expect`'s outcome.
@@ -186,6 +189,25 @@ fn node_name(n: &Node) -> String {
     }
 }
 
+/// How `kafkascope run` prints a demo header line in one language (lines of
+/// the other language print nothing).
+fn demo_header_line(d: &DemoLine, lang: Lang) -> Option<String> {
+    match (d, lang) {
+        (DemoLine::Title { lang: l, text }, _) if *l == lang => Some(match lang {
+            Lang::En => format!("Demo: {text}"),
+            Lang::Zh => format!("演示：{text}"),
+        }),
+        (DemoLine::Teaches { lang: l, text }, _) if *l == lang => Some(match lang {
+            Lang::En => format!("Teaches: {text}"),
+            Lang::Zh => format!("要点：{text}"),
+        }),
+        (DemoLine::Seed { file, quote }, Lang::En) => Some(format!("Seed {file}: 「{quote}」")),
+        (DemoLine::Seed { file, quote }, Lang::Zh) => Some(format!("出处 {file}：「{quote}」")),
+        (DemoLine::SeedEn { text }, Lang::En) => Some(format!("  ({text})")),
+        _ => None,
+    }
+}
+
 /// Runs a scenario that passed [`scenario::parse`] and [`preflight`].
 pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
     let mut r = Runner {
@@ -194,7 +216,15 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
         opts: opts.clone(),
         halt_at: None,
     };
-    for c in &s.commands {
+    for (i, c) in s.commands.iter().enumerate() {
+        // In Chinese a `say` gives way to the `say.zh` right after it.
+        let translated = matches!(
+            s.commands.get(i + 1).map(|n| &n.node),
+            Some(Command::SayZh { .. })
+        );
+        if opts.lang == Lang::Zh && translated && matches!(c.node, Command::Say { .. }) {
+            continue;
+        }
         if let Err(m) = r.exec(c.line, &c.node) {
             let msg = format!("FAIL line {}: {m}", c.line);
             r.report.lines.push(msg.clone());
@@ -451,6 +481,19 @@ impl Runner {
                     c.sim.note("say", json!({"line": line, "text": text}));
                 }
                 self.say(text.clone());
+            }
+            Command::SayZh { text } => {
+                if self.opts.lang == Lang::Zh {
+                    if let Some(c) = self.cluster.as_mut() {
+                        c.sim.note("say", json!({"line": line, "text": text}));
+                    }
+                    self.say(text.clone());
+                }
+            }
+            Command::Demo(d) => {
+                if let Some(text) = demo_header_line(d, self.opts.lang) {
+                    self.say(text);
+                }
             }
             Command::Expect { predicate } => {
                 let c = self.cluster()?;

@@ -46,6 +46,7 @@ impl Session {
                     seed: Some(seed),
                     trace: true,
                     invariants: false,
+                    ..RunOptions::default()
                 },
                 halt_at,
             },

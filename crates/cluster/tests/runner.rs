@@ -162,3 +162,69 @@ fn a_replica_that_is_not_assigned_is_an_error() {
     }
     assert_eq!(refused, 2);
 }
+
+#[test]
+fn a_demo_prints_its_header_and_narration_in_the_chosen_language() {
+    let src = "\
+demo title The leader
+demo title.zh 领导者
+demo teaches Who leads.
+demo teaches.zh 谁是领导者。
+demo seed 004_b6897ffb7d1866c9.txt \"Leader 对外提供服务\"
+demo seed.en The leader serves clients.
+cluster brokers=1
+say Broker 0 leads.
+say.zh broker 0 是领导者。
+say Untranslated aside.
+expect controller == 0
+";
+    // A plain scenario may leave a say untranslated; a demo may not, so
+    // that last case is run without the header.
+    let plain: String = src
+        .lines()
+        .filter(|l| !l.starts_with("demo"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let en = run(&src.replace("say Untranslated aside.\n", ""));
+    assert_eq!(
+        en.lines,
+        vec![
+            "Demo: The leader",
+            "Teaches: Who leads.",
+            "Seed 004_b6897ffb7d1866c9.txt: 「Leader 对外提供服务」",
+            "  (The leader serves clients.)",
+            "Broker 0 leads.",
+            "PASS line 10: controller == 0",
+        ]
+    );
+    let zh = |s: &str| {
+        run_source(
+            "t.scn",
+            s,
+            &RunOptions {
+                lang: scenario::Lang::Zh,
+                ..Default::default()
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    assert_eq!(
+        zh(&src.replace("say Untranslated aside.\n", "")).lines,
+        vec![
+            "演示：领导者",
+            "要点：谁是领导者。",
+            "出处 004_b6897ffb7d1866c9.txt：「Leader 对外提供服务」",
+            "broker 0 是领导者。",
+            "PASS line 10: controller == 0",
+        ]
+    );
+    // Without a say.zh the English narration stands in.
+    assert_eq!(
+        zh(&plain).lines,
+        vec![
+            "broker 0 是领导者。",
+            "Untranslated aside.",
+            "PASS line 5: controller == 0"
+        ]
+    );
+}

@@ -87,3 +87,56 @@ fn a_different_seed_takes_a_different_path() {
     .expect("parses");
     assert_ne!(a.trace_hash, b.trace_hash);
 }
+
+/// Every file under tests/scenarios/demos/ is a guided demo: named
+/// `NN-short-name.scn`, with a complete bilingual header and narration, and
+/// its Chinese run prints the Chinese narration with the same results.
+#[test]
+fn every_demo_is_a_bilingual_demo() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/demos");
+    let mut files = Vec::new();
+    scenario_files(&dir, &mut files);
+    assert!(
+        files.len() >= 6,
+        "expected the demo library, found {files:?}"
+    );
+    for f in &files {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let b = name.as_bytes();
+        assert!(
+            b.len() > 7 && b[..2].iter().all(u8::is_ascii_digit) && b[2] == b'-',
+            "{name}: demo files are named NN-short-name.scn"
+        );
+        let source = std::fs::read_to_string(f).expect("readable");
+        let demo = scenario::parse_demo(&name, &source)
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+            .unwrap_or_else(|| panic!("{name} has no demo header"));
+        assert!(demo.steps.len() >= 3, "{name}: a demo narrates its steps");
+        let en = run_source(&name, &source, &RunOptions::default()).expect("parses");
+        let zh = run_source(
+            &name,
+            &source,
+            &RunOptions {
+                lang: scenario::Lang::Zh,
+                ..Default::default()
+            },
+        )
+        .expect("parses");
+        assert_eq!(
+            en.expects, zh.expects,
+            "{name}: the language changed a result"
+        );
+        for step in &demo.steps {
+            assert!(
+                en.lines.contains(&step.text.en),
+                "{name}: {:?}",
+                step.text.en
+            );
+            assert!(
+                zh.lines.contains(&step.text.zh),
+                "{name}: {:?}",
+                step.text.zh
+            );
+        }
+    }
+}

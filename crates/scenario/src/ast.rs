@@ -230,9 +230,54 @@ pub enum Command {
     Say {
         text: String,
     },
+    /// `say.zh TEXT` (extension): the Chinese (简体中文) narration of the
+    /// `say` right before it.
+    SayZh {
+        text: String,
+    },
+    /// `demo FIELD ...` (extension): one line of a demo's header.
+    Demo(DemoLine),
     Expect {
         predicate: Predicate,
     },
+}
+
+/// The two languages of a demo's texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Lang {
+    /// English: `say`, `demo title`, `demo teaches`.
+    #[default]
+    En,
+    /// Simplified Chinese: `say.zh`, `demo title.zh`, `demo teaches.zh`.
+    Zh,
+}
+
+/// One `demo` header line (extension; see `EXTENSIONS.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoLine {
+    /// `demo title TEXT` / `demo title.zh TEXT`
+    Title { lang: Lang, text: String },
+    /// `demo teaches TEXT` / `demo teaches.zh TEXT`: what the demo shows.
+    Teaches { lang: Lang, text: String },
+    /// `demo seed FILE "QUOTE"`: the seed line (study notes, in Chinese)
+    /// the demo explains: its file under `seeds/` and the line as written.
+    Seed { file: String, quote: String },
+    /// `demo seed.en TEXT`: the English rendering of the seed line just before.
+    SeedEn { text: String },
+}
+
+impl DemoLine {
+    /// The field word as written after `demo`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            DemoLine::Title { lang: Lang::En, .. } => "title",
+            DemoLine::Title { lang: Lang::Zh, .. } => "title.zh",
+            DemoLine::Teaches { lang: Lang::En, .. } => "teaches",
+            DemoLine::Teaches { lang: Lang::Zh, .. } => "teaches.zh",
+            DemoLine::Seed { .. } => "seed",
+            DemoLine::SeedEn { .. } => "seed.en",
+        }
+    }
 }
 
 /// `== != >= <= > <`

@@ -133,14 +133,17 @@ impl Checker {
 
     fn require_cluster_first(&mut self, cx: &mut Cx, command: &Command) {
         let is_cluster = matches!(command, Command::Cluster { .. });
-        let narration = matches!(command, Command::Say { .. });
+        let narration = matches!(
+            command,
+            Command::Say { .. } | Command::SayZh { .. } | Command::Demo(_)
+        );
         if self.cluster_line.is_none()
             && !is_cluster
             && !narration
             && !self.reported_missing_cluster
         {
             self.reported_missing_cluster = true;
-            cx.err("the scenario must start with cluster brokers=N (only say may come before it)");
+            cx.err("the scenario must start with cluster brokers=N (only say, say.zh and demo may come before it)");
         }
     }
 
@@ -272,7 +275,12 @@ impl Checker {
                     self.comparison(cx, c);
                 }
             }
-            Command::Heal | Command::Tick { .. } | Command::Step { .. } | Command::Say { .. } => {}
+            Command::Heal
+            | Command::Tick { .. }
+            | Command::Step { .. }
+            | Command::Say { .. }
+            | Command::SayZh { .. }
+            | Command::Demo(_) => {}
         }
     }
 

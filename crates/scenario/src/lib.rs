@@ -27,12 +27,17 @@
 //!   `subscribe` to a new topic create it (`num.partitions`), as in Kafka.
 //! - `__consumer_offsets` and `__transaction_state` exist from `cluster` on
 //!   and may be named in predicates.
+//! - Guided demos: a `demo` header (`title`, `title.zh`, `teaches`,
+//!   `teaches.zh`, `seed FILE "QUOTE"`, `seed.en`) and `say.zh TEXT`, the
+//!   Chinese narration of the `say` before it; [`demo()`] returns a demo's
+//!   metadata and narration steps (see [`demo`]).
 //! - `commit CONSUMER` without `sync|async` is `sync`; `drop` without
 //!   `count=` drops until `heal`.
 
 pub mod ast;
 pub mod check;
 pub mod config;
+pub mod demo;
 pub mod lexer;
 pub mod names;
 pub mod parser;
@@ -43,6 +48,7 @@ use std::fmt;
 
 pub use ast::*;
 pub use check::Checker;
+pub use demo::{demo, parse_demo, Bilingual, Demo, Narration, SeedLine};
 pub use parser::parse_command;
 
 /// An error in a scenario: `file:line: message`.
@@ -93,11 +99,15 @@ pub fn parse(file_name: &str, source: &str) -> Result<Scenario, Vec<ScenarioErro
     if let Some(m) = checker.finish() {
         errors.push(error(1, m));
     }
+    let scenario = Scenario {
+        file: file_name.to_string(),
+        commands,
+    };
+    if let Err(e) = demo::extract(&scenario) {
+        errors.extend(e);
+    }
     if errors.is_empty() {
-        Ok(Scenario {
-            file: file_name.to_string(),
-            commands,
-        })
+        Ok(scenario)
     } else {
         errors.sort_by_key(|e| e.line);
         Err(errors)

@@ -41,6 +41,8 @@ pub const USAGES: &[(&str, &str)] = &[
     ("run", "run until PREDICATE [timeout=MS]"),
     ("step", "step [N]"),
     ("say", "say TEXT"),
+    ("say.zh", "say.zh TEXT"),
+    ("demo", "demo (title | title.zh | teaches | teaches.zh | seed.en) TEXT | demo seed FILE \"QUOTE\""),
     ("expect", "expect PREDICATE"),
 ];
 
@@ -89,8 +91,22 @@ pub(crate) fn parse_line(line: &str) -> LineOutcome {
     // Narration is free text: it is not split into words, so a stray quote
     // in it is no error.
     let code = lexer::strip_comment(line).trim_start();
-    if code.split(char::is_whitespace).next() == Some("say") {
-        return LineOutcome::Command(parse_say(line), Vec::new());
+    match code.split(char::is_whitespace).next() {
+        Some("say") => return LineOutcome::Command(parse_say(line), Vec::new()),
+        Some("say.zh") => {
+            let text = free_text(rest_after(line, "say.zh"));
+            if text.is_empty() {
+                return failed("say.zh: missing TEXT (usage: say.zh TEXT)".into());
+            }
+            return LineOutcome::Command(Command::SayZh { text }, Vec::new());
+        }
+        Some("demo") => {
+            return match parse_demo(rest_after(line, "demo")) {
+                Ok(d) => LineOutcome::Command(Command::Demo(d), Vec::new()),
+                Err(e) => failed(e),
+            }
+        }
+        _ => {}
     }
     let words = match lexer::words(line) {
         Ok(w) => w,
@@ -137,21 +153,125 @@ fn declares(keyword: &str, words: &[Word]) -> Option<Declares> {
     }
 }
 
-/// `say` keeps the rest of the line as written (one quoted word is unquoted,
-/// which is how a narration can contain `#`).
-fn parse_say(line: &str) -> Command {
-    let rest = lexer::strip_comment(line).trim();
-    let rest = rest.strip_prefix("say").unwrap_or(rest).trim();
+fn failed(message: String) -> LineOutcome {
+    LineOutcome::Failed {
+        errors: vec![message],
+        declares: None,
+    }
+}
+
+/// The line after its comment and its first word `keyword`, trimmed.
+fn rest_after<'a>(line: &'a str, keyword: &str) -> &'a str {
+    let code = lexer::strip_comment(line).trim();
+    code.strip_prefix(keyword).unwrap_or(code).trim()
+}
+
+/// Free text (narration, demo texts) is kept as written; a single quoted
+/// word is unquoted, which is how a text can contain `#`.
+fn free_text(rest: &str) -> String {
     if let Ok(words) = lexer::words(rest) {
         if words.len() == 1 && words[0].segments.len() == 1 && words[0].segments[0].quoted {
-            return Command::Say {
-                text: words[0].text(),
-            };
+            return words[0].text();
         }
     }
+    rest.to_string()
+}
+
+/// `say` keeps the rest of the line as written.
+fn parse_say(line: &str) -> Command {
     Command::Say {
-        text: rest.to_string(),
+        text: free_text(rest_after(line, "say")),
     }
+}
+
+/// The file name of a seed (`/work/shared/seeds/`): `NNN_` and 16 hex digits.
+pub fn is_seed_file_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    name.len() == 24
+        && b[..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b'_'
+        && b[4..20]
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+        && name.ends_with(".txt")
+}
+
+/// `demo FIELD TEXT` | `demo seed FILE "QUOTE"` (the part after `demo`).
+fn parse_demo(rest: &str) -> Result<DemoLine, String> {
+    let usage = usage("demo");
+    let (field, text) = rest
+        .split_once(char::is_whitespace)
+        .map_or((rest, ""), |(f, t)| (f, t.trim()));
+    if field.is_empty() {
+        return Err(format!("demo: missing FIELD (usage: {usage})"));
+    }
+    let need_text = |text: &str| -> Result<String, String> {
+        let t = free_text(text);
+        if t.is_empty() {
+            Err(format!("demo {field}: missing TEXT (usage: {usage})"))
+        } else {
+            Ok(t)
+        }
+    };
+    Ok(match field {
+        "title" | "title.zh" | "teaches" | "teaches.zh" => {
+            let lang = if field.ends_with(".zh") {
+                Lang::Zh
+            } else {
+                Lang::En
+            };
+            let text = need_text(text)?;
+            if field.starts_with("title") {
+                DemoLine::Title { lang, text }
+            } else {
+                DemoLine::Teaches { lang, text }
+            }
+        }
+        "seed.en" => DemoLine::SeedEn {
+            text: need_text(text)?,
+        },
+        "seed" => {
+            let (file, quote) = text
+                .split_once(char::is_whitespace)
+                .map_or((text, ""), |(f, q)| (f, q.trim()));
+            if file.is_empty() {
+                return Err(format!("demo seed: missing FILE (usage: {usage})"));
+            }
+            if !is_seed_file_name(file) {
+                return Err(format!(
+                    "demo seed: {} is not a seed file name (like 004_b6897ffb7d1866c9.txt)",
+                    lexer::quote_if_needed(file)
+                ));
+            }
+            let quote = free_text(quote);
+            if quote.is_empty() {
+                return Err(format!(
+                    "demo seed: missing the quoted seed line (usage: {usage})"
+                ));
+            }
+            DemoLine::Seed {
+                file: file.to_string(),
+                quote,
+            }
+        }
+        other => {
+            let fields = [
+                "title",
+                "title.zh",
+                "teaches",
+                "teaches.zh",
+                "seed",
+                "seed.en",
+            ];
+            return Err(match config::suggest(other, fields) {
+                Some(s) => format!("demo: unknown field {other} (did you mean {s}?)"),
+                None => format!(
+                    "demo: unknown field {} (usage: {usage})",
+                    lexer::quote_if_needed(other)
+                ),
+            });
+        }
+    })
 }
 
 /// Positional words and `key=value` options of one command line.

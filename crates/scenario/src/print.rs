@@ -278,18 +278,36 @@ impl Display for Command {
                 1 => f.write_str("step"),
                 n => write!(f, "step {n}"),
             },
-            Command::Say { text } => {
-                let raw = !text.is_empty()
-                    && text.trim() == text
-                    && !text.starts_with('"')
-                    && !text.chars().any(|c| c == '#' || c.is_control());
-                if raw {
-                    write!(f, "say {text}")
-                } else {
-                    write!(f, "say {}", q(text))
+            Command::Say { text } => write!(f, "say {}", FreeText(text)),
+            Command::SayZh { text } => write!(f, "say.zh {}", FreeText(text)),
+            Command::Demo(d) => match d {
+                DemoLine::Seed { file, quote } => {
+                    write!(f, "demo seed {file} {}", FreeText(quote))
                 }
-            }
+                DemoLine::Title { text, .. }
+                | DemoLine::Teaches { text, .. }
+                | DemoLine::SeedEn { text } => write!(f, "demo {} {}", d.field(), FreeText(text)),
+            },
             Command::Expect { predicate } => write!(f, "expect {predicate}"),
+        }
+    }
+}
+
+/// Narration and demo texts: written bare when that reads back the same,
+/// quoted otherwise (`#`, leading quote, blanks at the ends, control chars).
+struct FreeText<'a>(&'a str);
+
+impl Display for FreeText<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        let raw = !text.is_empty()
+            && text.trim() == text
+            && !text.starts_with('"')
+            && !text.chars().any(|c| c == '#' || c.is_control());
+        if raw {
+            f.write_str(text)
+        } else {
+            f.write_str(&q(text))
         }
     }
 }

@@ -9,7 +9,7 @@ fn typed_lines_are_checked_against_the_run_so_far() {
     assert_eq!(
         checker.line(1, "crash 0"),
         Err(vec![
-            "the scenario must start with cluster brokers=N (only say may come before it)"
+            "the scenario must start with cluster brokers=N (only say, say.zh and demo may come before it)"
                 .to_string()
         ])
     );

@@ -239,7 +239,7 @@ fn cluster_must_come_first_and_once() {
     let e = parse("s.scn", "producer p\ncluster brokers=1\n").unwrap_err();
     assert_eq!(
         e[0].to_string(),
-        "s.scn:1: the scenario must start with cluster brokers=N (only say may come before it)"
+        "s.scn:1: the scenario must start with cluster brokers=N (only say, say.zh and demo may come before it)"
     );
     assert_eq!(e.len(), 1);
     // Narration may come first.
