@@ -23,6 +23,12 @@ pub struct BrokerConfig {
     pub controller_socket_timeout_ms: u64,
     pub replica_high_watermark_checkpoint_interval_ms: u64,
     pub zookeeper_session_timeout_ms: u64,
+    /// A Metadata request naming an unknown topic creates it
+    /// (`auto.create.topics.enable`, with `num.partitions` partitions and
+    /// `default.replication.factor` replicas).
+    pub auto_create_topics_enable: bool,
+    pub num_partitions: i32,
+    pub default_replication_factor: i16,
     pub auto_leader_rebalance_enable: bool,
     pub leader_imbalance_check_interval_seconds: u64,
     pub leader_imbalance_per_broker_percentage: u64,
@@ -66,6 +72,9 @@ impl BrokerConfig {
             controller_socket_timeout_ms: 30_000,
             replica_high_watermark_checkpoint_interval_ms: 5_000,
             zookeeper_session_timeout_ms: 18_000,
+            auto_create_topics_enable: true,
+            num_partitions: 1,
+            default_replication_factor: 1,
             auto_leader_rebalance_enable: true,
             leader_imbalance_check_interval_seconds: 300,
             leader_imbalance_per_broker_percentage: 10,
@@ -133,6 +142,9 @@ impl BrokerConfig {
                 self.replica_high_watermark_checkpoint_interval_ms = num(name, value)?
             }
             "zookeeper.session.timeout.ms" => self.zookeeper_session_timeout_ms = num(name, value)?,
+            "auto.create.topics.enable" => self.auto_create_topics_enable = flag(name, value)?,
+            "num.partitions" => self.num_partitions = positive(name, value)?,
+            "default.replication.factor" => self.default_replication_factor = positive(name, value)?,
             "auto.leader.rebalance.enable" => self.auto_leader_rebalance_enable = flag(name, value)?,
             "leader.imbalance.check.interval.seconds" => {
                 self.leader_imbalance_check_interval_seconds = num(name, value)?

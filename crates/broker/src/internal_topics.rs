@@ -3,6 +3,13 @@
 //! (transactional id) creates `__consumer_offsets` (`__transaction_state`)
 //! in ZooKeeper with Kafka's configs and replica assignment, and answers
 //! COORDINATOR_NOT_AVAILABLE until the key's partition has a leader.
+//!
+//! Auto-creation the same way (`auto.create.topics.enable`, default true):
+//! a Metadata request naming a topic the broker does not know creates it
+//! with `num.partitions` and `default.replication.factor`
+//! (`KafkaApis.getTopicMetadata` -> `AutoTopicCreationManager`). The
+//! answer leaves it out until the controller has told this broker about
+//! it, so the client asks again (Kafka answers LEADER_NOT_AVAILABLE).
 
 use controller::assignment::{assign_replicas_to_brokers, AssignmentStart, BrokerMetadata};
 use controller::kafka_zk;
@@ -18,7 +25,7 @@ use crate::Broker;
 
 /// How the internal topic of a coordinator type is made.
 struct InternalTopic {
-    name: &'static str,
+    name: String,
     partitions: i32,
     replication_factor: i16,
     configs: Vec<(&'static str, String)>,
@@ -30,7 +37,7 @@ impl Broker {
         match key_type {
             // GroupMetadataManager.offsetsTopicConfigs
             CoordinatorType::Group => InternalTopic {
-                name: GROUP_METADATA_TOPIC,
+                name: GROUP_METADATA_TOPIC.to_string(),
                 partitions: c.offsets_topic_num_partitions,
                 replication_factor: c.offsets_topic_replication_factor,
                 configs: vec![
@@ -41,7 +48,7 @@ impl Broker {
             },
             // TransactionLog.transactionTopicConfigs
             CoordinatorType::Transaction => InternalTopic {
-                name: TRANSACTION_STATE_TOPIC,
+                name: TRANSACTION_STATE_TOPIC.to_string(),
                 partitions: c.transaction_state_log_num_partitions,
                 replication_factor: c.transaction_state_log_replication_factor,
                 configs: vec![
@@ -82,14 +89,8 @@ impl Broker {
             CoordinatorType::Group => coordinator::partition_for(key, topic.partitions),
             CoordinatorType::Transaction => transaction::partition_for(key, topic.partitions),
         };
-        let tp = TopicPartition::new(topic.name, partition);
-        let exists = self
-            .metadata
-            .partitions
-            .range(TopicPartition::new(topic.name, i32::MIN)..)
-            .next()
-            .is_some_and(|(t, _)| *t.topic == *topic.name);
-        if !exists {
+        let tp = TopicPartition::new(&topic.name, partition);
+        if !self.topic_known(&topic.name) {
             self.create_internal_topic(topic);
             return (ErrorCode::CoordinatorNotAvailable, NO_LEADER);
         }
@@ -99,12 +100,41 @@ impl Broker {
         }
     }
 
+    fn topic_known(&self, name: &str) -> bool {
+        self.metadata
+            .partitions
+            .range(TopicPartition::new(name, i32::MIN)..)
+            .next()
+            .is_some_and(|(t, _)| *t.topic == *name)
+    }
+
+    /// A client's Metadata request: topics it names that do not exist are
+    /// created when `auto.create.topics.enable` (internal ones never: they
+    /// come with FindCoordinator).
+    pub(crate) fn maybe_auto_create_topics(&mut self, topics: &[String]) {
+        if !self.config.auto_create_topics_enable {
+            return;
+        }
+        for name in topics {
+            if name.starts_with("__") || self.topic_known(name) {
+                continue;
+            }
+            let topic = InternalTopic {
+                name: name.clone(),
+                partitions: self.config.num_partitions,
+                replication_factor: self.config.default_replication_factor,
+                configs: Vec::new(),
+            };
+            self.create_internal_topic(topic);
+        }
+    }
+
     /// Kafka's `AdminZkClient.createTopic` for an internal topic, over the
     /// brokers the metadata cache knows alive. Fewer brokers than the
     /// replication factor fails as INVALID_REPLICATION_FACTOR (logged; the
     /// client keeps seeing COORDINATOR_NOT_AVAILABLE).
     fn create_internal_topic(&mut self, topic: InternalTopic) {
-        if self.coord.creating.contains(topic.name) {
+        if self.coord.creating.contains(&topic.name) {
             return;
         }
         let brokers: Vec<BrokerMetadata> = self
@@ -129,32 +159,32 @@ impl Broker {
         ) {
             Ok(r) => r,
             Err(e) => {
-                let (name, alive, rf) = (topic.name, brokers.len(), topic.replication_factor);
+                let (name, alive, rf) = (&topic.name, brokers.len(), topic.replication_factor);
                 self.event("internal-topic-creation-failed", || {
                     json!({"topic": name, "error": e.error_name(), "message": e.message(), "alive_brokers": alive, "replication_factor": rf})
                 });
                 return;
             }
         };
-        self.coord.creating.insert(topic.name.to_string());
+        self.coord.creating.insert(topic.name.clone());
         let configs: Vec<(&str, &str)> = topic
             .configs
             .iter()
             .map(|(k, v)| (*k, v.as_str()))
             .collect();
         let assignment = TopicAssignment::from_replicas(None, &replicas);
-        let requests = kafka_zk::create_topic(topic.name, &configs, &assignment);
+        let requests = kafka_zk::create_topic(&topic.name, &configs, &assignment);
         for r in requests {
-            self.zk_send(r, Purpose::InternalTopic(topic.name));
+            self.zk_send(r, Purpose::InternalTopic(topic.name.clone()));
         }
-        let (name, n, rf) = (topic.name, topic.partitions, topic.replication_factor);
+        let (name, n, rf) = (&topic.name, topic.partitions, topic.replication_factor);
         self.event(
             "internal-topic-create",
             || json!({"topic": name, "partitions": n, "replication_factor": rf}),
         );
     }
 
-    pub(crate) fn on_internal_topic_created(&mut self, topic: &'static str, response: ZkResponse) {
+    pub(crate) fn on_internal_topic_created(&mut self, topic: String, response: ZkResponse) {
         match response {
             ZkResponse::Created { .. }
             | ZkResponse::Error {
@@ -166,7 +196,7 @@ impl Broker {
                     || json!({"topic": topic, "error": format!("{other:?}")}),
                 );
                 // A later FindCoordinator tries again.
-                self.coord.creating.remove(topic);
+                self.coord.creating.remove(&topic);
             }
         }
     }

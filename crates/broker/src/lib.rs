@@ -383,7 +383,10 @@ impl Broker {
                 self.controller_on_controlled_shutdown(from, correlation_id, broker_id)
             }
             Request::InitProducerId { .. } => self.handle_init_producer_id(from, correlation_id),
-            Request::Metadata { .. } => {
+            Request::Metadata { topics } => {
+                if let Some(topics) = &topics {
+                    self.maybe_auto_create_topics(topics);
+                }
                 let resp = Response::Metadata(self.metadata.response(self.active_controller));
                 self.respond(from, correlation_id, resp);
             }

@@ -37,8 +37,9 @@ pub(crate) enum Purpose {
     Close,
     Controller(ZkOp),
     ProducerIdBlock(crate::producer_ids::BlockStep),
-    /// Creating `__consumer_offsets` / `__transaction_state`.
-    InternalTopic(&'static str),
+    /// Creating `__consumer_offsets` / `__transaction_state`, or a topic
+    /// named in a Metadata request (`auto.create.topics.enable`).
+    InternalTopic(String),
 }
 
 #[derive(Debug, Default)]

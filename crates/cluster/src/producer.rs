@@ -32,7 +32,7 @@ use protocol::{ErrorCode, Header};
 use serde_json::json;
 
 use crate::node::Topology;
-pub use crate::producer_config::ProducerConfig;
+pub use crate::producer_config::{Partitioner, ProducerConfig};
 pub use crate::producer_txn::{CallOutcome, GroupOffsets, TxnManager, TxnState};
 use crate::producer_txn::{Target, TxnRequest, NO_SEQUENCE};
 
@@ -75,6 +75,9 @@ pub struct AppRecord {
     pub attempts: u64,
     /// `send()` calls so far (the sequence in send ids).
     pub sends: u64,
+    /// Exception texts of failed sends the runner has not narrated yet
+    /// (Kafka's message where it is specific, e.g. the metadata timeout).
+    pub notices: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -82,6 +85,8 @@ struct Pending {
     send_id: String,
     record: ProducerRecord,
     created_ms: u64,
+    /// The partition chosen for it while it waits for buffer memory.
+    chosen: Option<i32>,
 }
 
 #[derive(Debug)]
@@ -106,7 +111,7 @@ impl Batch {
         self.seq.map_or(NO_SEQUENCE, |s| s.2)
     }
 
-    fn encode(&self) -> Bytes {
+    fn encode(&self, compression: protocol::Compression) -> Bytes {
         let simple: Vec<SimpleRecord> = self
             .records
             .iter()
@@ -133,6 +138,7 @@ impl Batch {
             })
             .collect();
         let mut batch = RecordBatch::from_simple(0, &simple);
+        batch.compression = compression;
         if let Some((pid, epoch, seq)) = self.seq {
             batch.producer_id = pid;
             batch.producer_epoch = epoch;
@@ -203,6 +209,7 @@ pub struct Producer {
     /// Records for topics whose metadata is not known yet (`max.block.ms`).
     waiting: VecDeque<Pending>,
     sticky: BTreeMap<String, i32>,
+    round_robin: BTreeMap<String, i32>,
     batches: BTreeMap<TopicPartition, VecDeque<Batch>>,
     awaiting: BTreeMap<i32, Awaiting>,
     next_correlation_id: i32,
@@ -237,6 +244,7 @@ impl Producer {
             next_metadata_broker: client,
             waiting: VecDeque::new(),
             sticky: BTreeMap::new(),
+            round_robin: BTreeMap::new(),
             batches: BTreeMap::new(),
             awaiting: BTreeMap::new(),
             next_correlation_id: 0,
@@ -316,15 +324,88 @@ impl Producer {
             send_id: send_id.clone(),
             record,
             created_ms: now,
+            chosen: None,
         };
-        if self.metadata.contains_key(&pending.record.topic) {
-            self.append(now, pending);
-        } else {
+        if !self.metadata.contains_key(&pending.record.topic) {
             self.metadata_wanted = true;
-            self.waiting.push_back(pending);
         }
+        self.waiting.push_back(pending);
+        self.admit_waiting(now, out);
         self.run_sender(now, out);
         Ok(send_id)
+    }
+
+    /// Moves the records `send()` is blocked on into the accumulator, in
+    /// order: those whose topic has metadata, while buffer memory lasts
+    /// (`KafkaProducer.doSend`: waitOnMetadata, ensureValidRecordSize,
+    /// then the accumulator's allocation, which blocks when
+    /// `buffer.memory` is used up). A record whose topic is still unknown
+    /// is passed over.
+    fn admit_waiting(&mut self, now: u64, out: &mut Vec<Output>) {
+        let waiting = std::mem::take(&mut self.waiting);
+        let mut blocked = false;
+        for mut p in waiting {
+            if blocked || !self.metadata.contains_key(&p.record.topic) {
+                self.waiting.push_back(p);
+                continue;
+            }
+            let size = record_size(&p.record);
+            let max = self.config.max_request_size;
+            if size > max {
+                self.app.notices.push(format!("RecordTooLargeException: The message is {size} bytes when serialized which is larger than {max}, which is the value of the max.request.size configuration."));
+                self.fail_record(p, ErrorCode::MessageTooLarge, out);
+                continue;
+            }
+            if size as u64 > self.config.buffer_memory {
+                self.app.notices.push(format!("RecordTooLargeException: The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration."));
+                self.fail_record(p, ErrorCode::MessageTooLarge, out);
+                continue;
+            }
+            let partition = match p.chosen {
+                Some(c) => c,
+                None => self.partition_for(&p.record),
+            };
+            let tp = TopicPartition::new(&p.record.topic, partition);
+            let extra = if self.fits_open_batch(&tp, size) {
+                0
+            } else {
+                size.max(self.config.batch_size) as u64
+            };
+            if self.memory_used() + extra > self.config.buffer_memory {
+                p.chosen = Some(partition);
+                self.waiting.push_back(p);
+                blocked = true;
+                continue;
+            }
+            self.append(now, p, partition);
+        }
+    }
+
+    fn fits_open_batch(&self, tp: &TopicPartition, size: usize) -> bool {
+        self.batches
+            .get(tp)
+            .and_then(|q| q.back())
+            .is_some_and(|last| {
+                last.attempts == 0
+                    && last.seq.is_none()
+                    && last.size + size <= self.config.batch_size
+            })
+    }
+
+    /// Bytes of buffer memory held by unfinished batches (each at least
+    /// `batch.size`, as `BufferPool` hands them out).
+    fn memory_used(&self) -> u64 {
+        let per = |b: &Batch| b.size.max(self.config.batch_size) as u64;
+        let queued: u64 = self.batches.values().flatten().map(per).sum();
+        let in_flight: u64 = self
+            .awaiting
+            .values()
+            .map(|a| match a {
+                Awaiting::Produce(f) => f.batches.iter().map(per).sum(),
+                _ => 0,
+            })
+            .sum();
+        queued + in_flight
     }
 
     /// `KafkaProducer.flush`: makes every batch sendable now.
@@ -363,7 +444,7 @@ impl Producer {
         {
             match (self.awaiting.remove(&correlation_id), response) {
                 (Some(Awaiting::Metadata { .. }), Response::Metadata(m)) => {
-                    self.on_metadata(now, m)
+                    self.on_metadata(now, m, out)
                 }
                 (Some(Awaiting::Produce(f)), Response::Produce(parts)) => {
                     self.on_produce_response(now, f, parts, out)
@@ -403,8 +484,14 @@ impl Producer {
         if let Some(p) = record.partition {
             return p;
         }
-        if let Some(key) = &record.key {
-            return protocol::to_positive(protocol::murmur2(key)) % n;
+        match self.config.partitioner {
+            Partitioner::RoundRobin => return self.round_robin(&record.topic),
+            Partitioner::UniformSticky => {}
+            Partitioner::BuiltIn => {
+                if let (Some(key), false) = (&record.key, self.config.partitioner_ignore_keys) {
+                    return protocol::to_positive(protocol::murmur2(key)) % n;
+                }
+            }
         }
         if let Some(&p) = self.sticky.get(&record.topic) {
             return p;
@@ -422,8 +509,25 @@ impl Producer {
         choice
     }
 
-    fn append(&mut self, now: u64, pending: Pending) {
-        let p = self.partition_for(&pending.record);
+    /// `RoundRobinPartitioner.partition`: a per-topic counter over the
+    /// partitions with a leader (over all when none has one).
+    fn round_robin(&mut self, topic: &str) -> i32 {
+        let counter = self.round_robin.entry(topic.to_string()).or_insert(0);
+        let next = *counter;
+        *counter = counter.wrapping_add(1);
+        let leaders = &self.metadata[topic];
+        let available: Vec<i32> = (0..leaders.len() as i32)
+            .filter(|&p| leaders[p as usize] >= 0)
+            .collect();
+        let pos = protocol::to_positive(next);
+        if available.is_empty() {
+            pos % leaders.len() as i32
+        } else {
+            available[pos as usize % available.len()]
+        }
+    }
+
+    fn append(&mut self, now: u64, pending: Pending, p: i32) {
         let tp = TopicPartition::new(&pending.record.topic, p);
         let size = record_size(&pending.record);
         let batch_size = self.config.batch_size;
@@ -479,6 +583,8 @@ impl Producer {
     /// needed, send ready batches, arm the wakeup for the next deadline.
     fn run_sender(&mut self, now: u64, out: &mut Vec<Output>) {
         self.expire(now, out);
+        // Memory freed by completed batches unblocks waiting sends.
+        self.admit_waiting(now, out);
         self.maybe_request_metadata(now, out);
         let mut txn_busy = false;
         if self.idempotent {
@@ -549,6 +655,16 @@ impl Producer {
             .is_some_and(|p| now >= p.created_ms + block)
         {
             let p = self.waiting.pop_front().expect("front exists");
+            // `waitOnMetadata`'s TimeoutException, or BufferPool's
+            // BufferExhaustedException (both Errors.REQUEST_TIMED_OUT).
+            self.app.notices.push(if self.metadata.contains_key(&p.record.topic) {
+                format!("BufferExhaustedException: Failed to allocate memory within the configured max blocking time {block} ms.")
+            } else {
+                format!(
+                    "TimeoutException: Topic {} not present in metadata after {block} ms.",
+                    p.record.topic
+                )
+            });
             self.fail_record(p, ErrorCode::RequestTimedOut, out);
         }
         self.batches.retain(|_, q| !q.is_empty());
@@ -556,7 +672,10 @@ impl Producer {
 
     fn needs_metadata(&self) -> bool {
         self.metadata_wanted
-            || !self.waiting.is_empty()
+            || self
+                .waiting
+                .iter()
+                .any(|p| !self.metadata.contains_key(&p.record.topic))
             || self.batches.keys().any(|tp| self.leader(tp) < 0)
     }
 
@@ -617,7 +736,7 @@ impl Producer {
         correlation_id
     }
 
-    fn on_metadata(&mut self, now: u64, m: broker::api::MetadataResponse) {
+    fn on_metadata(&mut self, now: u64, m: broker::api::MetadataResponse, out: &mut Vec<Output>) {
         let mut fresh: BTreeMap<String, Vec<BrokerId>> = BTreeMap::new();
         for ps in &m.partitions {
             let leaders = fresh.entry(ps.tp.topic.to_string()).or_default();
@@ -636,14 +755,7 @@ impl Producer {
             self.metadata.insert(topic, leaders);
         }
         // Records that were waiting for their topic's metadata.
-        let waiting = std::mem::take(&mut self.waiting);
-        for p in waiting {
-            if self.metadata.contains_key(&p.record.topic) {
-                self.append(now, p);
-            } else {
-                self.waiting.push_back(p);
-            }
-        }
+        self.admit_waiting(now, out);
     }
 
     fn send_ready(&mut self, now: u64, out: &mut Vec<Output>) {
@@ -699,6 +811,7 @@ impl Producer {
         mut batches: Vec<Batch>,
         out: &mut Vec<Output>,
     ) {
+        let codec = self.config.compression;
         let partitions = batches
             .iter_mut()
             .map(|b| {
@@ -706,7 +819,7 @@ impl Producer {
                 self.app.attempts += b.records.len() as u64;
                 ProducePartition {
                     tp: b.tp.clone(),
-                    records: b.encode(),
+                    records: b.encode(codec),
                 }
             })
             .collect();

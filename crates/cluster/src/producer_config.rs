@@ -1,5 +1,20 @@
 //! The producer's settings by Kafka's names and defaults.
 
+use protocol::Compression;
+
+/// `partitioner.class`: the built-in partitioner (null, or the deprecated
+/// `DefaultPartitioner`, which behaves the same here), or one of Kafka's
+/// two others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Partitioner {
+    /// murmur2 of the key; sticky without a key (or with `partitioner.ignore.keys`).
+    BuiltIn,
+    /// `RoundRobinPartitioner`: each record the next partition, keys ignored.
+    RoundRobin,
+    /// `UniformStickyPartitioner`: sticky, keys ignored.
+    UniformSticky,
+}
+
 /// `ProducerConfig`, the subset this producer implements. Everything else is
 /// refused by name before a run starts (never silently ignored).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +36,17 @@ pub struct ProducerConfig {
     pub enable_idempotence: Option<bool>,
     pub transactional_id: Option<String>,
     pub transaction_timeout_ms: u64,
+    pub compression: Compression,
+    /// Largest record (serialized) `send` accepts (`max.request.size`).
+    pub max_request_size: usize,
+    /// Bytes for batches not yet acknowledged; each batch takes
+    /// `batch.size` (or its size if bigger), as Kafka's `BufferPool`.
+    pub buffer_memory: u64,
+    pub partitioner: Partitioner,
+    pub partitioner_ignore_keys: bool,
+    /// `delivery.timeout.ms` was written (Kafka then refuses a value below
+    /// `linger.ms + request.timeout.ms` instead of raising it).
+    pub delivery_timeout_explicit: bool,
 }
 
 impl Default for ProducerConfig {
@@ -39,6 +65,12 @@ impl Default for ProducerConfig {
             enable_idempotence: None,
             transactional_id: None,
             transaction_timeout_ms: 60_000,
+            compression: Compression::None,
+            max_request_size: 1_048_576,
+            buffer_memory: 33_554_432,
+            partitioner: Partitioner::BuiltIn,
+            partitioner_ignore_keys: false,
+            delivery_timeout_explicit: false,
         }
     }
 }
@@ -56,8 +88,20 @@ impl ProducerConfig {
     }
 
     /// Kafka's `ConfigException`s for settings that contradict each other
-    /// (checked once every setting is applied).
-    pub fn validate(&self) -> Result<(), String> {
+    /// (checked once every setting is applied). A `delivery.timeout.ms`
+    /// left at its default below `linger.ms + request.timeout.ms` is raised
+    /// to that sum, as `KafkaProducer.configureDeliveryTimeout` does.
+    pub fn validate(&mut self) -> Result<(), String> {
+        let floor = self.linger_ms + self.request_timeout_ms;
+        if self.delivery_timeout_ms < floor {
+            if self.delivery_timeout_explicit {
+                return Err(
+                    "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"
+                        .into(),
+                );
+            }
+            self.delivery_timeout_ms = floor;
+        }
         if self.enable_idempotence == Some(true) {
             if self.retries == 0 {
                 return Err(
@@ -105,7 +149,10 @@ impl ProducerConfig {
             "retries" => self.retries = num(name, value)?,
             "retry.backoff.ms" => self.retry_backoff_ms = num(name, value)?,
             "request.timeout.ms" => self.request_timeout_ms = num(name, value)?,
-            "delivery.timeout.ms" => self.delivery_timeout_ms = num(name, value)?,
+            "delivery.timeout.ms" => {
+                self.delivery_timeout_ms = num(name, value)?;
+                self.delivery_timeout_explicit = true;
+            }
             "max.in.flight.requests.per.connection" => {
                 self.max_in_flight = num(name, value)?;
                 if self.max_in_flight == 0 {
@@ -126,11 +173,32 @@ impl ProducerConfig {
                 self.transactional_id = Some(value.to_string())
             }
             "transaction.timeout.ms" => self.transaction_timeout_ms = num(name, value)?,
-            "compression.type" if value == "none" => {}
+            "compression.type" => {
+                self.compression = Compression::from_name(value).ok_or_else(|| {
+                    format!("compression.type={value} is not valid: expected one of none, gzip, snappy, lz4, zstd")
+                })?
+            }
+            "max.request.size" => self.max_request_size = num(name, value)?,
+            "buffer.memory" => self.buffer_memory = num(name, value)?,
+            "partitioner.class" => {
+                self.partitioner = match value.rsplit('.').next().unwrap_or(value) {
+                    "RoundRobinPartitioner" => Partitioner::RoundRobin,
+                    "UniformStickyPartitioner" => Partitioner::UniformSticky,
+                    "DefaultPartitioner" | "null" => Partitioner::BuiltIn,
+                    _ => return Err(format!(
+                        "partitioner.class={value} is not valid: expected one of org.apache.kafka.clients.producer.RoundRobinPartitioner, org.apache.kafka.clients.producer.UniformStickyPartitioner, org.apache.kafka.clients.producer.internals.DefaultPartitioner"
+                    )),
+                }
+            }
+            "partitioner.ignore.keys" => match value {
+                "true" => self.partitioner_ignore_keys = true,
+                "false" => self.partitioner_ignore_keys = false,
+                _ => return Err(format!("{name}={value} is not valid: expected true or false")),
+            },
             "client.id" => {}
             _ => {
                 return Err(format!(
-                    "producer config {name} is not supported yet (the producer arrives in full with the clients issue)"
+                    "unknown producer config {name}"
                 ))
             }
         }

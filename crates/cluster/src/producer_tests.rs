@@ -562,3 +562,146 @@ fn a_fenced_producer_fails_for_good() {
         .unwrap_err()
         .starts_with("ProducerFencedException"));
 }
+
+/// The producer after its first metadata answer (leader 1 for t-0).
+fn with_metadata(config: ProducerConfig) -> (Producer, Vec<Output>) {
+    let mut p = producer(config);
+    let mut out = Vec::new();
+    p.start(0, &mut out);
+    p.on_timer(0, METADATA_MAX_AGE, &mut out);
+    let m = requests(&mut out);
+    let (b, id, _) = m
+        .iter()
+        .find(|r| matches!(r.2, Request::Metadata { .. }))
+        .expect("a metadata request")
+        .clone();
+    answer(&mut p, 1, (b, id), metadata(1), &mut out);
+    out.clear();
+    (p, out)
+}
+
+#[test]
+fn batches_carry_the_configured_compression() {
+    let mut cfg = plain();
+    cfg.set("compression.type", "gzip").unwrap();
+    let (mut p, mut out) = with_metadata(cfg);
+    p.send(2, record("zipped"), &mut out).unwrap();
+    let r = requests(&mut out);
+    let Request::Produce(req) = &r[0].2 else {
+        panic!("{r:?}")
+    };
+    let (batch, _) = RecordBatch::decode(&req.partitions[0].records).unwrap();
+    assert_eq!(batch.compression, protocol::Compression::Gzip);
+    assert_eq!(batch.records[0].value.as_deref(), Some(&b"zipped"[..]));
+}
+
+#[test]
+fn a_record_above_max_request_size_fails_at_once() {
+    let mut cfg = plain();
+    cfg.set("max.request.size", "100").unwrap();
+    let (mut p, mut out) = with_metadata(cfg);
+    let mut big = record("x");
+    big.value = Some(vec![b'x'; 200]);
+    p.send(2, big, &mut out).unwrap();
+    assert!(requests(&mut out)
+        .iter()
+        .all(|r| !matches!(r.2, Request::Produce(_))));
+    assert_eq!(
+        p.app.errors.iter().collect::<Vec<_>>(),
+        vec!["MESSAGE_TOO_LARGE"]
+    );
+    assert!(p.app.notices[0].starts_with("RecordTooLargeException: The message is "));
+    assert!(p.app.notices[0].ends_with(
+        "which is larger than 100, which is the value of the max.request.size configuration."
+    ));
+    assert_eq!(p.incomplete(), 0);
+}
+
+#[test]
+fn a_full_buffer_blocks_send_until_memory_frees_or_max_block_ms() {
+    // Room for exactly one batch; the broker does not answer.
+    let mut cfg = plain();
+    for (k, v) in [
+        ("buffer.memory", "1000"),
+        ("batch.size", "1000"),
+        ("max.block.ms", "500"),
+        ("linger.ms", "0"),
+    ] {
+        cfg.set(k, v).unwrap();
+    }
+    let (mut p, mut out) = with_metadata(cfg);
+    p.send(2, record("a"), &mut out).unwrap();
+    let first = requests(&mut out);
+    assert_eq!(first.len(), 1, "a is sent");
+    p.send(3, record("b"), &mut out).unwrap();
+    assert!(requests(&mut out).is_empty(), "b waits for memory");
+    // a's answer frees its batch: b goes.
+    answer(
+        &mut p,
+        10,
+        (first[0].0, first[0].1),
+        produce_answer(ErrorCode::None, 0),
+        &mut out,
+    );
+    assert_eq!(requests(&mut out).len(), 1, "b is sent once a is done");
+    // c waits behind the in-flight b and times out after max.block.ms.
+    p.send(20, record("c"), &mut out).unwrap();
+    p.on_timer(519, WAKEUP, &mut out);
+    assert!(p.app.errors.is_empty());
+    p.on_timer(520, WAKEUP, &mut out);
+    assert_eq!(
+        p.app.errors.iter().collect::<Vec<_>>(),
+        vec!["REQUEST_TIMED_OUT"]
+    );
+    assert_eq!(
+        p.app.notices,
+        vec!["BufferExhaustedException: Failed to allocate memory within the configured max blocking time 500 ms."]
+    );
+}
+
+#[test]
+fn an_unknown_topic_fails_after_max_block_ms_with_kafkas_message() {
+    let mut cfg = plain();
+    cfg.set("max.block.ms", "300").unwrap();
+    let mut p = producer(cfg);
+    let mut out = Vec::new();
+    let mut r = record("x");
+    r.topic = "nope".into();
+    p.send(0, r, &mut out).unwrap();
+    p.on_timer(300, WAKEUP, &mut out);
+    assert_eq!(
+        p.app.notices,
+        vec!["TimeoutException: Topic nope not present in metadata after 300 ms."]
+    );
+    assert_eq!(p.incomplete(), 0);
+}
+
+#[test]
+fn delivery_timeout_below_linger_plus_request_timeout() {
+    let mut c = ProducerConfig::default();
+    c.set("request.timeout.ms", "200000").unwrap();
+    c.validate().unwrap();
+    assert_eq!(c.delivery_timeout_ms, 200_000, "the default is raised");
+    c.set("delivery.timeout.ms", "100000").unwrap();
+    assert_eq!(
+        c.validate().unwrap_err(),
+        "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"
+    );
+}
+
+#[test]
+fn partitioner_class_and_ignore_keys() {
+    let mut c = ProducerConfig::default();
+    c.set(
+        "partitioner.class",
+        "org.apache.kafka.clients.producer.RoundRobinPartitioner",
+    )
+    .unwrap();
+    assert_eq!(c.partitioner, Partitioner::RoundRobin);
+    c.set("partitioner.class", "UniformStickyPartitioner")
+        .unwrap();
+    assert_eq!(c.partitioner, Partitioner::UniformSticky);
+    assert!(c.set("partitioner.class", "MyPartitioner").is_err());
+    assert!(c.set("partitioner.ignore.keys", "sometimes").is_err());
+    assert!(c.set("compression.type", "brotli").is_err());
+}

@@ -403,9 +403,18 @@ impl Runner {
                     .ok_or_else(|| format!("producer {producer} is not running"))?;
                 let limit = cfg.delivery_timeout_ms + cfg.request_timeout_ms + cfg.max_block_ms;
                 let name = producer.clone();
-                if !c.run_until(limit, |c| {
+                let done = c.run_until(limit, |c| {
                     c.producer(&name).is_none_or(|p| p.incomplete() == 0)
-                }) {
+                });
+                // Sends that failed with a specific exception are narrated
+                // (the application's callbacks were told while it flushed).
+                let notices = c
+                    .with_producer(producer, |p, _, _| std::mem::take(&mut p.app.notices))
+                    .unwrap_or_default();
+                for n in notices {
+                    self.report.lines.push(format!("send {producer}: {n}"));
+                }
+                if !done {
                     return Err(format!(
                         "flush {producer} did not complete within {limit} ms"
                     ));

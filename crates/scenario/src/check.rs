@@ -50,6 +50,9 @@ pub struct Checker {
     reported_missing_cluster: bool,
     /// Set by an explicit `auto.create.topics.enable=true` on `cluster`.
     auto_create: Option<(i32, i32)>,
+    /// Set by an explicit `auto.create.topics.enable=false`: a `send` to a
+    /// topic that does not exist runs (and fails after `max.block.ms`).
+    no_auto_create: bool,
     topics: BTreeMap<String, TopicInfo>,
     clients: BTreeMap<String, ClientInfo>,
 }
@@ -206,7 +209,10 @@ impl Checker {
             } => {
                 self.producer(cx, "send", producer, false);
                 self.auto_create(cx.line, topic);
-                if let (Some(t), Some(p)) = (self.topic(cx, topic), partition) {
+                if self.no_auto_create && !self.topics.contains_key(topic.as_str()) {
+                    // Kafka's producer waits for the topic's metadata and
+                    // fails the send after max.block.ms: shown, not refused.
+                } else if let (Some(t), Some(p)) = (self.topic(cx, topic), partition) {
                     partition_in_range(cx, topic, t, *p);
                 }
             }
@@ -300,6 +306,8 @@ impl Checker {
         if setting(configs, "auto.create.topics.enable") == Some(&ConfigValue::Bool(true)) {
             self.auto_create = Some((int("num.partitions"), int("default.replication.factor")));
         }
+        self.no_auto_create =
+            setting(configs, "auto.create.topics.enable") == Some(&ConfigValue::Bool(false));
         // Kafka's internal topics exist from the start; predicates may name them.
         for (topic, count) in [
             ("__consumer_offsets", "offsets.topic.num.partitions"),

@@ -536,3 +536,17 @@ fn auto_created_topics() {
         "a.scn:3: partition fresh-1 does not exist: fresh has 1 partition (0..0)"
     );
 }
+
+#[test]
+fn sending_to_a_missing_topic_runs_only_with_auto_create_explicitly_off() {
+    // Explicitly off: the send runs and fails after max.block.ms (Kafka's behaviour to show).
+    let src =
+        "cluster brokers=1 auto.create.topics.enable=false\nproducer p\nsend p missing value=x\n";
+    assert!(parse("a.scn", src).is_ok());
+    // Not written: the contract's rule, an unknown topic is refused.
+    let src = "cluster brokers=1\nproducer p\nsend p missing value=x\n";
+    assert!(parse("a.scn", src).is_err());
+    // Predicates still may not name it.
+    let src = "cluster brokers=1 auto.create.topics.enable=false\nproducer p\nsend p missing value=x\nexpect hw missing-0 == 0\n";
+    assert!(parse("a.scn", src).is_err());
+}

@@ -337,10 +337,14 @@ impl Consumer {
         }
         let to = candidates[self.metadata.next_broker % candidates.len()];
         self.metadata.in_flight = true;
+        // Naming the subscribed topics lets the broker auto-create them
+        // (allow.auto.create.topics); the answer covers every topic anyway.
+        let subscribed = self.subs.subscribed_topics();
+        let topics = (!subscribed.is_empty()).then_some(subscribed);
         self.send(
             now,
             to,
-            Request::Metadata { topics: None },
+            Request::Metadata { topics },
             Pending::Metadata,
             None,
             out,
