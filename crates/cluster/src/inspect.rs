@@ -156,6 +156,19 @@ impl Cluster {
     }
 
     fn replica_on_disk(&self, b: BrokerId, tp: &TopicPartition) -> Option<ReplicaView> {
+        let log = self.open_from_disk(b, tp)?;
+        let disk: MemoryStorage = self.storage(b).borrow().clone();
+        let hw = hw_checkpoint(&disk, tp);
+        Some(ReplicaView {
+            log_start: log.log_start_offset(),
+            leo: log.log_end_offset(),
+            hw: hw.min(log.log_end_offset()),
+            records: read_all(&log),
+        })
+    }
+
+    /// The log a broker that is down would recover from its disk.
+    fn open_from_disk(&self, b: BrokerId, tp: &TopicPartition) -> Option<Log<MemoryStorage>> {
         let dir = tp.dir();
         // A copy: recovery writes (truncates a torn tail), and looking must
         // not change what the broker finds when it restarts.
@@ -170,14 +183,78 @@ impl Cluster {
         }
         let config =
             LogConfig::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).ok()?;
-        let hw = hw_checkpoint(&disk, tp);
         let (log, _) = Log::open(disk, &dir, config, self.sim.now() as i64).ok()?;
-        Some(ReplicaView {
-            log_start: log.log_start_offset(),
-            leo: log.log_end_offset(),
-            hw: hw.min(log.log_end_offset()),
-            records: read_all(&log),
-        })
+        Some(log)
+    }
+}
+
+/// What the storage predicates show of one replica's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLayout {
+    /// Each segment's base offset, oldest first.
+    pub segments: Vec<i64>,
+    /// Every offset-index entry's offset, oldest first.
+    pub index: Vec<i64>,
+    /// Record batches in the log (control batches included).
+    pub batches: usize,
+    /// The segment files' size in bytes.
+    pub bytes: u64,
+    /// Per segment: (base offset, offset index) for lookups.
+    lookups: Vec<(i64, Vec<i64>)>,
+}
+
+impl LogLayout {
+    fn of<S: Storage>(log: &Log<S>) -> LogLayout {
+        let lookups: Vec<(i64, Vec<i64>)> = log
+            .segments()
+            .map(|s| {
+                (
+                    s.base_offset(),
+                    s.offset_index().entries().map(|(o, _)| o).collect(),
+                )
+            })
+            .collect();
+        LogLayout {
+            segments: lookups.iter().map(|(b, _)| *b).collect(),
+            index: lookups
+                .iter()
+                .flat_map(|(_, i)| i.iter().copied())
+                .collect(),
+            batches: log.segments().map(|s| s.batches().count()).sum(),
+            bytes: log.size_in_bytes(),
+            lookups,
+        }
+    }
+
+    /// Kafka's read path: the last segment with base <= `offset` (a floor
+    /// search over the segments), then the greatest index entry <= `offset`
+    /// in it (a binary search of the sparse index); the read scans on from
+    /// there. `None` below the first segment.
+    pub fn lookup(&self, offset: i64) -> Option<i64> {
+        let (base, index) = self.lookups.iter().rev().find(|(b, _)| *b <= offset)?;
+        Some(
+            index
+                .iter()
+                .rev()
+                .find(|&&o| o <= offset)
+                .copied()
+                .unwrap_or(*base),
+        )
+    }
+}
+
+impl Cluster {
+    /// The layout of replica `tp@b`'s log (live, or as its disk would
+    /// recover), `None` if `b` has no replica of `tp`.
+    pub fn log_layout(&self, b: BrokerId, tp: &TopicPartition) -> Option<LogLayout> {
+        if let Some(p) = self
+            .broker_up(b)
+            .then(|| self.broker(b).partition(tp))
+            .flatten()
+        {
+            return Some(LogLayout::of(p.log.inner()));
+        }
+        self.open_from_disk(b, tp).map(|log| LogLayout::of(&log))
     }
 }
 

@@ -86,9 +86,15 @@ pub fn evaluate(c: &Cluster, subject: &Subject) -> Result<Value, String> {
         return v;
     }
     match subject {
-        Subject::ReplicaHw(r) | Subject::Leo(r) | Subject::LogStart(r) | Subject::Log(r) => {
-            check_replica(c, r)?
-        }
+        Subject::ReplicaHw(r)
+        | Subject::Leo(r)
+        | Subject::LogStart(r)
+        | Subject::Log(r)
+        | Subject::Segments(r)
+        | Subject::Index(r)
+        | Subject::IndexLookup { replica: r, .. }
+        | Subject::Batches(r)
+        | Subject::LogBytes(r) => check_replica(c, r)?,
         Subject::Acked(name) | Subject::Errors(name) if c.producer(name).is_none() => {
             return Err(format!("there is no producer {name}"))
         }
@@ -137,6 +143,31 @@ fn value(c: &Cluster, subject: &Subject) -> Value {
         ),
         Subject::Lost => Value::Int(invariants::lost(c).len() as i64),
         Subject::Duplicates(p) => Value::Int(invariants::duplicates(c, &tp(p))),
+        Subject::Segments(r) | Subject::Index(r) | Subject::Batches(r) | Subject::LogBytes(r) => {
+            let Some(l) = c.log_layout(r.broker, &tp(&r.partition)) else {
+                return match subject {
+                    Subject::Segments(_) | Subject::Index(_) => Value::IntSet(BTreeSet::new()),
+                    _ => Value::None,
+                };
+            };
+            match subject {
+                Subject::Segments(_) => Value::IntSet(l.segments.into_iter().collect()),
+                Subject::Index(_) => Value::IntSet(l.index.into_iter().collect()),
+                Subject::Batches(_) => Value::Int(l.batches as i64),
+                _ => Value::Int(l.bytes as i64),
+            }
+        }
+        Subject::IndexLookup { replica, offset } => c
+            .log_layout(replica.broker, &tp(&replica.partition))
+            .and_then(|l| l.lookup(*offset))
+            .map_or(Value::None, Value::Int),
+        Subject::Children(path) => Value::Names(
+            c.zk()
+                .tree()
+                .get(path)
+                .map(|n| n.children.iter().cloned().collect())
+                .unwrap_or_default(),
+        ),
         other => unreachable!("{} is rejected before the run", other.keyword()),
     }
 }

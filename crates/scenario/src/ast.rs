@@ -366,6 +366,29 @@ pub enum Subject {
         group: String,
         partition: PartitionRef,
     },
+    /// `segments TOPIC-P@B` (extension): the base offsets of the replica's
+    /// log segments, which name their files (`00000000000000000005.log`).
+    Segments(ReplicaRef),
+    /// `index TOPIC-P@B` (extension): the offsets in the segments' sparse
+    /// offset indexes (one entry per `log.index.interval.bytes`).
+    Index(ReplicaRef),
+    /// `index-lookup TOPIC-P@B OFFSET` (extension): where a read of OFFSET
+    /// starts scanning: the greatest indexed offset <= OFFSET in the last
+    /// segment whose base offset is <= OFFSET (the segment's base offset
+    /// when no entry is <= OFFSET).
+    IndexLookup {
+        replica: ReplicaRef,
+        offset: i64,
+    },
+    /// `batches TOPIC-P@B` (extension): record batches in the replica's log
+    /// (control batches included).
+    Batches(ReplicaRef),
+    /// `log-bytes TOPIC-P@B` (extension): the size of its segment files.
+    LogBytes(ReplicaRef),
+    /// `children PATH` (extension): the names of a ZooKeeper node's
+    /// children (`children /brokers/ids == 0,1,2`); `none` if it has none
+    /// or does not exist.
+    Children(String),
 }
 
 /// The kind of value a subject yields, which decides what may be compared.
@@ -383,6 +406,8 @@ pub enum ValueKind {
     ErrorSet,
     /// A set of consumer names (`members`).
     MemberSet,
+    /// A set of plain names (`children`: znode names).
+    NameSet,
     /// A set of partitions (`assignment`, `revoked`).
     PartitionSet,
     /// A consumer group state (`state`).
@@ -415,6 +440,12 @@ impl Subject {
             Subject::Generation(_) => "generation",
             Subject::State(_) => "state",
             Subject::Lag { .. } => "lag",
+            Subject::Segments(_) => "segments",
+            Subject::Index(_) => "index",
+            Subject::IndexLookup { .. } => "index-lookup",
+            Subject::Batches(_) => "batches",
+            Subject::LogBytes(_) => "log-bytes",
+            Subject::Children(_) => "children",
         }
     }
 
@@ -423,7 +454,10 @@ impl Subject {
             Subject::Leader(_) | Subject::Controller | Subject::Committed { .. } => {
                 ValueKind::OptionalInt
             }
-            Subject::Isr(_) | Subject::Divergent(_) => ValueKind::IntSet,
+            Subject::Isr(_) | Subject::Divergent(_) | Subject::Segments(_) | Subject::Index(_) => {
+                ValueKind::IntSet
+            }
+            Subject::Children(_) => ValueKind::NameSet,
             Subject::Log(_) | Subject::Consumed(_) | Subject::Processed(_) => ValueKind::ValueList,
             Subject::Errors(_) => ValueKind::ErrorSet,
             Subject::Members(_) => ValueKind::MemberSet,
@@ -438,7 +472,10 @@ impl Subject {
             | Subject::Lost
             | Subject::Duplicates(_)
             | Subject::Generation(_)
-            | Subject::Lag { .. } => ValueKind::Int,
+            | Subject::Lag { .. }
+            | Subject::IndexLookup { .. }
+            | Subject::Batches(_)
+            | Subject::LogBytes(_) => ValueKind::Int,
         }
     }
 }

@@ -555,10 +555,16 @@ impl Checker {
             | Subject::Duplicates(p) => {
                 self.partition(cx, p);
             }
-            Subject::ReplicaHw(r) | Subject::Leo(r) | Subject::LogStart(r) | Subject::Log(r) => {
-                self.replica(cx, r)
-            }
-            Subject::Controller | Subject::Lost => {}
+            Subject::ReplicaHw(r)
+            | Subject::Leo(r)
+            | Subject::LogStart(r)
+            | Subject::Log(r)
+            | Subject::Segments(r)
+            | Subject::Index(r)
+            | Subject::IndexLookup { replica: r, .. }
+            | Subject::Batches(r)
+            | Subject::LogBytes(r) => self.replica(cx, r),
+            Subject::Controller | Subject::Lost | Subject::Children(_) => {}
             Subject::Acked(p) => self.producer(cx, "acked", p, false),
             Subject::Errors(p) => self.producer(cx, "errors", p, false),
             Subject::Consumed(name) => self.consumer(cx, "consumed", name, false),

@@ -32,6 +32,12 @@ pub const SUBJECTS: &[(&str, &str)] = &[
     ("generation", "generation GROUP"),
     ("state", "state GROUP"),
     ("lag", "lag GROUP TOPIC-P"),
+    ("segments", "segments TOPIC-P@B"),
+    ("index", "index TOPIC-P@B"),
+    ("index-lookup", "index-lookup TOPIC-P@B OFFSET"),
+    ("batches", "batches TOPIC-P@B"),
+    ("log-bytes", "log-bytes TOPIC-P@B"),
+    ("children", "children PATH"),
     ("idle", "idle"),
 ];
 
@@ -158,6 +164,38 @@ impl LineParser {
                 group: self.group_name(a(0))?,
                 partition: self.partition_ref(a(1))?,
             },
+            "segments" => Subject::Segments(self.replica_ref(a(0))?),
+            "index" => Subject::Index(self.replica_ref(a(0))?),
+            "index-lookup" => {
+                let replica = self.replica_ref(a(0))?;
+                let Some(offset) = a(1)
+                    .bare()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .filter(|o| *o >= 0)
+                else {
+                    return self.fail(format!(
+                        "{}: index-lookup needs an offset (an integer >= 0), not {}",
+                        self.keyword,
+                        a(1).source()
+                    ));
+                };
+                Subject::IndexLookup { replica, offset }
+            }
+            "batches" => Subject::Batches(self.replica_ref(a(0))?),
+            "log-bytes" => Subject::LogBytes(self.replica_ref(a(0))?),
+            "children" => {
+                let path = a(0).bare().unwrap_or_default();
+                let ok = path == "/"
+                    || (path.starts_with('/') && !path.ends_with('/') && !path.contains("//"));
+                if !ok {
+                    return self.fail(format!(
+                        "{}: children needs a ZooKeeper path like /brokers/ids, not {}",
+                        self.keyword,
+                        a(0).source()
+                    ));
+                }
+                Subject::Children(path)
+            }
             _ => return None,
         })
     }
@@ -235,13 +273,21 @@ impl LineParser {
                 }
                 Some(Expected::Ints(out))
             }
-            ValueKind::ValueList | ValueKind::MemberSet => {
+            ValueKind::ValueList | ValueKind::MemberSet | ValueKind::NameSet => {
                 let items: Vec<String> = w.split_all(',').iter().map(Word::text).collect();
                 if kind == ValueKind::MemberSet {
                     for m in &items {
                         if let Err(e) = check_client_name(m, false) {
                             return self.fail(e);
                         }
+                    }
+                }
+                if kind == ValueKind::NameSet {
+                    if let Some(d) = items
+                        .iter()
+                        .find(|i| items.iter().filter(|j| j == i).count() > 1)
+                    {
+                        return self.fail(format!("{kw}: {d} is listed twice"));
                     }
                 }
                 Some(Expected::Strings(items))

@@ -322,9 +322,16 @@ impl Display for Subject {
             | Subject::Hw(p)
             | Subject::Divergent(p)
             | Subject::Duplicates(p) => write!(f, "{kw} {p}"),
-            Subject::ReplicaHw(r) | Subject::Leo(r) | Subject::LogStart(r) | Subject::Log(r) => {
-                write!(f, "{kw} {r}")
-            }
+            Subject::ReplicaHw(r)
+            | Subject::Leo(r)
+            | Subject::LogStart(r)
+            | Subject::Log(r)
+            | Subject::Segments(r)
+            | Subject::Index(r)
+            | Subject::Batches(r)
+            | Subject::LogBytes(r) => write!(f, "{kw} {r}"),
+            Subject::IndexLookup { replica, offset } => write!(f, "{kw} {replica} {offset}"),
+            Subject::Children(path) => write!(f, "{kw} {path}"),
             Subject::Controller | Subject::Lost => f.write_str(kw),
             Subject::Acked(n)
             | Subject::Errors(n)

@@ -484,3 +484,67 @@ fn run_until_takes_a_timeout_after_the_predicate() {
         )])
     );
 }
+
+#[test]
+fn storage_and_zookeeper_subjects() {
+    assert_eq!(
+        expect("segments t-0@1 == 0,4,8"),
+        cmp(
+            Subject::Segments(rr("t", 0, 1)),
+            Op::Eq,
+            Expected::Ints(vec![0, 4, 8])
+        )
+    );
+    assert_eq!(
+        expect("index t-0@0 == none"),
+        cmp(Subject::Index(rr("t", 0, 0)), Op::Eq, Expected::None)
+    );
+    assert_eq!(
+        expect("index-lookup t-0@0 7 == 6"),
+        cmp(
+            Subject::IndexLookup {
+                replica: rr("t", 0, 0),
+                offset: 7
+            },
+            Op::Eq,
+            Expected::Int(6)
+        )
+    );
+    assert_eq!(
+        expect("batches t-0@2 < 5"),
+        cmp(Subject::Batches(rr("t", 0, 2)), Op::Lt, Expected::Int(5))
+    );
+    assert_eq!(
+        expect("log-bytes t-0@2 >= 100"),
+        cmp(Subject::LogBytes(rr("t", 0, 2)), Op::Ge, Expected::Int(100))
+    );
+    assert_eq!(
+        expect("children /brokers/ids == 0,1,2"),
+        cmp(
+            Subject::Children(s("/brokers/ids")),
+            Op::Eq,
+            Expected::Strings(vec![s("0"), s("1"), s("2")])
+        )
+    );
+    assert_eq!(
+        expect("children / != none"),
+        cmp(Subject::Children(s("/")), Op::Ne, Expected::None)
+    );
+    assert_eq!(
+        err("segments t-0 == 0"),
+        "bad replica t-0: expected TOPIC-P@BROKER, e.g. orders-0@2"
+    );
+    assert_eq!(
+        err("index-lookup t-0@0 x == 1"),
+        "expect: index-lookup needs an offset (an integer >= 0), not x"
+    );
+    assert_eq!(
+        err("children brokers/ids == 0"),
+        "expect: children needs a ZooKeeper path like /brokers/ids, not brokers/ids"
+    );
+    assert_eq!(err("children /a == x,x"), "children: x is listed twice");
+    assert_eq!(
+        err("segments t-0@0 > 1"),
+        "segments is a set: compare it with == or != only, not >"
+    );
+}
