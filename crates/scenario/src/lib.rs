@@ -30,7 +30,8 @@
 //! - Guided demos: a `demo` header (`title`, `title.zh`, `teaches`,
 //!   `teaches.zh`, `seed FILE "QUOTE"`, `seed.en`) and `say.zh TEXT`, the
 //!   Chinese narration of the `say` before it; [`demo()`] returns a demo's
-//!   metadata and narration steps (see [`demo`]).
+//!   metadata and narration steps (see [`demo`]); [`library`] holds the
+//!   demo files of `tests/scenarios/demos/`, compiled in.
 //! - `commit CONSUMER` without `sync|async` is `sync`; `drop` without
 //!   `count=` drops until `heal`.
 
@@ -39,6 +40,7 @@ pub mod check;
 pub mod config;
 pub mod demo;
 pub mod lexer;
+pub mod library;
 pub mod names;
 pub mod parser;
 mod predicate;
