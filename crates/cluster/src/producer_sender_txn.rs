@@ -42,20 +42,30 @@ impl Producer {
         Ok(())
     }
 
-    /// `maybeFailWithError`: what a transactional call throws in an error state.
+    /// `maybeFailWithError`: what a transactional call throws in an error
+    /// state. A fencing error is thrown anew with the producer's id and
+    /// epoch (it was not caused by this call); others are wrapped.
     fn maybe_fail_with_error(&self) -> Result<(), String> {
-        match self.txn.state {
-            TxnState::FatalError => Err(self.txn.last_error.clone().unwrap_or_default()),
-            TxnState::AbortableError => {
-                let e = self.txn.last_error.clone().unwrap_or_default();
-                if e.starts_with("InvalidProducerEpochException") {
-                    Err(e)
-                } else {
-                    Err(format!("KafkaException: Cannot execute transactional method because we are in an error state ({e})"))
-                }
-            }
-            _ => Ok(()),
+        if !matches!(
+            self.txn.state,
+            TxnState::FatalError | TxnState::AbortableError
+        ) {
+            return Ok(());
         }
+        let e = self.txn.last_error.clone().unwrap_or_default();
+        let who = format!(
+            "Producer with transactionalId '{}' and (producerId={}, epoch={})",
+            self.txn.transactional_id.as_deref().unwrap_or(""),
+            self.txn.producer_id,
+            self.txn.epoch
+        );
+        Err(if e.starts_with("ProducerFencedException") {
+            format!("ProducerFencedException: {who} has been fenced by another producer with the same transactionalId")
+        } else if e.starts_with("InvalidProducerEpochException") {
+            format!("InvalidProducerEpochException: {who} attempted to produce with an old epoch")
+        } else {
+            format!("KafkaException: Cannot execute transactional method because we are in an error state ({e})")
+        })
     }
 
     fn transactional(&self) -> Result<(), String> {

@@ -557,10 +557,15 @@ fn a_fenced_producer_fails_for_good() {
     assert!(e.starts_with("ProducerFencedException"), "{e}");
     assert!(p.app.errors.contains("PRODUCER_FENCED"));
     assert!(p.send(6, record("x"), &mut out).is_err());
-    assert!(p
-        .abort_transaction(6, &mut out)
-        .unwrap_err()
-        .starts_with("ProducerFencedException"));
+    // Later calls throw a new ProducerFencedException naming the producer,
+    // as `maybeFailWithError` does.
+    assert_eq!(
+        p.abort_transaction(6, &mut out).unwrap_err(),
+        format!(
+            "ProducerFencedException: Producer with transactionalId 'tx' and (producerId={}, epoch={}) has been fenced by another producer with the same transactionalId",
+            p.txn.producer_id, p.txn.epoch
+        )
+    );
 }
 
 /// The producer after its first metadata answer (leader 1 for t-0).
@@ -704,4 +709,29 @@ fn partitioner_class_and_ignore_keys() {
     assert!(c.set("partitioner.class", "MyPartitioner").is_err());
     assert!(c.set("partitioner.ignore.keys", "sometimes").is_err());
     assert!(c.set("compression.type", "brotli").is_err());
+}
+
+#[test]
+fn a_failed_transactional_batch_asks_for_a_new_epoch_unless_completing() {
+    // TransactionManager.maybeTransitionToErrorState.
+    let tp = TopicPartition::new("t", 0);
+    let mut t = TxnManager::new(Some("tx".into()), 60_000);
+    t.state = TxnState::InTransaction;
+    t.on_failed(&tp, 0, ErrorCode::InvalidProducerEpoch, false);
+    assert_eq!(t.state, TxnState::AbortableError);
+    assert!(t.epoch_bump_required);
+    assert!(t
+        .last_error
+        .as_deref()
+        .is_some_and(|e| e.starts_with("InvalidProducerEpochException")));
+    let mut t = TxnManager::new(Some("tx".into()), 60_000);
+    t.state = TxnState::CommittingTransaction;
+    t.on_failed(&tp, 0, ErrorCode::RequestTimedOut, false);
+    assert_eq!(t.state, TxnState::AbortableError);
+    assert!(!t.epoch_bump_required);
+    // Fencing is fatal whatever the state.
+    let mut t = TxnManager::new(Some("tx".into()), 60_000);
+    t.state = TxnState::InTransaction;
+    t.on_failed(&tp, 0, ErrorCode::ProducerFenced, false);
+    assert_eq!(t.state, TxnState::FatalError);
 }

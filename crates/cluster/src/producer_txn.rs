@@ -366,9 +366,14 @@ impl TxnManager {
                 return;
             }
             _ if self.is_transactional() => {
-                // Any failed write makes the transaction abortable; an
-                // abort then bumps the epoch when sequences are in doubt.
-                if adjust
+                // Any failed write makes the transaction abortable and, as
+                // `maybeTransitionToErrorState`, asks for a new epoch unless
+                // the transaction is completing. While completing, Kafka
+                // closes the sequence gap of a batch surely not written
+                // (`adjustSequencesDueToFailedBatch`); the new epoch after
+                // the abort does the same here.
+                if !self.is_completing()
+                    || adjust
                     || matches!(
                         error,
                         ErrorCode::OutOfOrderSequenceNumber | ErrorCode::UnknownProducerId
