@@ -655,6 +655,18 @@ const NATIVE: &[NativeSpec] = &[
         note: "3 brokers, 10 partitions, RF=3, acks=all producer",
     },
     NativeSpec {
+        name: "produce->consume, 100 B records",
+        package: "kafkascope-cluster",
+        bench: "cluster",
+        filter: "^produce_consume/",
+        id: "produce_consume/1000_records_100B_3_partitions_rf3",
+        prefix: false,
+        per: Per::ElementsPerSec,
+        unit: "records/s",
+        target: None,
+        note: "acks=all producer -> 3 partitions, RF=3 -> consumer, end to end in the simulator",
+    },
+    NativeSpec {
         name: "assignor 1,000 members x 10,000 partitions",
         package: "kafkascope-client",
         bench: "assignors",
