@@ -132,6 +132,15 @@ pub fn num(v: f64) -> String {
     format!("{sign}{grouped}{frac}")
 }
 
+/// A whole number with thousands separators (`num` would print 10 as "10.0").
+pub fn whole(v: f64) -> String {
+    num(v.round())
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// The aligned table.
 pub fn format_table(figs: &[Figure]) -> String {
     let head = ["figure", "value", "target", "ratio", "met", "note"];
@@ -747,6 +756,22 @@ fn browser_median(res: &Json, section: &str, key: &str) -> Option<(f64, usize)> 
     Some((median(&xs)?, xs.len()))
 }
 
+/// Median over the runs of `num / den` taken within each run (the two
+/// measurements of one run ran back to back on the same machine state).
+fn browser_ratio_median(res: &Json, section: &str, num: &str, den: &str) -> Option<(f64, usize)> {
+    let Some(Json::Arr(runs)) = res.get(section) else {
+        return None;
+    };
+    let xs: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| {
+            let (n, d) = (r.get(num)?.num()?, r.get(den)?.num()?);
+            (d > 0.0).then_some(n / d)
+        })
+        .collect();
+    Some((median(&xs)?, xs.len()))
+}
+
 /// The browser figures from `tests/bench/run.mjs`'s JSON (or the reason it
 /// has none), given the native log append figure for the wasm/native ratio.
 pub fn browser_figures(
@@ -764,7 +789,12 @@ pub fn browser_figures(
         }
     };
     let get = |section: &str, key: &str| res.ok().and_then(|r| browser_median(r, section, key));
-    let mut figs = Vec::new();
+    let param = |key: &str| {
+        res.ok()
+            .and_then(|r| r.path(&["worker_params", key]))
+            .and_then(Json::num)
+            .map_or("?".to_string(), whole)
+    };
     let fig = |name: &str,
                got: Option<(f64, usize)>,
                unit: &str,
@@ -774,13 +804,17 @@ pub fn browser_figures(
         Some((v, n)) => Figure::measured(name, v, unit, t, &format!("median of {n} runs; {note}")),
         None => Figure::missing(name, unit, t, &err(section)),
     };
+    let mut figs = Vec::new();
     let wasm = get("worker", "append_records_per_sec");
     figs.push(fig(
         "log append in a worker (wasm)",
         wasm,
         "records/s",
         None,
-        "encode+append, warm, 1,000 x 100 B, MemoryStorage",
+        &format!(
+            "encode+append, warm, {} batches of 1,000 x 100 B, MemoryStorage, opt-level z as shipped",
+            param("append_batches")
+        ),
         "worker",
     ));
     figs.push(match (wasm, native_append) {
@@ -789,121 +823,174 @@ pub fn browser_figures(
             n / w,
             "x",
             Some(Target::AtMost(2.0)),
-            "native warm encode+append over the worker's",
+            "native warm encode+append median over the worker's",
+        ),
+        (None, _) => Figure::missing(
+            "native / wasm log append",
+            "x",
+            Some(Target::AtMost(2.0)),
+            &err("worker"),
         ),
         _ => Figure::missing(
             "native / wasm log append",
             "x",
             Some(Target::AtMost(2.0)),
-            "needs both the native and the worker log append",
+            "needs the native log append too (run without --browser-only)",
         ),
     });
-    let raw = get("worker", "idb_raw_mb_per_sec");
-    let store = get("worker", "idb_filestore_mb_per_sec");
+    let idb_note = format!(
+        "{} records of 100 B, {} per batch, {} batches per transaction, 64 KiB chunks",
+        param("idb_records"),
+        param("idb_records_per_batch"),
+        param("idb_batches_per_persist")
+    );
     figs.push(fig(
-        "IndexedDB raw puts (64 KiB chunks)",
-        raw,
-        "MB/s",
+        "IndexedDB raw puts",
+        get("worker", "idb_raw_records_per_sec"),
+        "records/s",
         None,
-        "1 MiB per transaction",
+        &idb_note,
         "worker",
     ));
     figs.push(fig(
-        "IndexedDB through FileStore::append_file",
-        store,
-        "MB/s",
+        "broker persisted appends (IdbLogStorage)",
+        get("worker", "idb_persisted_records_per_sec"),
+        "records/s",
         None,
-        "same bytes, 1 MiB per append",
+        "same records: Log::append_as_leader then persist(), same batches per persist",
         "worker",
     ));
-    figs.push(match (raw, store) {
-        (Some((r, _)), Some((s, _))) if r > 0.0 => Figure::measured(
-            "FileStore / raw IndexedDB",
-            100.0 * s / r,
-            "%",
-            Some(Target::AtLeast(80.0)),
-            "medians of the two rows above",
-        ),
-        _ => Figure::missing(
-            "FileStore / raw IndexedDB",
-            "%",
-            Some(Target::AtLeast(80.0)),
-            &err("worker"),
-        ),
-    });
-    figs.push(Figure::missing(
-        "broker persisted appends / raw IndexedDB",
+    figs.push(fig(
+        "persisted appends / raw IndexedDB",
+        res.ok()
+            .and_then(|r| {
+                browser_ratio_median(
+                    r,
+                    "worker",
+                    "idb_persisted_records_per_sec",
+                    "idb_raw_records_per_sec",
+                )
+            })
+            .map(|(v, n)| (100.0 * v, n)),
         "%",
         Some(Target::AtLeast(80.0)),
-        "the broker has no persisted append path in the browser yet (no log Storage on IndexedDB)",
+        "ratio within each run (same run, same chunk size)",
+        "worker",
     ));
     figs.push(Figure::missing(
         "3 brokers RF=3 acks=all through workers",
         "records/s",
         Some(Target::AtLeast(1e6)),
-        "the broker workers do not replicate or serve produce requests yet",
+        "needs broker workers that replicate and serve produce requests",
     ));
     figs.push(Figure::missing(
-        "produce->consume latency p50",
+        "produce->consume latency p50 (live mode)",
         "ms",
         Some(Target::AtMost(1.0)),
-        "no produce/consume path through the broker workers yet",
+        "needs a produce/consume path through the broker workers",
     ));
     figs.push(Figure::missing(
-        "produce->consume latency p99",
+        "produce->consume latency p99 (live mode)",
         "ms",
         Some(Target::AtMost(5.0)),
-        "no produce/consume path through the broker workers yet",
+        "needs a produce/consume path through the broker workers",
     ));
     figs.push(Figure::missing(
         "UI p95 frame time under load",
         "ms",
         Some(Target::AtMost(16.7)),
-        "the page has no load to put it under yet (no traffic view)",
+        "needs traffic through the workers and a page that shows it",
+    ));
+    let brokers = res
+        .ok()
+        .and_then(|r| r.get("app_brokers"))
+        .and_then(Json::num)
+        .map_or("3".into(), |n| format!("{}", n as u64));
+    figs.push(fig(
+        "navigation to first app render",
+        get("app", "first_render_ms"),
+        "ms",
+        None,
+        "dist/ (release) on 127.0.0.1, fresh profile; #app has content",
+        "app",
     ));
     figs.push(fig(
-        "navigation to \"3 brokers online\"",
+        &format!("navigation to interactive (\"{brokers} brokers online\")"),
         get("app", "interactive_ms"),
         "ms",
         Some(Target::AtMost(1000.0)),
-        "dist/ (release) on 127.0.0.1, fresh profile",
+        "dist/ (release) on 127.0.0.1, fresh profile; interactive = every broker worker booted",
         "app",
     ));
     figs
 }
 
-/// Raw and gzipped sizes of the app's, the broker worker's and the bench
-/// worker's .wasm files.
-fn size_figures(ctx: &Ctx) -> Vec<Figure> {
+/// The `.wasm` files Trunk built into `dir`: the app's first, then each
+/// worker's (every other `*_bg.wasm`), by name.
+fn wasm_files(dir: &Path, app: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".wasm"))
+        .collect();
+    names.sort_by_key(|n| (n != app, n.clone()));
+    names
+}
+
+/// Raw and gzipped sizes of the app's and every worker's .wasm in dist/,
+/// and of the bench worker's in dist-bench/ (not shipped: no target).
+fn size_figures(ctx: &Ctx, built: Built) -> Vec<Figure> {
+    const APP: &str = "kafkascope-web_bg.wasm";
     let mut figs = Vec::new();
     let kb = 1000.0;
-    for (name, dir, file, raw_t, gz_t) in [
-        (
-            "app .wasm",
+    // (row name, dir, file, raw target KB, gzip target KB)
+    type Row = (String, &'static str, String, Option<f64>, Option<f64>);
+    let mut files: Vec<Row> = Vec::new();
+    let dist = ctx.root.join("dist");
+    let shipped = if built.app {
+        wasm_files(&dist, APP)
+    } else {
+        Vec::new()
+    };
+    if shipped.is_empty() {
+        files.push((
+            "app .wasm".into(),
             "dist",
-            "kafkascope-web_bg.wasm",
+            APP.into(),
             Some(600.0),
             Some(300.0),
-        ),
-        (
-            "broker worker .wasm",
-            "dist",
-            "broker-worker_bg.wasm",
-            Some(600.0),
-            Some(300.0),
-        ),
-        (
-            "bench worker .wasm",
-            "dist-bench",
-            "bench-worker_bg.wasm",
-            None,
-            None,
-        ),
-    ] {
-        let path = ctx.root.join(dir).join(file);
-        let raw = std::fs::metadata(&path).ok().map(|m| m.len() as f64);
+        ));
+    }
+    for f in shipped {
+        let who = if f == APP {
+            "app .wasm".to_string()
+        } else {
+            format!("worker {}", f.trim_end_matches("_bg.wasm"))
+        };
+        files.push((who, "dist", f, Some(600.0), Some(300.0)));
+    }
+    files.push((
+        "bench worker .wasm (not shipped)".into(),
+        "dist-bench",
+        "bench-worker_bg.wasm".into(),
+        None,
+        None,
+    ));
+    for (name, dir, file, raw_t, gz_t) in files {
+        let path = ctx.root.join(dir).join(&file);
+        let fresh = if dir == "dist" {
+            built.app
+        } else {
+            built.bench
+        };
+        let raw = fresh
+            .then(|| std::fs::metadata(&path).ok())
+            .flatten()
+            .map(|m| m.len() as f64);
         let gz = raw.and_then(|_| gzip_len(ctx, &path));
-        let why = format!("{dir}/{file} is missing (its build failed, see above)");
+        let why = format!("{dir}/{file} was not built in this run (see above)");
         let note = format!("{dir}/{file}, KB = 1,000 bytes");
         for (label, v, t) in [("", raw, raw_t), (", gzip -9", gz, gz_t)] {
             let n = format!("{name} size{label}");
@@ -1079,14 +1166,17 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         .map(|(v, _)| v);
 
     // ---- browser
+    let mut broken = Vec::new();
     if opts.browser {
         let runs = if opts.quick { "3" } else { "5" };
-        let res = browser(&ctx, runs);
+        let mut built = Built::default();
+        let res = browser(&ctx, runs, opts.quick, &mut built);
+        broken = browser_errors(res.as_ref().map_err(|Fail(m)| m.as_str()));
         figs.extend(browser_figures(
             res.as_ref().map_err(|Fail(m)| m.as_str()),
             native_append,
         ));
-        figs.extend(size_figures(&ctx));
+        figs.extend(size_figures(&ctx, built));
     }
 
     let date = utc(now_secs());
@@ -1120,12 +1210,41 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         latest.display(),
         stamped.display()
     ));
+    // A slow machine never fails the command; a broken bench page or app does.
+    if !broken.is_empty() {
+        for b in &broken {
+            eprintln!("xtask: error: browser benchmark {b}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What kept the browser benchmarks from running, one line per section.
+pub fn browser_errors(res: std::result::Result<&Json, &str>) -> Vec<String> {
+    match res {
+        Err(e) => vec![format!("run: {e}")],
+        Ok(r) => match r.get("errors") {
+            Some(Json::Obj(m)) => m
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.str().unwrap_or("failed")))
+                .collect(),
+            _ => Vec::new(),
+        },
+    }
 }
 
 /// Builds the app and the benchmark page, runs `tests/bench/run.mjs`, and
 /// returns its JSON. Any failure is a reason shown in the table.
-fn browser(ctx: &Ctx, runs: &str) -> Result<Json> {
+/// Which Trunk builds succeeded in this run (sizes are never read from an
+/// older build left in dist/).
+#[derive(Debug, Clone, Copy, Default)]
+struct Built {
+    app: bool,
+    bench: bool,
+}
+
+fn browser(ctx: &Ctx, runs: &str, quick: bool, built: &mut Built) -> Result<Json> {
     ctx.ensure_all()?;
     ctx.cargo_fetch()?;
     say("building the app: trunk build --release (into dist/)");
@@ -1137,6 +1256,10 @@ fn browser(ctx: &Ctx, runs: &str) -> Result<Json> {
         &ctx.root,
         &[],
     )?;
+    *built = Built {
+        app: app_ok,
+        bench: bench_ok,
+    };
     if !app_ok && !bench_ok {
         return Err(Fail(
             "trunk build of the app and of the bench page failed (see above)".into(),
@@ -1160,6 +1283,7 @@ fn browser(ctx: &Ctx, runs: &str) -> Result<Json> {
             ),
             ("KAFKASCOPE_CHROMIUM", tools::CHROMIUM),
             ("KAFKASCOPE_BENCH_RUNS", runs),
+            ("KAFKASCOPE_BENCH_QUICK", if quick { "1" } else { "0" }),
             ("KAFKASCOPE_BENCH_OUT", &out_s),
         ],
     )?;
@@ -1258,6 +1382,9 @@ mod tests {
         assert_eq!(num(0.01234), "0.012");
         assert_eq!(num(-1234.0), "-1,234");
         assert_eq!(num(0.0), "0");
+        assert_eq!(whole(10.0), "10");
+        assert_eq!(whole(1100.0), "1,100");
+        assert_eq!(whole(7.6), "8");
         let figs = vec![
             Figure::measured(
                 "append",
@@ -1325,27 +1452,108 @@ mod tests {
     #[test]
     fn browser_results_to_figures() {
         let res = parse_json(
-            r#"{"worker": [{"append_records_per_sec": 4e6, "idb_raw_mb_per_sec": 100, "idb_filestore_mb_per_sec": 90},
-                           {"append_records_per_sec": 6e6, "idb_raw_mb_per_sec": 100, "idb_filestore_mb_per_sec": 70},
-                           {"append_records_per_sec": 5e6, "idb_raw_mb_per_sec": 100, "idb_filestore_mb_per_sec": 85}],
-                "app": [], "errors": {"app": "dist/ missing"}}"#,
+            r#"{"worker": [{"append_records_per_sec": 4e6, "idb_raw_records_per_sec": 100, "idb_persisted_records_per_sec": 90},
+                           {"append_records_per_sec": 6e6, "idb_raw_records_per_sec": 200, "idb_persisted_records_per_sec": 100},
+                           {"append_records_per_sec": 5e6, "idb_raw_records_per_sec": 100, "idb_persisted_records_per_sec": 85}],
+                "worker_params": {"append_batches": 2000, "idb_records": 100000, "idb_records_per_batch": 100, "idb_batches_per_persist": 10},
+                "app": [], "app_brokers": 3, "errors": {"app": "dist/ missing"}}"#,
         )
         .unwrap();
         let figs = browser_figures(Ok(&res), Some(10e6));
         let by = |n: &str| figs.iter().find(|f| f.name == n).unwrap().clone();
         assert_eq!(by("log append in a worker (wasm)").value, Some(5e6));
+        assert!(by("log append in a worker (wasm)")
+            .note
+            .contains("2,000 batches"));
         assert_eq!(by("native / wasm log append").value, Some(2.0));
         assert_eq!(by("native / wasm log append").met(), Some(true));
-        assert_eq!(by("FileStore / raw IndexedDB").value, Some(85.0));
-        let nav = by("navigation to \"3 brokers online\"");
+        assert_eq!(by("native / wasm log append").unit, "x");
+        assert_eq!(by("IndexedDB raw puts").value, Some(100.0));
+        assert!(by("IndexedDB raw puts").note.contains("100,000 records"));
+        assert_eq!(
+            by("broker persisted appends (IdbLogStorage)").value,
+            Some(90.0)
+        );
+        // The ratio is taken within each run (90%, 50%, 85%), then the
+        // median: not the ratio of the medians (90 / 100).
+        let ratio = by("persisted appends / raw IndexedDB");
+        assert_eq!(ratio.value, Some(85.0));
+        assert_eq!(ratio.met(), Some(true));
+        let nav = by("navigation to interactive (\"3 brokers online\")");
         assert_eq!(nav.value, None);
         assert_eq!(nav.note, "dist/ missing");
+        assert_eq!(by("navigation to first app render").note, "dist/ missing");
         // Nothing is ever invented for what cannot be measured.
-        assert_eq!(by("UI p95 frame time under load").value, None);
+        for name in [
+            "UI p95 frame time under load",
+            "3 brokers RF=3 acks=all through workers",
+            "produce->consume latency p50 (live mode)",
+            "produce->consume latency p99 (live mode)",
+        ] {
+            let f = by(name);
+            assert_eq!(f.value, None, "{name}");
+            assert!(f.note.starts_with("needs "), "{name}: {}", f.note);
+        }
+        assert_eq!(browser_errors(Ok(&res)), vec!["app: dist/ missing"]);
+        // No native figure: the ratio says what it needs.
+        let no_native = browser_figures(Ok(&res), None);
+        assert!(no_native
+            .iter()
+            .any(|f| f.name == "native / wasm log append" && f.note.contains("native")));
         let none = browser_figures(Err("trunk failed"), None);
         assert!(none.iter().all(|f| f.value.is_none()));
-        assert_eq!(by("native / wasm log append").unit, "x");
         assert!(none.iter().any(|f| f.note == "trunk failed"));
+        assert_eq!(
+            browser_errors(Err("trunk failed")),
+            vec!["run: trunk failed"]
+        );
+    }
+
+    #[test]
+    fn small_parameters_print_whole() {
+        let res = parse_json(r#"{"worker": [], "worker_params": {"idb_batches_per_persist": 10}}"#)
+            .unwrap();
+        let figs = browser_figures(Ok(&res), None);
+        let raw = figs
+            .iter()
+            .find(|f| f.name == "IndexedDB raw puts")
+            .unwrap();
+        assert_eq!(raw.value, None);
+        let ok = parse_json(r#"{"worker": [{"idb_raw_records_per_sec": 5}], "worker_params": {"idb_batches_per_persist": 10}}"#).unwrap();
+        let figs = browser_figures(Ok(&ok), None);
+        let raw = figs
+            .iter()
+            .find(|f| f.name == "IndexedDB raw puts")
+            .unwrap();
+        assert!(
+            raw.note.contains(", 10 batches per transaction"),
+            "{}",
+            raw.note
+        );
+    }
+
+    #[test]
+    fn finds_every_wasm_app_first() {
+        let dir = std::env::temp_dir().join(format!("xtask-wasm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in [
+            "broker-worker_bg.wasm",
+            "kafkascope-web_bg.wasm",
+            "a-worker_bg.wasm",
+            "boot.js",
+        ] {
+            std::fs::write(dir.join(f), b"x").unwrap();
+        }
+        let found = wasm_files(&dir, "kafkascope-web_bg.wasm");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            found,
+            [
+                "kafkascope-web_bg.wasm",
+                "a-worker_bg.wasm",
+                "broker-worker_bg.wasm"
+            ]
+        );
     }
 
     #[test]

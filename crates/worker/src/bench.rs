@@ -1,14 +1,21 @@
-//! IndexedDB throughput for the in-browser bench page: the same record
-//! batches written as raw chunk puts ([`raw_puts`]) and appended to a
-//! broker's log and persisted ([`persisted_appends`]): same bytes, same
-//! 64 KiB chunks, one relaxed-durability transaction per
-//! `batches_per_persist` batches, each awaited before the next. The ratio
-//! is what the log layer (validation, offsets, indexes, the image) costs.
+//! The in-browser bench page's measurements (run in a dedicated worker by
+//! the `bench-worker` binary, driven by `cargo xtask bench`):
+//!
+//! - [`log_append`]: the native criterion bench
+//!   `append_as_leader/encode_and_append_1000x100B/warm` (crates/log/benches)
+//!   compiled to wasm, for the wasm/native ratio.
+//! - IndexedDB throughput: the same record batches written as raw chunk
+//!   puts ([`raw_puts`]) and appended to a broker's log and persisted
+//!   ([`persisted_appends`]): same bytes, same 64 KiB chunks, one
+//!   relaxed-durability transaction per `batches_per_persist` batches, each
+//!   awaited before the next. The ratio is what the log layer (validation,
+//!   offsets, indexes, the image) costs.
 
-use kafkascope_log::{Log, LogConfig};
+use kafkascope_log::{Log, LogConfig, MemoryStorage};
 use protocol::batch::{RecordBatch, SimpleRecord};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::bench_page::{APPEND_RECORDS, APPEND_VALUE};
 use crate::chunks::plan;
 use crate::log_store::{
     begin, classify, commit, write_plan, IdbLogError, IdbLogStorage, Layer, TxDone,
@@ -80,6 +87,55 @@ fn now_ms() -> f64 {
 fn rate(records: f64, start: f64) -> f64 {
     let secs = ((now_ms() - start) / 1000.0).max(1e-6);
     records / secs
+}
+
+/// Appends between truncations back to the first batch. The native bench
+/// uses 2,000 (about 220 MB of log); 500 keeps the worker's linear memory
+/// near 60 MB. The work per append is the same: only the memory the log
+/// reuses is smaller.
+pub const APPEND_CHUNK: u32 = 500;
+
+/// Leader appends of `batches` batches of 1,000 100-byte records, each
+/// varint-encoded and CRC'd into a reused buffer then validated and
+/// appended to a warm `Log<MemoryStorage>` (its buffers already grown), as
+/// the native `encode_and_append_1000x100B/warm`. Only the appends are
+/// timed. Returns records/s.
+pub fn log_append(batches: u32) -> Result<f64, String> {
+    let records: Vec<SimpleRecord> = (0..APPEND_RECORDS)
+        .map(|i| SimpleRecord {
+            timestamp: 1_700_000_000_000 + i as i64,
+            key: None,
+            value: Some(vec![b'x'; APPEND_VALUE]),
+            headers: vec![],
+        })
+        .collect();
+    let prebuilt = RecordBatch::from_simple(0, &records);
+    let failed = |e: kafkascope_log::LogError| format!("log append bench: {e}");
+    let (mut log, _) =
+        Log::open(MemoryStorage::new(), "bench-0", LogConfig::default(), 0).map_err(failed)?;
+    let mut buf = Vec::with_capacity(prebuilt.encode().len());
+    // Warm: the log's buffers hold a whole chunk before anything is timed.
+    for _ in 0..=APPEND_CHUNK {
+        buf.clear();
+        prebuilt.encode_into(&mut buf);
+        log.append_as_leader(&mut buf, 0, 0).map_err(failed)?;
+    }
+    let mut elapsed_ms = 0.0;
+    let mut done = 0;
+    while done < batches {
+        let n = APPEND_CHUNK.min(batches - done);
+        log.truncate_to(APPEND_RECORDS as i64, 0).map_err(failed)?;
+        let start = now_ms();
+        for _ in 0..n {
+            buf.clear();
+            prebuilt.encode_into(&mut buf);
+            log.append_as_leader(&mut buf, 0, 0).map_err(failed)?;
+        }
+        elapsed_ms += now_ms() - start;
+        done += n;
+    }
+    let secs = (elapsed_ms / 1000.0).max(1e-6);
+    Ok(f64::from(done) * APPEND_RECORDS as f64 / secs)
 }
 
 /// Raw IndexedDB puts: the batches appended to one chunked file, each

@@ -18,11 +18,13 @@
 //!   // after each batch of broker inputs (awaiting is optional; order is kept):
 //!   idb.persist().await?;   // Err(IdbLogError): show `e.to_string()` on the page
 //!   ```
-//! - `bench` (wasm32 only): raw IndexedDB puts vs persisted log appends,
-//!   for the in-browser bench page.
+//! - `bench` (wasm32 only): the in-browser bench page's measurements (log
+//!   append in wasm, raw IndexedDB puts vs persisted log appends);
+//!   [`bench_page`]: the `bench-worker` binary's parameters and results.
 //! - `runtime` (wasm32 only): the worker's message loop; the `broker-worker`
 //!   binary only calls [`runtime::run`].
 
+pub mod bench_page;
 pub mod chunks;
 pub mod codec;
 pub mod segment;
