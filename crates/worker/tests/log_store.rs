@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use kafkascope_log::{Log, LogConfig, MemoryStorage, Shared, Storage};
-use kafkascope_worker::bench::{persisted_appends, raw_puts, AppendBench};
+use kafkascope_worker::bench::{log_append, persisted_appends, raw_puts, AppendBench};
 use kafkascope_worker::chunks::CHUNK_SIZE;
 use kafkascope_worker::log_store::{classify, IdbLogError, IdbLogStorage, Layer};
 use kafkascope_worker::store::FileStore;
@@ -365,4 +365,11 @@ async fn bench_functions_measure_both_paths() {
     let persisted = persisted_appends(cfg).await.unwrap();
     assert!(raw.is_finite() && raw > 0.0, "{raw}");
     assert!(persisted.is_finite() && persisted > 0.0, "{persisted}");
+}
+
+#[wasm_bindgen_test]
+fn log_append_bench_measures_in_the_worker() {
+    // More batches than one truncation chunk: the loop crosses a truncation.
+    let rate = log_append(kafkascope_worker::bench::APPEND_CHUNK + 3).unwrap();
+    assert!(rate.is_finite() && rate > 0.0, "{rate}");
 }
