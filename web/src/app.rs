@@ -1,22 +1,31 @@
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+//! The page's root: the engine connection, the page state, the layout.
+
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, Event, MessageEvent, Worker, WorkerOptions, WorkerType};
-use worker::codec::{FromWorker, ToWorker};
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
+use kafkascope_view::engine::{LineError, Reply, Request, Update, DEFAULT_SEED};
+use kafkascope_view::share;
 use yew::prelude::*;
 
-/// The broker ids of the first slice's cluster.
-pub const BROKER_IDS: [i32; 3] = [1, 2, 3];
-/// The worker script Trunk emits for `crates/worker`'s `broker-worker` bin.
-const WORKER_URL: &str = "./broker-worker_loader.js";
+use crate::engine::Engine;
+use crate::i18n::Lang;
+use crate::storage::StoragePanel;
+use crate::ui::{
+    clients::ClientsPanel, cluster::ClusterPanel, console::ConsolePanel, events::EventsPanel,
+    metrics::MetricsPanel, partitions::PartitionsPanel, scenario::ScenarioPanel, time::TimePanel,
+    Send, Snap,
+};
 
 pub fn start() {
     // A bug that panics still ends up on the page, not only in the console.
     std::panic::set_hook(Box::new(|info| {
         show_fatal(&format!("Kafkascope stopped: {info}"))
     }));
-    let root = app_root();
-    match root {
+    match web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("app"))
+    {
         Some(el) => {
             yew::Renderer::<App>::with_root(el).render();
         }
@@ -38,261 +47,225 @@ fn show_fatal(message: &str) {
     }
 }
 
-fn app_root() -> Option<web_sys::Element> {
-    web_sys::window()?.document()?.get_element_by_id("app")
-}
-
+/// One line of the console.
 #[derive(Clone, Debug, PartialEq)]
-enum Status {
-    Starting,
-    Online {
-        segment: String,
-        records: u32,
-        stored_bytes: u64,
-    },
-    Failed(String),
+pub enum Entry {
+    /// What the learner typed (or a file/link that was loaded).
+    Input(String),
+    /// Narration, `PASS`/`FAIL`, run-time `ERROR line N`.
+    Output(String),
+    /// A refused line: syntax or checker error.
+    Refused(LineError),
+    /// Something outside the scenario (a bad link, a file that won't read).
+    Problem(String),
+    /// A note from the page (`Loaded x.`), already translated.
+    Note(String),
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Broker {
-    id: i32,
-    status: Status,
+/// The console keeps this many entries (the newest).
+const CONSOLE_LEN: usize = 300;
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Page {
+    pub update: Option<Snap>,
+    /// The metrics of the update before, to show what changed.
+    pub previous: Option<Snap>,
+    pub console: Vec<Entry>,
+    pub engine_error: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Cluster {
-    brokers: Vec<Broker>,
+pub enum Action {
+    Reply(Reply),
+    Log(Entry),
 }
 
-enum Action {
-    Report(i32, Status),
-}
-
-impl Reducible for Cluster {
+impl Reducible for Page {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let Action::Report(id, status) = action;
         let mut next = (*self).clone();
-        if let Some(b) = next.brokers.iter_mut().find(|b| b.id == id) {
-            // A later failure (e.g. a crash) replaces "online", never the reverse.
-            if !matches!(b.status, Status::Failed(_)) {
-                b.status = status;
+        match action {
+            Action::Reply(Reply::Hello) => return self,
+            Action::Reply(Reply::Failed { message }) => {
+                next.console.push(Entry::Problem(message.clone()));
+                next.engine_error.get_or_insert(message);
             }
+            Action::Reply(Reply::Update(u)) => {
+                let u: Update = *u;
+                next.console
+                    .extend(u.output.iter().cloned().map(Entry::Output));
+                next.console
+                    .extend(u.errors.iter().cloned().map(Entry::Refused));
+                if next.update.as_ref().map(|s| s.0.view.position) != Some(u.view.position) {
+                    next.previous = next.update.take();
+                }
+                next.update = Some(Snap(Rc::new(u)));
+            }
+            Action::Log(e) => next.console.push(e),
         }
+        let over = next.console.len().saturating_sub(CONSOLE_LEN);
+        next.console.drain(..over);
         Rc::new(next)
     }
 }
 
-/// Posts `msg` to `worker` as a transferred ArrayBuffer.
-fn post(worker: &Worker, msg: &ToWorker) -> Result<(), JsValue> {
-    let buf = Uint8Array::from(&msg.encode()[..]).buffer();
-    worker.post_message_with_transfer(&buf, &Array::of1(&buf))
+fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
 }
 
-fn describe(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        format!("{}: {}", err.name(), err.message())
-    } else {
-        e.as_string().unwrap_or_else(|| format!("{e:?}"))
-    }
-}
-
-/// A started broker worker; dropping it terminates the worker.
-struct BrokerWorker {
-    worker: Worker,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(Event)>,
-}
-
-impl Drop for BrokerWorker {
-    fn drop(&mut self) {
-        self.worker.terminate();
-    }
-}
-
-fn spawn_broker(id: i32, report: Callback<(i32, Status)>) -> Result<BrokerWorker, String> {
-    let opts = WorkerOptions::new();
-    opts.set_type(WorkerType::Classic);
-    opts.set_name(&format!("broker-{id}"));
-    let worker = Worker::new_with_options(WORKER_URL, &opts)
-        .map_err(|e| format!("could not start the worker: {}", describe(&e)))?;
-
-    let handle = worker.clone();
-    let on_report = report.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let bytes = match event.data().dyn_into::<ArrayBuffer>() {
-            Ok(buf) => Uint8Array::new(&buf).to_vec(),
-            Err(_) => {
-                on_report.emit((
-                    id,
-                    Status::Failed("worker sent a non-binary message".into()),
-                ));
-                return;
-            }
-        };
-        match FromWorker::decode(&bytes) {
-            Ok(FromWorker::Hello) => {
-                if let Err(e) = post(&handle, &ToWorker::Start { broker_id: id }) {
-                    on_report.emit((
-                        id,
-                        Status::Failed(format!("could not message the worker: {}", describe(&e))),
-                    ));
-                }
-            }
-            Ok(FromWorker::Ready {
-                segment,
-                records,
-                stored_bytes,
-                ..
-            }) => on_report.emit((
-                id,
-                Status::Online {
-                    segment,
-                    records,
-                    stored_bytes,
-                },
-            )),
-            Ok(FromWorker::Failed { message, .. }) => on_report.emit((id, Status::Failed(message))),
-            Err(e) => on_report.emit((
-                id,
-                Status::Failed(format!("undecodable message from the worker: {e}")),
-            )),
+/// Loads the scenario of the URL's fragment, if any (errors to the console).
+fn load_from_hash(send: &Send, log: &Callback<Entry>, lang: Lang, fallback_seed: u64) {
+    match share::from_fragment(&location_hash()) {
+        Ok(None) => {}
+        Ok(Some(s)) => {
+            log.emit(Entry::Note(
+                lang.f("Loaded {} from the link.", &[&lang.t("Scenario")]),
+            ));
+            send.emit(Request::Load {
+                script: s.scenario,
+                seed: s.seed.unwrap_or(fallback_seed),
+            });
         }
-    });
-    // A script that fails to load fires a plain `Event`, an exception inside
-    // the worker an `ErrorEvent` with a message.
-    let on_error = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-        event.prevent_default();
-        let msg = event
-            .dyn_ref::<ErrorEvent>()
-            .map(|e| e.message())
-            .unwrap_or_default();
-        let msg = if msg.is_empty() {
-            format!("the worker script {WORKER_URL} failed to load or crashed")
-        } else {
-            format!("worker error: {msg}")
-        };
-        report.emit((id, Status::Failed(msg)));
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    Ok(BrokerWorker {
-        worker,
-        _on_message: on_message,
-        _on_error: on_error,
-    })
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+        Err(e) => log.emit(Entry::Problem(e)),
+    }
 }
 
 #[function_component(App)]
-fn app() -> Html {
-    let cluster = use_reducer(|| Cluster {
-        brokers: BROKER_IDS
-            .iter()
-            .map(|&id| Broker {
-                id,
-                status: Status::Starting,
-            })
-            .collect(),
-    });
+pub fn app() -> Html {
+    let page = use_reducer(Page::default);
+    let lang = use_state(|| Lang::En);
+    let engine = use_mut_ref(|| None::<Engine>);
+    let playing = use_state(|| false);
+    let speed = use_state(|| 1.0f64);
 
+    let send: Send = {
+        let engine = engine.clone();
+        Callback::from(move |req: Request| {
+            if let Some(e) = engine.borrow().as_ref() {
+                e.send(req);
+            }
+        })
+    };
+    let log: Callback<Entry> = {
+        let d = page.dispatcher();
+        Callback::from(move |e| d.dispatch(Action::Log(e)))
+    };
+
+    // Start the engine once; a fresh session, then the link's scenario.
     {
-        let dispatcher = cluster.dispatcher();
+        let engine = engine.clone();
+        let dispatcher = page.dispatcher();
+        let send = send.clone();
+        let log = log.clone();
+        let lang = *lang;
         use_effect_with((), move |_| {
-            let report =
-                Callback::from(move |(id, status)| dispatcher.dispatch(Action::Report(id, status)));
-            let workers: Vec<BrokerWorker> = BROKER_IDS
-                .iter()
-                .filter_map(|&id| match spawn_broker(id, report.clone()) {
-                    Ok(w) => Some(w),
-                    Err(e) => {
-                        report.emit((id, Status::Failed(e)));
-                        None
-                    }
+            let on_reply = Callback::from(move |r| dispatcher.dispatch(Action::Reply(r)));
+            match Engine::spawn(on_reply.clone()) {
+                Ok(e) => {
+                    e.send(Request::New { seed: DEFAULT_SEED });
+                    *engine.borrow_mut() = Some(e);
+                    load_from_hash(&send, &log, lang, DEFAULT_SEED);
+                }
+                Err(message) => on_reply.emit(Reply::Failed { message }),
+            }
+            // A link opened later in the same tab loads too.
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
+                    load_from_hash(&send, &log, lang, DEFAULT_SEED)
                 })
-                .collect();
-            move || drop(workers)
+            });
+            move || {
+                drop(listener);
+                engine.borrow_mut().take();
+            }
         });
     }
 
-    let online = cluster
-        .brokers
-        .iter()
-        .filter(|b| matches!(b.status, Status::Online { .. }))
-        .count();
-    let failed = cluster
-        .brokers
-        .iter()
-        .filter(|b| matches!(b.status, Status::Failed(_)))
-        .count();
-    let summary = if failed > 0 {
-        format!(
-            "{} online, {} failed",
-            plural(online, "broker", "brokers"),
-            failed
-        )
-    } else {
-        format!("{} online", plural(online, "broker", "brokers"))
+    // The document's language follows the switch (screen readers, fonts).
+    use_effect_with(*lang, |lang| {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("lang", lang.tag());
+        }
+    });
+
+    // Playing: every 100 ms of real time, `tick` 100 ms × speed of virtual
+    // time, only when the engine is idle (a slow tick is never queued up).
+    {
+        let engine = engine.clone();
+        use_effect_with((*playing, (*speed * 1000.0) as u64), move |&(on, milli)| {
+            let interval = on.then(|| {
+                Interval::new(100, move || {
+                    if let Some(e) = engine.borrow().as_ref() {
+                        if e.idle() {
+                            e.send(Request::Tick {
+                                ms: (milli / 10).max(1),
+                            });
+                        }
+                    }
+                })
+            });
+            move || drop(interval)
+        });
+    }
+
+    let lang_v = *lang;
+    let on_lang = {
+        let lang = lang.clone();
+        Callback::from(move |e: Event| {
+            let v = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            lang.set(if v == "zh" { Lang::Zh } else { Lang::En });
+        })
     };
+    let snap = page.update.clone();
+    let no_cluster = snap.as_ref().is_some_and(|s| s.0.view.brokers.is_empty());
 
     html! {
         <main>
-            <header>
-                <h1>{ "Kafkascope" }</h1>
-                <p class="tagline">{ "A Kafka cluster running in this tab: one web worker per broker, log segments in IndexedDB." }</p>
+            <header class="top">
+                <div>
+                    <h1>{ "Kafkascope" }</h1>
+                    <p class="tagline">{ lang_v.t("A Kafka cluster running in this tab: the brokers, ZooKeeper and the clients run in a web worker; type scenario commands, step through time, break things.") }</p>
+                </div>
+                <label class="lang">
+                    { lang_v.t("Language") }{ " " }
+                    <select id="lang" onchange={on_lang}>
+                        <option value="en" selected={lang_v == Lang::En}>{ "English" }</option>
+                        <option value="zh" selected={lang_v == Lang::Zh}>{ "简体中文" }</option>
+                    </select>
+                </label>
             </header>
-            <section class="cluster" aria-live="polite">
-                <h2 id="cluster-status" data-online={online.to_string()} data-failed={failed.to_string()}>{ summary }</h2>
-                <table class="brokers">
-                    <thead>
-                        <tr>
-                            <th>{ "Broker" }</th>
-                            <th>{ "State" }</th>
-                            <th>{ "IndexedDB" }</th>
-                            <th>{ "Segment" }</th>
-                            <th class="num">{ "Records" }</th>
-                            <th class="num">{ "Stored bytes" }</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for cluster.brokers.iter().map(broker_row) }
-                    </tbody>
-                </table>
-            </section>
+            if let Some(err) = &page.engine_error {
+                <p class="error" role="alert" id="engine-error">
+                    { lang_v.f("The cluster engine failed: {}", &[err]) }
+                </p>
+            }
+            if snap.is_none() && page.engine_error.is_none() {
+                <p class="hint" id="engine-starting">{ lang_v.t("The cluster engine is starting…") }</p>
+            }
+            <div class="controls">
+                <TimePanel lang={lang_v} snap={snap.clone()} send={send.clone()}
+                    playing={*playing} speed={*speed}
+                    on_play={{ let p = playing.clone(); Callback::from(move |on| p.set(on)) }}
+                    on_speed={{ let s = speed.clone(); Callback::from(move |v| s.set(v)) }} />
+                <ScenarioPanel lang={lang_v} snap={snap.clone()} send={send.clone()} log={log.clone()} />
+            </div>
+            <ConsolePanel lang={lang_v} entries={page.console.clone()} send={send.clone()} log={log.clone()} no_cluster={no_cluster} />
+            if let Some(s) = snap {
+                <div class="grid">
+                    <ClusterPanel lang={lang_v} snap={s.clone()} />
+                    <MetricsPanel lang={lang_v} snap={s.clone()} previous={page.previous.clone()} />
+                </div>
+                <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()} />
+                <ClientsPanel lang={lang_v} snap={s.clone()} />
+                <EventsPanel lang={lang_v} snap={s} send={send.clone()} />
+            }
+            <StoragePanel lang={lang_v} />
         </main>
-    }
-}
-
-fn broker_row(b: &Broker) -> Html {
-    let id = b.id.to_string();
-    let db = worker::database_name(b.id);
-    match &b.status {
-        Status::Starting => html! {
-            <tr class="broker starting" data-broker-id={id.clone()}>
-                <td>{ format!("broker {id}") }</td><td>{ "starting…" }</td><td>{ db }</td>
-                <td></td><td class="num"></td><td class="num"></td>
-            </tr>
-        },
-        Status::Online {
-            segment,
-            records,
-            stored_bytes,
-        } => html! {
-            <tr class="broker online" data-broker-id={id.clone()} data-stored-bytes={stored_bytes.to_string()}>
-                <td>{ format!("broker {id}") }</td><td>{ "online" }</td><td>{ db }</td>
-                <td><code>{ segment }</code></td>
-                <td class="num">{ records }</td>
-                <td class="num">{ format!("{stored_bytes} B") }</td>
-            </tr>
-        },
-        Status::Failed(msg) => html! {
-            <tr class="broker failed" data-broker-id={id.clone()}>
-                <td>{ format!("broker {id}") }</td><td>{ "failed" }</td><td>{ db }</td>
-                <td colspan="3" class="error" role="alert">{ msg }</td>
-            </tr>
-        },
     }
 }

@@ -1,12 +1,26 @@
-//! The Kafkascope page: starts one dedicated web worker per broker and shows
-//! each broker's state as it reports in.
+//! The Kafkascope page (Yew): the simulated cluster, driven through the
+//! engine worker (`crates/engine-worker`, started from `engine`), shown in
+//! panels (`ui`), in English or 简体中文 (`i18n`); and the storage panel
+//! with one IndexedDB broker worker per broker (`storage`).
 //!
-//! Page <-> worker messages use `kafkascope_worker::codec` (compact binary,
-//! transferred ArrayBuffers). The worker script is
-//! `broker-worker_loader.js`, built by Trunk from `crates/worker`.
+//! The page depends on `kafkascope-view` (plain data and messages) and
+//! never on the engine, which keeps its wasm small.
+
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod history;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod i18n;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod tree;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod engine;
+#[cfg(target_arch = "wasm32")]
+mod storage;
+#[cfg(target_arch = "wasm32")]
+mod ui;
 
 fn main() {
     #[cfg(target_arch = "wasm32")]

@@ -12,7 +12,7 @@ use scenario::{Command, ScenarioError};
 
 use crate::cluster::Cluster;
 use crate::runner::{preflight, Report, RunOptions, Runner};
-use crate::view::ClusterView;
+use crate::view::{build, ClusterView};
 
 /// The file name errors are reported under.
 pub const CONSOLE_FILE: &str = "console";
@@ -83,7 +83,7 @@ impl Session {
     }
 
     pub fn view(&self) -> ClusterView {
-        self.cluster().map(ClusterView::of).unwrap_or_default()
+        self.cluster().map(build).unwrap_or_default()
     }
 
     /// Parses `text` (one or more lines) as the continuation of the

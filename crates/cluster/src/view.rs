@@ -1,280 +1,69 @@
-//! A plain snapshot of the cluster for the page: what the learner sees at
-//! one point of the run. Built from a [`Cluster`] (the simulated engine);
-//! the worker-hosted runtime can build the same type, so the UI depends on
-//! this module only, never on the engine.
+//! Builds the page's snapshot of the cluster ([`ClusterView`], plain data
+//! defined in `kafkascope-view` so the page never depends on the engine)
+//! from a running [`Cluster`].
 //!
-//! Everything here is owned data (no references into the cluster), cheap
-//! to compare, and bounded: the event log and each replica's strip keep
-//! only their last entries, so a long run never makes the page render
-//! every record.
+//! The event log and each replica's strip keep only their newest entries
+//! ([`EVENT_LOG_LEN`], [`STRIP_LEN`]), so a long run never makes the page
+//! render every record.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use broker::api::{BrokerId, TopicPartition};
+use broker::api::TopicPartition;
 use client::consumer::consumer_protocol::decode_assignment;
 use sim::{NodeId, TraceEvent, TraceKind};
+
+pub use kafkascope_view::model::*;
 
 use crate::cluster::{Cluster, Life};
 use crate::invariants;
 
-/// How many trace events the event log keeps (the newest).
-pub const EVENT_LOG_LEN: usize = 200;
-/// How many offsets a replica strip shows (the newest).
-pub const STRIP_LEN: usize = 24;
-
-/// A broker process as the scenario sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BrokerState {
-    Up,
-    Crashed,
-    PoweredOff,
-    /// Exited after a controlled shutdown.
-    Stopped,
-}
-
-impl BrokerState {
-    fn of(life: Life) -> Self {
-        match life {
-            Life::Up => BrokerState::Up,
-            Life::Crashed => BrokerState::Crashed,
-            Life::PoweredOff => BrokerState::PoweredOff,
-            Life::Stopped => BrokerState::Stopped,
-        }
-    }
-
-    /// The scenario language's word for how it got there.
-    pub fn name(self) -> &'static str {
-        match self {
-            BrokerState::Up => "up",
-            BrokerState::Crashed => "crashed",
-            BrokerState::PoweredOff => "powered off",
-            BrokerState::Stopped => "stopped",
-        }
+fn broker_state(life: Life) -> BrokerState {
+    match life {
+        Life::Up => BrokerState::Up,
+        Life::Crashed => BrokerState::Crashed,
+        Life::PoweredOff => BrokerState::PoweredOff,
+        Life::Stopped => BrokerState::Stopped,
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BrokerView {
-    pub id: BrokerId,
-    pub state: BrokerState,
-    /// Registered in `/brokers/ids` (its ZooKeeper session lives).
-    pub registered: bool,
-    pub controller: bool,
-    /// Nodes this broker cannot reach (a network partition), by name.
-    pub cut_off_from: Vec<String>,
-}
-
-/// One znode: path, depth below `/`, data as text (Kafka writes JSON).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ZnodeEntry {
-    pub path: String,
-    pub depth: usize,
-    pub data: String,
-    pub ephemeral: bool,
-}
-
-/// One offset of a replica's log strip.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordCell {
-    pub offset: i64,
-    pub value: String,
-    /// The producer that sent it (from the `kafkascope.send` header).
-    pub producer: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReplicaState {
-    pub broker: BrokerId,
-    pub broker_up: bool,
-    pub log_start: i64,
-    pub leo: i64,
-    pub hw: i64,
-    /// The leader epoch this replica knows (a running broker's only).
-    pub leader_epoch: Option<i32>,
-    pub in_isr: bool,
-    pub leader: bool,
-    /// The newest [`STRIP_LEN`] records, oldest first.
-    pub records: Vec<RecordCell>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PartitionView {
-    pub topic: String,
-    pub partition: i32,
-    /// As the controller wrote it in `.../partitions/P/state`.
-    pub leader: Option<BrokerId>,
-    pub leader_epoch: i32,
-    pub isr: Vec<BrokerId>,
-    /// In assignment order; a replica with no log yet has none.
-    pub replicas: Vec<ReplicaState>,
-    pub assigned: Vec<BrokerId>,
-}
-
-impl PartitionView {
-    pub fn name(&self) -> String {
-        format!("{}-{}", self.topic, self.partition)
-    }
-}
-
-/// One change of a partition's ISR or leader, from the trace.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IsrChange {
-    /// Trace event number.
-    pub n: u64,
-    pub t: u64,
-    pub partition: String,
-    pub isr: Vec<BrokerId>,
-    /// `lag` (shrink by the leader), `caught-up` (expand), or the
-    /// controller's reason: `replica-offline`, `leader-election`,
-    /// `unclean-election`, `controlled-shutdown`, ...
-    pub reason: String,
-}
-
-/// What became of one record a producer sent.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fate {
-    /// Acknowledged at this offset (-1 with `acks=0`).
-    Acked { partition: String, offset: i64 },
-    /// Acknowledged, then gone from the leader's log.
-    Lost { partition: String, offset: i64 },
-    /// The send callback got this error.
-    Failed(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordFate {
-    pub send_id: String,
-    pub value: Option<String>,
-    pub fate: Fate,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProducerView {
-    pub name: String,
-    pub up: bool,
-    pub sends: u64,
-    /// Sent, not yet acknowledged or failed.
-    pub incomplete: usize,
-    pub acks: String,
-    pub fates: Vec<RecordFate>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MemberView {
-    pub client_id: String,
-    pub member_id: String,
-    pub assignment: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OffsetView {
-    pub partition: String,
-    pub committed: i64,
-    /// The leader's HW minus the committed offset, if the leader is known.
-    pub lag: Option<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GroupView {
-    pub group: String,
-    /// Kafka's name (`Stable`, `PreparingRebalance`, ...); `Dead` when no
-    /// coordinator knows it.
-    pub state: String,
-    pub generation: Option<i32>,
-    pub members: Vec<MemberView>,
-    pub offsets: Vec<OffsetView>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Metric {
-    /// Kafka's MBean name (`kafka.server:type=ReplicaManager,...`'s `name`).
-    pub name: &'static str,
-    pub value: i64,
-}
-
-/// One line of the event log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EventLine {
-    pub n: u64,
-    pub t: u64,
-    pub text: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClusterView {
-    /// Virtual time in ms.
-    pub now_ms: u64,
-    /// Trace events so far: the position on the timeline.
-    pub position: u64,
-    pub brokers: Vec<BrokerView>,
-    pub zk_up: bool,
-    pub controller: Option<BrokerId>,
-    pub znodes: Vec<ZnodeEntry>,
-    pub partitions: Vec<PartitionView>,
-    pub isr_changes: Vec<IsrChange>,
-    pub producers: Vec<ProducerView>,
-    pub groups: Vec<GroupView>,
-    /// Messages on the wire, by Kafka API name.
-    pub in_flight: Vec<(String, usize)>,
-    /// Messages parked by a `hold` rule, by API name.
-    pub held: Vec<(String, usize)>,
-    pub metrics: Vec<Metric>,
-    /// The newest [`EVENT_LOG_LEN`] trace events.
-    pub events: Vec<EventLine>,
-}
-
-impl ClusterView {
-    /// A metric's value by Kafka name.
-    pub fn metric(&self, name: &str) -> Option<i64> {
-        self.metrics
+/// Builds the snapshot. The event log and ISR timeline need the
+/// cluster's trace (tracing on); without it they are empty.
+pub fn build(c: &Cluster) -> ClusterView {
+    let partitions = partitions(c);
+    let trace = c.sim.trace();
+    ClusterView {
+        now_ms: c.sim.now(),
+        position: c.sim.trace_len(),
+        brokers: brokers(c),
+        zk_up: c.sim.is_up(c.topo.zk()),
+        controller: c.controller_id(),
+        znodes: c
+            .zk()
+            .tree()
             .iter()
-            .find(|m| m.name == name)
-            .map(|m| m.value)
-    }
-
-    pub fn partition(&self, name: &str) -> Option<&PartitionView> {
-        self.partitions.iter().find(|p| p.name() == name)
-    }
-
-    /// Builds the snapshot. The event log and ISR timeline need the
-    /// cluster's trace (tracing on); without it they are empty.
-    pub fn of(c: &Cluster) -> ClusterView {
-        let partitions = partitions(c);
-        let trace = c.sim.trace();
-        ClusterView {
-            now_ms: c.sim.now(),
-            position: c.sim.trace_len(),
-            brokers: brokers(c),
-            zk_up: c.sim.is_up(c.topo.zk()),
-            controller: c.controller_id(),
-            znodes: c
-                .zk()
-                .tree()
-                .iter()
-                .map(|z| ZnodeEntry {
-                    depth: z.depth(),
-                    data: z.data_utf8().into_owned(),
-                    ephemeral: z.stat.ephemeral_owner != 0,
-                    path: z.path,
-                })
-                .collect(),
-            isr_changes: isr_changes(trace),
-            producers: producers(c),
-            groups: groups(c),
-            in_flight: count_apis(c.sim.in_flight_messages().iter().map(|(_, m)| m.api)),
-            held: held(c),
-            metrics: metrics(c, &partitions, trace),
-            events: trace
-                .iter()
-                .skip(trace.len().saturating_sub(EVENT_LOG_LEN))
-                .map(|e| EventLine {
-                    n: e.n,
-                    t: e.t,
-                    text: describe(e, c.sim.names()),
-                })
-                .collect(),
-            partitions,
-        }
+            .map(|z| ZnodeEntry {
+                depth: z.depth(),
+                data: z.data_utf8().into_owned(),
+                ephemeral: z.stat.ephemeral_owner != 0,
+                path: z.path,
+            })
+            .collect(),
+        isr_changes: isr_changes(trace),
+        producers: producers(c),
+        groups: groups(c),
+        in_flight: count_apis(c.sim.in_flight_messages().iter().map(|(_, m)| m.api)),
+        held: held(c),
+        metrics: metrics(c, &partitions, trace),
+        events: trace
+            .iter()
+            .skip(trace.len().saturating_sub(EVENT_LOG_LEN))
+            .map(|e| EventLine {
+                n: e.n,
+                t: e.t,
+                text: describe(e, c.sim.names()),
+            })
+            .collect(),
+        partitions,
     }
 }
 
@@ -286,7 +75,7 @@ fn brokers(c: &Cluster) -> Vec<BrokerView> {
             let up = c.broker_up(b);
             BrokerView {
                 id: b,
-                state: BrokerState::of(c.life(id)),
+                state: broker_state(c.life(id)),
                 registered: c.zk().tree().get(&format!("/brokers/ids/{b}")).is_some(),
                 controller: up && c.broker(b).is_controller(),
                 cut_off_from: c
@@ -589,31 +378,31 @@ fn metrics(c: &Cluster, partitions: &[PartitionView], trace: &[TraceEvent]) -> V
         .count() as i64;
     vec![
         Metric {
-            name: "UnderReplicatedPartitions",
+            name: "UnderReplicatedPartitions".into(),
             value: under,
         },
         Metric {
-            name: "OfflinePartitionsCount",
+            name: "OfflinePartitionsCount".into(),
             value: offline,
         },
         Metric {
-            name: "ActiveControllerCount",
+            name: "ActiveControllerCount".into(),
             value: active,
         },
         Metric {
-            name: "IsrShrinksPerSec",
+            name: "IsrShrinksPerSec".into(),
             value: node_events(trace, "isr-shrink"),
         },
         Metric {
-            name: "IsrExpandsPerSec",
+            name: "IsrExpandsPerSec".into(),
             value: node_events(trace, "isr-expand"),
         },
         Metric {
-            name: "LeaderElectionRateAndTimeMs",
+            name: "LeaderElectionRateAndTimeMs".into(),
             value: elections,
         },
         Metric {
-            name: "UncleanLeaderElectionsPerSec",
+            name: "UncleanLeaderElectionsPerSec".into(),
             value: node_events(trace, "unclean-leader-election"),
         },
     ]

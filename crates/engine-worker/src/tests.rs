@@ -1,0 +1,122 @@
+use super::*;
+
+const START: &str = "cluster brokers=3\n\
+                     topic create t partitions=1 replication-factor=3 assignment=0:1:2\n\
+                     producer p acks=all\n";
+
+fn update(r: Reply) -> Update {
+    match r {
+        Reply::Update(u) => *u,
+        other => panic!("expected an update, got {other:?}"),
+    }
+}
+
+fn submit(e: &mut Engine, text: &str) -> Update {
+    update(e.handle(Request::Submit { text: text.into() }))
+}
+
+#[test]
+fn console_lines_build_the_cluster_the_page_shows() {
+    let mut e = Engine::new(7);
+    submit(&mut e, START);
+    submit(&mut e, "send p t value=v{i} count=4\nflush p\ntick 500\n");
+    let u = submit(&mut e, "crash 0\nrun until leader t-0 == 1 timeout=60000\n");
+    assert!(u.errors.is_empty(), "{:?}", u.errors);
+    let p = u.view.partition("t-0").unwrap();
+    assert_eq!(p.leader, Some(1));
+    assert_eq!(p.isr, vec![1, 2]);
+    let r1 = p.replicas.iter().find(|r| r.broker == 1).unwrap();
+    assert_eq!((r1.leo, r1.hw), (4, 4));
+    assert_eq!(u.seed, 7);
+    assert!(u
+        .script
+        .ends_with("crash 0\nrun until leader t-0 == 1 timeout=60000\n"));
+    assert_eq!(u.live_position, u.view.position);
+    assert_eq!(u.rewound, None);
+}
+
+#[test]
+fn a_bad_line_comes_back_as_an_error_with_its_line() {
+    let mut e = Engine::new(1);
+    submit(&mut e, START);
+    let u = submit(&mut e, "tick 10\nsend nobody t value=x\n");
+    assert_eq!(u.errors.len(), 1, "{:?}", u.errors);
+    assert_eq!(u.errors[0].line, 2);
+    assert!(u.errors[0].message.contains("nobody"));
+    assert!(!u.script.contains("tick 10"));
+    // A command that fails at run time is output, and the session goes on.
+    let u = submit(&mut e, "crash 0\ncrash 0\n");
+    assert!(u.errors.is_empty());
+    assert!(
+        u.output.iter().any(|l| l.starts_with("ERROR line 5")),
+        "{:?}",
+        u.output
+    );
+}
+
+#[test]
+fn rewind_steps_in_the_past_and_comes_back_live() {
+    let mut e = Engine::new(3);
+    submit(&mut e, START);
+    let live = submit(&mut e, "send p t value=a count=3\nflush p\n");
+    let end = live.live_position;
+    let u = update(e.handle(Request::Replay { to: end / 2 }));
+    let at = u.rewound.expect("rewound");
+    assert!(at >= end / 2 && at < end, "{at} of {end}");
+    assert_eq!(u.view.position, at);
+    assert_eq!(u.live_position, end);
+    // Stepping while rewound moves through the past...
+    let u = update(e.handle(Request::Step { n: 1 }));
+    assert!(u.rewound.unwrap() > at);
+    // ...and reaching the live end is live again.
+    let u = update(e.handle(Request::Step { n: end }));
+    assert_eq!(u.rewound, None);
+    assert_eq!(u.view, live.view);
+    update(e.handle(Request::Replay { to: 5 }));
+    let u = update(e.handle(Request::Live));
+    assert_eq!((u.rewound, u.view.position), (None, end));
+    // A console line while rewound goes to the live session.
+    update(e.handle(Request::Replay { to: 5 }));
+    let u = submit(&mut e, "tick 10\n");
+    assert_eq!(u.rewound, None);
+    assert!(u.view.position >= end);
+}
+
+#[test]
+fn load_replaces_the_session_or_changes_nothing() {
+    let mut e = Engine::new(1);
+    submit(&mut e, START);
+    let u = update(e.handle(Request::Load {
+        script: "cluster brokers=2\nbogus line\n".into(),
+        seed: 5,
+    }));
+    assert_eq!(u.errors[0].line, 2, "{:?}", u.errors);
+    assert_eq!((u.seed, u.view.brokers.len()), (1, 3));
+    let u = update(e.handle(Request::Load {
+        script: "cluster brokers=2\nsay \"hello\"\n".into(),
+        seed: 5,
+    }));
+    assert!(u.errors.is_empty(), "{:?}", u.errors);
+    assert_eq!((u.seed, u.view.brokers.len()), (5, 2));
+    assert!(
+        u.output.iter().any(|l| l.contains("hello")),
+        "{:?}",
+        u.output
+    );
+    let u = update(e.handle(Request::New { seed: 8 }));
+    assert_eq!(
+        (u.seed, u.view.brokers.len(), u.script.as_str()),
+        (8, 0, "")
+    );
+}
+
+#[test]
+fn steps_and_ticks_are_merged_into_the_script() {
+    let mut e = Engine::new(2);
+    submit(&mut e, START);
+    for _ in 0..3 {
+        e.handle(Request::Step { n: 2 });
+    }
+    let u = update(e.handle(Request::Tick { ms: 100 }));
+    assert!(u.script.ends_with("step 6\ntick 100\n"), "{}", u.script);
+}

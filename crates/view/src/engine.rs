@@ -1,0 +1,316 @@
+//! The messages between the page and the engine worker (`cluster-worker`),
+//! which hosts one `kafkascope_cluster::session::Session`.
+//!
+//! Encoded with postcard (compact binary over serde; no JSON) behind a
+//! version byte, and moved as transferred ArrayBuffers. The worker answers
+//! every request with exactly one [`Reply`], so the page can keep at most
+//! one request in flight (playing never floods the worker).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::ClusterView;
+
+/// First byte of every message; bump when a type below changes.
+pub const VERSION: u8 = 1;
+
+/// The seed of a fresh page (Kafka's default port, for a memorable one).
+pub const DEFAULT_SEED: u64 = 9092;
+
+/// Page -> engine worker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// Drop the session and start an empty one with this seed.
+    New { seed: u64 },
+    /// Scenario-language lines typed in the console (one or more).
+    Submit { text: String },
+    /// Deliver the next `n` events (`step n`).
+    Step { n: u64 },
+    /// Advance virtual time by `ms` (`tick ms`).
+    Tick { ms: u64 },
+    /// Show the cluster as it was after trace event `to` (replayed from
+    /// the seed). The live session is kept; [`Request::Live`] returns to it.
+    Replay { to: u64 },
+    /// Back to the live end after a [`Request::Replay`].
+    Live,
+    /// Replace the session by `script` run from `seed` (a file or a URL).
+    /// On errors nothing changes.
+    Load { script: String, seed: u64 },
+}
+
+/// A scenario error: 1-based line within the submitted text or file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// What the worker reports after a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reply {
+    /// The worker's wasm runs and listens.
+    Hello,
+    /// The request was carried out (or refused with `errors`).
+    Update(Box<Update>),
+    /// Something went wrong outside the scenario (a bad message, a panic).
+    Failed { message: String },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Update {
+    pub seed: u64,
+    /// The live session as a scenario file.
+    pub script: String,
+    /// Trace events of the live session.
+    pub live_position: u64,
+    /// `Some(n)`: the view is the past, replayed to event `n`.
+    pub rewound: Option<u64>,
+    /// What the request printed: narration, `PASS`/`FAIL`, `ERROR line N: ...`.
+    pub output: Vec<String>,
+    /// Why the request was refused (syntax or checker errors); nothing ran.
+    pub errors: Vec<LineError>,
+    pub view: ClusterView,
+}
+
+/// Why bytes are not a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    Empty,
+    Version(u8),
+    Body(String),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Empty => write!(f, "empty message"),
+            DecodeError::Version(v) => write!(f, "message version {v}, expected {VERSION}"),
+            DecodeError::Body(e) => write!(f, "undecodable message: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
+    // postcard only fails on types serde cannot describe (none here) or a
+    // full fixed buffer (we grow a Vec); fall back to an empty body.
+    let mut out = vec![VERSION];
+    match postcard::to_allocvec(msg) {
+        Ok(body) => out.extend(body),
+        Err(_) => out.clear(),
+    }
+    out
+}
+
+fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, DecodeError> {
+    let (&v, body) = bytes.split_first().ok_or(DecodeError::Empty)?;
+    if v != VERSION {
+        return Err(DecodeError::Version(v));
+    }
+    match postcard::take_from_bytes::<T>(body) {
+        Ok((msg, [])) => Ok(msg),
+        Ok((_, rest)) => Err(DecodeError::Body(format!(
+            "{} unexpected bytes after the message",
+            rest.len()
+        ))),
+        Err(e) => Err(DecodeError::Body(e.to_string())),
+    }
+}
+
+impl Request {
+    pub fn encode(&self) -> Vec<u8> {
+        encode(self)
+    }
+    pub fn decode(bytes: &[u8]) -> Result<Request, DecodeError> {
+        decode(bytes)
+    }
+}
+
+impl Reply {
+    pub fn encode(&self) -> Vec<u8> {
+        encode(self)
+    }
+    pub fn decode(bytes: &[u8]) -> Result<Reply, DecodeError> {
+        decode(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    fn sample_view() -> ClusterView {
+        ClusterView {
+            now_ms: 1234,
+            position: 99,
+            brokers: vec![BrokerView {
+                id: 0,
+                state: BrokerState::Crashed,
+                registered: false,
+                controller: false,
+                cut_off_from: vec!["zk".into()],
+            }],
+            zk_up: true,
+            controller: Some(1),
+            znodes: vec![ZnodeEntry {
+                path: "/controller".into(),
+                depth: 1,
+                data: "{\"version\":1,\"brokerid\":1}".into(),
+                ephemeral: true,
+            }],
+            partitions: vec![PartitionView {
+                topic: "t".into(),
+                partition: 0,
+                leader: Some(1),
+                leader_epoch: 1,
+                isr: vec![1, 2],
+                replicas: vec![ReplicaState {
+                    broker: 1,
+                    broker_up: true,
+                    log_start: 0,
+                    leo: 2,
+                    hw: 2,
+                    leader_epoch: Some(1),
+                    in_isr: true,
+                    leader: true,
+                    records: vec![RecordCell {
+                        offset: 0,
+                        value: "v0 — 中文".into(),
+                        producer: Some("p".into()),
+                    }],
+                }],
+                assigned: vec![0, 1, 2],
+            }],
+            isr_changes: vec![IsrChange {
+                n: 7,
+                t: 30,
+                partition: "t-0".into(),
+                isr: vec![1, 2],
+                reason: "leader-election".into(),
+            }],
+            producers: vec![ProducerView {
+                name: "p".into(),
+                up: true,
+                sends: 2,
+                incomplete: 0,
+                acks: "all".into(),
+                fates: vec![
+                    RecordFate {
+                        send_id: "p:0".into(),
+                        value: None,
+                        fate: Fate::Lost {
+                            partition: "t-0".into(),
+                            offset: 0,
+                        },
+                    },
+                    RecordFate {
+                        send_id: "p:1".into(),
+                        value: Some("x".into()),
+                        fate: Fate::Failed("NOT_ENOUGH_REPLICAS".into()),
+                    },
+                ],
+            }],
+            groups: vec![GroupView {
+                group: "g".into(),
+                state: "Stable".into(),
+                generation: Some(3),
+                members: vec![MemberView {
+                    client_id: "c1".into(),
+                    member_id: "c1-0".into(),
+                    assignment: vec!["t-0".into()],
+                }],
+                offsets: vec![OffsetView {
+                    partition: "t-0".into(),
+                    committed: 2,
+                    lag: None,
+                }],
+            }],
+            in_flight: vec![("Fetch".into(), 2)],
+            held: vec![],
+            metrics: vec![Metric {
+                name: "ActiveControllerCount".into(),
+                value: 1,
+            }],
+            events: vec![EventLine {
+                n: 99,
+                t: 1234,
+                text: "1 → 2 Fetch delivered".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn every_request_round_trips() {
+        for r in [
+            Request::New { seed: u64::MAX },
+            Request::Submit {
+                text: "crash 0\n中文".into(),
+            },
+            Request::Step { n: 3 },
+            Request::Tick { ms: 500 },
+            Request::Replay { to: 42 },
+            Request::Live,
+            Request::Load {
+                script: "cluster brokers=3\n".into(),
+                seed: 7,
+            },
+        ] {
+            let bytes = r.encode();
+            assert_eq!(bytes[0], VERSION);
+            assert_eq!(Request::decode(&bytes), Ok(r));
+        }
+    }
+
+    #[test]
+    fn an_update_with_a_whole_view_round_trips_compactly() {
+        let update = Reply::Update(Box::new(Update {
+            seed: 11,
+            script: "cluster brokers=3\n".into(),
+            live_position: 120,
+            rewound: Some(99),
+            output: vec!["PASS line 2: hw t-0 == 2".into()],
+            errors: vec![LineError {
+                line: 2,
+                message: "unknown command".into(),
+            }],
+            view: sample_view(),
+        }));
+        let bytes = update.encode();
+        assert_eq!(Reply::decode(&bytes), Ok(update));
+        // Binary, not JSON: small integers take one byte.
+        assert!(bytes.len() < 600, "{} bytes", bytes.len());
+        for r in [
+            Reply::Hello,
+            Reply::Failed {
+                message: "x".into(),
+            },
+        ] {
+            assert_eq!(Reply::decode(&r.encode()), Ok(r));
+        }
+    }
+
+    #[test]
+    fn bad_bytes_are_errors_not_panics() {
+        assert_eq!(Request::decode(&[]), Err(DecodeError::Empty));
+        assert_eq!(Request::decode(&[9, 0]), Err(DecodeError::Version(9)));
+        assert!(matches!(
+            Request::decode(&[VERSION, 200]),
+            Err(DecodeError::Body(_))
+        ));
+        let mut long = Request::Step { n: 1 }.encode();
+        long.push(0);
+        assert!(
+            matches!(Request::decode(&long), Err(DecodeError::Body(ref m)) if m.contains("1 unexpected byte")),
+        );
+        // Every truncation of a real reply fails cleanly.
+        let bytes = Reply::Update(Box::new(Update {
+            view: sample_view(),
+            ..Update::default()
+        }))
+        .encode();
+        for n in 0..bytes.len() {
+            assert!(Reply::decode(&bytes[..n]).is_err(), "prefix of {n} bytes");
+        }
+    }
+}

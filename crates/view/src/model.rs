@@ -1,0 +1,224 @@
+//! The cluster as the page shows it: plain owned data with serde derives,
+//! no engine inside. `kafkascope-cluster` builds it from a running
+//! `Cluster` (`kafkascope_cluster::view::build`); the page only depends on
+//! this crate, so its wasm stays small while the engine runs in a worker.
+//!
+//! Everything is bounded: the event log and each replica's strip keep only
+//! their newest entries, so a long run never makes the page render every
+//! record.
+
+use serde::{Deserialize, Serialize};
+
+/// A broker id, as Kafka's `broker.id`.
+pub type BrokerId = i32;
+
+/// How many trace events the event log keeps (the newest).
+pub const EVENT_LOG_LEN: usize = 200;
+/// How many offsets a replica strip shows (the newest).
+pub const STRIP_LEN: usize = 24;
+
+/// A broker process as the scenario sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BrokerState {
+    Up,
+    Crashed,
+    PoweredOff,
+    /// Exited after a controlled shutdown.
+    Stopped,
+}
+
+impl BrokerState {
+    /// The scenario language's word for how it got there.
+    pub fn name(self) -> &'static str {
+        match self {
+            BrokerState::Up => "up",
+            BrokerState::Crashed => "crashed",
+            BrokerState::PoweredOff => "powered off",
+            BrokerState::Stopped => "stopped",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerView {
+    pub id: BrokerId,
+    pub state: BrokerState,
+    /// Registered in `/brokers/ids` (its ZooKeeper session lives).
+    pub registered: bool,
+    pub controller: bool,
+    /// Nodes this broker cannot reach (a network partition), by name.
+    pub cut_off_from: Vec<String>,
+}
+
+/// One znode: path, depth below `/`, data as text (Kafka writes JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZnodeEntry {
+    pub path: String,
+    pub depth: usize,
+    pub data: String,
+    pub ephemeral: bool,
+}
+
+/// One offset of a replica's log strip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordCell {
+    pub offset: i64,
+    pub value: String,
+    /// The producer that sent it (from the `kafkascope.send` header).
+    pub producer: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplicaState {
+    pub broker: BrokerId,
+    pub broker_up: bool,
+    pub log_start: i64,
+    pub leo: i64,
+    pub hw: i64,
+    /// The leader epoch this replica knows (a running broker's only).
+    pub leader_epoch: Option<i32>,
+    pub in_isr: bool,
+    pub leader: bool,
+    /// The newest [`STRIP_LEN`] records, oldest first.
+    pub records: Vec<RecordCell>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionView {
+    pub topic: String,
+    pub partition: i32,
+    /// As the controller wrote it in `.../partitions/P/state`.
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: i32,
+    pub isr: Vec<BrokerId>,
+    /// In assignment order; a replica with no log yet has none.
+    pub replicas: Vec<ReplicaState>,
+    pub assigned: Vec<BrokerId>,
+}
+
+impl PartitionView {
+    pub fn name(&self) -> String {
+        format!("{}-{}", self.topic, self.partition)
+    }
+}
+
+/// One change of a partition's ISR or leader, from the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IsrChange {
+    /// Trace event number.
+    pub n: u64,
+    pub t: u64,
+    pub partition: String,
+    pub isr: Vec<BrokerId>,
+    /// `lag` (shrink by the leader), `caught-up` (expand), or the
+    /// controller's reason: `replica-offline`, `leader-election`,
+    /// `unclean-election`, `controlled-shutdown`, ...
+    pub reason: String,
+}
+
+/// What became of one record a producer sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fate {
+    /// Acknowledged at this offset (-1 with `acks=0`).
+    Acked { partition: String, offset: i64 },
+    /// Acknowledged, then gone from the leader's log.
+    Lost { partition: String, offset: i64 },
+    /// The send callback got this error.
+    Failed(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordFate {
+    pub send_id: String,
+    pub value: Option<String>,
+    pub fate: Fate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerView {
+    pub name: String,
+    pub up: bool,
+    pub sends: u64,
+    /// Sent, not yet acknowledged or failed.
+    pub incomplete: usize,
+    pub acks: String,
+    pub fates: Vec<RecordFate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub client_id: String,
+    pub member_id: String,
+    pub assignment: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffsetView {
+    pub partition: String,
+    pub committed: i64,
+    /// The leader's HW minus the committed offset, if the leader is known.
+    pub lag: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub group: String,
+    /// Kafka's name (`Stable`, `PreparingRebalance`, ...); `Dead` when no
+    /// coordinator knows it.
+    pub state: String,
+    pub generation: Option<i32>,
+    pub members: Vec<MemberView>,
+    pub offsets: Vec<OffsetView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metric {
+    /// Kafka's MBean name (`kafka.server:type=ReplicaManager,...`'s `name`).
+    pub name: String,
+    pub value: i64,
+}
+
+/// One line of the event log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventLine {
+    pub n: u64,
+    pub t: u64,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterView {
+    /// Virtual time in ms.
+    pub now_ms: u64,
+    /// Trace events so far: the position on the timeline.
+    pub position: u64,
+    pub brokers: Vec<BrokerView>,
+    pub zk_up: bool,
+    pub controller: Option<BrokerId>,
+    pub znodes: Vec<ZnodeEntry>,
+    pub partitions: Vec<PartitionView>,
+    pub isr_changes: Vec<IsrChange>,
+    pub producers: Vec<ProducerView>,
+    pub groups: Vec<GroupView>,
+    /// Messages on the wire, by Kafka API name.
+    pub in_flight: Vec<(String, usize)>,
+    /// Messages parked by a `hold` rule, by API name.
+    pub held: Vec<(String, usize)>,
+    pub metrics: Vec<Metric>,
+    /// The newest [`EVENT_LOG_LEN`] trace events.
+    pub events: Vec<EventLine>,
+}
+
+impl ClusterView {
+    /// A metric's value by Kafka name.
+    pub fn metric(&self, name: &str) -> Option<i64> {
+        self.metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.value)
+    }
+
+    pub fn partition(&self, name: &str) -> Option<&PartitionView> {
+        self.partitions.iter().find(|p| p.name() == name)
+    }
+}

@@ -1,0 +1,183 @@
+//! English and 简体中文. Every visible string goes through [`Lang::t`],
+//! keyed by its English text; a missing translation shows the English.
+//! Kafka's own names (configs, metrics, `LEO`, `HW`, `ISR`, API names) stay
+//! as Kafka spells them in both languages, as the seeds' notes do.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// The `lang` attribute of the document.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    pub fn t(self, en: &'static str) -> &'static str {
+        match self {
+            Lang::En => en,
+            Lang::Zh => ZH.iter().find(|(k, _)| *k == en).map_or(en, |(_, zh)| zh),
+        }
+    }
+
+    /// [`Lang::t`] with each `{}` replaced by the next argument.
+    pub fn f(self, en: &'static str, args: &[&dyn std::fmt::Display]) -> String {
+        let mut out = String::new();
+        let mut args = args.iter();
+        let mut parts = self.t(en).split("{}");
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for p in parts {
+            if let Some(a) = args.next() {
+                out.push_str(&a.to_string());
+            }
+            out.push_str(p);
+        }
+        out
+    }
+}
+
+/// English -> 简体中文.
+const ZH: &[(&str, &str)] = &[
+    ("A Kafka cluster running in this tab: the brokers, ZooKeeper and the clients run in a web worker; type scenario commands, step through time, break things.",
+     "一个运行在本标签页中的 Kafka 集群：broker、ZooKeeper 和客户端运行在 Web Worker 中；输入场景命令、逐步推进时间、制造故障。"),
+    ("Language", "语言"),
+    ("Time", "时间"),
+    ("Step", "单步"),
+    ("Step 10", "前进 10 步"),
+    ("Tick", "推进"),
+    ("Tick (ms)", "推进（毫秒）"),
+    ("Play", "播放"),
+    ("Pause", "暂停"),
+    ("Speed", "速度"),
+    ("Virtual time", "虚拟时间"),
+    ("Event", "事件"),
+    ("{} ms", "{} 毫秒"),
+    ("Viewing the past: event {} of {}.", "正在查看过去：第 {} 个事件（共 {} 个）。"),
+    ("Back to live", "回到现在"),
+    ("Console", "控制台"),
+    ("Scenario command", "场景命令"),
+    ("Run", "运行"),
+    ("Type a scenario-language line and press Enter; ↑ and ↓ recall earlier lines.",
+     "输入一行场景语言命令并按回车；↑ 和 ↓ 可调出历史命令。"),
+    ("error", "错误"),
+    ("line {}: {}", "第 {} 行：{}"),
+    ("Start a 3-broker cluster", "启动 3 个 broker 的集群"),
+    ("No cluster yet. Start one, or type for example:", "还没有集群。启动一个，或者输入例如："),
+    ("Scenario", "场景"),
+    ("Load a scenario file", "加载场景文件"),
+    ("Seed", "种子"),
+    ("New session", "新会话"),
+    ("Link to this session", "本会话的链接"),
+    ("Loaded {} from the link.", "已从链接加载 {}。"),
+    ("Loaded {}.", "已加载 {}。"),
+    ("the file {} could not be read: {}", "无法读取文件 {}：{}"),
+    ("The scenario was not loaded:", "场景未加载："),
+    ("Cluster", "集群"),
+    ("Broker", "Broker"),
+    ("State", "状态"),
+    ("Controller", "控制器"),
+    ("Registered in ZooKeeper", "已在 ZooKeeper 注册"),
+    ("Cut off from", "与之断开"),
+    ("up", "运行中"),
+    ("crashed", "已崩溃"),
+    ("powered off", "已断电"),
+    ("stopped", "已停止"),
+    ("yes", "是"),
+    ("no", "否"),
+    ("controller", "控制器"),
+    ("ZooKeeper is up", "ZooKeeper 运行中"),
+    ("ZooKeeper is down", "ZooKeeper 已停止"),
+    ("No controller", "没有控制器"),
+    ("Controller: broker {}", "控制器：broker {}"),
+    ("ZooKeeper znodes", "ZooKeeper 节点（znode）"),
+    ("ephemeral", "临时节点"),
+    ("(no data)", "（无数据）"),
+    ("Messages in flight", "传输中的消息"),
+    ("Held", "被扣留"),
+    ("none", "无"),
+    ("Partitions", "分区"),
+    ("No topics yet.", "还没有主题。"),
+    ("Leader", "Leader"),
+    ("no leader", "无 leader"),
+    ("Leader epoch", "Leader epoch"),
+    ("Replica", "副本"),
+    ("Role", "角色"),
+    ("leader", "leader"),
+    ("follower", "follower"),
+    ("In ISR", "在 ISR 中"),
+    ("Log start", "日志起始偏移量"),
+    ("broker down", "broker 已停止"),
+    ("Log (newest offsets)", "日志（最新的偏移量）"),
+    ("{} older offsets not shown", "未显示 {} 个更早的偏移量"),
+    ("offset {}: {}", "偏移量 {}：{}"),
+    ("below HW (committed)", "低于 HW（已提交）"),
+    ("at or above HW (not yet committed)", "不低于 HW（尚未提交）"),
+    ("ISR changes", "ISR 变化"),
+    ("no changes yet", "暂无变化"),
+    ("lag", "落后"),
+    ("caught-up", "已追上"),
+    ("Producers", "生产者"),
+    ("sends", "发送数"),
+    ("incomplete", "未完成"),
+    ("acked at offset {}", "已确认，偏移量 {}"),
+    ("lost (was at offset {})", "已丢失（原偏移量 {}）"),
+    ("failed: {}", "失败：{}"),
+    ("Consumer groups", "消费者组"),
+    ("generation {}", "第 {} 代"),
+    ("Member", "成员"),
+    ("Assignment", "分配"),
+    ("Committed", "已提交"),
+    ("Lag", "延迟"),
+    ("Metrics", "指标"),
+    ("Metric", "指标"),
+    ("Value", "值"),
+    ("Change", "变化"),
+    ("Event log", "事件日志"),
+    ("Click an event to see the cluster as it was right after it (replayed from the seed).",
+     "点击一个事件，查看该事件刚发生后的集群（从种子重放）。"),
+    ("The cluster engine failed: {}", "集群引擎出错：{}"),
+    ("The cluster engine is starting…", "集群引擎启动中……"),
+    ("Storage", "存储"),
+    ("IndexedDB", "IndexedDB"),
+    ("Segment", "段文件"),
+    ("Records", "记录数"),
+    ("Stored bytes", "已存储字节"),
+    ("starting…", "启动中……"),
+    ("online", "在线"),
+    ("failed", "失败"),
+    ("Each storage worker opens its own IndexedDB database and round-trips a record batch; the simulated cluster above does not use them yet.",
+     "每个存储 worker 打开自己的 IndexedDB 数据库并写入、读回一个记录批次；上面的模拟集群暂未使用它们。"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_looked_up_and_english_is_the_fallback() {
+        assert_eq!(Lang::Zh.t("Step"), "单步");
+        assert_eq!(Lang::En.t("Step"), "Step");
+        assert_eq!(Lang::Zh.t("not a key"), "not a key");
+        assert_eq!(
+            Lang::Zh.f("Viewing the past: event {} of {}.", &[&3, &10]),
+            "正在查看过去：第 3 个事件（共 10 个）。"
+        );
+        assert_eq!(Lang::En.f("line {}: {}", &[&2, &"bad"]), "line 2: bad");
+    }
+
+    #[test]
+    fn every_translation_is_unique_non_empty_and_keeps_its_placeholders() {
+        for (i, (en, zh)) in ZH.iter().enumerate() {
+            assert!(!zh.trim().is_empty(), "{en}");
+            assert_eq!(en.matches("{}").count(), zh.matches("{}").count(), "{en}");
+            assert!(ZH[..i].iter().all(|(k, _)| k != en), "duplicate key {en}");
+        }
+    }
+}
