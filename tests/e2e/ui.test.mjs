@@ -196,6 +196,12 @@ describe('cluster UI', () => {
     // The page's own link carries the session.
     const href = await page.locator('#share-link').getAttribute('href');
     assert.equal(href, `#scenario=${b64url(script)}&seed=5`);
+    // ...and the save link is the script itself.
+    const save = await page.locator('#save-scenario').getAttribute('href');
+    const prefix = 'data:text/plain;charset=utf-8,';
+    assert.ok(save.startsWith(prefix), save);
+    assert.equal(decodeURIComponent(save.slice(prefix.length)), script);
+    assert.equal(await page.locator('#save-scenario').getAttribute('download'), 'kafkascope.scn');
     await screenshot(page, 'ui-from-link.png');
 
     // A damaged link in the same tab: an error in the page, the session stays.

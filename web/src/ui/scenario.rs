@@ -73,6 +73,14 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
         .as_ref()
         .filter(|s| !s.0.script.is_empty())
         .map(|s| format!("#{}", share::to_fragment(&s.0.script, s.0.seed)));
+    // Saving is a download of the script as a data: URL (no blob, no
+    // script needed; the CSP governs fetches, not downloads).
+    let save = p.snap.as_ref().filter(|s| !s.0.script.is_empty()).map(|s| {
+        format!(
+            "data:text/plain;charset=utf-8,{}",
+            String::from(js_sys::encode_uri_component(&s.0.script))
+        )
+    });
     html! {
         <section class="panel scenario" aria-labelledby="scenario-title">
             <h2 id="scenario-title">{ lang.t("Scenario") }</h2>
@@ -88,6 +96,9 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
                 <button id="new-session" onclick={new_session}>{ lang.t("New session") }</button>
                 if let Some(href) = link {
                     <a id="share-link" href={href}>{ lang.t("Link to this session") }</a>
+                }
+                if let Some(href) = save {
+                    <a id="save-scenario" href={href} download="kafkascope.scn">{ lang.t("Save the scenario file") }</a>
                 }
             </div>
         </section>
