@@ -95,7 +95,9 @@ pub fn evaluate(c: &Cluster, subject: &Subject) -> Result<Value, String> {
         | Subject::IndexLookup { replica: r, .. }
         | Subject::Batches(r)
         | Subject::LogBytes(r) => check_replica(c, r)?,
-        Subject::Acked(name) | Subject::Errors(name) if c.producer(name).is_none() => {
+        Subject::Acked(name) | Subject::Errors(name) | Subject::ProduceRequests(name)
+            if c.producer(name).is_none() =>
+        {
             return Err(format!("there is no producer {name}"))
         }
         _ => {}
@@ -140,6 +142,10 @@ fn value(c: &Cluster, subject: &Subject) -> Value {
             c.producer(name)
                 .map(|p| p.app.errors.clone())
                 .unwrap_or_default(),
+        ),
+        Subject::ProduceRequests(name) => Value::Int(
+            c.producer(name)
+                .map_or(0, |p| p.app.produce_requests as i64),
         ),
         Subject::Lost => Value::Int(invariants::lost(c).len() as i64),
         Subject::Duplicates(p) => Value::Int(invariants::duplicates(c, &tp(p))),

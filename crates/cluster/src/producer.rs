@@ -75,6 +75,9 @@ pub struct AppRecord {
     pub attempts: u64,
     /// `send()` calls so far (the sequence in send ids).
     pub sends: u64,
+    /// Produce requests sent, retries included (how well records were
+    /// batched: the `produce-requests` predicate).
+    pub produce_requests: u64,
     /// Exception texts of failed sends the runner has not narrated yet
     /// (Kafka's message where it is specific, e.g. the metadata timeout).
     pub notices: Vec<String>,
@@ -812,6 +815,7 @@ impl Producer {
         out: &mut Vec<Output>,
     ) {
         let codec = self.config.compression;
+        self.app.produce_requests += 1;
         let partitions = batches
             .iter_mut()
             .map(|b| {

@@ -385,6 +385,9 @@ pub enum Subject {
     Batches(ReplicaRef),
     /// `log-bytes TOPIC-P@B` (extension): the size of its segment files.
     LogBytes(ReplicaRef),
+    /// `produce-requests PRODUCER` (extension): the Produce requests the
+    /// producer has sent, retries included.
+    ProduceRequests(String),
     /// `children PATH` (extension): the names of a ZooKeeper node's
     /// children (`children /brokers/ids == 0,1,2`); `none` if it has none
     /// or does not exist.
@@ -446,6 +449,7 @@ impl Subject {
             Subject::Batches(_) => "batches",
             Subject::LogBytes(_) => "log-bytes",
             Subject::Children(_) => "children",
+            Subject::ProduceRequests(_) => "produce-requests",
         }
     }
 
@@ -475,7 +479,8 @@ impl Subject {
             | Subject::Lag { .. }
             | Subject::IndexLookup { .. }
             | Subject::Batches(_)
-            | Subject::LogBytes(_) => ValueKind::Int,
+            | Subject::LogBytes(_)
+            | Subject::ProduceRequests(_) => ValueKind::Int,
         }
     }
 }

@@ -566,6 +566,7 @@ impl Checker {
             | Subject::LogBytes(r) => self.replica(cx, r),
             Subject::Controller | Subject::Lost | Subject::Children(_) => {}
             Subject::Acked(p) => self.producer(cx, "acked", p, false),
+            Subject::ProduceRequests(p) => self.producer(cx, "produce-requests", p, false),
             Subject::Errors(p) => self.producer(cx, "errors", p, false),
             Subject::Consumed(name) => self.consumer(cx, "consumed", name, false),
             Subject::Processed(name) => self.consumer(cx, "processed", name, false),

@@ -38,6 +38,7 @@ pub const SUBJECTS: &[(&str, &str)] = &[
     ("batches", "batches TOPIC-P@B"),
     ("log-bytes", "log-bytes TOPIC-P@B"),
     ("children", "children PATH"),
+    ("produce-requests", "produce-requests PRODUCER"),
     ("idle", "idle"),
 ];
 
@@ -182,6 +183,7 @@ impl LineParser {
                 Subject::IndexLookup { replica, offset }
             }
             "batches" => Subject::Batches(self.replica_ref(a(0))?),
+            "produce-requests" => Subject::ProduceRequests(self.client_name(a(0))?),
             "log-bytes" => Subject::LogBytes(self.replica_ref(a(0))?),
             "children" => {
                 let path = a(0).bare().unwrap_or_default();

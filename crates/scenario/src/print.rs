@@ -334,6 +334,7 @@ impl Display for Subject {
             Subject::Children(path) => write!(f, "{kw} {path}"),
             Subject::Controller | Subject::Lost => f.write_str(kw),
             Subject::Acked(n)
+            | Subject::ProduceRequests(n)
             | Subject::Errors(n)
             | Subject::Consumed(n)
             | Subject::Processed(n)

@@ -548,3 +548,15 @@ fn storage_and_zookeeper_subjects() {
         "segments is a set: compare it with == or != only, not >"
     );
 }
+
+#[test]
+fn produce_requests_counts_a_producers_requests() {
+    assert_eq!(
+        expect("produce-requests p >= 2"),
+        cmp(Subject::ProduceRequests(s("p")), Op::Ge, Expected::Int(2))
+    );
+    assert_eq!(
+        err("produce-requests p == none"),
+        "produce-requests is a number: expected an integer, not none"
+    );
+}
