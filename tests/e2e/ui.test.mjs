@@ -67,15 +67,17 @@ describe('cluster UI', () => {
     await page.locator('tr.sim-broker').nth(2).waitFor({ timeout: TIMEOUT });
     assert.equal(await page.locator('tr.sim-broker').count(), 3);
 
-    for (const line of [
-      'topic create t partitions=1 replication-factor=3 assignment=0:1:2',
-      'producer p acks=all',
-      'send p t value=v{i} count=5',
-      'flush p',
-      'tick 500',
-    ]) {
-      await type(page, line);
-    }
+    await type(page, 'topic create t partitions=1 replication-factor=3 assignment=0:1:2');
+    // The send form writes the `producer` and `send` lines.
+    await page.locator('#create-producer').click();
+    await page.locator('#send-records').waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.locator('#send-value').inputValue(), 'v{i}');
+    await page.locator('#send-count').fill('5');
+    await page.locator('#send-count').press('Tab');
+    await page.locator('#send-records').click();
+    await consoleShows(page, /^› send p t value=v\{i\} count=5$/);
+    await page.locator('#flush').click();
+    await type(page, 'tick 500');
     await type(page, 'expect hw t-0@2 == 5');
     await consoleShows(page, 'PASS line 7: hw t-0@2 == 5');
     let p = await shown(page, 't-0');
@@ -90,7 +92,8 @@ describe('cluster UI', () => {
     assert.match(await strip.innerText(), /4\s*HW 5\s*LEO 5/);
     await screenshot(page, 'ui-records-sent.png');
 
-    await type(page, 'crash 0');
+    // The fault button of the leader's row writes `crash 0`.
+    await page.locator('tr.sim-broker[data-broker="0"] button[data-fault="crash 0"]').click();
     await type(page, 'run until leader t-0 == 1 timeout=60000');
     await type(page, 'tick 1000');
     await type(page, 'expect isr t-0 == 1,2');
@@ -106,6 +109,7 @@ describe('cluster UI', () => {
     const b0 = page.locator('tr.sim-broker[data-broker="0"]');
     assert.equal(await b0.getAttribute('data-state'), 'crashed');
     assert.match(await b0.innerText(), /crashed/);
+    assert.equal(await b0.locator('button[data-fault="restart 0"]').count(), 1);
     // The ISR history gives the reason.
     const history = page.locator('details.partition[data-partition="t-0"] .isr-changes');
     assert.match(await history.innerText(), /ISR \[1,2\] · leader-election/);

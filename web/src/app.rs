@@ -152,6 +152,17 @@ pub fn app() -> Html {
         Callback::from(move |e| d.dispatch(Action::Log(e)))
     };
 
+    // A line written by a button or a form: shown in the console, run.
+    let run: Callback<String> = {
+        let (send, log) = (send.clone(), log.clone());
+        Callback::from(move |line: String| {
+            log.emit(Entry::Input(line.clone()));
+            send.emit(Request::Submit {
+                text: format!("{line}\n"),
+            });
+        })
+    };
+
     // Start the engine once; a fresh session, then the link's scenario.
     {
         let engine = engine.clone();
@@ -258,11 +269,11 @@ pub fn app() -> Html {
             <ConsolePanel lang={lang_v} entries={page.console.clone()} send={send.clone()} log={log.clone()} no_cluster={no_cluster} />
             if let Some(s) = snap {
                 <div class="grid">
-                    <ClusterPanel lang={lang_v} snap={s.clone()} />
+                    <ClusterPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
                     <MetricsPanel lang={lang_v} snap={s.clone()} previous={page.previous.clone()} />
                 </div>
                 <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()} />
-                <ClientsPanel lang={lang_v} snap={s.clone()} />
+                <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
                 <EventsPanel lang={lang_v} snap={s} send={send.clone()} />
             }
             <StoragePanel lang={lang_v} />

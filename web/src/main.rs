@@ -7,6 +7,8 @@
 //! never on the engine, which keeps its wasm small.
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod commands;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod history;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod i18n;

@@ -5,6 +5,7 @@ use kafkascope_view::{BrokerState, BrokerView, ZnodeEntry};
 use yew::prelude::*;
 
 use super::Snap;
+use crate::commands;
 use crate::i18n::Lang;
 use crate::tree::{nest, Node};
 
@@ -12,6 +13,8 @@ use crate::tree::{nest, Node};
 pub struct ClusterProps {
     pub lang: Lang,
     pub snap: Snap,
+    /// Runs a scenario line (the fault buttons write lines).
+    pub run: Callback<String>,
 }
 
 fn state_class(s: BrokerState) -> &'static str {
@@ -29,6 +32,12 @@ pub fn cluster_panel(p: &ClusterProps) -> Html {
     let v = &p.snap.0.view;
     let depths: Vec<usize> = v.znodes.iter().map(|z| z.depth).collect();
     let tree = nest(&depths);
+    let ids: Vec<i32> = v.brokers.iter().map(|b| b.id).collect();
+    let line = |l: String| {
+        let run = p.run.clone();
+        Callback::from(move |_: MouseEvent| run.emit(l.clone()))
+    };
+    let cut = v.brokers.iter().any(|b| !b.cut_off_from.is_empty()) || !v.held.is_empty();
     let counts = |list: &[(String, usize)]| {
         if list.is_empty() {
             lang.t("none").to_string()
@@ -51,6 +60,15 @@ pub fn cluster_panel(p: &ClusterProps) -> Html {
                 <span id="zk-state" class={if v.zk_up { "up" } else { "crashed" }}>
                     { lang.t(if v.zk_up { "ZooKeeper is up" } else { "ZooKeeper is down" }) }
                 </span>
+                { " " }
+                if v.zk_up {
+                    <button class="fault" onclick={line("crash zk".into())}>{ lang.t("Crash") }{ " zk" }</button>
+                } else {
+                    <button class="fault" onclick={line("restart zk".into())}>{ lang.t("Restart") }{ " zk" }</button>
+                }
+                if cut {
+                    { " " }<button id="heal" class="fault" onclick={line("heal".into())}>{ lang.t("Heal the network") }</button>
+                }
             </p>
             <table class="sim-brokers">
                 <thead><tr>
@@ -58,8 +76,9 @@ pub fn cluster_panel(p: &ClusterProps) -> Html {
                     <th>{ lang.t("State") }</th>
                     <th>{ lang.t("Registered in ZooKeeper") }</th>
                     <th>{ lang.t("Cut off from") }</th>
+                    <th>{ lang.t("Faults") }</th>
                 </tr></thead>
-                <tbody>{ for v.brokers.iter().map(|b| broker_row(lang, b)) }</tbody>
+                <tbody>{ for v.brokers.iter().map(|b| broker_row(lang, b, &ids, &line)) }</tbody>
             </table>
             <p class="wire">
                 { lang.t("Messages in flight") }{ ": " }<span id="in-flight">{ counts(&v.in_flight) }</span>
@@ -73,7 +92,32 @@ pub fn cluster_panel(p: &ClusterProps) -> Html {
     }
 }
 
-fn broker_row(lang: Lang, b: &BrokerView) -> Html {
+fn broker_row(
+    lang: Lang,
+    b: &BrokerView,
+    ids: &[i32],
+    line: &dyn Fn(String) -> Callback<MouseEvent>,
+) -> Html {
+    let id = b.id;
+    let button = |label: &'static str, cmd: String| {
+        html! {
+            <button class="fault" data-fault={cmd.clone()}
+                aria-label={format!("{} broker {id}", lang.t(label))}
+                onclick={line(cmd)}>{ lang.t(label) }</button>
+        }
+    };
+    let faults = if b.state == BrokerState::Up {
+        html! { <>
+            { button("Crash", format!("crash {id}")) }
+            { button("Power off", format!("power-off {id}")) }
+            { button("Shutdown", format!("shutdown {id}")) }
+            if b.cut_off_from.is_empty() && ids.len() > 1 {
+                { button("Isolate", commands::isolate(id, ids)) }
+            }
+        </> }
+    } else {
+        button("Restart", format!("restart {id}"))
+    };
     html! {
         <tr class={classes!("sim-broker", state_class(b.state))} data-broker={b.id.to_string()} data-state={b.state.name()}>
             <td>
@@ -83,6 +127,7 @@ fn broker_row(lang: Lang, b: &BrokerView) -> Html {
             <td class="state">{ lang.t(b.state.name()) }</td>
             <td>{ lang.t(if b.registered { "yes" } else { "no" }) }</td>
             <td>{ if b.cut_off_from.is_empty() { "—".to_string() } else { b.cut_off_from.join(", ") } }</td>
+            <td class="faults">{ faults }</td>
         </tr>
     }
 }

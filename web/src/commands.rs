@@ -1,0 +1,58 @@
+//! Scenario-language lines the page's buttons and forms write: the page
+//! never acts on the cluster behind the script's back, so every click is a
+//! line of the session (replayable, shareable).
+
+/// A value or key as the language writes it: bare, or in double quotes
+/// when it has spaces (the engine refuses what it cannot parse).
+pub fn quote(v: &str) -> String {
+    if v.is_empty() || v.chars().any(char::is_whitespace) {
+        format!("\"{v}\"")
+    } else {
+        v.to_string()
+    }
+}
+
+/// `send P T value=V [key=K] [count=N]`.
+pub fn send(producer: &str, topic: &str, value: &str, key: &str, count: u32) -> String {
+    let mut line = format!("send {producer} {topic} value={}", quote(value));
+    if !key.is_empty() {
+        line.push_str(&format!(" key={}", quote(key)));
+    }
+    if count > 1 {
+        line.push_str(&format!(" count={count}"));
+    }
+    line
+}
+
+/// Cuts broker `b` off from every other broker and ZooKeeper (clients keep
+/// their links, as `partition` leaves unnamed nodes alone).
+pub fn isolate(b: i32, brokers: &[i32]) -> String {
+    let others: Vec<String> = brokers
+        .iter()
+        .filter(|&&o| o != b)
+        .map(|o| o.to_string())
+        .chain(std::iter::once("zk".to_string()))
+        .collect();
+    format!("partition {b} | {}", others.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_lines() {
+        assert_eq!(send("p", "t", "v{i}", "", 5), "send p t value=v{i} count=5");
+        assert_eq!(
+            send("p", "t", "hello world", "k 1", 1),
+            "send p t value=\"hello world\" key=\"k 1\""
+        );
+        assert_eq!(send("p", "t", "", "", 1), "send p t value=\"\"");
+    }
+
+    #[test]
+    fn isolate_lines() {
+        assert_eq!(isolate(1, &[0, 1, 2]), "partition 1 | 0,2,zk");
+        assert_eq!(isolate(0, &[0]), "partition 0 | zk");
+    }
+}
