@@ -244,4 +244,28 @@ describe('cluster UI', () => {
     assert.deepEqual(problems, []);
     await page.close();
   });
+
+  it('lists the guided demos in both languages and loads one', async () => {
+    const { page, problems } = await openPage(chrome.context);
+    await page.goto(server.url);
+    await page.locator('#load-demo').waitFor({ timeout: TIMEOUT });
+    assert.ok((await page.locator('#demo option').count()) >= 16);
+    await page.locator('#demo').selectOption('02-isr.scn');
+    const en = await page.locator('#demo option[value="02-isr.scn"]').innerText();
+    assert.match(en, /ISR/);
+    assert.match(await page.locator('#demo-teaches').innerText(), /ISR/);
+    await page.locator('#load-demo').click();
+    await consoleShows(page, 'Loaded 02-isr.scn.');
+    await consoleShows(page, /^PASS line \d+:/);
+    await page.locator('tr.sim-broker').first().waitFor({ timeout: TIMEOUT });
+    assert.equal(await page.locator('#console-output li.bad').count(), 0, 'no FAIL or ERROR line');
+    await page.locator('#lang').selectOption('zh');
+    await page.locator('#console-title', { hasText: '控制台' }).waitFor({ timeout: TIMEOUT });
+    const zh = await page.locator('#demo option[value="02-isr.scn"]').innerText();
+    assert.notEqual(zh, en);
+    assert.match(zh, /[\u4e00-\u9fff]/, 'a Chinese title');
+    await screenshot(page, 'ui-demo.png');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
 });

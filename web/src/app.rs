@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
-use kafkascope_view::engine::{LineError, Reply, Request, Update, DEFAULT_SEED};
+use kafkascope_view::engine::{DemoInfo, LineError, Reply, Request, Update, DEFAULT_SEED};
 use kafkascope_view::share;
 use yew::prelude::*;
 
@@ -72,6 +72,8 @@ pub struct Page {
     pub previous: Option<Snap>,
     pub console: Vec<Entry>,
     pub engine_error: Option<String>,
+    /// The guided demos the engine has.
+    pub demos: Rc<Vec<DemoInfo>>,
 }
 
 pub enum Action {
@@ -85,6 +87,7 @@ impl Reducible for Page {
         let mut next = (*self).clone();
         match action {
             Action::Reply(Reply::Hello) => return self,
+            Action::Reply(Reply::Demos(list)) => next.demos = Rc::new(list),
             Action::Reply(Reply::Failed { message }) => {
                 next.console.push(Entry::Problem(message.clone()));
                 next.engine_error.get_or_insert(message);
@@ -175,6 +178,7 @@ pub fn app() -> Html {
             match Engine::spawn(on_reply.clone()) {
                 Ok(e) => {
                     e.send(Request::New { seed: DEFAULT_SEED });
+                    e.send(Request::Demos);
                     *engine.borrow_mut() = Some(e);
                     load_from_hash(&send, &log, lang, DEFAULT_SEED);
                 }
@@ -264,7 +268,7 @@ pub fn app() -> Html {
                     playing={*playing} speed={*speed}
                     on_play={{ let p = playing.clone(); Callback::from(move |on| p.set(on)) }}
                     on_speed={{ let s = speed.clone(); Callback::from(move |v| s.set(v)) }} />
-                <ScenarioPanel lang={lang_v} snap={snap.clone()} send={send.clone()} log={log.clone()} />
+                <ScenarioPanel lang={lang_v} snap={snap.clone()} send={send.clone()} log={log.clone()} demos={page.demos.clone()} />
             </div>
             <ConsolePanel lang={lang_v} entries={page.console.clone()} send={send.clone()} log={log.clone()} no_cluster={no_cluster} />
             if let Some(s) = snap {

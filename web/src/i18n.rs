@@ -76,6 +76,8 @@ const ZH: &[(&str, &str)] = &[
     ("New session", "新会话"),
     ("Link to this session", "本会话的链接"),
     ("Save the scenario file", "保存场景文件"),
+    ("Guided demos", "引导演示"),
+    ("Load the demo", "加载演示"),
     ("Loaded {} from the link.", "已从链接加载 {}。"),
     ("Loaded {}.", "已加载 {}。"),
     ("the file {} could not be read: {}", "无法读取文件 {}：{}"),

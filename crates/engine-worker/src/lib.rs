@@ -11,7 +11,7 @@
 //! - `runtime` (wasm32 only): the worker's message loop and panic hook.
 
 use cluster::session::{Outcome, Session};
-use kafkascope_view::engine::{LineError, Reply, Request, Update};
+use kafkascope_view::engine::{DemoInfo, LineError, Reply, Request, Update};
 use scenario::ScenarioError;
 
 #[cfg(target_arch = "wasm32")]
@@ -71,16 +71,27 @@ impl Engine {
             },
             Request::Replay { to } => take(self.rewind(to).map(|()| Outcome::default())),
             Request::Live => self.past = None,
-            Request::Load { script, seed } => match Session::replay(seed, &script, None) {
-                Ok((s, out)) => {
-                    self.live = s;
-                    self.past = None;
-                    take(Ok(out));
-                }
-                Err(es) => take(Err(es)),
+            Request::Load { script, seed } => take(self.load(&script, seed)),
+            Request::Demos => return Reply::Demos(demo_list()),
+            Request::LoadDemo { file, seed } => match scenario::library::demo_source(&file) {
+                Some(src) => take(self.load(src, seed)),
+                None => take(Err(vec![ScenarioError {
+                    file: file.clone(),
+                    line: 1,
+                    message: format!("there is no demo {file:?}"),
+                }])),
             },
         }
         Reply::Update(Box::new(self.update(output, errors)))
+    }
+
+    /// Replaces the live session by `script` from `seed`; on errors
+    /// nothing changes.
+    fn load(&mut self, script: &str, seed: u64) -> Result<Outcome, Vec<ScenarioError>> {
+        let (s, out) = Session::replay(seed, script, None)?;
+        self.live = s;
+        self.past = None;
+        Ok(out)
     }
 
     /// Shows the cluster after event `to` (the live end if `to` reaches it).
@@ -106,6 +117,23 @@ impl Engine {
             view: shown.view(),
         }
     }
+}
+
+/// The compiled-in demos (`scenario::library`), titles in both languages.
+pub fn demo_list() -> Vec<DemoInfo> {
+    // The library's own tests guarantee every file is a valid demo; a
+    // broken one would just be missing from the list.
+    scenario::library::demos()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| DemoInfo {
+            title_en: d.title.en,
+            title_zh: d.title.zh,
+            teaches_en: d.teaches.en,
+            teaches_zh: d.teaches.zh,
+            file: d.file,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -120,3 +120,34 @@ fn steps_and_ticks_are_merged_into_the_script() {
     let u = update(e.handle(Request::Tick { ms: 100 }));
     assert!(u.script.ends_with("step 6\ntick 100\n"), "{}", u.script);
 }
+
+#[test]
+fn the_demos_are_listed_and_load() {
+    let mut e = Engine::new(1);
+    let Reply::Demos(list) = e.handle(Request::Demos) else {
+        panic!("expected the demo list")
+    };
+    assert!(list.len() >= 16, "{} demos", list.len());
+    let acks = list.iter().find(|d| d.file == "01-acks.scn").unwrap();
+    assert!(acks.title_en.contains("acks=0"), "{}", acks.title_en);
+    assert!(!acks.title_zh.is_empty() && !acks.teaches_zh.is_empty());
+    let u = update(e.handle(Request::LoadDemo {
+        file: "02-isr.scn".into(),
+        seed: 4,
+    }));
+    assert!(u.errors.is_empty(), "{:?}", u.errors);
+    assert_eq!(u.seed, 4);
+    assert!(u.script.starts_with("# "), "{}", &u.script[..40]);
+    assert!(!u.view.brokers.is_empty());
+    assert!(
+        u.output.iter().all(|l| !l.starts_with("FAIL")),
+        "{:?}",
+        u.output
+    );
+    let u = update(e.handle(Request::LoadDemo {
+        file: "nope.scn".into(),
+        seed: 4,
+    }));
+    assert_eq!(u.errors[0].message, "there is no demo \"nope.scn\"");
+    assert_eq!(u.seed, 4, "the loaded demo stays");
+}

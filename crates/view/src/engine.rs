@@ -35,6 +35,21 @@ pub enum Request {
     /// Replace the session by `script` run from `seed` (a file or a URL).
     /// On errors nothing changes.
     Load { script: String, seed: u64 },
+    /// The guided demos the engine has compiled in ([`Reply::Demos`]).
+    Demos,
+    /// Replace the session by the demo `file` (`01-acks.scn`) from `seed`.
+    LoadDemo { file: String, seed: u64 },
+}
+
+/// A guided demo, for the page's list: titles and what it teaches in both
+/// languages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoInfo {
+    pub file: String,
+    pub title_en: String,
+    pub title_zh: String,
+    pub teaches_en: String,
+    pub teaches_zh: String,
 }
 
 /// A scenario error: 1-based line within the submitted text or file.
@@ -53,6 +68,8 @@ pub enum Reply {
     Update(Box<Update>),
     /// Something went wrong outside the scenario (a bad message, a panic).
     Failed { message: String },
+    /// The answer to [`Request::Demos`].
+    Demos(Vec<DemoInfo>),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,6 +272,11 @@ mod tests {
                 script: "cluster brokers=3\n".into(),
                 seed: 7,
             },
+            Request::Demos,
+            Request::LoadDemo {
+                file: "01-acks.scn".into(),
+                seed: 3,
+            },
         ] {
             let bytes = r.encode();
             assert_eq!(bytes[0], VERSION);
@@ -285,6 +307,13 @@ mod tests {
             Reply::Failed {
                 message: "x".into(),
             },
+            Reply::Demos(vec![DemoInfo {
+                file: "01-acks.scn".into(),
+                title_en: "acks".into(),
+                title_zh: "确认".into(),
+                teaches_en: "t".into(),
+                teaches_zh: "教".into(),
+            }]),
         ] {
             assert_eq!(Reply::decode(&r.encode()), Ok(r));
         }

@@ -1,10 +1,12 @@
 //! Scenario files and links: load a `.scn` file, start a new session with a
 //! seed, and a link that carries this session (`#scenario=…&seed=N`).
 
-use kafkascope_view::engine::{Request, DEFAULT_SEED};
+use std::rc::Rc;
+
+use kafkascope_view::engine::{DemoInfo, Request, DEFAULT_SEED};
 use kafkascope_view::share;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::{Send, Snap};
@@ -18,6 +20,7 @@ pub struct ScenarioProps {
     pub snap: Option<Snap>,
     pub send: Send,
     pub log: Callback<Entry>,
+    pub demos: Rc<Vec<DemoInfo>>,
 }
 
 #[function_component(ScenarioPanel)]
@@ -68,6 +71,36 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
             });
         })
     };
+    let demo = use_state(String::new);
+    let chosen = p
+        .demos
+        .iter()
+        .find(|d| d.file == *demo)
+        .or_else(|| p.demos.first());
+    let on_demo = {
+        let demo = demo.clone();
+        Callback::from(move |e: Event| {
+            demo.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let load_demo = {
+        let (send, log) = (p.send.clone(), p.log.clone());
+        let chosen = chosen.cloned();
+        Callback::from(move |_| {
+            if let Some(d) = &chosen {
+                log.emit(Entry::Input(format!("# {}", d.file)));
+                log.emit(Entry::Note(lang.f("Loaded {}.", &[&d.file])));
+                send.emit(Request::LoadDemo {
+                    file: d.file.clone(),
+                    seed: seed_v,
+                });
+            }
+        })
+    };
+    let title = |d: &DemoInfo| match lang {
+        Lang::En => d.title_en.clone(),
+        Lang::Zh => d.title_zh.clone(),
+    };
     let link = p
         .snap
         .as_ref()
@@ -84,6 +117,21 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
     html! {
         <section class="panel scenario" aria-labelledby="scenario-title">
             <h2 id="scenario-title">{ lang.t("Scenario") }</h2>
+            if !p.demos.is_empty() {
+                <div class="row">
+                    <label>{ lang.t("Guided demos") }{ " " }
+                        <select id="demo" onchange={on_demo}>
+                            { for p.demos.iter().map(|d| html! {
+                                <option value={d.file.clone()} selected={chosen.is_some_and(|c| c.file == d.file)}>{ title(d) }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <button id="load-demo" onclick={load_demo}>{ lang.t("Load the demo") }</button>
+                </div>
+                if let Some(d) = chosen {
+                    <p class="hint" id="demo-teaches">{ match lang { Lang::En => &d.teaches_en, Lang::Zh => &d.teaches_zh } }</p>
+                }
+            }
             <div class="row">
                 <label>{ lang.t("Load a scenario file") }{ " " }
                     <input id="scenario-file" type="file" accept=".scn,text/plain" onchange={on_file} />
