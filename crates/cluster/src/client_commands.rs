@@ -18,9 +18,6 @@ use scenario::{Command, CommitMode, SeekTarget};
 use crate::cluster::Cluster;
 use crate::consumer_node::{consumer_config, PollOutcome, Subscription};
 
-/// `commitSync()`'s default timeout (`default.api.timeout.ms`).
-const DEFAULT_API_TIMEOUT_MS: u64 = 60_000;
-
 /// Runs a consumer command; `None` for other commands.
 pub fn exec(c: &mut Cluster, cmd: &Command, lines: &mut Vec<String>) -> Option<Result<(), String>> {
     Some(match cmd {
@@ -136,12 +133,16 @@ fn commit(
     if mode == CommitMode::Async {
         return Ok(());
     }
-    let done = c.run_until(DEFAULT_API_TIMEOUT_MS, |c| {
+    // commitSync() without a timeout waits default.api.timeout.ms.
+    let limit = c
+        .consumer(name)
+        .map_or(60_000, |k| k.config().default_api_timeout_ms);
+    let done = c.run_until(limit, |c| {
         c.consumer(name).is_none_or(|k| !k.commit_pending())
     });
     if !done {
         lines.push(format!(
-            "commit {name}: TimeoutException: commitSync did not complete within {DEFAULT_API_TIMEOUT_MS} ms"
+            "commit {name}: TimeoutException: commitSync did not complete within {limit} ms"
         ));
     }
     Ok(())

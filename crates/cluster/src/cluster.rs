@@ -63,23 +63,46 @@ pub struct Cluster {
     pub halt_at: Option<u64>,
 }
 
+/// The playground's network setting on `cluster`: every message takes
+/// exactly this many ms one way (unset: 1 to 3 ms, drawn per message).
+pub const NETWORK_DELAY: &str = "kafkascope.network.delay.ms";
+
+/// `kafkascope.network.delay.ms` from the cluster's settings, checked.
+pub fn network_delay(configs: &[(String, String)]) -> Result<Option<u64>, String> {
+    match configs.iter().rev().find(|(k, _)| k == NETWORK_DELAY) {
+        None => Ok(None),
+        Some((_, v)) => match v.parse::<u64>() {
+            Ok(ms) if ms >= 1 => Ok(Some(ms)),
+            _ => Err(format!(
+                "{NETWORK_DELAY}={v} is not valid: expected an integer >= 1"
+            )),
+        },
+    }
+}
+
 impl Cluster {
     /// Builds (does not start) the cluster. Config errors name the setting.
     pub fn new(spec: &ClusterSpec) -> Result<Cluster, String> {
         let topo = Topology {
             brokers: spec.brokers,
         };
-        let mut sim = Simulator::with_config(SimConfig {
+        let mut sim_config = SimConfig {
             seed: spec.seed,
             tracing: spec.tracing,
             ..SimConfig::default()
-        });
+        };
+        if let Some(ms) = network_delay(&spec.configs)? {
+            sim_config.latency = (ms, ms);
+        }
+        let mut sim = Simulator::with_config(sim_config);
         let mut configs = Vec::new();
         let mut storages = Vec::new();
         for b in 0..spec.brokers as BrokerId {
             let mut c = BrokerConfig::new(b);
             for (k, v) in &spec.configs {
-                c.set(k, v)?;
+                if k != NETWORK_DELAY {
+                    c.set(k, v)?;
+                }
             }
             if let Some(racks) = &spec.racks {
                 let rack = racks

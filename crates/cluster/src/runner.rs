@@ -135,7 +135,13 @@ pub fn preflight(s: &Scenario) -> Result<(), Vec<ScenarioError>> {
             Command::Cluster { configs, .. } => {
                 let mut bc = BrokerConfig::new(0);
                 for s in configs {
-                    if let Err(m) = bc.set(&s.name, &s.value.to_string()) {
+                    let value = s.value.to_string();
+                    let checked = if s.name == crate::cluster::NETWORK_DELAY {
+                        crate::cluster::network_delay(&[(s.name.clone(), value)]).map(|_| ())
+                    } else {
+                        bc.set(&s.name, &value)
+                    };
+                    if let Err(m) = checked {
                         err(m);
                     }
                 }

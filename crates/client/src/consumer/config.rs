@@ -48,6 +48,8 @@ pub struct ConsumerConfig {
     pub request_timeout_ms: u64,
     pub retry_backoff_ms: u64,
     pub metadata_max_age_ms: u64,
+    /// How long a blocking call without its own timeout (commitSync) waits.
+    pub default_api_timeout_ms: u64,
 }
 
 impl Default for ConsumerConfig {
@@ -74,6 +76,7 @@ impl Default for ConsumerConfig {
             request_timeout_ms: 30_000,
             retry_backoff_ms: 100,
             metadata_max_age_ms: 300_000,
+            default_api_timeout_ms: 60_000,
         }
     }
 }
@@ -113,6 +116,7 @@ impl ConsumerConfig {
         "request.timeout.ms",
         "retry.backoff.ms",
         "metadata.max.age.ms",
+        "default.api.timeout.ms",
     ];
 
     /// Kafka's defaults overridden by `settings`, checked as Kafka's
@@ -202,6 +206,7 @@ impl ConsumerConfig {
             "request.timeout.ms" => self.request_timeout_ms = int(0)?,
             "retry.backoff.ms" => self.retry_backoff_ms = int(0)?,
             "metadata.max.age.ms" => self.metadata_max_age_ms = int(0)?,
+            "default.api.timeout.ms" => self.default_api_timeout_ms = int(0)?,
             _ => {
                 return Err(ConfigError(format!(
                     "unknown consumer config `{key}` (known: {})",
