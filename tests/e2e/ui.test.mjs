@@ -264,6 +264,9 @@ describe('cluster UI', () => {
     const zh = await page.locator('#demo option[value="02-isr.scn"]').innerText();
     assert.notEqual(zh, en);
     assert.match(zh, /[\u4e00-\u9fff]/, 'a Chinese title');
+    // Loaded in Chinese, the demo narrates in Chinese (say.zh).
+    await page.locator('#load-demo').click();
+    await consoleShows(page, /^演示：/);
     await screenshot(page, 'ui-demo.png');
     assert.deepEqual(problems, []);
     await page.close();

@@ -197,8 +197,13 @@ pub fn app() -> Html {
         });
     }
 
-    // The document's language follows the switch (screen readers, fonts).
-    use_effect_with(*lang, |lang| {
+    // The document's language follows the switch (screen readers, fonts),
+    // and so does the engine's narration (`say.zh`).
+    let send_lang = send.clone();
+    use_effect_with(*lang, move |lang| {
+        send_lang.emit(Request::Language {
+            zh: *lang == Lang::Zh,
+        });
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())

@@ -8,7 +8,7 @@
 //! end the session: its error is shown and the next line runs. A replay
 //! does the same, so it takes exactly the path the live session took.
 
-use scenario::{Command, ScenarioError};
+use scenario::{Command, Lang, ScenarioError};
 
 use crate::cluster::Cluster;
 use crate::runner::{preflight, Report, RunOptions, Runner};
@@ -34,10 +34,17 @@ pub struct Session {
 impl Session {
     /// An empty session; the seed wins over any `cluster seed=`.
     pub fn new(seed: u64) -> Session {
-        Session::with_halt(seed, None)
+        Session::with_halt(seed, None, Lang::En)
     }
 
-    fn with_halt(seed: u64, halt_at: Option<u64>) -> Session {
+    /// An empty session whose narration prints in `lang`: in Chinese a
+    /// `say` gives way to the `say.zh` right after it, as in
+    /// `kafkascope run --lang zh`.
+    pub fn new_in(seed: u64, lang: Lang) -> Session {
+        Session::with_halt(seed, None, lang)
+    }
+
+    fn with_halt(seed: u64, halt_at: Option<u64>, lang: Lang) -> Session {
         Session {
             runner: Runner {
                 report: Report::default(),
@@ -46,7 +53,7 @@ impl Session {
                     seed: Some(seed),
                     trace: true,
                     invariants: false,
-                    ..RunOptions::default()
+                    lang,
                 },
                 halt_at,
             },
@@ -57,6 +64,11 @@ impl Session {
 
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// The language the narration prints in.
+    pub fn lang(&self) -> Lang {
+        self.runner.opts.lang
     }
 
     /// The session as a scenario file.
@@ -106,7 +118,19 @@ impl Session {
             })?;
         self.lines.extend(text.lines().map(str::to_string));
         let mut out = Outcome::default();
-        for c in parsed.commands.iter().filter(|c| c.line > base) {
+        let zh = self.lang() == Lang::Zh;
+        for (i, c) in parsed.commands.iter().enumerate() {
+            if c.line <= base {
+                continue;
+            }
+            // In Chinese a `say` gives way to the `say.zh` right after it.
+            let translated = matches!(
+                parsed.commands.get(i + 1).map(|n| &n.node),
+                Some(Command::SayZh { .. })
+            );
+            if zh && translated && matches!(c.node, Command::Say { .. }) {
+                continue;
+            }
             self.exec(c.line, &c.node, &mut out);
             if self.halted() {
                 break;
@@ -171,7 +195,17 @@ impl Session {
         script: &str,
         halt_at: Option<u64>,
     ) -> Result<(Session, Outcome), Vec<ScenarioError>> {
-        let mut s = Session::with_halt(seed, halt_at);
+        Session::replay_in(seed, script, halt_at, Lang::En)
+    }
+
+    /// [`Session::replay`] with the narration in `lang`.
+    pub fn replay_in(
+        seed: u64,
+        script: &str,
+        halt_at: Option<u64>,
+        lang: Lang,
+    ) -> Result<(Session, Outcome), Vec<ScenarioError>> {
+        let mut s = Session::with_halt(seed, halt_at, lang);
         let out = s.submit(script)?;
         Ok((s, out))
     }
@@ -250,6 +284,21 @@ mod tests {
         assert_eq!(va.partitions, vb.partitions);
         assert_eq!(va.producers, vb.producers);
         assert_eq!(va.znodes, vb.znodes);
+    }
+
+    #[test]
+    fn narration_prints_in_the_session_language() {
+        let script = "cluster brokers=1\nsay \"hello\"\nsay.zh \"你好\"\nsay \"only English\"\n";
+        let (en, out_en) = Session::replay(2, script, None).unwrap();
+        assert_eq!(out_en.lines, ["hello", "only English"]);
+        assert_eq!(en.lang(), Lang::En);
+        let (zh, out_zh) = Session::replay_in(2, script, None, Lang::Zh).unwrap();
+        assert_eq!(out_zh.lines, ["你好", "only English"]);
+        assert_eq!(zh.lang(), Lang::Zh);
+        let mut live = Session::new_in(2, Lang::Zh);
+        live.submit("cluster brokers=1\n").unwrap();
+        let out = live.submit("say \"hi\"\nsay.zh \"嗨\"\n").unwrap();
+        assert_eq!(out.lines, ["嗨"]);
     }
 
     #[test]

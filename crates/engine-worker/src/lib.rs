@@ -12,7 +12,7 @@
 
 use cluster::session::{Outcome, Session};
 use kafkascope_view::engine::{DemoInfo, LineError, Reply, Request, Update};
-use scenario::ScenarioError;
+use scenario::{Lang, ScenarioError};
 
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
@@ -33,10 +33,18 @@ impl Default for Engine {
 
 impl Engine {
     pub fn new(seed: u64) -> Engine {
+        Engine::new_in(seed, Lang::En)
+    }
+
+    fn new_in(seed: u64, lang: Lang) -> Engine {
         Engine {
-            live: Session::new(seed),
+            live: Session::new_in(seed, lang),
             past: None,
         }
+    }
+
+    fn lang(&self) -> Lang {
+        self.live.lang()
     }
 
     /// Carries out one request. Scenario problems are in the update
@@ -52,7 +60,26 @@ impl Engine {
             })),
         };
         match req {
-            Request::New { seed } => *self = Engine::new(seed),
+            Request::New { seed } => *self = Engine::new_in(seed, self.lang()),
+            Request::Language { zh } => {
+                let lang = if zh { Lang::Zh } else { Lang::En };
+                if lang != self.lang() {
+                    // The same script, narrated in the other language (its
+                    // output was already shown once).
+                    let (seed, script) = (self.live.seed(), self.live.script());
+                    if script.is_empty() {
+                        *self = Engine::new_in(seed, lang);
+                    } else {
+                        match Session::replay_in(seed, &script, None, lang) {
+                            Ok((s, _)) => {
+                                self.live = s;
+                                self.past = None;
+                            }
+                            Err(es) => take(Err(es)),
+                        }
+                    }
+                }
+            }
             Request::Submit { text } => {
                 self.past = None;
                 take(self.live.submit(&text));
@@ -88,7 +115,7 @@ impl Engine {
     /// Replaces the live session by `script` from `seed`; on errors
     /// nothing changes.
     fn load(&mut self, script: &str, seed: u64) -> Result<Outcome, Vec<ScenarioError>> {
-        let (s, out) = Session::replay(seed, script, None)?;
+        let (s, out) = Session::replay_in(seed, script, None, self.lang())?;
         self.live = s;
         self.past = None;
         Ok(out)
@@ -100,7 +127,8 @@ impl Engine {
             self.past = None;
             return Ok(());
         }
-        let (s, _) = Session::replay(self.live.seed(), &self.live.script(), Some(to))?;
+        let (s, _) =
+            Session::replay_in(self.live.seed(), &self.live.script(), Some(to), self.lang())?;
         self.past = Some(s);
         Ok(())
     }

@@ -151,3 +151,39 @@ fn the_demos_are_listed_and_load() {
     assert_eq!(u.errors[0].message, "there is no demo \"nope.scn\"");
     assert_eq!(u.seed, 4, "the loaded demo stays");
 }
+
+#[test]
+fn narration_follows_the_language() {
+    let mut e = Engine::new(1);
+    update(e.handle(Request::Language { zh: true }));
+    let u = update(e.handle(Request::LoadDemo {
+        file: "02-isr.scn".into(),
+        seed: 4,
+    }));
+    let chinese = |l: &String| l.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    assert!(u.output[0].starts_with("演示："), "{:?}", &u.output[..3]);
+    let zh_position = u.live_position;
+    // Back to English: the session is replayed, narration in English.
+    let u = update(e.handle(Request::Language { zh: false }));
+    assert!(u.errors.is_empty() && u.output.is_empty());
+    assert_eq!(u.seed, 4);
+    let u = update(e.handle(Request::LoadDemo {
+        file: "02-isr.scn".into(),
+        seed: 4,
+    }));
+    assert!(u.output[0].starts_with("Demo: "), "{:?}", &u.output[..3]);
+    assert!(!u
+        .output
+        .iter()
+        .filter(|l| l.starts_with("Demo"))
+        .any(chinese));
+    // A rewind replays in the session's language: the same event numbers.
+    update(e.handle(Request::Language { zh: true }));
+    let u = update(e.handle(Request::Replay { to: 50 }));
+    assert_eq!(u.live_position, zh_position);
+    assert!(u.rewound.is_some());
+    // A new session keeps the language.
+    e.handle(Request::New { seed: 2 });
+    let u = submit(&mut e, "cluster brokers=1\nsay \"hi\"\nsay.zh \"嗨\"\n");
+    assert_eq!(u.output, ["嗨"]);
+}

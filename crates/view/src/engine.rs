@@ -39,6 +39,10 @@ pub enum Request {
     Demos,
     /// Replace the session by the demo `file` (`01-acks.scn`) from `seed`.
     LoadDemo { file: String, seed: u64 },
+    /// Print narration in Chinese (`say.zh`, `demo title.zh`, ...) or
+    /// English from now on; the live session is replayed in that language
+    /// so rewinds keep their event numbers.
+    Language { zh: bool },
 }
 
 /// A guided demo, for the page's list: titles and what it teaches in both
@@ -273,6 +277,7 @@ mod tests {
                 seed: 7,
             },
             Request::Demos,
+            Request::Language { zh: true },
             Request::LoadDemo {
                 file: "01-acks.scn".into(),
                 seed: 3,
