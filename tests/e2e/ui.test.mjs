@@ -271,4 +271,25 @@ describe('cluster UI', () => {
     assert.deepEqual(problems, []);
     await page.close();
   });
+
+  it('shows an engine that failed to start, and restarts it', async () => {
+    const { page } = await openPage(chrome.context);
+    await page.route('**/cluster-worker_loader.js', (route) => route.fulfill({ status: 404, body: '' }));
+    await page.goto(server.url);
+    await page.locator('#engine-error').waitFor({ timeout: TIMEOUT });
+    assert.match(
+      await page.locator('#engine-error').innerText(),
+      /The cluster engine failed: the engine worker script .*cluster-worker_loader\.js failed to load/,
+    );
+    // The storage panel does not depend on the engine.
+    await page.locator('#cluster-status', { hasText: '3 brokers online' }).waitFor({ timeout: TIMEOUT });
+    await page.unroute('**/cluster-worker_loader.js');
+    await page.locator('#restart-engine').click();
+    await page.locator('#no-cluster').waitFor({ timeout: TIMEOUT });
+    await consoleShows(page, 'Restarted the cluster engine.');
+    assert.equal(await page.locator('#engine-error').count(), 0);
+    await page.locator('#start-cluster').click();
+    await page.locator('tr.sim-broker').nth(2).waitFor({ timeout: TIMEOUT });
+    await page.close();
+  });
 });

@@ -79,6 +79,8 @@ pub struct Page {
 pub enum Action {
     Reply(Reply),
     Log(Entry),
+    /// A new engine worker replaces the failed one.
+    Restarted(String),
 }
 
 impl Reducible for Page {
@@ -104,6 +106,10 @@ impl Reducible for Page {
                 next.update = Some(Snap(Rc::new(u)));
             }
             Action::Log(e) => next.console.push(e),
+            Action::Restarted(note) => {
+                next.engine_error = None;
+                next.console.push(Entry::Note(note));
+            }
         }
         let over = next.console.len().saturating_sub(CONSOLE_LEN);
         next.console.drain(..over);
@@ -197,6 +203,40 @@ pub fn app() -> Html {
         });
     }
 
+    // After a failure (a bug in the engine, a script that did not load): a
+    // new worker, given the last script and seed it reported.
+    let restart = {
+        let engine = engine.clone();
+        let dispatcher = page.dispatcher();
+        let last = page.update.as_ref().map(|s| (s.0.script.clone(), s.0.seed));
+        let lang = *lang;
+        Callback::from(move |_: MouseEvent| {
+            let d = dispatcher.clone();
+            let on_reply = Callback::from(move |r| d.dispatch(Action::Reply(r)));
+            dispatcher.dispatch(Action::Restarted(
+                lang.t("Restarted the cluster engine.").to_string(),
+            ));
+            // Dropping the old handle terminates its worker.
+            engine.borrow_mut().take();
+            match Engine::spawn(on_reply.clone()) {
+                Ok(e) => {
+                    let (script, seed) = last.clone().unwrap_or_default();
+                    let seed = if last.is_some() { seed } else { DEFAULT_SEED };
+                    e.send(Request::New { seed });
+                    e.send(Request::Language {
+                        zh: lang == Lang::Zh,
+                    });
+                    e.send(Request::Demos);
+                    if !script.is_empty() {
+                        e.send(Request::Load { script, seed });
+                    }
+                    *engine.borrow_mut() = Some(e);
+                }
+                Err(message) => on_reply.emit(Reply::Failed { message }),
+            }
+        })
+    };
+
     // The document's language follows the switch (screen readers, fonts),
     // and so does the engine's narration (`say.zh`).
     let send_lang = send.clone();
@@ -263,6 +303,8 @@ pub fn app() -> Html {
             if let Some(err) = &page.engine_error {
                 <p class="error" role="alert" id="engine-error">
                     { lang_v.f("The cluster engine failed: {}", &[err]) }
+                    { " " }
+                    <button id="restart-engine" onclick={restart}>{ lang_v.t("Restart the cluster engine") }</button>
                 </p>
             }
             if snap.is_none() && page.engine_error.is_none() {

@@ -163,6 +163,8 @@ const ZH: &[(&str, &str)] = &[
      "点击一个事件，查看该事件刚发生后的集群（从种子重放）。"),
     ("The cluster engine failed: {}", "集群引擎出错：{}"),
     ("The cluster engine is starting…", "集群引擎启动中……"),
+    ("Restart the cluster engine", "重启集群引擎"),
+    ("Restarted the cluster engine.", "已重启集群引擎。"),
     ("Storage", "存储"),
     ("IndexedDB", "IndexedDB"),
     ("Segment", "段文件"),
