@@ -49,6 +49,7 @@ async function workerBench() {
     // Each run takes seconds; a stuck page is an error, not a slow machine:
     // allow 3 minutes per run.
     const deadline = Date.now() + 180_000 * (runs + 1);
+    const startDeadline = Date.now() + 60_000;
     for (;;) {
       const s = await page.evaluate(() => window.kafkascopeBench ?? null);
       if (!s) throw new Error(`the bench page did not start (no window.kafkascopeBench)${problems.length ? `: ${problems.join('; ')}` : ''}`);
@@ -59,6 +60,12 @@ async function workerBench() {
           `persisted ${Math.round(r.idb_persisted_records_per_sec).toLocaleString('en-US')}/s`);
       }
       if (s.state === 'error') throw new Error(`the bench page reported: ${s.error}`);
+      // A worker whose wasm fails to load or start only shows up as a page
+      // error (an unhandled rejection in the worker), never as an event.
+      const pageError = problems.find((p) => p.startsWith('page error:'));
+      if (pageError && s.state !== 'done') throw new Error(`the bench page failed: ${pageError}`);
+      if (s.state === 'starting' && Date.now() > startDeadline)
+        throw new Error(`the bench worker did not start within 60 s${problems.length ? `: ${problems.join('; ')}` : ''}`);
       if (s.state === 'done') {
         result.worker = s.runs;
         result.worker_params = s.params;
