@@ -1,18 +1,9 @@
 //! `kafkascope assign`: Kafka's assignors on a command-line group.
 
-use std::process::Command;
+mod common;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
-        .arg("assign")
-        .args(args)
-        .output()
-        .expect("run kafkascope");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    common::run(&[&["assign"], args].concat())
 }
 
 fn ok(args: &[&str]) -> String {

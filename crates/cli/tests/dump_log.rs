@@ -5,19 +5,8 @@ use protocol::batch::{BatchHeader, SimpleRecord};
 use protocol::control::EndTransactionMarker;
 use protocol::{Compression, Header, RecordBatch};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn kafkascope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
-        .args(args)
-        .output()
-        .expect("run kafkascope");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+use common::run as kafkascope;
 
 fn rec(ts: i64, key: Option<&str>, value: Option<&str>, headers: &[&str]) -> SimpleRecord {
     SimpleRecord {

@@ -1,18 +1,7 @@
 //! `kafkascope partition`: Kafka's default partitioner for keyed records.
 
-use std::process::Command;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
-        .args(args)
-        .output()
-        .expect("run kafkascope");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+use common::run;
 
 #[test]
 fn hash_is_kafkas_murmur2() {

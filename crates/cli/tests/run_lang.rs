@@ -1,18 +1,7 @@
 //! `kafkascope run --lang zh`: a demo's Chinese header and narration.
 
-use std::process::Command;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
-        .args(args)
-        .output()
-        .expect("run kafkascope");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+use common::run;
 
 fn demo() -> String {
     format!(
