@@ -3,26 +3,17 @@
 // reports in; the page says "3 brokers online".
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchChromium, openPage, screenshot } from './harness.mjs';
+import { withBrowser, openPage, screenshot } from './harness.mjs';
 
 const BROKERS = ['1', '2', '3'];
 const TIMEOUT = 60_000;
 
 describe('cluster start-up', () => {
-  let server;
-  let chrome;
-  before(async () => {
-    server = await serveDist();
-    chrome = await launchChromium();
-  });
-  after(async () => {
-    await chrome?.close();
-    await server?.close();
-  });
+  const env = withBrowser();
 
   it('shows 3 brokers online with their ids and stored bytes', async () => {
-    const { page, problems } = await openPage(chrome.context);
-    await page.goto(server.url);
+    const { page, problems } = await openPage(env.chrome.context);
+    await page.goto(env.server.url);
     const status = page.locator('#cluster-status');
     await status.filter({ hasText: '3 brokers online' }).waitFor({ timeout: TIMEOUT });
     assert.equal((await status.textContent()).trim(), '3 brokers online');
@@ -49,7 +40,7 @@ describe('cluster start-up', () => {
     for (const id of BROKERS) assert.ok(dbs.includes(`kafkascope-broker-${id}`), `databases: ${dbs}`);
 
     // The CSP holds: no inline script, nothing from another origin.
-    const html = await (await fetch(server.url)).text();
+    const html = await (await fetch(env.server.url)).text();
     assert.match(html, /http-equiv="Content-Security-Policy"/);
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'an inline <script> in index.html');
     assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'a resource from another origin in index.html');
@@ -63,8 +54,8 @@ describe('cluster start-up', () => {
   });
 
   it('comes back online after a reload, from the same databases', async () => {
-    const { page, problems } = await openPage(chrome.context);
-    await page.goto(server.url);
+    const { page, problems } = await openPage(env.chrome.context);
+    await page.goto(env.server.url);
     await page.locator('#cluster-status', { hasText: '3 brokers online' }).waitFor({ timeout: TIMEOUT });
     await page.reload();
     await page.locator('#cluster-status', { hasText: '3 brokers online' }).waitFor({ timeout: TIMEOUT });
@@ -75,19 +66,10 @@ describe('cluster start-up', () => {
 });
 
 describe('failures are shown, not swallowed', () => {
-  let server;
-  let chrome;
-  before(async () => {
-    server = await serveDist();
-    chrome = await launchChromium();
-  });
-  after(async () => {
-    await chrome?.close();
-    await server?.close();
-  });
+  const env = withBrowser();
 
   it('reports IndexedDB being unavailable in the workers', async () => {
-    const { page } = await openPage(chrome.context);
+    const { page } = await openPage(env.chrome.context);
     // Serve a worker loader that hides indexedDB before the broker starts.
     await page.route('**/broker-worker_loader.js', (route) =>
       route.fulfill({
@@ -97,7 +79,7 @@ describe('failures are shown, not swallowed', () => {
           'importScripts("./broker-worker.js");wasm_bindgen("./broker-worker_bg.wasm");',
       }),
     );
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     const status = page.locator('#cluster-status');
     await status.filter({ hasText: '3 failed' }).waitFor({ timeout: TIMEOUT });
     assert.equal((await status.textContent()).trim(), '0 brokers online, 3 failed');
@@ -109,9 +91,9 @@ describe('failures are shown, not swallowed', () => {
   });
 
   it('reports a broker worker script that does not load', async () => {
-    const { page } = await openPage(chrome.context);
+    const { page } = await openPage(env.chrome.context);
     await page.route('**/broker-worker_loader.js', (route) => route.fulfill({ status: 404, body: '' }));
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.locator('#cluster-status', { hasText: '3 failed' }).waitFor({ timeout: TIMEOUT });
     const errors = await page.locator('tr.broker.failed td.error').allInnerTexts();
     assert.equal(errors.length, 3);

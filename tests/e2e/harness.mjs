@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
@@ -115,4 +116,22 @@ export async function screenshot(page, name) {
   const file = path.join(outDir, name);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * For a describe block: serves dist/ and launches Chromium before its tests
+ * and closes both after them. The returned object gets `server` and
+ * `chrome` once `before` has run.
+ */
+export function withBrowser() {
+  const env = {};
+  before(async () => {
+    env.server = await serveDist();
+    env.chrome = await launchChromium();
+  });
+  after(async () => {
+    await env.chrome?.close();
+    await env.server?.close();
+  });
+  return env;
 }

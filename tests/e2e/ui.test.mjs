@@ -7,7 +7,7 @@
 // file; screenshots under target/e2e/.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchChromium, openPage, screenshot } from './harness.mjs';
+import { withBrowser, openPage, screenshot } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 
@@ -47,20 +47,11 @@ async function shown(page, name) {
 }
 
 describe('cluster UI', () => {
-  let server;
-  let chrome;
-  before(async () => {
-    server = await serveDist();
-    chrome = await launchChromium();
-  });
-  after(async () => {
-    await chrome?.close();
-    await server?.close();
-  });
+  const env = withBrowser();
 
   it('creates a topic, sends records, crashes the leader and shows what the cluster has', async () => {
-    const { page, problems } = await openPage(chrome.context);
-    await page.goto(server.url);
+    const { page, problems } = await openPage(env.chrome.context);
+    await page.goto(env.server.url);
     // The engine worker is up and the session is empty.
     await page.locator('#no-cluster').waitFor({ timeout: TIMEOUT });
     await page.locator('#start-cluster').click();
@@ -162,8 +153,8 @@ describe('cluster UI', () => {
   });
 
   it('switches between English and 简体中文', async () => {
-    const { page, problems } = await openPage(chrome.context);
-    await page.goto(server.url);
+    const { page, problems } = await openPage(env.chrome.context);
+    await page.goto(env.server.url);
     await page.locator('#no-cluster').waitFor({ timeout: TIMEOUT });
     await page.locator('#start-cluster').click();
     await page.locator('tr.sim-broker').nth(2).waitFor({ timeout: TIMEOUT });
@@ -183,13 +174,13 @@ describe('cluster UI', () => {
   });
 
   it('loads a scenario from the URL, and says what is wrong with a damaged link', async () => {
-    const { page, problems } = await openPage(chrome.context);
+    const { page, problems } = await openPage(env.chrome.context);
     const script =
       'cluster brokers=2\n' +
       'topic create s partitions=1 replication-factor=2 assignment=1:0\n' +
       'say "链接里的场景 <b>not bold</b>"\n' +
       'expect leader s-0 == 1\n';
-    await page.goto(`${server.url}#scenario=${b64url(script)}&seed=5`);
+    await page.goto(`${env.server.url}#scenario=${b64url(script)}&seed=5`);
     await consoleShows(page, 'PASS line 4: leader s-0 == 1');
     // Narration is text, never markup.
     await consoleShows(page, '链接里的场景 <b>not bold</b>');
@@ -229,8 +220,8 @@ describe('cluster UI', () => {
   });
 
   it('loads a scenario file', async () => {
-    const { page, problems } = await openPage(chrome.context);
-    await page.goto(server.url);
+    const { page, problems } = await openPage(env.chrome.context);
+    await page.goto(env.server.url);
     await page.locator('#no-cluster').waitFor({ timeout: TIMEOUT });
     await page.locator('#scenario-file').setInputFiles({
       name: 'four.scn',
@@ -246,8 +237,8 @@ describe('cluster UI', () => {
   });
 
   it('lists the guided demos in both languages and loads one', async () => {
-    const { page, problems } = await openPage(chrome.context);
-    await page.goto(server.url);
+    const { page, problems } = await openPage(env.chrome.context);
+    await page.goto(env.server.url);
     await page.locator('#load-demo').waitFor({ timeout: TIMEOUT });
     assert.ok((await page.locator('#demo option').count()) >= 16);
     await page.locator('#demo').selectOption('02-isr.scn');
@@ -273,9 +264,9 @@ describe('cluster UI', () => {
   });
 
   it('shows an engine that failed to start, and restarts it', async () => {
-    const { page } = await openPage(chrome.context);
+    const { page } = await openPage(env.chrome.context);
     await page.route('**/cluster-worker_loader.js', (route) => route.fulfill({ status: 404, body: '' }));
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.locator('#engine-error').waitFor({ timeout: TIMEOUT });
     assert.match(
       await page.locator('#engine-error').innerText(),
