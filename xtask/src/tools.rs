@@ -12,6 +12,16 @@ use std::process::Stdio;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// A CJK font, so that the page's 简体中文 shows in headless screenshots
+/// (Chromium draws boxes without one).
+pub const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+/// The Debian packages the browser tests need, each with a file it installs.
+const BROWSER_PACKAGES: [(&str, &str); 3] = [
+    ("chromium", CHROMIUM),
+    ("chromium-driver", CHROMEDRIVER),
+    ("fonts-noto-cjk", CJK_FONT),
+];
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// The Trunk we install; any 0.21.x at least this is accepted (0.22 needs a newer rustc).
 pub const TRUNK: Version = Version(0, 21, 14);
@@ -288,22 +298,22 @@ impl Ctx {
         )))
     }
 
-    /// Debian's chromium and chromium-driver (same build).
+    /// Debian's chromium and chromium-driver (same build), and a CJK font.
     pub fn ensure_browser(&self) -> Result<()> {
-        let missing: Vec<&str> = [("chromium", CHROMIUM), ("chromium-driver", CHROMEDRIVER)]
+        let missing: Vec<&str> = BROWSER_PACKAGES
             .iter()
             .filter(|(_, path)| !Path::new(path).exists())
             .map(|(pkg, _)| *pkg)
             .collect();
         if !missing.is_empty() {
             self.apt_install(&missing)?;
-            if let Some((pkg, path)) = [("chromium", CHROMIUM), ("chromium-driver", CHROMEDRIVER)]
+            if let Some((pkg, path)) = BROWSER_PACKAGES
                 .iter()
                 .find(|(_, p)| !Path::new(p).exists())
             {
                 return Err(Fail(format!(
                     "{path} is still missing after installing {pkg}; install by hand with: {}",
-                    plan::apt_hint(&["chromium", "chromium-driver"])
+                    plan::apt_hint(&missing)
                 )));
             }
         }
