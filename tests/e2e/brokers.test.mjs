@@ -1,7 +1,7 @@
 // The first live slice: the page starts three broker workers, each opens
 // its own IndexedDB database, writes and reads back a record batch and
 // reports in; the page says "3 brokers online".
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { withBrowser, openPage, screenshot } from './harness.mjs';
 

@@ -5,7 +5,7 @@
 // engine, and `kafkascope run` gives the same values for this seed); rewind
 // through the event log; switch language; load scenarios from a link and a
 // file; screenshots under target/e2e/.
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { withBrowser, openPage, screenshot } from './harness.mjs';
 
