@@ -70,13 +70,7 @@ impl Engine {
                     if script.is_empty() {
                         *self = Engine::new_in(seed, lang);
                     } else {
-                        match Session::replay_in(seed, &script, None, lang) {
-                            Ok((s, _)) => {
-                                self.live = s;
-                                self.past = None;
-                            }
-                            Err(es) => take(Err(es)),
-                        }
+                        take(self.load(&script, seed, lang).map(|_| Outcome::default()));
                     }
                 }
             }
@@ -98,10 +92,10 @@ impl Engine {
             },
             Request::Replay { to } => take(self.rewind(to).map(|()| Outcome::default())),
             Request::Live => self.past = None,
-            Request::Load { script, seed } => take(self.load(&script, seed)),
+            Request::Load { script, seed } => take(self.load(&script, seed, self.lang())),
             Request::Demos => return Reply::Demos(demo_list()),
             Request::LoadDemo { file, seed } => match scenario::library::demo_source(&file) {
-                Some(src) => take(self.load(src, seed)),
+                Some(src) => take(self.load(src, seed, self.lang())),
                 None => take(Err(vec![ScenarioError {
                     file: file.clone(),
                     line: 1,
@@ -112,10 +106,10 @@ impl Engine {
         Reply::Update(Box::new(self.update(output, errors)))
     }
 
-    /// Replaces the live session by `script` from `seed`; on errors
-    /// nothing changes.
-    fn load(&mut self, script: &str, seed: u64) -> Result<Outcome, Vec<ScenarioError>> {
-        let (s, out) = Session::replay_in(seed, script, None, self.lang())?;
+    /// Replaces the live session by `script` from `seed`, narrated in
+    /// `lang`; on errors nothing changes.
+    fn load(&mut self, script: &str, seed: u64, lang: Lang) -> Result<Outcome, Vec<ScenarioError>> {
+        let (s, out) = Session::replay_in(seed, script, None, lang)?;
         self.live = s;
         self.past = None;
         Ok(out)
