@@ -29,6 +29,7 @@ pub mod list_offsets;
 pub mod log_glue;
 pub mod partition;
 pub mod producer_ids;
+pub mod query;
 pub mod replica_manager;
 pub mod txn_host;
 pub mod txn_markers;

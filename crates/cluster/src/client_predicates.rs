@@ -33,8 +33,8 @@ pub fn evaluate(c: &Cluster, subject: &Subject) -> Option<Result<Value, String>>
             )
         }),
         Subject::Committed { group, partition } => Ok(c
-            .group_coordinator_of(group)
-            .and_then(|g| g.committed(group, &partition.topic, partition.partition))
+            .group_of(group)
+            .and_then(|g| g.committed(&partition.topic, partition.partition))
             .map_or(Value::None, Value::Int)),
         Subject::Lag { group, partition } => {
             let tp = TopicPartition::new(&partition.topic, partition.partition);
@@ -43,30 +43,25 @@ pub fn evaluate(c: &Cluster, subject: &Subject) -> Option<Result<Value, String>>
                 .and_then(|l| c.replica_offsets(l, &tp))
                 .map(|(_, _, hw)| hw);
             let committed = c
-                .group_coordinator_of(group)
-                .and_then(|g| g.committed(group, &partition.topic, partition.partition));
+                .group_of(group)
+                .and_then(|g| g.committed(&partition.topic, partition.partition));
             Ok(match (hw, committed) {
                 (Some(hw), Some(off)) => Value::Int(hw - off),
                 _ => Value::None,
             })
         }
         Subject::Members(group) => Ok(Value::Names(
-            c.group_coordinator_of(group)
-                .and_then(|g| g.group(group))
-                .map(|g| g.members().map(|m| m.client_id.clone()).collect())
+            c.group_of(group)
+                .map(|g| g.members.into_iter().map(|m| m.client_id).collect())
                 .unwrap_or_default(),
         )),
         Subject::Generation(group) => Ok(c
-            .group_coordinator_of(group)
-            .and_then(|g| g.generation(group))
-            .map_or(Value::None, |g| Value::Int(g as i64))),
+            .group_of(group)
+            .map_or(Value::None, |g| Value::Int(g.generation as i64))),
         Subject::State(group) => Ok(Value::Names(
-            [c.group_coordinator_of(group)
-                .and_then(|g| g.state(group))
-                .map_or("Dead", |s| s.name())
-                .to_string()]
-            .into_iter()
-            .collect(),
+            [c.group_of(group).map_or("Dead".to_string(), |g| g.state)]
+                .into_iter()
+                .collect(),
         )),
         Subject::Assignment { group, member } => Ok(Value::Names(assignment(c, group, member))),
         _ => return None,
@@ -91,7 +86,7 @@ fn list(values: &[String]) -> Value {
 /// keeps its partitions until its session times out, is not it. A static
 /// member (`group.instance.id`) is the same member across restarts.
 fn assignment(c: &Cluster, group: &str, member: &str) -> BTreeSet<String> {
-    let Some(g) = c.group_coordinator_of(group).and_then(|g| g.group(group)) else {
+    let Some(g) = c.group_of(group) else {
         return BTreeSet::new();
     };
     let Some(node) = c.consumer_node(member) else {
@@ -99,7 +94,8 @@ fn assignment(c: &Cluster, group: &str, member: &str) -> BTreeSet<String> {
     };
     let instance = node.config.group_instance_id.as_deref();
     let member_id = node.consumer.member_id();
-    g.members()
+    g.members
+        .iter()
         .filter(|m| match instance {
             Some(id) => m.group_instance_id.as_deref() == Some(id),
             None => !member_id.is_empty() && m.member_id == member_id,

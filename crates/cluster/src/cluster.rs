@@ -3,15 +3,21 @@
 //! restart, controlled shutdown), network faults by node, and the admin
 //! tool's writes to ZooKeeper.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
-use broker::api::BrokerId;
+use broker::api::{BrokerId, TopicPartition};
+use broker::query::{
+    BrokerAnswer, BrokerQuery, BrokerStatus, GroupSummary, LogLayout, PartitionSummary, ReplicaView,
+};
 use broker::{Broker, BrokerConfig};
 use controller::zk::{CreateMode, ZkRequest};
 use controller::znodes::paths;
 use log::{MemoryStorage, Shared};
 use sim::{Event, NodeId, SimConfig, Simulator, Step};
 
+use crate::host::{BrokerHost, BrokerHosts, Start};
 use crate::invariants::HwWatch;
 use crate::node::{apply_outputs, BrokerNode, ClusterNode, Topology, ZkNode};
 use crate::producer::{Producer, ProducerConfig};
@@ -61,7 +67,16 @@ pub struct Cluster {
     /// point in the past): `step` does nothing, `run_until` and `tick`
     /// return at once. See [`Cluster::halted`].
     pub halt_at: Option<u64>,
+    /// Where the brokers run when not in the simulator's thread.
+    hosts: Option<Hosts>,
+    /// Remote broker processes that failed (unreachable, or answered
+    /// nonsense), in order, for the page to show.
+    pub host_errors: RefCell<Vec<String>>,
 }
+
+/// The brokers' hosts, shared by the runner (which builds clusters) and the
+/// cluster (which restarts brokers).
+pub type Hosts = Rc<RefCell<dyn BrokerHosts>>;
 
 /// The playground's network setting on `cluster`: every message takes
 /// exactly this many ms one way (unset: 1 to 3 ms, drawn per message).
@@ -83,6 +98,12 @@ pub fn network_delay(configs: &[(String, String)]) -> Result<Option<u64>, String
 impl Cluster {
     /// Builds (does not start) the cluster. Config errors name the setting.
     pub fn new(spec: &ClusterSpec) -> Result<Cluster, String> {
+        Cluster::with_hosts(spec, None)
+    }
+
+    /// Builds the cluster with its brokers started by `hosts` (each in its
+    /// own process), or in the simulator's thread without.
+    pub fn with_hosts(spec: &ClusterSpec, hosts: Option<Hosts>) -> Result<Cluster, String> {
         let topo = Topology {
             brokers: spec.brokers,
         };
@@ -111,7 +132,14 @@ impl Cluster {
                 c.set("broker.rack", rack)?;
             }
             let storage = Shared::new(MemoryStorage::new());
-            let node = BrokerNode::new(Broker::new(c.clone(), storage.clone()), topo);
+            let node = match &hosts {
+                None => BrokerNode::new(Broker::new(c.clone(), storage.clone()), topo),
+                Some(h) => BrokerNode::hosted(
+                    BrokerHost::Remote(h.borrow_mut().spawn(&c, Start::Fresh)?),
+                    b,
+                    topo,
+                ),
+            };
             let id = sim.add_node(b.to_string(), ClusterNode::Broker(Box::new(node)));
             debug_assert_eq!(id, topo.broker(b));
             configs.push(c);
@@ -131,6 +159,8 @@ impl Cluster {
             admin_rng: spec.seed ^ 0x5ca1_ab1e,
             hw_watch: None,
             halt_at: None,
+            hosts,
+            host_errors: RefCell::new(Vec::new()),
         })
     }
 
@@ -167,11 +197,93 @@ impl Cluster {
         self.topo.brokers
     }
 
-    pub fn broker(&self, b: BrokerId) -> &Broker {
+    fn broker_node(&self, b: BrokerId) -> &BrokerNode {
         match self.sim.node(self.topo.broker(b)) {
-            ClusterNode::Broker(n) => &n.broker,
+            ClusterNode::Broker(n) => n,
             _ => unreachable!("broker ids map to broker nodes"),
         }
+    }
+
+    /// The broker when it runs in this thread (the simulator), else `None`.
+    pub fn local_broker(&self, b: BrokerId) -> Option<&Broker> {
+        self.broker_node(b).host.local()
+    }
+
+    /// Asks running broker `b` a question; `None` if it is down or its
+    /// process cannot be reached (the reason is kept in `host_errors`).
+    pub fn query(&self, b: BrokerId, query: &BrokerQuery) -> Option<BrokerAnswer> {
+        if !self.broker_up(b) {
+            return None;
+        }
+        let node = self.broker_node(b);
+        if node.failed.is_some() {
+            return None;
+        }
+        match node.host.query(query) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                self.host_errors
+                    .borrow_mut()
+                    .push(format!("broker {b}: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Broker `b`'s status, if it is up.
+    pub fn broker_status(&self, b: BrokerId) -> Option<BrokerStatus> {
+        match self.query(b, &BrokerQuery::Status)? {
+            BrokerAnswer::Status(s) => Some(s),
+            other => self.wrong_answer(b, "Status", other),
+        }
+    }
+
+    /// Broker `b`'s replica of `tp`, if `b` is up and has one.
+    pub fn broker_partition(&self, b: BrokerId, tp: &TopicPartition) -> Option<PartitionSummary> {
+        match self.query(b, &BrokerQuery::Partition(tp.clone()))? {
+            BrokerAnswer::Partition(p) => p,
+            other => self.wrong_answer(b, "Partition", other),
+        }
+    }
+
+    /// Broker `b`'s live replica of `tp` with its records.
+    pub(crate) fn broker_replica(&self, b: BrokerId, tp: &TopicPartition) -> Option<ReplicaView> {
+        match self.query(b, &BrokerQuery::Replica(tp.clone()))? {
+            BrokerAnswer::Replica(r) => r,
+            other => self.wrong_answer(b, "Replica", other),
+        }
+    }
+
+    /// Broker `b`'s live layout of `tp`'s log.
+    pub(crate) fn broker_layout(&self, b: BrokerId, tp: &TopicPartition) -> Option<LogLayout> {
+        match self.query(b, &BrokerQuery::Layout(tp.clone()))? {
+            BrokerAnswer::Layout(l) => l,
+            other => self.wrong_answer(b, "Layout", other),
+        }
+    }
+
+    /// Group `group` as broker `b`'s coordinator has it, if it owns and has
+    /// loaded the group's `__consumer_offsets` partition.
+    pub(crate) fn broker_group(&self, b: BrokerId, group: &str) -> Option<GroupSummary> {
+        let partition = coordinator::partition_for(
+            group,
+            self.configs[b as usize].offsets_topic_num_partitions,
+        );
+        let query = BrokerQuery::Group {
+            group: group.to_string(),
+            partition,
+        };
+        match self.query(b, &query)? {
+            BrokerAnswer::Group(g) => g,
+            other => self.wrong_answer(b, "Group", other),
+        }
+    }
+
+    fn wrong_answer<T>(&self, b: BrokerId, asked: &str, got: BrokerAnswer) -> Option<T> {
+        self.host_errors.borrow_mut().push(format!(
+            "broker {b}: asked {asked}, got an answer of another kind: {got:?}"
+        ));
+        None
     }
 
     pub fn storage(&self, b: BrokerId) -> &Shared<MemoryStorage> {
@@ -293,9 +405,24 @@ impl Cluster {
         let ClusterNode::Broker(b) = self.sim.node(id) else {
             return;
         };
+        if let Some(e) = b.failed.clone() {
+            if self.life(id) == Life::Up {
+                // The process is unreachable: as good as killed.
+                let broker = b.id;
+                self.host_errors
+                    .borrow_mut()
+                    .push(format!("broker {broker}: {e}"));
+                self.sim.crash(id).expect("an up node");
+                self.life.insert(id, Life::Crashed);
+                self.zk_disconnect(id);
+                self.disconnect_clients(broker);
+            }
+            return;
+        }
         if b.stopped && self.life(id) == Life::Up {
             // The controlled shutdown finished: the process exits.
-            let broker = b.broker.id();
+            let broker = b.id;
+            self.end_remote(broker, false);
             self.sim.crash(id).expect("an up node");
             self.life.insert(id, Life::Stopped);
             self.zk_disconnect(id);
@@ -306,7 +433,12 @@ impl Cluster {
         let Some(watch) = &mut self.hw_watch else {
             return;
         };
-        watch.observe(&b.broker, now);
+        let Some(local) = b.host.local() else {
+            // The watch reads brokers directly after every event: only
+            // for brokers in this thread (the simulator's fault search).
+            return;
+        };
+        watch.observe(local, now);
         if watch.divergence_due(now) {
             // Reading every replica's log is costly: every
             // `DIVERGENCE_CHECK_MS` of virtual time, not every event.
@@ -414,6 +546,7 @@ impl Cluster {
             },
         );
         if let Some(b) = self.broker_of(id) {
+            self.end_remote(b, power_off);
             let storage = &self.storages[b as usize];
             if power_off {
                 storage.borrow_mut().power_off();
@@ -427,6 +560,24 @@ impl Cluster {
             }
         }
         Ok(())
+    }
+
+    /// Ends broker `b`'s process if it runs elsewhere, keeping what its
+    /// disk now holds to look at while it is down.
+    fn end_remote(&mut self, b: BrokerId, power_off: bool) {
+        let ClusterNode::Broker(n) = self.sim.node_mut(self.topo.broker(b)) else {
+            return;
+        };
+        let BrokerHost::Remote(r) = &mut n.host else {
+            return;
+        };
+        match r.kill(power_off) {
+            Ok(disk) => self.storages[b as usize] = Shared::new(disk),
+            Err(e) => self
+                .host_errors
+                .borrow_mut()
+                .push(format!("broker {b}: {e}")),
+        }
     }
 
     fn broker_of(&self, id: NodeId) -> Option<BrokerId> {
@@ -445,14 +596,25 @@ impl Cluster {
             if let Some(w) = &mut self.hw_watch {
                 w.forget(b);
             }
-            let broker = Broker::new(
-                self.configs[b as usize].clone(),
-                self.storages[b as usize].clone(),
-            );
+            let config = &self.configs[b as usize];
+            let host = match &self.hosts {
+                None => BrokerHost::Local(Broker::new(
+                    config.clone(),
+                    self.storages[b as usize].clone(),
+                )),
+                Some(h) => {
+                    let start = if self.life(id) == Life::PoweredOff {
+                        Start::AfterPowerLoss
+                    } else {
+                        Start::AfterCrash
+                    };
+                    BrokerHost::Remote(h.borrow_mut().spawn(config, start)?)
+                }
+            };
             self.sim
                 .restart_with(
                     id,
-                    ClusterNode::Broker(Box::new(BrokerNode::new(broker, self.topo))),
+                    ClusterNode::Broker(Box::new(BrokerNode::hosted(host, b, self.topo))),
                 )
                 .map_err(|e| e.to_string())?;
             for name in self.clients.keys().cloned().collect::<Vec<_>>() {

@@ -2,7 +2,7 @@
 //! group coordinator's view of a group (on the broker leading the group's
 //! `__consumer_offsets` partition) for predicates.
 
-use broker::api::{BrokerId, TopicPartition};
+use broker::api::TopicPartition;
 use client::consumer::{Consumer, ConsumerConfig};
 use sim::{NodeId, Outputs};
 
@@ -75,16 +75,12 @@ impl Cluster {
             })
     }
 
-    /// The broker whose group coordinator owns `group`: the up leader of
-    /// the group's `__consumer_offsets` partition, once it has loaded it.
-    pub fn group_coordinator_of(&self, group: &str) -> Option<&coordinator::Coordinator> {
-        let b: BrokerId = (0..self.topo.brokers as BrokerId).find(|&b| self.broker_up(b))?;
-        let p = self.broker(b).group_coordinator().partition_for(group);
+    /// Group `group` as its coordinator has it: the up leader of the
+    /// group's `__consumer_offsets` partition, once it has loaded it.
+    pub fn group_of(&self, group: &str) -> Option<broker::query::GroupSummary> {
+        let partitions = self.configs.first()?.offsets_topic_num_partitions;
+        let p = coordinator::partition_for(group, partitions);
         let leader = self.leader(&TopicPartition::new("__consumer_offsets", p))?;
-        if !self.broker_up(leader) {
-            return None;
-        }
-        let gc = self.broker(leader).group_coordinator();
-        (gc.owns_partition(p) && !gc.is_loading(p)).then_some(gc)
+        self.broker_group(leader, group)
     }
 }

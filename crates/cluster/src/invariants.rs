@@ -167,8 +167,7 @@ pub fn divergence_below_hw(c: &Cluster, tp: &TopicPartition) -> Option<String> {
     let lv = c.replica(leader, tp)?;
     // The leader itself may not have caught up with the controller yet.
     if !c
-        .broker(leader)
-        .partition(tp)
+        .broker_partition(leader, tp)
         .is_some_and(|p| p.is_leader(leader) && p.leader_epoch == state.leader_epoch)
     {
         return None;
@@ -177,10 +176,8 @@ pub fn divergence_below_hw(c: &Cluster, tp: &TopicPartition) -> Option<String> {
         // Only a follower that has truncated and fetches from this leader
         // counts: one still recovering from a restart has not reconciled
         // its log yet (Kafka's transient too).
-        let following = c.broker(r).partition(tp).is_some_and(|p| {
-            p.leader == leader
-                && p.leader_epoch == state.leader_epoch
-                && p.follower_state == broker::partition::FollowerState::Fetching
+        let following = c.broker_partition(r, tp).is_some_and(|p| {
+            p.leader == leader && p.leader_epoch == state.leader_epoch && p.fetching
         });
         if !following {
             continue;

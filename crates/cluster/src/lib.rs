@@ -38,6 +38,7 @@ pub mod client_predicates;
 pub mod cluster;
 pub mod consumer_node;
 mod consumers;
+pub mod host;
 pub mod inspect;
 pub mod invariants;
 pub mod node;
@@ -51,4 +52,4 @@ pub mod session;
 pub mod view;
 
 pub use cluster::{Cluster, ClusterSpec, Life};
-pub use runner::{preflight, run, run_source, Report, RunOptions};
+pub use runner::{preflight, run, run_hosted, run_source, Report, RunOptions};

@@ -4,6 +4,8 @@
 
 use broker::api::{Addr, BrokerId, Msg};
 use broker::{Broker, Output};
+
+use crate::host::BrokerHost;
 use controller::zk::{ConnId, ZkMessage, ZkServer};
 use sim::{Input, Message, NodeId, Outputs};
 
@@ -137,20 +139,31 @@ pub(crate) fn apply_outputs(
 
 /// A broker process. The `Broker` is rebuilt from its storage on restart
 /// (see `Cluster::restart`); `stopped` is set when a controlled shutdown
-/// completes, for the cluster to take the process out of the network.
+/// completes, for the cluster to take the process out of the network;
+/// `failed` when a remote process could not be reached (the cluster then
+/// treats it as crashed and reports why).
 pub struct BrokerNode {
-    pub broker: Broker,
+    pub host: BrokerHost,
+    pub id: BrokerId,
     pub topo: Topology,
     pub stopped: bool,
+    pub failed: Option<String>,
     buf: Vec<Output>,
 }
 
 impl BrokerNode {
     pub fn new(broker: Broker, topo: Topology) -> Self {
+        let id = broker.id();
+        BrokerNode::hosted(BrokerHost::Local(broker), id, topo)
+    }
+
+    pub fn hosted(host: BrokerHost, id: BrokerId, topo: Topology) -> Self {
         BrokerNode {
-            broker,
+            host,
+            id,
             topo,
             stopped: false,
+            failed: None,
             buf: Vec::new(),
         }
     }
@@ -170,7 +183,14 @@ impl BrokerNode {
     }
 
     pub(crate) fn run(&mut self, now: u64, input: broker::Input, out: &mut Outputs<'_, Wire>) {
-        self.broker.handle(now, input, &mut self.buf);
+        if self.failed.is_some() {
+            return;
+        }
+        if let Err(e) = self.host.handle(now, input, &mut self.buf) {
+            self.buf.clear();
+            self.failed = Some(e);
+            return;
+        }
         if apply_outputs(self.topo, &mut self.buf, out) {
             self.stopped = true;
         }

@@ -37,7 +37,7 @@ pub use crate::producer_txn::{CallOutcome, GroupOffsets, TxnManager, TxnState};
 use crate::producer_txn::{Target, TxnRequest, NO_SEQUENCE};
 
 /// The header naming a record's `send()` call.
-pub const SEND_HEADER: &str = "kafkascope.send";
+pub use broker::query::SEND_HEADER;
 
 const WAKEUP: u64 = 1;
 const METADATA_MAX_AGE: u64 = 2;

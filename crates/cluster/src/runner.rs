@@ -30,7 +30,7 @@ use broker::BrokerConfig;
 use scenario::{Command, DemoLine, Lang, Node, Predicate, Scenario, ScenarioError};
 use serde_json::json;
 
-use crate::cluster::{Cluster, ClusterSpec};
+use crate::cluster::{Cluster, ClusterSpec, Hosts};
 use crate::predicates;
 use crate::producer::{ProducerConfig, ProducerRecord};
 
@@ -216,11 +216,19 @@ fn demo_header_line(d: &DemoLine, lang: Lang) -> Option<String> {
 
 /// Runs a scenario that passed [`scenario::parse`] and [`preflight`].
 pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
+    run_hosted(s, opts, None)
+}
+
+/// [`run`] with the brokers started by `hosts` (each in its own process,
+/// e.g. a web worker) instead of in the simulator's thread. The run is the
+/// same event for event: the trace is identical.
+pub fn run_hosted(s: &Scenario, opts: &RunOptions, hosts: Option<Hosts>) -> Report {
     let mut r = Runner {
         report: Report::default(),
         cluster: None,
         opts: opts.clone(),
         halt_at: None,
+        hosts,
     };
     for (i, c) in s.commands.iter().enumerate() {
         // In Chinese a `say` gives way to the `say.zh` right after it.
@@ -245,6 +253,9 @@ pub fn run(s: &Scenario, opts: &RunOptions) -> Report {
         r.report.violations.extend(w.violations);
     }
     if let Some(cl) = &r.cluster {
+        for e in cl.host_errors.borrow().iter() {
+            r.report.lines.push(format!("ERROR {e}"));
+        }
         r.report.trace = cl.sim.trace_json_lines();
         r.report.trace_hash = cl.sim.trace_hash();
     }
@@ -260,6 +271,8 @@ pub(crate) struct Runner {
     pub(crate) opts: RunOptions,
     /// The replay limit given to the cluster it builds ([`Cluster::halt_at`]).
     pub(crate) halt_at: Option<u64>,
+    /// Where the clusters it builds run their brokers (`None`: here).
+    pub(crate) hosts: Option<Hosts>,
 }
 
 impl Runner {
@@ -311,14 +324,14 @@ impl Runner {
                         .collect(),
                     tracing: self.opts.trace,
                 };
-                let mut c = Cluster::new(&spec)?;
+                let mut c = Cluster::with_hosts(&spec, self.hosts.clone())?;
                 c.halt_at = self.halt_at;
                 c.start();
                 let n = spec.brokers as i32;
                 let ok = c.run_until(SETTLE_TIMEOUT_MS, |c| {
-                    (0..n).all(|b| c.broker(b).is_registered())
+                    (0..n).all(|b| c.broker_status(b).is_some_and(|s| s.registered))
                         && c.controller_id()
-                            .is_some_and(|b| c.broker(b).is_controller())
+                            .is_some_and(|b| c.broker_status(b).is_some_and(|s| s.controller))
                 });
                 self.cluster = Some(c);
                 if !ok {
@@ -349,7 +362,7 @@ impl Runner {
                     tps.iter().all(|tp| match c.partition_state(tp) {
                         Some(s) if s.leader >= 0 => {
                             c.broker_up(s.leader)
-                                && c.broker(s.leader).partition(tp).is_some_and(|p| {
+                                && c.broker_partition(s.leader, tp).is_some_and(|p| {
                                     p.is_leader(s.leader) && p.leader_epoch == s.leader_epoch
                                 })
                         }

@@ -56,10 +56,17 @@ impl Session {
                     lang,
                 },
                 halt_at,
+                hosts: None,
             },
             seed,
             lines: Vec::new(),
         }
+    }
+
+    /// Runs the brokers of the clusters this session builds on `hosts`
+    /// (each in its own process) from now on.
+    pub fn set_hosts(&mut self, hosts: Option<crate::cluster::Hosts>) {
+        self.runner.hosts = hosts;
     }
 
     pub fn seed(&self) -> u64 {

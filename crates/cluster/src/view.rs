@@ -77,7 +77,7 @@ fn brokers(c: &Cluster) -> Vec<BrokerView> {
                 id: b,
                 state: broker_state(c.life(id)),
                 registered: c.zk().tree().get(&format!("/brokers/ids/{b}")).is_some(),
-                controller: up && c.broker(b).is_controller(),
+                controller: up && c.broker_status(b).is_some_and(|s| s.controller),
                 cut_off_from: c
                     .sim
                     .node_ids()
@@ -130,9 +130,7 @@ fn replica(
         log_start: r.log_start,
         leo: r.leo,
         hw: r.hw,
-        leader_epoch: up
-            .then(|| c.broker(b).partition(tp).map(|p| p.leader_epoch))
-            .flatten(),
+        leader_epoch: c.broker_partition(b, tp).map(|p| p.leader_epoch),
         in_isr: isr.contains(&b),
         leader: leader == Some(b),
         records: r
@@ -263,50 +261,42 @@ fn groups(c: &Cluster) -> Vec<GroupView> {
     names
         .into_iter()
         .map(|group| {
-            let coordinator = c.group_coordinator_of(&group);
-            let g = coordinator.and_then(|gc| gc.group(&group));
+            let g = c.group_of(&group);
             let members = g
-                .map(|g| {
-                    g.members()
-                        .map(|m| MemberView {
-                            client_id: m.client_id.clone(),
-                            member_id: m.member_id.clone(),
-                            assignment: decode_assignment(&m.assignment)
-                                .map(|a| {
-                                    a.partitions
-                                        .iter()
-                                        .map(|tp| format!("{}-{}", tp.topic, tp.partition))
-                                        .collect()
-                                })
-                                .unwrap_or_default(),
+                .iter()
+                .flat_map(|g| &g.members)
+                .map(|m| MemberView {
+                    client_id: m.client_id.clone(),
+                    member_id: m.member_id.clone(),
+                    assignment: decode_assignment(&m.assignment)
+                        .map(|a| {
+                            a.partitions
+                                .iter()
+                                .map(|tp| format!("{}-{}", tp.topic, tp.partition))
+                                .collect()
                         })
-                        .collect()
+                        .unwrap_or_default(),
                 })
-                .unwrap_or_default();
+                .collect();
             let offsets = g
-                .map(|g| {
-                    g.all_offsets()
-                        .map(|((topic, partition), o)| {
-                            let tp = &TopicPartition::new(topic, *partition);
-                            let hw = c
-                                .leader(tp)
-                                .and_then(|l| c.replica_offsets(l, tp))
-                                .map(|(_, _, hw)| hw);
-                            OffsetView {
-                                partition: tp.to_string(),
-                                committed: o.offset,
-                                lag: hw.map(|hw| hw - o.offset),
-                            }
-                        })
-                        .collect()
+                .iter()
+                .flat_map(|g| &g.offsets)
+                .map(|(topic, partition, offset)| {
+                    let tp = &TopicPartition::new(topic, *partition);
+                    let hw = c
+                        .leader(tp)
+                        .and_then(|l| c.replica_offsets(l, tp))
+                        .map(|(_, _, hw)| hw);
+                    OffsetView {
+                        partition: tp.to_string(),
+                        committed: *offset,
+                        lag: hw.map(|hw| hw - offset),
+                    }
                 })
-                .unwrap_or_default();
+                .collect();
             GroupView {
-                state: coordinator
-                    .and_then(|gc| gc.state(&group))
-                    .map_or("Dead", |s| s.name())
-                    .to_string(),
-                generation: coordinator.and_then(|gc| gc.generation(&group)),
+                state: g.as_ref().map_or("Dead".to_string(), |g| g.state.clone()),
+                generation: g.as_ref().map(|g| g.generation),
                 members,
                 offsets,
                 group,
@@ -354,14 +344,13 @@ fn metrics(c: &Cluster, partitions: &[PartitionView], trace: &[TraceEvent]) -> V
     // than the assignment.
     let under: i64 = up
         .iter()
-        .map(|&b| {
-            c.broker(b)
-                .partitions()
-                .filter(|p| p.is_leader(b) && p.isr.len() < p.replicas.len())
-                .count() as i64
-        })
+        .filter_map(|&b| c.broker_status(b))
+        .map(|s| s.under_replicated as i64)
         .sum();
-    let active = up.iter().filter(|&&b| c.broker(b).is_controller()).count() as i64;
+    let active = up
+        .iter()
+        .filter(|&&b| c.broker_status(b).is_some_and(|s| s.controller))
+        .count() as i64;
     // KafkaController: partitions without a live leader.
     let offline = partitions
         .iter()

@@ -2,30 +2,17 @@
 //! second run with the same seed must take exactly the same path (equal
 //! trace hashes).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kafkascope_cluster::runner::{run_source, RunOptions};
 
-fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("scenario dir")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            scenario_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "scn") {
-            out.push(p);
-        }
-    }
-}
+mod common;
+use common::scenario_files;
 
 #[test]
 fn every_scenario_holds_and_replays_identically() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
-    let mut files = Vec::new();
-    scenario_files(&root, &mut files);
+    let files = scenario_files(&root);
     assert!(
         files.len() >= 10,
         "expected the replication scenarios, found {files:?}"
@@ -94,8 +81,7 @@ fn a_different_seed_takes_a_different_path() {
 #[test]
 fn every_demo_is_a_bilingual_demo() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios/demos");
-    let mut files = Vec::new();
-    scenario_files(&dir, &mut files);
+    let files = scenario_files(&dir);
     assert!(
         files.len() >= 6,
         "expected the demo library, found {files:?}"

@@ -1,0 +1,306 @@
+//! Looking at a running broker from outside: [`BrokerQuery`] in,
+//! [`BrokerAnswer`] out, answered by [`answer`].
+//!
+//! Why a query language rather than `&Broker`: a broker may run in another
+//! thread (a web worker in the browser), where the cluster cannot borrow
+//! it. Scenario predicates, the UI's view and the runner's "settled" checks
+//! ask these questions of every broker, wherever it runs, and the answers
+//! are owned values that can cross a worker boundary. The simulator's
+//! in-process brokers are asked through the same [`answer`], so both paths
+//! run the same code.
+
+use protocol::batch::RecordBatch;
+
+use crate::api::{BrokerId, TopicPartition};
+use crate::Broker;
+use log::{Log, Storage};
+
+/// The header naming a record's `send()` call (the playground's producers
+/// add it, so the UI can follow one record from send to fate).
+pub const SEND_HEADER: &str = "kafkascope.send";
+
+/// A question about one broker's live state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BrokerQuery {
+    /// Registered in ZooKeeper, active controller, under-replicated count.
+    Status,
+    /// The broker's replica of a partition: leadership, ISR, offsets.
+    Partition(TopicPartition),
+    /// The replica's offsets and every record from log start to LEO.
+    Replica(TopicPartition),
+    /// The replica's segments and sparse index.
+    Layout(TopicPartition),
+    /// A consumer group, if this broker's group coordinator owns `partition`
+    /// of `__consumer_offsets` (the group's) and has finished loading it.
+    Group { group: String, partition: i32 },
+}
+
+/// The answer to a [`BrokerQuery`], variant for variant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BrokerAnswer {
+    Status(BrokerStatus),
+    Partition(Option<PartitionSummary>),
+    Replica(Option<ReplicaView>),
+    Layout(Option<LogLayout>),
+    Group(Option<GroupSummary>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrokerStatus {
+    /// `/brokers/ids/<id>` written (the broker is in the cluster).
+    pub registered: bool,
+    /// The active controller.
+    pub controller: bool,
+    /// Partitions this broker leads whose ISR is smaller than the
+    /// assignment (ReplicaManager's UnderReplicatedPartitions).
+    pub under_replicated: usize,
+}
+
+/// One replica's state as its broker has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartitionSummary {
+    pub leader: BrokerId,
+    pub leader_epoch: i32,
+    pub isr: Vec<BrokerId>,
+    pub replicas: Vec<BrokerId>,
+    pub log_start: i64,
+    pub leo: i64,
+    pub hw: i64,
+    /// A follower that has truncated and fetches from its leader (not one
+    /// still reconciling its log after a restart).
+    pub fetching: bool,
+}
+
+impl PartitionSummary {
+    pub fn is_leader(&self, me: BrokerId) -> bool {
+        self.leader == me
+    }
+}
+
+/// One record of a replica's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordView {
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    /// The producer's `kafkascope.send` header.
+    pub send_id: Option<String>,
+    /// The record's whole content, to compare replicas with.
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl RecordView {
+    pub fn value_text(&self) -> String {
+        match &self.value {
+            Some(v) => String::from_utf8_lossy(v).into_owned(),
+            None => "null".to_string(),
+        }
+    }
+}
+
+/// A replica's offsets and records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaView {
+    pub log_start: i64,
+    pub leo: i64,
+    pub hw: i64,
+    pub records: Vec<RecordView>,
+}
+
+/// What the storage predicates show of one replica's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLayout {
+    /// Each segment's base offset, oldest first.
+    pub segments: Vec<i64>,
+    /// Every offset-index entry's offset, oldest first.
+    pub index: Vec<i64>,
+    /// Record batches in the log (control batches included).
+    pub batches: usize,
+    /// The segment files' size in bytes.
+    pub bytes: u64,
+    /// Per segment: (base offset, offset index) for lookups.
+    pub lookups: Vec<(i64, Vec<i64>)>,
+}
+
+/// A consumer group as its coordinator has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupSummary {
+    /// Kafka's state name (`Stable`, `PreparingRebalance`, ...).
+    pub state: String,
+    pub generation: i32,
+    pub members: Vec<MemberSummary>,
+    /// Committed offsets: (topic, partition, offset).
+    pub offsets: Vec<(String, i32, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberSummary {
+    pub client_id: String,
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    /// The consumer protocol's Assignment bytes.
+    pub assignment: Vec<u8>,
+}
+
+impl GroupSummary {
+    pub fn committed(&self, topic: &str, partition: i32) -> Option<i64> {
+        self.offsets
+            .iter()
+            .find(|(t, p, _)| t == topic && *p == partition)
+            .map(|(_, _, o)| *o)
+    }
+}
+
+/// Answers `query` from the broker's live state.
+pub fn answer(broker: &Broker, query: &BrokerQuery) -> BrokerAnswer {
+    match query {
+        BrokerQuery::Status => {
+            let me = broker.id();
+            BrokerAnswer::Status(BrokerStatus {
+                registered: broker.is_registered(),
+                controller: broker.is_controller(),
+                under_replicated: broker
+                    .partitions()
+                    .filter(|p| p.is_leader(me) && p.isr.len() < p.replicas.len())
+                    .count(),
+            })
+        }
+        BrokerQuery::Partition(tp) => {
+            BrokerAnswer::Partition(broker.partition(tp).map(|p| PartitionSummary {
+                leader: p.leader,
+                leader_epoch: p.leader_epoch,
+                isr: p.isr.clone(),
+                replicas: p.replicas.clone(),
+                log_start: p.log.log_start(),
+                leo: p.leo(),
+                hw: p.hw(),
+                fetching: p.follower_state == crate::partition::FollowerState::Fetching,
+            }))
+        }
+        BrokerQuery::Replica(tp) => BrokerAnswer::Replica(broker.partition(tp).map(|p| {
+            let log = p.log.inner();
+            ReplicaView {
+                log_start: log.log_start_offset(),
+                leo: log.log_end_offset(),
+                hw: p.hw(),
+                records: read_all(log),
+            }
+        })),
+        BrokerQuery::Layout(tp) => {
+            BrokerAnswer::Layout(broker.partition(tp).map(|p| LogLayout::of(p.log.inner())))
+        }
+        BrokerQuery::Group { group, partition } => {
+            let gc = broker.group_coordinator();
+            let loaded = gc.owns_partition(*partition) && !gc.is_loading(*partition);
+            BrokerAnswer::Group(loaded.then(|| gc.group(group)).flatten().map(|g| {
+                GroupSummary {
+                    state: g.state().name().to_string(),
+                    generation: g.generation_id(),
+                    members: g
+                        .members()
+                        .map(|m| MemberSummary {
+                            client_id: m.client_id.clone(),
+                            member_id: m.member_id.clone(),
+                            group_instance_id: m.group_instance_id.clone(),
+                            assignment: m.assignment.clone(),
+                        })
+                        .collect(),
+                    offsets: g
+                        .all_offsets()
+                        .map(|((topic, partition), o)| (topic.clone(), *partition, o.offset))
+                        .collect(),
+                }
+            }))
+        }
+    }
+}
+
+/// Decodes concatenated batches into records (control batches skipped).
+/// Returns the offset after the last batch decoded.
+fn decode_records(mut buf: &[u8], out: &mut Vec<RecordView>) -> Option<i64> {
+    let mut next = None;
+    while !buf.is_empty() {
+        let Ok((batch, used)) = RecordBatch::decode(buf) else {
+            break;
+        };
+        buf = &buf[used..];
+        next = Some(batch.last_offset() + 1);
+        if batch.is_control {
+            continue;
+        }
+        for r in batch.records {
+            let send_id = r
+                .headers
+                .iter()
+                .find(|h| h.key == SEND_HEADER)
+                .and_then(|h| h.value.as_ref())
+                .map(|v| String::from_utf8_lossy(v).into_owned());
+            out.push(RecordView {
+                offset: batch.base_offset + r.offset_delta as i64,
+                key: r.key,
+                value: r.value,
+                send_id,
+                headers: r.headers.into_iter().map(|h| (h.key, h.value)).collect(),
+            });
+        }
+    }
+    next
+}
+
+/// Every record of a log, log start to LEO.
+pub fn read_all<S: Storage>(log: &Log<S>) -> Vec<RecordView> {
+    let mut out = Vec::new();
+    let mut offset = log.log_start_offset();
+    let leo = log.log_end_offset();
+    while offset < leo {
+        let Ok(data) = log.read(offset, usize::MAX / 2, None, true) else {
+            break;
+        };
+        match decode_records(data.records, &mut out) {
+            Some(next) if next > offset => offset = next,
+            _ => break,
+        }
+    }
+    out.retain(|r| r.offset >= log.log_start_offset());
+    out
+}
+
+impl LogLayout {
+    pub fn of<S: Storage>(log: &Log<S>) -> LogLayout {
+        let lookups: Vec<(i64, Vec<i64>)> = log
+            .segments()
+            .map(|s| {
+                (
+                    s.base_offset(),
+                    s.offset_index().entries().map(|(o, _)| o).collect(),
+                )
+            })
+            .collect();
+        LogLayout {
+            segments: lookups.iter().map(|(b, _)| *b).collect(),
+            index: lookups
+                .iter()
+                .flat_map(|(_, i)| i.iter().copied())
+                .collect(),
+            batches: log.segments().map(|s| s.batches().count()).sum(),
+            bytes: log.size_in_bytes(),
+            lookups,
+        }
+    }
+
+    /// Kafka's read path: the last segment with base <= `offset` (a floor
+    /// search over the segments), then the greatest index entry <= `offset`
+    /// in it (a binary search of the sparse index); the read scans on from
+    /// there. `None` below the first segment.
+    pub fn lookup(&self, offset: i64) -> Option<i64> {
+        let (base, index) = self.lookups.iter().rev().find(|(b, _)| *b <= offset)?;
+        Some(
+            index
+                .iter()
+                .rev()
+                .find(|&&o| o <= offset)
+                .copied()
+                .unwrap_or(*base),
+        )
+    }
+}

@@ -1,0 +1,159 @@
+//! Where a broker process runs.
+//!
+//! In the simulator every broker is a [`broker::Broker`] in the same thread
+//! ([`BrokerHost::Local`]). In the browser each broker runs in its own web
+//! worker over its IndexedDB log directory and the cluster reaches it
+//! through [`RemoteBroker`] ([`BrokerHost::Remote`]): the same inputs go in,
+//! the same outputs come back, so the simulator's scheduling (and its
+//! trace) is the same wherever the brokers run. Anything the cluster wants
+//! to know about a broker is asked with a [`BrokerQuery`], answered by the
+//! same [`broker::query::answer`] on both paths.
+
+use broker::query::{answer, BrokerAnswer, BrokerQuery};
+use broker::{Broker, BrokerConfig, Output};
+use log::MemoryStorage;
+
+/// A broker process running outside the simulator's thread.
+pub trait RemoteBroker {
+    /// Runs one input through the broker; its outputs, in order. An error
+    /// means the process is gone (the cluster then treats it as crashed).
+    fn handle(&mut self, now: u64, input: broker::Input) -> Result<Vec<Output>, String>;
+
+    /// Asks the running broker a question.
+    fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String>;
+
+    /// `kill -9` (or, with `power_off`, a power cut): the process ends.
+    /// Returns its log directory as it now is on disk: what a restart will
+    /// recover (page cache kept after a kill, only flushed data after a
+    /// power cut), for looking at a broker that is down.
+    fn kill(&mut self, power_off: bool) -> Result<MemoryStorage, String>;
+}
+
+/// How a broker process starts over its log directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// A new, empty log directory (a new cluster).
+    Fresh,
+    /// After `crash`: what the page cache held is there.
+    AfterCrash,
+    /// After `power-off`: only what was flushed is there.
+    AfterPowerLoss,
+}
+
+/// Starts broker processes outside the simulator's thread.
+pub trait BrokerHosts {
+    fn spawn(
+        &mut self,
+        config: &BrokerConfig,
+        start: Start,
+    ) -> Result<Box<dyn RemoteBroker>, String>;
+}
+
+/// One broker process: here, or behind [`RemoteBroker`].
+// Not boxed: `ClusterNode` boxes the whole node already, and the local
+// broker is the simulator's hot path.
+#[allow(clippy::large_enum_variant)]
+pub enum BrokerHost {
+    Local(Broker),
+    Remote(Box<dyn RemoteBroker>),
+}
+
+impl BrokerHost {
+    /// Runs `input`, appending the outputs to `out`.
+    pub fn handle(
+        &mut self,
+        now: u64,
+        input: broker::Input,
+        out: &mut Vec<Output>,
+    ) -> Result<(), String> {
+        match self {
+            BrokerHost::Local(b) => {
+                b.handle(now, input, out);
+                Ok(())
+            }
+            BrokerHost::Remote(r) => {
+                out.extend(r.handle(now, input)?);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String> {
+        match self {
+            BrokerHost::Local(b) => Ok(answer(b, query)),
+            BrokerHost::Remote(r) => r.query(query),
+        }
+    }
+
+    /// The broker itself when it runs here (invariant watches read it
+    /// directly, every event).
+    pub fn local(&self) -> Option<&Broker> {
+        match self {
+            BrokerHost::Local(b) => Some(b),
+            BrokerHost::Remote(_) => None,
+        }
+    }
+}
+
+/// Brokers hosted in this thread behind [`RemoteBroker`], each over its
+/// own log directory: what the browser's broker workers do, without the
+/// browser. Tests use it to check that a run with hosted brokers is the
+/// same run, and the CLI can use it to exercise the remote path.
+#[derive(Default)]
+pub struct LoopbackHosts {
+    /// Each broker's log directory, kept across its processes.
+    disks: std::collections::BTreeMap<broker::api::BrokerId, log::Shared<MemoryStorage>>,
+}
+
+impl BrokerHosts for LoopbackHosts {
+    fn spawn(
+        &mut self,
+        config: &BrokerConfig,
+        start: Start,
+    ) -> Result<Box<dyn RemoteBroker>, String> {
+        let id = config.broker_id;
+        let disk = match start {
+            Start::Fresh => {
+                let fresh = log::Shared::new(MemoryStorage::new());
+                self.disks.insert(id, fresh.clone());
+                fresh
+            }
+            Start::AfterCrash | Start::AfterPowerLoss => self
+                .disks
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| format!("broker {id} has no log directory to restart over"))?,
+        };
+        Ok(Box::new(LoopbackBroker {
+            broker: Broker::new(config.clone(), disk.clone()),
+            disk,
+        }))
+    }
+}
+
+struct LoopbackBroker {
+    broker: Broker,
+    disk: log::Shared<MemoryStorage>,
+}
+
+impl RemoteBroker for LoopbackBroker {
+    fn handle(&mut self, now: u64, input: broker::Input) -> Result<Vec<Output>, String> {
+        let mut out = Vec::new();
+        self.broker.handle(now, input, &mut out);
+        Ok(out)
+    }
+
+    fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String> {
+        Ok(answer(&self.broker, query))
+    }
+
+    fn kill(&mut self, power_off: bool) -> Result<MemoryStorage, String> {
+        let mut disk = self.disk.borrow_mut();
+        if power_off {
+            disk.power_off();
+        } else {
+            disk.crash();
+        }
+        Ok(disk.clone())
+    }
+}
