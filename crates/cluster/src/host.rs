@@ -9,9 +9,14 @@
 //! to know about a broker is asked with a [`BrokerQuery`], answered by the
 //! same [`broker::query::answer`] on both paths.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use broker::api::BrokerId;
 use broker::query::{answer, BrokerAnswer, BrokerQuery};
 use broker::{Broker, BrokerConfig, Output};
-use log::MemoryStorage;
+use log::{MemoryStorage, Shared};
 
 /// A broker process running outside the simulator's thread.
 pub trait RemoteBroker {
@@ -95,14 +100,44 @@ impl BrokerHost {
     }
 }
 
+/// A log directory as files (path, bytes), as its disk holds them: what a
+/// killed broker process hands back, and what a restarted one finds.
+pub type DiskFiles = Vec<(String, Vec<u8>)>;
+
+/// The files of `disk` (its page cache: after a crash or power cut that is
+/// also what is on disk).
+pub fn disk_files(disk: &MemoryStorage) -> DiskFiles {
+    disk.paths()
+        .into_iter()
+        .filter_map(|p| disk.cached(&p).map(|b| (p.clone(), b.to_vec())))
+        .collect()
+}
+
+/// A log directory holding `files`, all on disk (what a new process over
+/// a stored directory starts from).
+pub fn disk_from_files(files: &DiskFiles) -> Result<MemoryStorage, String> {
+    use log::Storage;
+    let mut disk = MemoryStorage::new();
+    for (path, bytes) in files {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+        disk.write_file(dir, name, bytes)
+            .and_then(|()| disk.sync(dir, name))
+            .map_err(|e| format!("restoring {path}: {e}"))?;
+    }
+    disk.take_changes();
+    disk.take_page_cache_changes();
+    Ok(disk)
+}
+
 /// Brokers hosted in this thread behind [`RemoteBroker`], each over its
-/// own log directory: what the browser's broker workers do, without the
-/// browser. Tests use it to check that a run with hosted brokers is the
-/// same run, and the CLI can use it to exercise the remote path.
+/// own log directory, which survives its process only as files (as the
+/// browser's broker workers keep theirs in IndexedDB): a restarted broker
+/// starts over a directory rebuilt from the files its last process left.
+/// Tests use it to check that a run with hosted brokers is the same run.
 #[derive(Default)]
 pub struct LoopbackHosts {
-    /// Each broker's log directory, kept across its processes.
-    disks: std::collections::BTreeMap<broker::api::BrokerId, log::Shared<MemoryStorage>>,
+    /// What each broker's last process left on disk.
+    disks: Rc<RefCell<BTreeMap<BrokerId, DiskFiles>>>,
 }
 
 impl BrokerHosts for LoopbackHosts {
@@ -113,27 +148,27 @@ impl BrokerHosts for LoopbackHosts {
     ) -> Result<Box<dyn RemoteBroker>, String> {
         let id = config.broker_id;
         let disk = match start {
-            Start::Fresh => {
-                let fresh = log::Shared::new(MemoryStorage::new());
-                self.disks.insert(id, fresh.clone());
-                fresh
-            }
-            Start::AfterCrash | Start::AfterPowerLoss => self
-                .disks
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| format!("broker {id} has no log directory to restart over"))?,
+            Start::Fresh => MemoryStorage::new(),
+            Start::AfterCrash | Start::AfterPowerLoss => disk_from_files(
+                self.disks
+                    .borrow()
+                    .get(&id)
+                    .ok_or_else(|| format!("broker {id} has no log directory to restart over"))?,
+            )?,
         };
+        let disk = Shared::new(disk);
         Ok(Box::new(LoopbackBroker {
             broker: Broker::new(config.clone(), disk.clone()),
             disk,
+            disks: self.disks.clone(),
         }))
     }
 }
 
 struct LoopbackBroker {
     broker: Broker,
-    disk: log::Shared<MemoryStorage>,
+    disk: Shared<MemoryStorage>,
+    disks: Rc<RefCell<BTreeMap<BrokerId, DiskFiles>>>,
 }
 
 impl RemoteBroker for LoopbackBroker {
@@ -154,6 +189,11 @@ impl RemoteBroker for LoopbackBroker {
         } else {
             disk.crash();
         }
-        Ok(disk.clone())
+        let files = disk_files(&disk);
+        self.disks
+            .borrow_mut()
+            .insert(self.broker.id(), files.clone());
+        // The directory as the next process will find it.
+        disk_from_files(&files)
     }
 }

@@ -153,6 +153,20 @@ impl Session {
         if let Err(m) = result {
             out.lines.push(format!("ERROR line {line}: {m}"));
         }
+        self.host_errors(out);
+    }
+
+    /// Broker processes that failed since the last look (a broker worker
+    /// that stopped answering, IndexedDB full or unavailable).
+    fn host_errors(&self, out: &mut Outcome) {
+        if let Some(c) = &self.runner.cluster {
+            out.lines.extend(
+                c.host_errors
+                    .borrow_mut()
+                    .drain(..)
+                    .map(|e| format!("ERROR {e}")),
+            );
+        }
     }
 
     /// `step n`, merged into the previous line when that is a step too (the
@@ -188,7 +202,9 @@ impl Session {
                     }
                 }
                 *self.lines.last_mut().expect("a previous line") = format!("{word} {}", m + n);
-                Ok(Outcome::default())
+                let mut out = Outcome::default();
+                self.host_errors(&mut out);
+                Ok(out)
             }
             None => self.submit(&format!("{word} {n}\n")),
         }
@@ -212,7 +228,19 @@ impl Session {
         halt_at: Option<u64>,
         lang: Lang,
     ) -> Result<(Session, Outcome), Vec<ScenarioError>> {
+        Session::replay_hosted(seed, script, halt_at, lang, None)
+    }
+
+    /// [`Session::replay_in`] with the brokers started by `hosts`.
+    pub fn replay_hosted(
+        seed: u64,
+        script: &str,
+        halt_at: Option<u64>,
+        lang: Lang,
+        hosts: Option<crate::cluster::Hosts>,
+    ) -> Result<(Session, Outcome), Vec<ScenarioError>> {
         let mut s = Session::with_halt(seed, halt_at, lang);
+        s.set_hosts(hosts);
         let out = s.submit(script)?;
         Ok((s, out))
     }

@@ -10,6 +10,7 @@
 //!   a rewind, the replayed past one that is shown instead.
 //! - `runtime` (wasm32 only): the worker's message loop and panic hook.
 
+use cluster::cluster::Hosts;
 use cluster::session::{Outcome, Session};
 use kafkascope_view::engine::{DemoInfo, LineError, Reply, Request, Update};
 use scenario::{Lang, ScenarioError};
@@ -23,6 +24,11 @@ pub struct Engine {
     live: Session,
     /// The past shown after a rewind, replayed from the live script.
     past: Option<Session>,
+    /// Where brokers run when [`Request::Brokers`] asks for workers (the
+    /// runtime provides them; `None` where they cannot run).
+    worker_hosts: Result<Hosts, String>,
+    /// Brokers run on `worker_hosts` rather than in this thread.
+    in_workers: bool,
 }
 
 impl Default for Engine {
@@ -40,6 +46,47 @@ impl Engine {
         Engine {
             live: Session::new_in(seed, lang),
             past: None,
+            worker_hosts: Err("brokers in web workers are not available here".into()),
+            in_workers: false,
+        }
+    }
+
+    /// Where brokers run in [`Request::Brokers`]` { workers: true }` mode,
+    /// or why they cannot (shown to the learner who asks for it).
+    pub fn set_worker_hosts(&mut self, hosts: Result<Hosts, String>) {
+        self.worker_hosts = hosts;
+    }
+
+    /// The hosts the sessions use now (`None`: brokers in this thread).
+    fn hosts(&self) -> Option<Hosts> {
+        match (&self.worker_hosts, self.in_workers) {
+            (Ok(h), true) => Some(h.clone()),
+            _ => None,
+        }
+    }
+
+    /// How many broker processes carrying out `req` may start (the
+    /// `cluster` brokers and `restart`s it runs), so the runtime can have
+    /// that many workers booted before the run, which cannot wait.
+    pub fn processes_needed(&self, req: &Request) -> usize {
+        if !self.in_workers && !matches!(req, Request::Brokers { workers: true }) {
+            return 0;
+        }
+        match req {
+            Request::Submit { text } => processes_in(&self.live.script(), text),
+            Request::Load { script, .. } => processes_in("", script),
+            Request::LoadDemo { file, .. } => {
+                scenario::library::demo_source(file).map_or(0, |s| processes_in("", s))
+            }
+            Request::Replay { .. }
+            | Request::Step { .. }
+            | Request::Language { .. }
+            | Request::Brokers { .. } => processes_in("", &self.live.script()),
+            Request::New { .. }
+            | Request::Tick { .. }
+            | Request::Live
+            | Request::Demos
+            | Request::Trace => 0,
         }
     }
 
@@ -60,7 +107,41 @@ impl Engine {
             })),
         };
         match req {
-            Request::New { seed } => *self = Engine::new_in(seed, self.lang()),
+            Request::New { seed } => {
+                self.live = Session::new_in(seed, self.lang());
+                self.live.set_hosts(self.hosts());
+                self.past = None;
+            }
+            Request::Brokers { workers } => {
+                if workers {
+                    if let Err(why) = &self.worker_hosts {
+                        take(Ok(Outcome {
+                            lines: vec![format!("ERROR {why}")],
+                        }));
+                    }
+                }
+                let workers = workers && self.worker_hosts.is_ok();
+                if workers != self.in_workers {
+                    self.in_workers = workers;
+                    // The same script from the same seed, brokers elsewhere.
+                    let (seed, script) = (self.live.seed(), self.live.script());
+                    self.live = Session::new_in(seed, self.lang());
+                    self.live.set_hosts(self.hosts());
+                    self.past = None;
+                    if !script.is_empty() {
+                        take(self.load(&script, seed, self.lang()));
+                    }
+                }
+            }
+            Request::Trace => {
+                return Reply::Trace {
+                    json_lines: self
+                        .live
+                        .cluster()
+                        .map(|c| c.sim.trace_json_lines())
+                        .unwrap_or_default(),
+                }
+            }
             Request::Language { zh } => {
                 let lang = if zh { Lang::Zh } else { Lang::En };
                 if lang != self.lang() {
@@ -68,7 +149,8 @@ impl Engine {
                     // output was already shown once).
                     let (seed, script) = (self.live.seed(), self.live.script());
                     if script.is_empty() {
-                        *self = Engine::new_in(seed, lang);
+                        self.live = Session::new_in(seed, lang);
+                        self.live.set_hosts(self.hosts());
                     } else {
                         take(self.load(&script, seed, lang).map(|_| Outcome::default()));
                     }
@@ -109,7 +191,7 @@ impl Engine {
     /// Replaces the live session by `script` from `seed`, narrated in
     /// `lang`; on errors nothing changes.
     fn load(&mut self, script: &str, seed: u64, lang: Lang) -> Result<Outcome, Vec<ScenarioError>> {
-        let (s, out) = Session::replay_in(seed, script, None, lang)?;
+        let (s, out) = Session::replay_hosted(seed, script, None, lang, self.hosts())?;
         self.live = s;
         self.past = None;
         Ok(out)
@@ -121,8 +203,13 @@ impl Engine {
             self.past = None;
             return Ok(());
         }
-        let (s, _) =
-            Session::replay_in(self.live.seed(), &self.live.script(), Some(to), self.lang())?;
+        let (s, _) = Session::replay_hosted(
+            self.live.seed(),
+            &self.live.script(),
+            Some(to),
+            self.lang(),
+            self.hosts(),
+        )?;
         self.past = Some(s);
         Ok(())
     }
@@ -137,8 +224,28 @@ impl Engine {
             output,
             errors,
             view: shown.view(),
+            brokers_in_workers: self.in_workers,
         }
     }
+}
+
+/// The broker processes `text` starts when it follows `script`: its
+/// `cluster`'s brokers and each `restart` (an upper bound: it counts
+/// restarts of clients too). Text that does not parse starts nothing.
+fn processes_in(script: &str, text: &str) -> usize {
+    let base = script.lines().count();
+    let Ok(s) = scenario::parse("", &format!("{script}{text}")) else {
+        return 0;
+    };
+    s.commands
+        .iter()
+        .filter(|c| c.line > base)
+        .map(|c| match &c.node {
+            scenario::Command::Cluster { brokers, .. } => (*brokers).max(0) as usize,
+            scenario::Command::Restart { .. } => 1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// The compiled-in demos (`scenario::library`), titles in both languages.

@@ -187,3 +187,69 @@ fn narration_follows_the_language() {
     let u = submit(&mut e, "cluster brokers=1\nsay \"hi\"\nsay.zh \"嗨\"\n");
     assert_eq!(u.output, ["嗨"]);
 }
+
+fn trace(e: &mut Engine) -> String {
+    match e.handle(Request::Trace) {
+        Reply::Trace { json_lines } => json_lines,
+        other => panic!("expected a trace, got {other:?}"),
+    }
+}
+
+#[test]
+fn brokers_move_to_hosted_processes_and_the_run_stays_the_same() {
+    let mut e = Engine::new(11);
+    submit(&mut e, START);
+    let before = submit(
+        &mut e,
+        "send p t value=v{i} count=3\nflush p\ncrash 1\ntick 1000\nrestart 1\ntick 3000\n",
+    );
+    let trace_here = trace(&mut e);
+    let hosts: Hosts = std::rc::Rc::new(std::cell::RefCell::new(
+        cluster::host::LoopbackHosts::default(),
+    ));
+    e.set_worker_hosts(Ok(hosts));
+    assert_eq!(e.processes_needed(&Request::Brokers { workers: true }), 4);
+    let moved = update(e.handle(Request::Brokers { workers: true }));
+    assert!(moved.brokers_in_workers);
+    assert!(moved.errors.is_empty(), "{:?}", moved.errors);
+    assert_eq!(
+        moved.view, before.view,
+        "the same cluster, brokers elsewhere"
+    );
+    assert_eq!(trace(&mut e), trace_here);
+    // Crashing and restarting a hosted broker goes on as before.
+    assert_eq!(
+        e.processes_needed(&Request::Submit {
+            text: "restart 2\n".into()
+        }),
+        1
+    );
+    let u = submit(&mut e, "crash 2\ntick 1000\nrestart 2\ntick 3000\n");
+    assert!(
+        u.output.iter().all(|l| !l.starts_with("ERROR")),
+        "{:?}",
+        u.output
+    );
+    let p = u.view.partition("t-0").unwrap();
+    assert!(p.replicas.iter().all(|r| r.leo == 3), "{p:?}");
+    let back = update(e.handle(Request::Brokers { workers: false }));
+    assert!(!back.brokers_in_workers);
+    assert_eq!(back.view, u.view);
+}
+
+#[test]
+fn asking_for_workers_where_there_are_none_says_why_and_changes_nothing() {
+    let mut e = Engine::new(3);
+    submit(&mut e, START);
+    e.set_worker_hosts(Err("this page is not cross-origin isolated".into()));
+    let u = update(e.handle(Request::Brokers { workers: true }));
+    assert!(!u.brokers_in_workers);
+    assert_eq!(
+        u.output,
+        vec!["ERROR this page is not cross-origin isolated".to_string()]
+    );
+    assert_eq!(
+        e.processes_needed(&Request::Submit { text: START.into() }),
+        0
+    );
+}

@@ -43,6 +43,13 @@ pub enum Request {
     /// English from now on; the live session is replayed in that language
     /// so rewinds keep their event numbers.
     Language { zh: bool },
+    /// Run each broker in its own web worker over IndexedDB (`true`) or
+    /// every broker in the engine's thread (`false`, the default). The
+    /// live session is run again in the new mode (same seed, same trace).
+    Brokers { workers: bool },
+    /// The live session's trace as JSON lines ([`Reply::Trace`]), the
+    /// same text as `kafkascope run --json`.
+    Trace,
 }
 
 /// A guided demo, for the page's list: titles and what it teaches in both
@@ -74,6 +81,8 @@ pub enum Reply {
     Failed { message: String },
     /// The answer to [`Request::Demos`].
     Demos(Vec<DemoInfo>),
+    /// The answer to [`Request::Trace`].
+    Trace { json_lines: String },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +99,8 @@ pub struct Update {
     /// Why the request was refused (syntax or checker errors); nothing ran.
     pub errors: Vec<LineError>,
     pub view: ClusterView,
+    /// Each broker runs in its own web worker ([`Request::Brokers`]).
+    pub brokers_in_workers: bool,
 }
 
 /// Why bytes are not a message.
