@@ -313,6 +313,7 @@ mod tests {
                 message: "unknown command".into(),
             }],
             view: sample_view(),
+            brokers_in_workers: true,
         }));
         let bytes = update.encode();
         assert_eq!(Reply::decode(&bytes), Ok(update));
