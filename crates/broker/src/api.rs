@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use protocol::error_code::ErrorCode;
+use serde::{Deserialize, Serialize};
 
 pub type BrokerId = i32;
 
@@ -15,7 +16,7 @@ pub const NO_LEADER: BrokerId = -1;
 
 /// `TOPIC-P`. The topic name is shared (`Arc`) because it is cloned into
 /// every request and response.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TopicPartition {
     pub topic: Arc<str>,
     pub partition: i32,
@@ -42,7 +43,7 @@ impl fmt::Display for TopicPartition {
 }
 
 /// Who a message is addressed to. Clients are numbered by the runtime.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Addr {
     Broker(BrokerId),
     Zk,
@@ -52,14 +53,14 @@ pub enum Addr {
 /// `acks`: 0, 1 or -1 (`all`).
 pub type Acks = i16;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProducePartition {
     pub tp: TopicPartition,
     /// One or more v2 record batches.
     pub records: Bytes,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProduceRequest {
     pub acks: Acks,
     pub timeout_ms: u64,
@@ -67,7 +68,7 @@ pub struct ProduceRequest {
     pub partitions: Vec<ProducePartition>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProducePartitionResponse {
     pub tp: TopicPartition,
     pub error: ErrorCode,
@@ -76,7 +77,7 @@ pub struct ProducePartitionResponse {
     pub log_start_offset: i64,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FetchPartition {
     pub tp: TopicPartition,
     pub fetch_offset: i64,
@@ -86,13 +87,13 @@ pub struct FetchPartition {
     pub max_bytes: usize,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IsolationLevel {
     ReadUncommitted,
     ReadCommitted,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FetchRequest {
     /// The follower's broker id; -1 for a consumer.
     pub replica_id: BrokerId,
@@ -103,7 +104,7 @@ pub struct FetchRequest {
     pub partitions: Vec<FetchPartition>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FetchPartitionResponse {
     pub tp: TopicPartition,
     pub error: ErrorCode,
@@ -118,7 +119,7 @@ pub struct FetchPartitionResponse {
     pub aborted_transactions: Vec<(i64, i64)>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochRequest {
     pub tp: TopicPartition,
     pub current_leader_epoch: i32,
@@ -126,7 +127,7 @@ pub struct EpochRequest {
     pub leader_epoch: i32,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochEndOffset {
     pub tp: TopicPartition,
     pub error: ErrorCode,
@@ -135,7 +136,7 @@ pub struct EpochEndOffset {
 }
 
 /// One partition's state as the controller sends it (`LeaderAndIsrPartitionState`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartitionState {
     pub tp: TopicPartition,
     pub controller_epoch: i32,
@@ -152,7 +153,7 @@ pub struct PartitionState {
 /// themselves; carrying it saves a round trip and changes nothing visible).
 pub type TopicConfig = Arc<Vec<(String, String)>>;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LeaderAndIsrRequest {
     pub controller_id: BrokerId,
     pub controller_epoch: i32,
@@ -160,7 +161,7 @@ pub struct LeaderAndIsrRequest {
     pub partitions: Vec<(PartitionState, TopicConfig)>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UpdateMetadataRequest {
     pub controller_id: BrokerId,
     pub controller_epoch: i32,
@@ -168,7 +169,7 @@ pub struct UpdateMetadataRequest {
     pub live_brokers: Vec<BrokerId>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StopReplicaRequest {
     pub controller_id: BrokerId,
     pub controller_epoch: i32,
@@ -177,7 +178,7 @@ pub struct StopReplicaRequest {
 }
 
 /// FindCoordinator's `key_type`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CoordinatorType {
     Group,
     Transaction,
@@ -189,14 +190,14 @@ pub const LATEST_TIMESTAMP: i64 = -1;
 pub const EARLIEST_TIMESTAMP: i64 = -2;
 
 /// Client-facing metadata: leaders of every partition the broker knows.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetadataResponse {
     pub controller_id: BrokerId,
     pub brokers: Vec<BrokerId>,
     pub partitions: Vec<PartitionState>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Request {
     Produce(ProduceRequest),
     Fetch(FetchRequest),
@@ -243,7 +244,7 @@ pub enum Request {
     },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Response {
     Produce(Vec<ProducePartitionResponse>),
     Fetch(Vec<FetchPartitionResponse>),
@@ -384,7 +385,7 @@ fn txn_response_api(r: &transaction::Response) -> &'static str {
 }
 
 /// What travels on the network between nodes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Msg {
     Request {
         correlation_id: i32,

@@ -1,7 +1,9 @@
 //! Broker settings by Kafka's names, with Kafka's defaults.
 
+use serde::{Deserialize, Serialize};
+
 /// How a follower truncates when it starts following a new leader.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Truncation {
     /// KIP-101/279: ask the leader for the end offset of our last epoch.
     LeaderEpoch,
@@ -9,7 +11,7 @@ pub enum Truncation {
     HighWatermark,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BrokerConfig {
     pub broker_id: i32,
     pub rack: Option<String>,

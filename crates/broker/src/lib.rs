@@ -33,6 +33,7 @@ pub mod query;
 pub mod replica_manager;
 pub mod txn_host;
 pub mod txn_markers;
+pub mod wire;
 pub mod zk_client;
 mod zkdata;
 
@@ -42,6 +43,7 @@ use api::{Addr, BrokerId, Msg, Request, Response, TopicPartition};
 pub use config::{BrokerConfig, Truncation};
 use log::{MemoryStorage, Shared};
 pub use partition::Partition;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// One input to the broker.
@@ -49,7 +51,7 @@ use serde_json::Value;
 // requests inside, whose types other crates build) would cost an
 // allocation per message to save a copy of ~200 bytes.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Input {
     /// The process starts (first start or restart after a crash: the storage
     /// handed to [`Broker::new`] decides what it recovers).
@@ -63,7 +65,12 @@ pub enum Input {
     ControlledShutdown,
 }
 
-#[derive(Debug)]
+/// An event's name (`isr-shrink`, `leader`, ...). Spelled as an alias only
+/// because serde's derive takes a literal `&'static str` field for a borrow
+/// from the message, which no decoded message can give.
+pub type EventKind = &'static str;
+
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Output {
     Send {
         to: Addr,
@@ -79,7 +86,11 @@ pub enum Output {
     CancelTimer(u64),
     /// A state change for the trace and the UI (`isr-shrink`, `leader`, ...).
     Event {
-        kind: &'static str,
+        // Neither derives for postcard: a `&'static str` cannot borrow
+        // from the message, and `Value` needs a self-describing format.
+        #[serde(deserialize_with = "wire::event_kind")]
+        kind: EventKind,
+        #[serde(with = "wire::json_value")]
         detail: Value,
     },
     /// Controlled shutdown finished: the process exits.

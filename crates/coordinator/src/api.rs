@@ -3,6 +3,7 @@
 //! fields like `client_id` are carried in the request struct).
 
 use protocol::ErrorCode;
+use serde::{Deserialize, Serialize};
 
 /// Kafka's `JoinGroupRequest.UNKNOWN_MEMBER_ID`.
 pub const UNKNOWN_MEMBER_ID: &str = "";
@@ -17,7 +18,7 @@ pub const NO_LEADER_EPOCH: i32 = -1;
 /// possibly much later (JoinGroup and SyncGroup are parked).
 pub type RequestId = u64;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
     JoinGroup(JoinGroupRequest),
     SyncGroup(SyncGroupRequest),
@@ -32,7 +33,7 @@ pub enum Request {
     TxnOffsetCommit(TxnOffsetCommitRequest),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
     JoinGroup(JoinGroupResponse),
     SyncGroup(SyncGroupResponse),
@@ -47,7 +48,7 @@ pub enum Response {
     TxnOffsetCommit(TxnOffsetCommitResponse),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinGroupRequest {
     pub group_id: String,
     pub session_timeout_ms: i32,
@@ -94,14 +95,14 @@ impl JoinGroupRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinGroupResponseMember {
     pub member_id: String,
     pub group_instance_id: Option<String>,
     pub metadata: Vec<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinGroupResponse {
     pub error_code: ErrorCode,
     pub generation_id: i32,
@@ -132,7 +133,7 @@ impl JoinGroupResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncGroupRequest {
     pub group_id: String,
     pub generation_id: i32,
@@ -145,7 +146,7 @@ pub struct SyncGroupRequest {
     pub assignments: Vec<(String, Vec<u8>)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncGroupResponse {
     pub error_code: ErrorCode,
     pub protocol_type: Option<String>,
@@ -164,7 +165,7 @@ impl SyncGroupResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeartbeatRequest {
     pub group_id: String,
     pub generation_id: i32,
@@ -172,12 +173,12 @@ pub struct HeartbeatRequest {
     pub group_instance_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeartbeatResponse {
     pub error_code: ErrorCode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberIdentity {
     /// `""` with a `group_instance_id` removes a static member by instance
     /// id (the admin path, KIP-345).
@@ -186,26 +187,26 @@ pub struct MemberIdentity {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaveGroupRequest {
     pub group_id: String,
     pub members: Vec<MemberIdentity>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaveMemberResponse {
     pub member_id: String,
     pub group_instance_id: Option<String>,
     pub error_code: ErrorCode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeaveGroupResponse {
     pub error_code: ErrorCode,
     pub members: Vec<LeaveMemberResponse>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetCommitRequestPartition {
     pub topic: String,
     pub partition_index: i32,
@@ -216,7 +217,7 @@ pub struct OffsetCommitRequestPartition {
     pub committed_metadata: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetCommitRequest {
     pub group_id: String,
     /// -1 for a consumer outside group management (`assign()`), with member
@@ -227,20 +228,20 @@ pub struct OffsetCommitRequest {
     pub partitions: Vec<OffsetCommitRequestPartition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetCommitResponsePartition {
     pub topic: String,
     pub partition_index: i32,
     pub error_code: ErrorCode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetCommitResponse {
     /// In the request's order.
     pub partitions: Vec<OffsetCommitResponsePartition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetFetchRequest {
     pub group_id: String,
     /// `None` fetches every committed offset of the group.
@@ -250,7 +251,7 @@ pub struct OffsetFetchRequest {
     pub require_stable: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetFetchResponsePartition {
     pub topic: String,
     pub partition_index: i32,
@@ -261,18 +262,18 @@ pub struct OffsetFetchResponsePartition {
     pub error_code: ErrorCode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetFetchResponse {
     pub error_code: ErrorCode,
     pub partitions: Vec<OffsetFetchResponsePartition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeGroupsRequest {
     pub groups: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribedGroupMember {
     pub member_id: String,
     pub group_instance_id: Option<String>,
@@ -283,7 +284,7 @@ pub struct DescribedGroupMember {
     pub member_assignment: Vec<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribedGroup {
     pub error_code: ErrorCode,
     pub group_id: String,
@@ -296,36 +297,36 @@ pub struct DescribedGroup {
     pub members: Vec<DescribedGroupMember>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeGroupsResponse {
     pub groups: Vec<DescribedGroup>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ListGroupsRequest {
     /// KIP-518 filter; empty lists every state.
     pub states_filter: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListedGroup {
     pub group_id: String,
     pub protocol_type: String,
     pub group_state: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListGroupsResponse {
     pub error_code: ErrorCode,
     pub groups: Vec<ListedGroup>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteGroupsRequest {
     pub groups_names: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteGroupsResponse {
     /// (group_id, error_code) in the request's order.
     pub results: Vec<(String, ErrorCode)>,
@@ -333,7 +334,7 @@ pub struct DeleteGroupsResponse {
 
 /// TxnOffsetCommit (KIP-98, KIP-447): offsets written inside a producer's
 /// transaction, visible once its COMMIT marker reaches `__consumer_offsets`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxnOffsetCommitRequest {
     pub transactional_id: String,
     pub group_id: String,
@@ -346,7 +347,7 @@ pub struct TxnOffsetCommitRequest {
     pub partitions: Vec<OffsetCommitRequestPartition>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxnOffsetCommitResponse {
     /// In the request's order.
     pub partitions: Vec<OffsetCommitResponsePartition>,
@@ -354,13 +355,13 @@ pub struct TxnOffsetCommitResponse {
 
 /// OffsetDelete (KIP-496): drop committed offsets of a group, refused for
 /// topics a live consumer group still subscribes to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetDeleteRequest {
     pub group_id: String,
     pub partitions: Vec<(String, i32)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetDeleteResponse {
     pub error_code: ErrorCode,
     /// Empty when `error_code` is not NONE.

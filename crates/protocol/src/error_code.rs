@@ -5,7 +5,10 @@
 
 macro_rules! error_codes {
     ($($variant:ident = $code:literal, $name:literal, $retriable:literal;)*) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize,
+        )]
         #[repr(i16)]
         pub enum ErrorCode {
             $($variant = $code,)*

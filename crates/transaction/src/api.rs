@@ -4,13 +4,14 @@
 //! fields are left to the host's codec.
 
 use protocol::{EndTransactionMarker, ErrorCode};
+use serde::{Deserialize, Serialize};
 
 use crate::metadata::TopicPartition;
 
 /// The host's id for a request; the response comes back with it.
 pub type RequestId = u64;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
     InitProducerId(InitProducerIdRequest),
     AddPartitionsToTxn(AddPartitionsToTxnRequest),
@@ -20,7 +21,7 @@ pub enum Request {
     ListTransactions(ListTransactionsRequest),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
     InitProducerId(InitProducerIdResponse),
     AddPartitionsToTxn(AddPartitionsToTxnResponse),
@@ -56,7 +57,7 @@ impl Response {
 
 /// InitProducerId. `producer_id`/`producer_epoch` (v3+, KIP-360) are the
 /// producer's current ones when it re-initialises, -1/-1 otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitProducerIdRequest {
     /// `None`: an idempotent producer without transactions.
     pub transactional_id: Option<String>,
@@ -83,7 +84,7 @@ impl InitProducerIdRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InitProducerIdResponse {
     pub error_code: ErrorCode,
     pub producer_id: i64,
@@ -101,14 +102,14 @@ impl InitProducerIdResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddPartitionsToTxnTopic {
     pub name: String,
     pub partitions: Vec<i32>,
 }
 
 /// AddPartitionsToTxn v0-v3 (one transaction per request).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddPartitionsToTxnRequest {
     pub transactional_id: String,
     pub producer_id: i64,
@@ -150,19 +151,19 @@ impl AddPartitionsToTxnRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddPartitionsToTxnPartitionResult {
     pub partition_index: i32,
     pub error_code: ErrorCode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddPartitionsToTxnTopicResult {
     pub name: String,
     pub results: Vec<AddPartitionsToTxnPartitionResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddPartitionsToTxnResponse {
     pub results: Vec<AddPartitionsToTxnTopicResult>,
 }
@@ -192,7 +193,7 @@ impl AddPartitionsToTxnResponse {
 
 /// AddOffsetsToTxn: the group's `__consumer_offsets` partition joins the
 /// transaction (its TxnOffsetCommit goes to the group coordinator).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddOffsetsToTxnRequest {
     pub transactional_id: String,
     pub producer_id: i64,
@@ -200,12 +201,12 @@ pub struct AddOffsetsToTxnRequest {
     pub group_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddOffsetsToTxnResponse {
     pub error_code: ErrorCode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndTxnRequest {
     pub transactional_id: String,
     pub producer_id: i64,
@@ -214,18 +215,18 @@ pub struct EndTxnRequest {
     pub committed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndTxnResponse {
     pub error_code: ErrorCode,
 }
 
 /// DescribeTransactions (KIP-664).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeTransactionsRequest {
     pub transactional_ids: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeTransactionsTopicData {
     pub topic: String,
     pub partitions: Vec<i32>,
@@ -233,7 +234,7 @@ pub struct DescribeTransactionsTopicData {
 
 /// One id's description; on error only `error_code` and
 /// `transactional_id` are meaningful (the rest keep the schema's defaults).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribedTransaction {
     pub error_code: ErrorCode,
     pub transactional_id: String,
@@ -261,26 +262,26 @@ impl DescribedTransaction {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DescribeTransactionsResponse {
     pub transaction_states: Vec<DescribedTransaction>,
 }
 
 /// ListTransactions (KIP-664): empty filters match everything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListTransactionsRequest {
     pub state_filters: Vec<String>,
     pub producer_id_filters: Vec<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListedTransaction {
     pub transactional_id: String,
     pub producer_id: i64,
     pub transaction_state: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListTransactionsResponse {
     pub error_code: ErrorCode,
     pub unknown_state_filters: Vec<String>,
@@ -288,7 +289,7 @@ pub struct ListTransactionsResponse {
 }
 
 /// One topic of a marker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WritableTxnMarkerTopic {
     pub name: String,
     pub partition_indexes: Vec<i32>,
@@ -297,7 +298,7 @@ pub struct WritableTxnMarkerTopic {
 /// One transaction's marker in a WriteTxnMarkers request: the partition
 /// leaders append a COMMIT/ABORT control batch for `producer_id` at
 /// `producer_epoch` to each partition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WritableTxnMarker {
     pub producer_id: i64,
     pub producer_epoch: i16,
@@ -325,30 +326,30 @@ impl WritableTxnMarker {
 }
 
 /// WriteTxnMarkers, sent by the coordinator to each partition leader.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteTxnMarkersRequest {
     pub markers: Vec<WritableTxnMarker>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WritableTxnMarkerPartitionResult {
     pub partition_index: i32,
     pub error_code: ErrorCode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WritableTxnMarkerTopicResult {
     pub name: String,
     pub partitions: Vec<WritableTxnMarkerPartitionResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WritableTxnMarkerResult {
     pub producer_id: i64,
     pub topics: Vec<WritableTxnMarkerTopicResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteTxnMarkersResponse {
     pub markers: Vec<WritableTxnMarkerResult>,
 }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use bytes::Bytes;
 use controller::zk::{ConnId, ZkMessage, ZkServer};
 use kafkascope_broker::api::*;
+use kafkascope_broker::wire::{self, FromBroker, ToBroker};
 use kafkascope_broker::{Broker, BrokerConfig, Input, Output};
 use log::{MemoryStorage, Shared};
 use protocol::batch::{RecordBatch, SimpleRecord};
@@ -75,9 +76,12 @@ impl Cluster {
         let Some(b) = self.brokers.get_mut(&id) else {
             return;
         };
+        // In the browser every input and output crosses a worker boundary
+        // as bytes: the brokers here get and give only what survives that.
+        let (now, input) = through_the_wire(self.now, input);
         let mut out = Vec::new();
-        b.handle(self.now, input, &mut out);
-        for o in out {
+        b.handle(now, input, &mut out);
+        for o in outputs_through_the_wire(out) {
             match o {
                 Output::Send { to, msg } => self.net.push_back((Addr::Broker(id), to, msg)),
                 Output::SetTimer { token, at, .. } => {
@@ -361,6 +365,42 @@ pub fn batch(values: &[&str], timestamp: i64, producer: Option<(i64, i16, i32, b
         b.is_transactional = txn;
     }
     Bytes::from(b.encode())
+}
+
+/// `input` as the broker worker decodes it from the router's message,
+/// checked to be the same value.
+fn through_the_wire(now: u64, input: Input) -> (u64, Input) {
+    let sent = ToBroker::Handle { now, input };
+    let bytes = wire::encode(&sent);
+    match wire::decode::<ToBroker>(&bytes) {
+        Ok(ToBroker::Handle { now, input }) => {
+            let ToBroker::Handle {
+                input: original, ..
+            } = sent
+            else {
+                unreachable!()
+            };
+            assert_eq!(format!("{input:?}"), format!("{original:?}"));
+            (now, input)
+        }
+        other => panic!("{sent:?} came back as {other:?}"),
+    }
+}
+
+/// A broker's outputs as the router decodes them, checked to be the same.
+fn outputs_through_the_wire(out: Vec<Output>) -> Vec<Output> {
+    let sent = FromBroker::Outputs(out);
+    let bytes = wire::encode(&sent);
+    match wire::decode::<FromBroker>(&bytes) {
+        Ok(FromBroker::Outputs(back)) => {
+            let FromBroker::Outputs(original) = sent else {
+                unreachable!()
+            };
+            assert_eq!(format!("{back:?}"), format!("{original:?}"));
+            back
+        }
+        other => panic!("{sent:?} came back as {other:?}"),
+    }
 }
 
 pub fn produce(tp: &TopicPartition, records: Bytes, transactional_id: Option<&str>) -> Request {
