@@ -12,9 +12,9 @@ use crate::engine::Engine;
 use crate::i18n::Lang;
 use crate::storage::StoragePanel;
 use crate::ui::{
-    clients::ClientsPanel, cluster::ClusterPanel, console::ConsolePanel, events::EventsPanel,
-    metrics::MetricsPanel, partitions::PartitionsPanel, scenario::ScenarioPanel, time::TimePanel,
-    Send, Snap,
+    charts::ChartsPanel, clients::ClientsPanel, cluster::ClusterPanel, console::ConsolePanel,
+    events::EventsPanel, metrics::MetricsPanel, partitions::PartitionsPanel,
+    scenario::ScenarioPanel, time::TimePanel, Send, Snap,
 };
 
 pub fn start() {
@@ -323,6 +323,7 @@ pub fn app() -> Html {
                     <ClusterPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
                     <MetricsPanel lang={lang_v} snap={s.clone()} previous={page.previous.clone()} />
                 </div>
+                <ChartsPanel lang={lang_v} snap={s.clone()} />
                 <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()} />
                 <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
                 <EventsPanel lang={lang_v} snap={s} send={send.clone()} />

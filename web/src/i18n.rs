@@ -21,7 +21,11 @@ impl Lang {
     pub fn t(self, en: &'static str) -> &'static str {
         match self {
             Lang::En => en,
-            Lang::Zh => ZH.iter().find(|(k, _)| *k == en).map_or(en, |(_, zh)| zh),
+            Lang::Zh => ZH
+                .iter()
+                .chain(crate::i18n_views::ZH)
+                .find(|(k, _)| *k == en)
+                .map_or(en, |(_, zh)| zh),
         }
     }
 

@@ -12,6 +12,9 @@ mod commands;
 mod history;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod i18n;
+mod i18n_views;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod plot;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod tree;
 

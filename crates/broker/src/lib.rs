@@ -31,6 +31,8 @@ pub mod partition;
 pub mod producer_ids;
 pub mod query;
 pub mod replica_manager;
+pub mod segment_dump;
+pub mod stats;
 pub mod txn_host;
 pub mod txn_markers;
 pub mod wire;
@@ -180,6 +182,8 @@ pub struct Broker {
     pub(crate) groups: coordinator::Coordinator,
     pub(crate) txns: transaction::TransactionCoordinator,
     pub(crate) coord: coordinator_log::CoordinatorHost,
+    /// Kafka's all-topics meters, as counts since this process started.
+    pub stats: stats::BrokerTopicStats,
 }
 
 impl Broker {
@@ -208,6 +212,7 @@ impl Broker {
             broker_epoch: -1,
             hw_checkpoint: BTreeMap::new(),
             producer_ids: Default::default(),
+            stats: Default::default(),
         }
     }
 

@@ -30,6 +30,15 @@ pub enum BrokerQuery {
     Replica(TopicPartition),
     /// The replica's segments and sparse index.
     Layout(TopicPartition),
+    /// Kafka's all-topics meters (counts since this process started).
+    Stats,
+    /// The replica's segments and, with a base offset, that segment's
+    /// batches and index entries (the first `limit`).
+    Segments {
+        tp: TopicPartition,
+        base: Option<i64>,
+        limit: usize,
+    },
     /// A consumer group, if this broker's group coordinator owns `partition`
     /// of `__consumer_offsets` (the group's) and has finished loading it.
     Group { group: String, partition: i32 },
@@ -43,6 +52,8 @@ pub enum BrokerAnswer {
     Replica(Option<ReplicaView>),
     Layout(Option<LogLayout>),
     Group(Option<GroupSummary>),
+    Stats(crate::stats::BrokerTopicStats),
+    Segments(Option<crate::segment_dump::SegmentsAnswer>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,6 +200,12 @@ pub fn answer(broker: &Broker, query: &BrokerQuery) -> BrokerAnswer {
         BrokerQuery::Layout(tp) => {
             BrokerAnswer::Layout(broker.partition(tp).map(|p| LogLayout::of(p.log.inner())))
         }
+        BrokerQuery::Stats => BrokerAnswer::Stats(broker.stats),
+        BrokerQuery::Segments { tp, base, limit } => BrokerAnswer::Segments(
+            broker
+                .partition(tp)
+                .map(|p| crate::segment_dump::segments_of(p.log.inner(), *base, *limit)),
+        ),
         BrokerQuery::Group { group, partition } => {
             let gc = broker.group_coordinator();
             let loaded = gc.owns_partition(*partition) && !gc.is_loading(*partition);

@@ -82,6 +82,7 @@ impl Broker {
         let mut parts = Vec::with_capacity(req.partitions.len());
         let mut appended = Vec::new();
         for pp in req.partitions {
+            self.stats.total_produce_requests += 1;
             let mut resp = ProducePartitionResponse {
                 tp: pp.tp.clone(),
                 error: ErrorCode::None,
@@ -103,17 +104,23 @@ impl Broker {
             };
             if req.acks == -1 && (p.isr.len() as i32) < min_isr {
                 resp.error = ErrorCode::NotEnoughReplicas;
+                self.stats.failed_produce_requests += 1;
                 parts.push((resp, -1, true));
                 continue;
             }
             match p.log.append_as_leader(&pp.records, p.leader_epoch, now) {
                 Ok((first, last)) => {
+                    self.stats.messages_in += (last - first + 1).max(0) as u64;
+                    self.stats.bytes_in += pp.records.len() as u64;
                     resp.base_offset = first;
                     resp.log_start_offset = p.log.log_start();
                     appended.push(pp.tp.clone());
                     parts.push((resp, last + 1, req.acks != -1));
                 }
                 Err(code) => {
+                    if crate::stats::counts_as_failed(code) {
+                        self.stats.failed_produce_requests += 1;
+                    }
                     resp.error = code;
                     parts.push((resp, -1, true));
                 }

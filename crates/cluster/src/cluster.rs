@@ -72,6 +72,9 @@ pub struct Cluster {
     /// Remote broker processes that failed (unreachable, or answered
     /// nonsense), in order, for the page to show.
     pub host_errors: RefCell<Vec<String>>,
+    /// Per-virtual-second samples for the page's rates and charts (the
+    /// session turns it on; it only reads the cluster).
+    pub sampler: Option<crate::sampler::Sampler>,
 }
 
 /// The brokers' hosts, shared by the runner (which builds clusters) and the
@@ -161,6 +164,7 @@ impl Cluster {
             halt_at: None,
             hosts,
             host_errors: RefCell::new(Vec::new()),
+            sampler: None,
         })
     }
 
@@ -279,7 +283,7 @@ impl Cluster {
         }
     }
 
-    fn wrong_answer<T>(&self, b: BrokerId, asked: &str, got: BrokerAnswer) -> Option<T> {
+    pub(crate) fn wrong_answer<T>(&self, b: BrokerId, asked: &str, got: BrokerAnswer) -> Option<T> {
         self.host_errors.borrow_mut().push(format!(
             "broker {b}: asked {asked}, got an answer of another kind: {got:?}"
         ));
@@ -389,6 +393,9 @@ impl Cluster {
         if self.halted() {
             return None;
         }
+        if let Some(t) = self.sim.next_event_time() {
+            self.sample_before(t);
+        }
         let step = self.sim.step()?;
         let node = match step.event {
             Event::Delivered(info) => Some(info.to),
@@ -399,6 +406,17 @@ impl Cluster {
             self.after_event(id);
         }
         Some(step)
+    }
+
+    /// Takes the per-second samples due before time `t` (see
+    /// [`crate::sampler::Sampler::due`]).
+    fn sample_before(&mut self, t: u64) {
+        if self.sampler.as_ref().is_some_and(|s| s.due(t)) {
+            if let Some(mut s) = self.sampler.take() {
+                s.sample(self, t);
+                self.sampler = Some(s);
+            }
+        }
     }
 
     fn after_event(&mut self, id: NodeId) {
@@ -471,6 +489,7 @@ impl Cluster {
                 }
                 _ => {
                     self.sim.advance_to(deadline);
+                    self.sample_before(deadline + 1);
                     return pred(self);
                 }
             }
@@ -486,6 +505,7 @@ impl Cluster {
             }
         }
         self.sim.advance_to(deadline);
+        self.sample_before(deadline + 1);
     }
 
     /// The replay limit ([`Cluster::halt_at`]) is reached.
@@ -595,6 +615,9 @@ impl Cluster {
         if let Some(b) = self.broker_of(id) {
             if let Some(w) = &mut self.hw_watch {
                 w.forget(b);
+            }
+            if let Some(s) = &mut self.sampler {
+                s.restarted(b);
             }
             let config = &self.configs[b as usize];
             let host = match &self.hosts {

@@ -48,6 +48,7 @@ pub mod producer_commands;
 mod producer_config;
 pub mod producer_txn;
 pub mod runner;
+pub mod sampler;
 pub mod session;
 pub mod view;
 

@@ -149,6 +149,13 @@ impl Session {
     fn exec(&mut self, line: usize, cmd: &Command, out: &mut Outcome) {
         let before = self.runner.report.lines.len();
         let result = self.runner.exec(line, cmd);
+        // The page's rates and charts: sampled from the first command on
+        // (the same in every replay of the script).
+        if let Some(c) = self.runner.cluster.as_mut() {
+            if c.sampler.is_none() {
+                c.sampler = Some(crate::sampler::Sampler::new(c.sim.now()));
+            }
+        }
         out.lines.extend(self.runner.report.lines.drain(before..));
         if let Err(m) = result {
             out.lines.push(format!("ERROR line {line}: {m}"));

@@ -53,7 +53,12 @@ pub fn build(c: &Cluster) -> ClusterView {
         groups: groups(c),
         in_flight: count_apis(c.sim.in_flight_messages().iter().map(|(_, m)| m.api)),
         held: held(c),
-        metrics: metrics(c, &partitions, trace),
+        metrics: {
+            let mut m = metrics(c, &partitions, trace);
+            m.extend(c.sampler.iter().flat_map(|s| s.metrics(c)));
+            m
+        },
+        charts: c.sampler.as_ref().map(|s| s.charts()).unwrap_or_default(),
         events: trace
             .iter()
             .skip(trace.len().saturating_sub(EVENT_LOG_LEN))

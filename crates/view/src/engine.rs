@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::ClusterView;
 
 /// First byte of every message; bump when a type below changes.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 
 /// The seed of a fresh page (Kafka's default port, for a memorable one).
 pub const DEFAULT_SEED: u64 = 9092;
@@ -269,6 +269,19 @@ mod tests {
                 t: 1234,
                 text: "1 → 2 Fetch delivered".into(),
             }],
+            charts: crate::charts::Charts {
+                t: vec![1000, 2000],
+                messages_in: vec![5, 0],
+                bytes_in: vec![400, 0],
+                failed_produce: vec![0, 1],
+                consumed: vec![0, 5],
+                lag: vec![crate::charts::Series {
+                    key: "c1".into(),
+                    values: vec![None, Some(3)],
+                }],
+                hw: vec![],
+                leo: vec![],
+            },
         }
     }
 

@@ -4,10 +4,12 @@
 //! - [`engine`]: the messages between the page and the engine worker that
 //!   hosts the simulated cluster (postcard bytes, moved as transferred
 //!   ArrayBuffers).
+//! - [`charts`]: per-second samples for the page's charts.
 //! - [`share`]: the shareable URL fragment `#scenario=<base64url>&seed=N`.
 //!
 //! Pure Rust, builds and tests natively.
 
+pub mod charts;
 pub mod engine;
 pub mod model;
 pub mod share;

@@ -207,6 +207,8 @@ pub struct ClusterView {
     pub metrics: Vec<Metric>,
     /// The newest [`EVENT_LOG_LEN`] trace events.
     pub events: Vec<EventLine>,
+    /// Per-virtual-second samples for the charts.
+    pub charts: crate::charts::Charts,
 }
 
 impl ClusterView {

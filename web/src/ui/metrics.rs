@@ -1,4 +1,4 @@
-//! Kafka's metrics under their own names, with what changed since the
+//! Kafka's metrics under their own names, with their unit and what changed since the
 //! previous snapshot (shown as text, not only colour).
 
 use yew::prelude::*;
@@ -26,6 +26,7 @@ pub fn metrics_panel(p: &MetricsProps) -> Html {
                     <th>{ lang.t("Metric") }</th>
                     <th class="num">{ lang.t("Value") }</th>
                     <th class="num">{ lang.t("Change") }</th>
+                    <th>{ lang.t("Unit") }</th>
                 </tr></thead>
                 <tbody>
                 { for v.metrics.iter().map(|m| {
@@ -40,11 +41,26 @@ pub fn metrics_panel(p: &MetricsProps) -> Html {
                             <td><code>{ &m.name }</code></td>
                             <td class="num value">{ m.value }</td>
                             <td class="num">{ change }</td>
+                            <td class="unit">{ lang.t(unit(&m.name)) }</td>
                         </tr>
                     }
                 }) }
                 </tbody>
             </table>
         </section>
+    }
+}
+
+/// What a metric's value counts. The broker's rate meters are per virtual
+/// second (the last sampled one); the older meters show Kafka's `Count`
+/// attribute (events since the start); gauges are plain numbers.
+fn unit(name: &str) -> &'static str {
+    match name {
+        "MessagesInPerSec" => "records/s",
+        "BytesInPerSec" => "bytes/s",
+        "FailedProduceRequestsPerSec" => "requests/s",
+        n if n.starts_with("records-lag-max") => "records",
+        n if n.ends_with("PerSec") || n.ends_with("RateAndTimeMs") => "count",
+        _ => "",
     }
 }

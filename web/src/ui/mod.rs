@@ -6,6 +6,7 @@ use std::rc::Rc;
 use kafkascope_view::engine::{Request, Update};
 use yew::Callback;
 
+pub mod charts;
 pub mod clients;
 pub mod cluster;
 pub mod console;
