@@ -8,7 +8,9 @@ use kafkascope_view::engine::{DemoInfo, LineError, Reply, Request, Update, DEFAU
 use kafkascope_view::share;
 use yew::prelude::*;
 
+use crate::compare::ComparePanel;
 use crate::engine::Engine;
+use crate::guide::GuidePanel;
 use crate::i18n::Lang;
 use crate::storage::StoragePanel;
 use crate::ui::{
@@ -320,9 +322,12 @@ pub fn app() -> Html {
             <ConsolePanel lang={lang_v} entries={page.console.clone()} send={send.clone()} log={log.clone()} no_cluster={no_cluster} />
             if let Some(s) = snap {
                 <div class="grid">
+                    <GuidePanel lang={lang_v} snap={s.clone()} send={send.clone()} />
                     <ClusterPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
                     <MetricsPanel lang={lang_v} snap={s.clone()} previous={page.previous.clone()} />
                 </div>
+                <ComparePanel key={s.0.guide.as_ref().map(|g| g.file.clone()).unwrap_or_default()}
+                    lang={lang_v} snap={s.clone()} send={send.clone()} />
                 <ChartsPanel lang={lang_v} snap={s.clone()} />
                 <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()} />
                 <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} />

@@ -11,7 +11,7 @@
 use scenario::{Command, Lang, ScenarioError};
 
 use crate::cluster::Cluster;
-use crate::runner::{preflight, Report, RunOptions, Runner};
+use crate::runner::{preflight, ExpectResult, Report, RunOptions, Runner};
 use crate::view::{build, ClusterView};
 
 /// The file name errors are reported under.
@@ -99,6 +99,12 @@ impl Session {
     /// The replay limit was reached: the session stopped there.
     pub fn halted(&self) -> bool {
         self.cluster().is_some_and(|c| c.halted())
+    }
+
+    /// Every `expect` run so far, in order (a guided demo shows each
+    /// step's).
+    pub fn expects(&self) -> &[ExpectResult] {
+        &self.runner.report.expects
     }
 
     pub fn view(&self) -> ClusterView {
@@ -341,6 +347,10 @@ mod tests {
         live.submit("cluster brokers=1\n").unwrap();
         let out = live.submit("say \"hi\"\nsay.zh \"嗨\"\n").unwrap();
         assert_eq!(out.lines, ["嗨"]);
+        assert!(live.expects().is_empty());
+        live.submit("expect controller == 0\n").unwrap();
+        assert_eq!(live.expects()[0].line, 4);
+        assert!(live.expects()[0].passed);
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //!
 //! - [`Engine`] (pure, tested natively): the live [`Session`] plus, after
 //!   a rewind, the replayed past one that is shown instead.
+//! - [`guide`]: a guided demo stepped through narration by narration, and
+//!   its fork (a second session) compared with it.
 //! - `runtime` (wasm32 only): the worker's message loop and panic hook.
 
 use cluster::cluster::Hosts;
@@ -15,6 +17,7 @@ use cluster::session::{Outcome, Session};
 use kafkascope_view::engine::{DemoInfo, LineError, Reply, Request, Update};
 use scenario::{Lang, ScenarioError};
 
+pub mod guide;
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
 
@@ -29,6 +32,8 @@ pub struct Engine {
     worker_hosts: Result<Hosts, String>,
     /// Brokers run on `worker_hosts` rather than in this thread.
     in_workers: bool,
+    /// The guided demo the live session runs, if any.
+    guide: Option<guide::Guide>,
 }
 
 impl Default for Engine {
@@ -48,6 +53,7 @@ impl Engine {
             past: None,
             worker_hosts: Err("brokers in web workers are not available here".into()),
             in_workers: false,
+            guide: None,
         }
     }
 
@@ -87,6 +93,16 @@ impl Engine {
             | Request::Live
             | Request::Demos
             | Request::Trace => 0,
+            // A guided demo's live run: at most the whole demo's (a fork
+            // runs in this thread).
+            Request::GuideDemo { file, .. } => {
+                scenario::library::demo_source(file).map_or(0, |s| processes_in("", s))
+            }
+            Request::GuideStep { .. } | Request::Fork { .. } => self
+                .guide
+                .as_ref()
+                .map_or(0, |g| processes_in("", g.source())),
+            Request::Unfork => 0,
         }
     }
 
@@ -111,6 +127,7 @@ impl Engine {
                 self.live = Session::new_in(seed, self.lang());
                 self.live.set_hosts(self.hosts());
                 self.past = None;
+                self.guide = None;
             }
             Request::Brokers { workers } => {
                 if workers {
@@ -158,10 +175,18 @@ impl Engine {
             }
             Request::Submit { text } => {
                 self.past = None;
-                take(self.live.submit(&text));
+                let r = self.live.submit(&text);
+                // A fork gets the learner's lines too (same experiment).
+                if let (Ok(_), Some(f)) = (&r, self.fork()) {
+                    let _ = f.submit(&text);
+                }
+                take(r);
             }
             Request::Tick { ms } => {
                 self.past = None;
+                if let Some(f) = self.fork() {
+                    let _ = f.tick(ms);
+                }
                 take(self.live.tick(ms));
             }
             Request::Step { n } => match &self.past {
@@ -170,22 +195,68 @@ impl Engine {
                     let to = p.position().saturating_add(n);
                     take(self.rewind(to).map(|()| Outcome::default()));
                 }
-                None => take(self.live.step(n)),
+                None => {
+                    if let Some(f) = self.fork() {
+                        let _ = f.step(n);
+                    }
+                    take(self.live.step(n))
+                }
             },
             Request::Replay { to } => take(self.rewind(to).map(|()| Outcome::default())),
             Request::Live => self.past = None,
-            Request::Load { script, seed } => take(self.load(&script, seed, self.lang())),
+            Request::Load { script, seed } => {
+                let r = self.load(&script, seed, self.lang());
+                if r.is_ok() {
+                    self.guide = None;
+                }
+                take(r);
+            }
             Request::Demos => return Reply::Demos(demo_list()),
-            Request::LoadDemo { file, seed } => match scenario::library::demo_source(&file) {
-                Some(src) => take(self.load(src, seed, self.lang())),
-                None => take(Err(vec![ScenarioError {
-                    file: file.clone(),
-                    line: 1,
-                    message: format!("there is no demo {file:?}"),
-                }])),
+            // The whole demo, shown at its last step.
+            Request::LoadDemo { file, seed } => take(self.guide(&file, seed, true)),
+            Request::GuideDemo { file, seed } => take(self.guide(&file, seed, false)),
+            Request::GuideStep { step } => {
+                let hosts = self.hosts();
+                let r = match self.guide.as_mut() {
+                    Some(g) => g.go(&mut self.live, step as usize, hosts),
+                    None => Err(no_guide()),
+                };
+                self.past = None;
+                take(r.map(|lines| Outcome { lines }));
+            }
+            Request::Fork { lines } => match (self.hosts(), self.guide.as_mut()) {
+                (hosts, Some(g)) => {
+                    g.fork(&mut self.live, &lines, hosts);
+                    self.past = None;
+                }
+                (_, None) => take(Err(no_guide())),
             },
+            Request::Unfork => {
+                if let Some(g) = self.guide.as_mut() {
+                    g.unfork();
+                }
+            }
         }
         Reply::Update(Box::new(self.update(output, errors)))
+    }
+
+    /// Replaces the live session by the demo `file` from `seed`, guided
+    /// from its first step or shown at its last (`to_end`).
+    fn guide(
+        &mut self,
+        file: &str,
+        seed: u64,
+        to_end: bool,
+    ) -> Result<Outcome, Vec<ScenarioError>> {
+        let (g, live, lines) = guide::Guide::start(file, seed, self.lang(), to_end, self.hosts())?;
+        self.live = live;
+        self.past = None;
+        self.guide = Some(g);
+        Ok(Outcome { lines })
+    }
+
+    fn fork(&mut self) -> Option<&mut Session> {
+        self.guide.as_mut().and_then(guide::Guide::fork_session)
     }
 
     /// Replaces the live session by `script` from `seed`, narrated in
@@ -225,6 +296,8 @@ impl Engine {
             errors,
             view: shown.view(),
             brokers_in_workers: self.in_workers,
+            guide: self.guide.as_ref().map(|g| g.view(&self.live)),
+            compare: self.guide.as_ref().and_then(|g| g.compare(&self.live)),
         }
     }
 }
@@ -246,6 +319,14 @@ fn processes_in(script: &str, text: &str) -> usize {
             _ => 0,
         })
         .sum()
+}
+
+fn no_guide() -> Vec<ScenarioError> {
+    vec![ScenarioError {
+        file: "guide".into(),
+        line: 1,
+        message: "no guided demo is loaded: load one first".into(),
+    }]
 }
 
 /// The compiled-in demos (`scenario::library`), titles in both languages.

@@ -253,3 +253,64 @@ fn asking_for_workers_where_there_are_none_says_why_and_changes_nothing() {
         0
     );
 }
+
+#[test]
+fn a_guided_demo_steps_forks_and_ends_through_requests() {
+    let mut e = Engine::new(5);
+    // No guide yet: stepping one is refused, not a panic.
+    let u = update(e.handle(Request::GuideStep { step: 2 }));
+    assert!(
+        u.errors[0].message.contains("no guided demo"),
+        "{:?}",
+        u.errors
+    );
+    let u = update(e.handle(Request::GuideDemo {
+        file: "01-acks.scn".into(),
+        seed: 11,
+    }));
+    assert!(u.errors.is_empty(), "{:?}", u.errors);
+    let g = u.guide.unwrap();
+    assert_eq!((g.step, g.file.as_str()), (1, "01-acks.scn"));
+    assert!(u.compare.is_none());
+    let u = update(e.handle(Request::GuideStep { step: 2 }));
+    assert_eq!(u.guide.as_ref().unwrap().step, 2);
+    assert!(
+        u.output.iter().any(|l| l.starts_with("Broker 0's answers")),
+        "{:?}",
+        u.output
+    );
+    // Fork with acks=all for `fast`; a console line goes to both runs.
+    let mut fast = g
+        .config
+        .iter()
+        .find(|c| c.text == "producer fast acks=1")
+        .unwrap()
+        .clone();
+    fast.text = "producer fast acks=all".into();
+    let u = update(e.handle(Request::Fork {
+        lines: vec![fast.clone()],
+    }));
+    assert_eq!(u.guide.as_ref().unwrap().fork, vec![fast]);
+    let c = u.compare.unwrap();
+    assert_eq!(c.seed, 11);
+    let u = submit(&mut e, "tick 50\n");
+    let c2 = u.compare.unwrap();
+    assert!(c2.original_position > c.original_position);
+    assert!(c2.fork_position > c.fork_position);
+    // Unfork keeps the guide; loading a script ends it.
+    let u = update(e.handle(Request::Unfork));
+    assert!(u.compare.is_none() && u.guide.is_some());
+    let u = update(e.handle(Request::Load {
+        script: START.into(),
+        seed: 2,
+    }));
+    assert!(u.guide.is_none());
+    // Loading a demo whole shows it at its last step.
+    let u = update(e.handle(Request::LoadDemo {
+        file: "01-acks.scn".into(),
+        seed: 11,
+    }));
+    let g = u.guide.unwrap();
+    assert!(g.at_end());
+    assert_eq!(g.failed, 0);
+}

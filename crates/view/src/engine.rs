@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::compare::Comparison;
+use crate::guide::{ConfigLine, GuideView};
 use crate::model::ClusterView;
 
 /// First byte of every message; bump when a type below changes.
@@ -50,6 +52,19 @@ pub enum Request {
     /// The live session's trace as JSON lines ([`Reply::Trace`]), the
     /// same text as `kafkascope run --json`.
     Trace,
+    /// Replace the session by the demo `file` from `seed`, run through its
+    /// first narration step only ([`Update::guide`]).
+    GuideDemo { file: String, seed: u64 },
+    /// Show step `step` (from 1) of the guided demo: the next one runs
+    /// the demo's lines up to its following `say` (a fork runs them too);
+    /// any other replays the demo from its seed to the end of that step.
+    GuideStep { step: u32 },
+    /// Run the guided demo again from the same seed with these of its
+    /// setting lines changed (the demo file's line numbers), up to the
+    /// current step, beside the original ([`Update::compare`]).
+    Fork { lines: Vec<ConfigLine> },
+    /// Close the comparison (the original run stays).
+    Unfork,
 }
 
 /// A guided demo, for the page's list: titles and what it teaches in both
@@ -101,6 +116,10 @@ pub struct Update {
     pub view: ClusterView,
     /// Each broker runs in its own web worker ([`Request::Brokers`]).
     pub brokers_in_workers: bool,
+    /// The guided demo being stepped through, if any.
+    pub guide: Option<GuideView>,
+    /// The original run against its fork, if the guided demo was forked.
+    pub compare: Option<Comparison>,
 }
 
 /// Why bytes are not a message.
@@ -306,6 +325,18 @@ mod tests {
                 file: "01-acks.scn".into(),
                 seed: 3,
             },
+            Request::GuideDemo {
+                file: "01-acks.scn".into(),
+                seed: 3,
+            },
+            Request::GuideStep { step: 4 },
+            Request::Fork {
+                lines: vec![ConfigLine {
+                    line: 17,
+                    text: "producer fast acks=all".into(),
+                }],
+            },
+            Request::Unfork,
         ] {
             let bytes = r.encode();
             assert_eq!(bytes[0], VERSION);
@@ -327,6 +358,8 @@ mod tests {
             }],
             view: sample_view(),
             brokers_in_workers: true,
+            guide: None,
+            compare: None,
         }));
         let bytes = update.encode();
         assert_eq!(Reply::decode(&bytes), Ok(update));
@@ -347,6 +380,63 @@ mod tests {
         ] {
             assert_eq!(Reply::decode(&r.encode()), Ok(r));
         }
+    }
+
+    #[test]
+    fn an_update_with_a_guide_and_a_comparison_round_trips() {
+        use crate::compare::*;
+        use crate::guide::*;
+        let view = sample_view();
+        let mut fork = view.clone();
+        fork.partitions[0].replicas[0].records.clear();
+        let outcome = ExpectOutcome {
+            line: 9,
+            predicate: "lost == 6".into(),
+            passed: true,
+            was: "6".into(),
+        };
+        let update = Reply::Update(Box::new(Update {
+            guide: Some(GuideView {
+                file: "01-acks.scn".into(),
+                title: Text {
+                    en: "acks".into(),
+                    zh: "确认".into(),
+                },
+                seeds: vec![SeedQuote {
+                    file: "004.txt".into(),
+                    quote: "丢失数据".into(),
+                    en: "data may be lost".into(),
+                }],
+                step: 2,
+                steps: 9,
+                expects: vec![outcome.clone()],
+                passed: 1,
+                config: vec![ConfigLine {
+                    line: 17,
+                    text: "producer fast acks=1".into(),
+                }],
+                fork_errors: vec![LineError {
+                    line: 17,
+                    message: "m".into(),
+                }],
+                ..GuideView::default()
+            }),
+            compare: Some(Comparison {
+                seed: 11,
+                edits: vec![],
+                original_position: 5,
+                fork_position: 6,
+                divergence: Divergence::OnlyIn {
+                    in_fork: true,
+                    event: view.events[0].clone(),
+                },
+                expects: compare_expects(&[outcome], &[]),
+                partitions: compare_partitions(&view, &fork),
+            }),
+            view,
+            ..Update::default()
+        }));
+        assert_eq!(Reply::decode(&update.encode()), Ok(update));
     }
 
     #[test]

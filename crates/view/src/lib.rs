@@ -5,12 +5,17 @@
 //!   hosts the simulated cluster (postcard bytes, moved as transferred
 //!   ArrayBuffers).
 //! - [`charts`]: per-second samples for the page's charts.
+//! - [`guide`]: a guided demo's header, current step and its `expect`s.
+//! - [`compare`]: a demo's run against a fork with other settings (pure
+//!   diffs of two views, two lists of expects, two traces).
 //! - [`share`]: the shareable URL fragment `#scenario=<base64url>&seed=N`.
 //!
 //! Pure Rust, builds and tests natively.
 
 pub mod charts;
+pub mod compare;
 pub mod engine;
+pub mod guide;
 pub mod model;
 pub mod share;
 

@@ -97,6 +97,21 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
             }
         })
     };
+    // The same demo, one narration step at a time (the guide beside the
+    // cluster).
+    let guide_demo = {
+        let (send, log) = (p.send.clone(), p.log.clone());
+        let chosen = chosen.cloned();
+        Callback::from(move |_| {
+            if let Some(d) = &chosen {
+                log.emit(Entry::Input(format!("# {}", d.file)));
+                send.emit(Request::GuideDemo {
+                    file: d.file.clone(),
+                    seed: seed_v,
+                });
+            }
+        })
+    };
     let title = |d: &DemoInfo| match lang {
         Lang::En => d.title_en.clone(),
         Lang::Zh => d.title_zh.clone(),
@@ -127,6 +142,7 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
                         </select>
                     </label>
                     <button id="load-demo" onclick={load_demo}>{ lang.t("Load the demo") }</button>
+                    <button id="guide-demo" onclick={guide_demo}>{ lang.t("Step through the demo") }</button>
                 </div>
                 if let Some(d) = chosen {
                     <p class="hint" id="demo-teaches">{ match lang { Lang::En => &d.teaches_en, Lang::Zh => &d.teaches_zh } }</p>

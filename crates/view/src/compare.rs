@@ -1,0 +1,465 @@
+//! Fork and compare: two runs of one demo from the same seed, the original
+//! and a fork with some settings changed, side by side. The functions here
+//! are pure (two views, two lists, two event sequences in; rows out), so
+//! the page only renders their result.
+
+use serde::{Deserialize, Serialize};
+
+use crate::guide::{ConfigLine, ExpectOutcome};
+use crate::model::{BrokerId, ClusterView, EventLine, PartitionView, ReplicaState};
+
+/// One compared value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cell {
+    /// A broker id, or none (no leader).
+    Broker(Option<BrokerId>),
+    /// A set of broker ids (an ISR).
+    Brokers(Vec<BrokerId>),
+    Offset(i64),
+    /// The values of a replica's log from offset `first` (its newest
+    /// [`crate::model::STRIP_LEN`] records).
+    Records {
+        first: i64,
+        values: Vec<String>,
+    },
+    /// The run has no such partition or replica.
+    Absent,
+}
+
+/// What a row compares.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    Leader,
+    Isr,
+    /// The high watermark of the replica on that broker.
+    Hw(BrokerId),
+    Leo(BrokerId),
+    /// The records the replica on that broker holds.
+    Log(BrokerId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub field: Field,
+    pub original: Cell,
+    pub fork: Cell,
+}
+
+impl Row {
+    pub fn differs(&self) -> bool {
+        self.original != self.fork
+    }
+}
+
+/// One partition in both runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionDiff {
+    /// `topic-P`.
+    pub name: String,
+    pub rows: Vec<Row>,
+}
+
+impl PartitionDiff {
+    pub fn differences(&self) -> usize {
+        self.rows.iter().filter(|r| r.differs()).count()
+    }
+}
+
+/// One `expect` in both runs (`None`: that run did not reach it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectDiff {
+    pub line: usize,
+    pub predicate: String,
+    pub original: Option<ExpectOutcome>,
+    pub fork: Option<ExpectOutcome>,
+}
+
+impl ExpectDiff {
+    /// The outcome differs: PASS in one run and FAIL (or not reached) in
+    /// the other.
+    pub fn differs(&self) -> bool {
+        self.original.as_ref().map(|e| e.passed) != self.fork.as_ref().map(|e| e.passed)
+    }
+}
+
+/// Where the two runs' traces part (the scenario's own notes left out:
+/// they name the edited lines, not what the cluster did).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Divergence {
+    /// The same events so far, and as many.
+    Same,
+    /// The first pair of events that differ.
+    At {
+        original: EventLine,
+        fork: EventLine,
+    },
+    /// One trace is the beginning of the other: the first event only one
+    /// run has (`in_fork`: the fork has it).
+    OnlyIn { in_fork: bool, event: EventLine },
+}
+
+/// A changed line of the fork.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineEdit {
+    pub line: usize,
+    pub original: String,
+    pub fork: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// The seed both runs ran from.
+    pub seed: u64,
+    pub edits: Vec<LineEdit>,
+    /// Trace events of each run so far.
+    pub original_position: u64,
+    pub fork_position: u64,
+    pub divergence: Divergence,
+    pub expects: Vec<ExpectDiff>,
+    pub partitions: Vec<PartitionDiff>,
+}
+
+impl Comparison {
+    /// How many rows and expects differ.
+    pub fn differences(&self) -> usize {
+        self.partitions
+            .iter()
+            .map(PartitionDiff::differences)
+            .sum::<usize>()
+            + self.expects.iter().filter(|e| e.differs()).count()
+    }
+}
+
+/// The lines of `fork` that differ from `original` (same line numbers).
+pub fn line_edits(original: &[ConfigLine], fork: &[ConfigLine]) -> Vec<LineEdit> {
+    fork.iter()
+        .filter_map(|f| {
+            let o = original.iter().find(|o| o.line == f.line)?;
+            (o.text != f.text).then(|| LineEdit {
+                line: f.line,
+                original: o.text.clone(),
+                fork: f.text.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Every partition of either run, in the original's order then the
+/// fork's own, with leader, ISR, and per replica (brokers of both runs'
+/// assignments) HW, LEO and the records it holds.
+pub fn compare_partitions(original: &ClusterView, fork: &ClusterView) -> Vec<PartitionDiff> {
+    let mut names: Vec<String> = original.partitions.iter().map(|p| p.name()).collect();
+    for p in &fork.partitions {
+        if !names.contains(&p.name()) {
+            names.push(p.name());
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let (a, b) = (original.partition(&name), fork.partition(&name));
+            let mut rows = vec![
+                Row {
+                    field: Field::Leader,
+                    original: a.map_or(Cell::Absent, |p| Cell::Broker(p.leader)),
+                    fork: b.map_or(Cell::Absent, |p| Cell::Broker(p.leader)),
+                },
+                Row {
+                    field: Field::Isr,
+                    original: a.map_or(Cell::Absent, |p| Cell::Brokers(sorted(&p.isr))),
+                    fork: b.map_or(Cell::Absent, |p| Cell::Brokers(sorted(&p.isr))),
+                },
+            ];
+            let mut brokers: Vec<BrokerId> = Vec::new();
+            for p in a.into_iter().chain(b) {
+                for id in p
+                    .assigned
+                    .iter()
+                    .chain(p.replicas.iter().map(|r| &r.broker))
+                {
+                    if !brokers.contains(id) {
+                        brokers.push(*id);
+                    }
+                }
+            }
+            for id in brokers {
+                let (ra, rb) = (replica(a, id), replica(b, id));
+                let cell = |r: Option<&ReplicaState>, f: &dyn Fn(&ReplicaState) -> Cell| {
+                    r.map_or(Cell::Absent, f)
+                };
+                rows.push(Row {
+                    field: Field::Hw(id),
+                    original: cell(ra, &|r| Cell::Offset(r.hw)),
+                    fork: cell(rb, &|r| Cell::Offset(r.hw)),
+                });
+                rows.push(Row {
+                    field: Field::Leo(id),
+                    original: cell(ra, &|r| Cell::Offset(r.leo)),
+                    fork: cell(rb, &|r| Cell::Offset(r.leo)),
+                });
+                rows.push(Row {
+                    field: Field::Log(id),
+                    original: cell(ra, &records),
+                    fork: cell(rb, &records),
+                });
+            }
+            PartitionDiff { name, rows }
+        })
+        .collect()
+}
+
+fn sorted(ids: &[BrokerId]) -> Vec<BrokerId> {
+    let mut v = ids.to_vec();
+    v.sort_unstable();
+    v
+}
+
+fn replica(p: Option<&PartitionView>, id: BrokerId) -> Option<&ReplicaState> {
+    p?.replicas.iter().find(|r| r.broker == id)
+}
+
+fn records(r: &ReplicaState) -> Cell {
+    Cell::Records {
+        first: r.records.first().map_or(r.leo, |c| c.offset),
+        values: r.records.iter().map(|c| c.value.clone()).collect(),
+    }
+}
+
+/// Pairs the two runs' expects by line, in the order they ran (both runs
+/// run the same lines; one that stopped early lacks the rest).
+pub fn compare_expects(original: &[ExpectOutcome], fork: &[ExpectOutcome]) -> Vec<ExpectDiff> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < original.len() || j < fork.len() {
+        let (a, b) = (original.get(i), fork.get(j));
+        let (take_a, take_b) = match (a, b) {
+            (Some(x), Some(y)) if x.line == y.line => (true, true),
+            (Some(x), Some(y)) => (x.line < y.line, y.line < x.line),
+            (Some(_), None) => (true, false),
+            (None, _) => (false, true),
+        };
+        let any = if take_a { a } else { b }.expect("the side taken has an expect");
+        out.push(ExpectDiff {
+            line: any.line,
+            predicate: any.predicate.clone(),
+            original: take_a.then(|| a.cloned()).flatten(),
+            fork: take_b.then(|| b.cloned()).flatten(),
+        });
+        i += usize::from(take_a);
+        j += usize::from(take_b);
+    }
+    out
+}
+
+/// The first position at which two sequences differ, with each side's
+/// item there (`None`: that sequence ended); `None` if they are equal.
+pub fn first_difference<T: PartialEq>(
+    a: impl IntoIterator<Item = T>,
+    b: impl IntoIterator<Item = T>,
+) -> Option<(usize, Option<T>, Option<T>)> {
+    let (mut a, mut b) = (a.into_iter(), b.into_iter());
+    let mut i = 0;
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return None,
+            (Some(x), Some(y)) if x == y => i += 1,
+            (x, y) => return Some((i, x, y)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RecordCell;
+
+    fn replica(broker: BrokerId, hw: i64, values: &[&str]) -> ReplicaState {
+        ReplicaState {
+            broker,
+            broker_up: true,
+            log_start: 0,
+            leo: values.len() as i64,
+            hw,
+            leader_epoch: Some(1),
+            in_isr: true,
+            leader: broker == 1,
+            records: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| RecordCell {
+                    offset: i as i64,
+                    value: v.to_string(),
+                    producer: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn view(topic: &str, isr: Vec<BrokerId>, replicas: Vec<ReplicaState>) -> ClusterView {
+        ClusterView {
+            partitions: vec![PartitionView {
+                topic: topic.into(),
+                partition: 0,
+                leader: Some(1),
+                leader_epoch: 1,
+                isr,
+                assigned: replicas.iter().map(|r| r.broker).collect(),
+                replicas,
+            }],
+            ..ClusterView::default()
+        }
+    }
+
+    fn row<'a>(d: &'a PartitionDiff, f: Field) -> &'a Row {
+        d.rows.iter().find(|r| r.field == f).unwrap()
+    }
+
+    #[test]
+    fn a_record_kept_in_one_run_and_lost_in_the_other_is_a_difference() {
+        let a = view(
+            "one",
+            vec![1, 2],
+            vec![replica(1, 0, &[]), replica(2, 0, &[])],
+        );
+        let b = view(
+            "one",
+            vec![2, 1],
+            vec![
+                replica(1, 3, &["a0", "a1", "a2"]),
+                replica(2, 3, &["a0", "a1", "a2"]),
+            ],
+        );
+        let diff = compare_partitions(&a, &b);
+        assert_eq!(diff.len(), 1);
+        let d = &diff[0];
+        assert_eq!(d.name, "one-0");
+        // The ISR is a set: its order is no difference.
+        assert!(!row(d, Field::Isr).differs());
+        assert!(!row(d, Field::Leader).differs());
+        let log = row(d, Field::Log(1));
+        assert!(log.differs());
+        assert_eq!(
+            log.original,
+            Cell::Records {
+                first: 0,
+                values: vec![]
+            }
+        );
+        assert_eq!(
+            log.fork,
+            Cell::Records {
+                first: 0,
+                values: vec!["a0".into(), "a1".into(), "a2".into()]
+            }
+        );
+        assert_eq!(row(d, Field::Hw(2)).fork, Cell::Offset(3));
+        // HW, LEO and log differ on both brokers.
+        assert_eq!(d.differences(), 6);
+    }
+
+    #[test]
+    fn equal_views_have_no_difference_and_missing_parts_are_absent() {
+        let a = view("t", vec![1], vec![replica(1, 1, &["x"])]);
+        let same = compare_partitions(&a, &a.clone());
+        assert_eq!(same[0].differences(), 0);
+        // The fork has a topic the original lacks, and a third replica.
+        let mut b = view(
+            "t",
+            vec![1],
+            vec![replica(1, 1, &["x"]), replica(3, 0, &[])],
+        );
+        b.partitions.push(
+            view("u", vec![1], vec![replica(1, 0, &[])])
+                .partitions
+                .remove(0),
+        );
+        let diff = compare_partitions(&a, &b);
+        assert_eq!(
+            diff.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            ["t-0", "u-0"]
+        );
+        assert_eq!(row(&diff[0], Field::Leo(3)).original, Cell::Absent);
+        assert_eq!(row(&diff[0], Field::Leo(3)).fork, Cell::Offset(0));
+        assert_eq!(diff[0].differences(), 3);
+        assert!(diff[1].rows.iter().all(|r| r.original == Cell::Absent));
+        assert!(diff[1].rows.iter().all(Row::differs));
+    }
+
+    fn outcome(line: usize, passed: bool) -> ExpectOutcome {
+        ExpectOutcome {
+            line,
+            predicate: format!("lost == {line}"),
+            passed,
+            was: if passed { line.to_string() } else { "3".into() },
+        }
+    }
+
+    #[test]
+    fn expects_pair_by_line_and_differ_by_outcome() {
+        let a = [outcome(3, true), outcome(5, true), outcome(9, true)];
+        let b = [outcome(3, true), outcome(5, false)];
+        let d = compare_expects(&a, &b);
+        assert_eq!(d.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 5, 9]);
+        assert_eq!(
+            d.iter().map(ExpectDiff::differs).collect::<Vec<_>>(),
+            [false, true, true]
+        );
+        assert_eq!(d[2].fork, None);
+        // A line only the fork ran sits in its place.
+        let d = compare_expects(&[outcome(3, true)], &[outcome(2, true), outcome(3, true)]);
+        assert_eq!(d.len(), 2);
+        assert_eq!((d[0].line, d[0].original.is_none()), (2, true));
+        assert!(!d[1].differs());
+    }
+
+    #[test]
+    fn the_first_difference_of_two_sequences() {
+        assert_eq!(first_difference([1, 2, 3], [1, 2, 3]), None);
+        assert_eq!(
+            first_difference([1, 2, 3], [1, 9, 3]),
+            Some((1, Some(2), Some(9)))
+        );
+        assert_eq!(
+            first_difference([1, 2], [1, 2, 3]),
+            Some((2, None, Some(3)))
+        );
+        assert_eq!(first_difference(Vec::<u8>::new(), vec![]), None);
+    }
+
+    #[test]
+    fn only_changed_lines_are_edits() {
+        let l = |line, text: &str| ConfigLine {
+            line,
+            text: text.into(),
+        };
+        let original = [l(2, "producer fast acks=1"), l(3, "producer safe acks=all")];
+        let fork = [
+            l(2, "producer fast acks=all"),
+            l(3, "producer safe acks=all"),
+        ];
+        assert_eq!(
+            line_edits(&original, &fork),
+            [LineEdit {
+                line: 2,
+                original: "producer fast acks=1".into(),
+                fork: "producer fast acks=all".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_comparison_counts_its_differences() {
+        let a = view("t", vec![1], vec![replica(1, 1, &["x"])]);
+        let b = view("t", vec![1], vec![replica(1, 1, &["y"])]);
+        let c = Comparison {
+            seed: 1,
+            edits: vec![],
+            original_position: 10,
+            fork_position: 10,
+            divergence: Divergence::Same,
+            expects: compare_expects(&[outcome(1, true)], &[outcome(1, false)]),
+            partitions: compare_partitions(&a, &b),
+        };
+        assert_eq!(c.differences(), 2);
+    }
+}
