@@ -90,7 +90,8 @@ impl Reducible for Page {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Reply(Reply::Hello) => return self,
+            // The page does not ask for the trace yet.
+            Action::Reply(Reply::Hello | Reply::Trace { .. }) => return self,
             Action::Reply(Reply::Demos(list)) => next.demos = Rc::new(list),
             Action::Reply(Reply::Failed { message }) => {
                 next.console.push(Entry::Problem(message.clone()));

@@ -310,7 +310,7 @@ mod tests {
         }
     }
 
-    fn row<'a>(d: &'a PartitionDiff, f: Field) -> &'a Row {
+    fn row(d: &PartitionDiff, f: Field) -> &Row {
         d.rows.iter().find(|r| r.field == f).unwrap()
     }
 
