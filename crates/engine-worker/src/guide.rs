@@ -704,3 +704,68 @@ mod tests {
         assert_eq!(live.position(), position);
     }
 }
+
+#[cfg(test)]
+mod fork_tests {
+    use super::*;
+    use kafkascope_view::compare::ExpectDiff;
+
+    /// Forks `file` at its first step with `from` -> `to` on every setting
+    /// line holding `from`, runs both to the end, returns the comparison.
+    fn fork_to_end(file: &str, from: &str, to: &str) -> Comparison {
+        let (mut g, mut live, _) = Guide::start(file, 7, Lang::En, false, None).unwrap();
+        let edits: Vec<ConfigLine> = g
+            .config
+            .iter()
+            .filter(|c| c.text.contains(from))
+            .map(|c| ConfigLine {
+                line: c.line,
+                text: c.text.replace(from, to),
+            })
+            .collect();
+        assert!(!edits.is_empty(), "{file}: no line with {from}");
+        g.fork(&mut live, &edits, None);
+        assert!(g.fork_errors.is_empty(), "{file}: {:?}", g.fork_errors);
+        g.go(&mut live, g.steps(), None).unwrap();
+        let c = g.compare(&live).unwrap();
+        assert_eq!(c.edits.len(), edits.len());
+        assert!(g.fork_errors.is_empty(), "{file}: {:?}", g.fork_errors);
+        c
+    }
+
+    #[test]
+    fn forks_of_the_settings_the_syllabus_names_change_the_runs() {
+        for (file, from, to) in [
+            (
+                "05-unclean-election.scn",
+                "unclean.leader.election.enable=true",
+                "unclean.leader.election.enable=false",
+            ),
+            (
+                "13-offset-commits.scn",
+                "enable.auto.commit=true",
+                "enable.auto.commit=false",
+            ),
+            (
+                "12-rebalances.scn",
+                "partition.assignment.strategy=range",
+                "partition.assignment.strategy=cooperative-sticky",
+            ),
+            (
+                "05-unclean-election.scn",
+                "min.insync.replicas=2",
+                "min.insync.replicas=1",
+            ),
+        ] {
+            let c = fork_to_end(file, from, to);
+            assert!(
+                !matches!(c.divergence, Divergence::Same),
+                "{file} {to}: the same trace"
+            );
+            assert!(
+                c.expects.iter().any(ExpectDiff::differs),
+                "{file} {to}: every check as before"
+            );
+        }
+    }
+}
