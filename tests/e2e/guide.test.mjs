@@ -108,6 +108,14 @@ describe('the guide beside the cluster, and fork and compare', () => {
     const div = await text(page.locator('#compare-divergence'));
     assert.match(div, /Original\s*event \d+ at \d+ ms: .+\s*Fork\s*event \d+ at \d+ ms: .+/);
     await screenshot(page, 'guide-fork-acks.png');
+    // Rewind the original to the event where the runs part, and back.
+    const n0 = Number(/Original\s*event (\d+)/.exec(div)[1]);
+    await page.locator('#compare-rewind').click();
+    await page.locator('#rewound').waitFor({ timeout: TIMEOUT });
+    const at = Number(/event (\d+) of/.exec(await text(page.locator('#rewound')))[1]);
+    assert.ok(at >= n0 && at < n0 + 50, `rewound to ${at}, the runs part at ${n0}`);
+    await page.locator('#live').click();
+    await page.locator('#rewound').waitFor({ state: 'detached', timeout: TIMEOUT });
 
     // A refused edit says which line and why; closing keeps the original.
     await page.locator(`#fork-line-${line}`).fill('producer someone acks=all');

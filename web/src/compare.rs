@@ -122,13 +122,13 @@ pub fn compare_panel(p: &CompareProps) -> Html {
                 </ul>
             }
             if let Some(c) = p.snap.0.compare.as_ref() {
-                { comparison(lang, g, c) }
+                { comparison(lang, g, c, &p.send) }
             }
         </section>
     }
 }
 
-fn comparison(lang: Lang, g: &GuideView, c: &Comparison) -> Html {
+fn comparison(lang: Lang, g: &GuideView, c: &Comparison, send: &Send) -> Html {
     let n = c.differences();
     html! {
         <div class="comparison" id="comparison">
@@ -148,7 +148,7 @@ fn comparison(lang: Lang, g: &GuideView, c: &Comparison) -> Html {
                 </ul>
             }
             <h3>{ lang.t("First difference in the traces") }</h3>
-            <div id="compare-divergence">{ divergence(lang, c) }</div>
+            <div id="compare-divergence">{ divergence(lang, c, send) }</div>
             <h3>{ lang.t("Checks") }</h3>
             if c.expects.is_empty() {
                 <p class="hint">{ lang.t("No checks ran yet.") }</p>
@@ -178,22 +178,43 @@ fn event(lang: Lang, e: &EventLine) -> Html {
     }
 }
 
-fn divergence(lang: Lang, c: &Comparison) -> Html {
+/// Rewinds the original to its event `e` (the event log's replay: the
+/// cluster right after the step that recorded it), to look at the moment
+/// the runs part and step on from there.
+fn before(lang: Lang, e: &EventLine, send: &Send) -> Html {
+    let (send, to) = (send.clone(), e.n);
+    html! {
+        <button id="compare-rewind" type="button"
+            onclick={Callback::from(move |_: MouseEvent| send.emit(Request::Replay { to }))}>
+            { lang.t("Show the original at this event") }
+        </button>
+    }
+}
+
+fn divergence(lang: Lang, c: &Comparison, send: &Send) -> Html {
     match &c.divergence {
         Divergence::Same => html! {
             <p class="same">{ "= " }{ lang.t("The two runs took the same path so far.") }</p>
         },
         Divergence::At { original, fork } => html! {
-            <dl class="divergence">
-                <dt>{ lang.t("Original") }</dt><dd class="original">{ event(lang, original) }</dd>
-                <dt>{ lang.t("Fork") }</dt><dd class="fork">{ event(lang, fork) }</dd>
-            </dl>
+            <>
+                <dl class="divergence">
+                    <dt>{ lang.t("Original") }</dt><dd class="original">{ event(lang, original) }</dd>
+                    <dt>{ lang.t("Fork") }</dt><dd class="fork">{ event(lang, fork) }</dd>
+                </dl>
+                { before(lang, original, send) }
+            </>
         },
         Divergence::OnlyIn { in_fork, event: e } => html! {
-            <p>
-                { if *in_fork { lang.t("Only the fork goes on:") } else { lang.t("Only the original goes on:") } }
-                { " " }{ event(lang, e) }
-            </p>
+            <>
+                <p>
+                    { if *in_fork { lang.t("Only the fork goes on:") } else { lang.t("Only the original goes on:") } }
+                    { " " }{ event(lang, e) }
+                </p>
+                if !*in_fork {
+                    { before(lang, e, send) }
+                }
+            </>
         },
     }
 }

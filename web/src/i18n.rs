@@ -110,6 +110,7 @@ const ZH: &[(&str, &str)] = &[
     ("First difference in the traces", "两次运行轨迹的第一个不同事件"),
     ("event {} at {} ms", "事件 {}，{} 毫秒"),
     ("The two runs took the same path so far.", "到目前为止，两次运行完全相同。"),
+    ("Show the original at this event", "查看原始运行在这个事件时的状态"),
     ("Only the fork goes on:", "只有分叉继续运行："),
     ("Only the original goes on:", "只有原始运行继续："),
     ("Checks", "检查"),
