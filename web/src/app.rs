@@ -15,8 +15,8 @@ use crate::i18n::Lang;
 use crate::storage::StoragePanel;
 use crate::ui::{
     charts::ChartsPanel, clients::ClientsPanel, cluster::ClusterPanel, console::ConsolePanel,
-    events::EventsPanel, metrics::MetricsPanel, partitions::PartitionsPanel,
-    scenario::ScenarioPanel, time::TimePanel, Send, Snap,
+    events::EventsPanel, links::LinksPanel, metrics::MetricsPanel, partitions::PartitionsPanel,
+    scenario::ScenarioPanel, segments::SegmentsPanel, time::TimePanel, Send, Snap,
 };
 
 pub fn start() {
@@ -149,6 +149,8 @@ pub fn app() -> Html {
     let lang = use_state(|| Lang::En);
     let engine = use_mut_ref(|| None::<Engine>);
     let playing = use_state(|| false);
+    // What the inspectors (segments) look at; the engine keeps it too.
+    let focus = use_state(kafkascope_view::inspect::Focus::default);
     let speed = use_state(|| 1.0f64);
 
     let send: Send = {
@@ -330,8 +332,12 @@ pub fn app() -> Html {
                 <ComparePanel key={s.0.guide.as_ref().map(|g| g.file.clone()).unwrap_or_default()}
                     lang={lang_v} snap={s.clone()} send={send.clone()} />
                 <ChartsPanel lang={lang_v} snap={s.clone()} />
+                <SegmentsPanel lang={lang_v} snap={s.clone()} focus={(*focus).clone()}
+                    on_focus={{ let (f, send) = (focus.clone(), send.clone());
+                        Callback::from(move |v: kafkascope_view::inspect::Focus| { f.set(v.clone()); send.emit(Request::Focus(v)) }) }} />
                 <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()} />
                 <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
+                <LinksPanel lang={lang_v} snap={s.clone()} />
                 <EventsPanel lang={lang_v} snap={s} send={send.clone()} />
             }
             <StoragePanel lang={lang_v} />

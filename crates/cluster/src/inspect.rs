@@ -74,7 +74,11 @@ impl Cluster {
     }
 
     /// The log a broker that is down would recover from its disk.
-    fn open_from_disk(&self, b: BrokerId, tp: &TopicPartition) -> Option<Log<MemoryStorage>> {
+    pub(crate) fn open_from_disk(
+        &self,
+        b: BrokerId,
+        tp: &TopicPartition,
+    ) -> Option<Log<MemoryStorage>> {
         let dir = tp.dir();
         // A copy: recovery writes (truncates a torn tail), and looking must
         // not change what the broker finds when it restarts.

@@ -41,6 +41,7 @@ mod consumers;
 pub mod host;
 pub mod inspect;
 pub mod invariants;
+pub mod links_view;
 pub mod node;
 pub mod predicates;
 pub mod producer;
@@ -49,6 +50,7 @@ mod producer_config;
 pub mod producer_txn;
 pub mod runner;
 pub mod sampler;
+pub mod segments_view;
 pub mod session;
 pub mod view;
 

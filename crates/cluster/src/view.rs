@@ -59,6 +59,7 @@ pub fn build(c: &Cluster) -> ClusterView {
             m
         },
         charts: c.sampler.as_ref().map(|s| s.charts()).unwrap_or_default(),
+        links: crate::links_view::links(c),
         events: trace
             .iter()
             .skip(trace.len().saturating_sub(EVENT_LOG_LEN))

@@ -34,6 +34,8 @@ pub struct Engine {
     in_workers: bool,
     /// The guided demo the live session runs, if any.
     guide: Option<guide::Guide>,
+    /// What the page inspects closely ([`Request::Focus`]).
+    focus: kafkascope_view::inspect::Focus,
 }
 
 impl Default for Engine {
@@ -54,6 +56,7 @@ impl Engine {
             worker_hosts: Err("brokers in web workers are not available here".into()),
             in_workers: false,
             guide: None,
+            focus: Default::default(),
         }
     }
 
@@ -103,6 +106,7 @@ impl Engine {
                 .as_ref()
                 .map_or(0, |g| processes_in("", g.source())),
             Request::Unfork => 0,
+            Request::Focus(_) => 0,
         }
     }
 
@@ -204,6 +208,7 @@ impl Engine {
             },
             Request::Replay { to } => take(self.rewind(to).map(|()| Outcome::default())),
             Request::Live => self.past = None,
+            Request::Focus(f) => self.focus = f,
             Request::Load { script, seed } => {
                 let r = self.load(&script, seed, self.lang());
                 if r.is_ok() {
@@ -295,6 +300,11 @@ impl Engine {
             output,
             errors,
             view: shown.view(),
+            segments: self
+                .focus
+                .segment
+                .as_ref()
+                .and_then(|r| shown.cluster().map(|c| c.segments_view(r))),
             brokers_in_workers: self.in_workers,
             guide: self.guide.as_ref().map(|g| g.view(&self.live)),
             compare: self.guide.as_ref().and_then(|g| g.compare(&self.live)),

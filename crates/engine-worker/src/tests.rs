@@ -314,3 +314,47 @@ fn a_guided_demo_steps_forks_and_ends_through_requests() {
     assert!(g.at_end());
     assert_eq!(g.failed, 0);
 }
+
+#[test]
+fn a_focused_segment_view_follows_the_shown_cluster() {
+    use kafkascope_view::inspect::{Focus, SegmentRef};
+    let mut e = Engine::new(8);
+    let u = submit(
+        &mut e,
+        "cluster brokers=1\ntopic create t partitions=1 replication-factor=1 segment.bytes=400\nproducer p acks=1 batch.size=1\ntick 1000\n",
+    );
+    let created = u.live_position;
+    let u = submit(
+        &mut e,
+        "send p t value=value-{i} count=10\nflush p\ntick 100\n",
+    );
+    assert_eq!(u.segments, None, "nothing asked for");
+    let focus = Focus {
+        segment: Some(SegmentRef {
+            partition: "t-0".into(),
+            broker: 0,
+            base_offset: Some(0),
+        }),
+    };
+    let u = update(e.handle(Request::Focus(focus)));
+    let live = u.segments.expect("the segment view");
+    assert!(live.segments.len() >= 2, "{live:?}");
+    let first = live.detail.as_ref().unwrap();
+    assert_eq!(first.batches[0].base_offset, 0);
+    // Every later update carries it, for the cluster shown: in the past
+    // (the topic created, nothing sent) there is one empty segment...
+    let u = update(e.handle(Request::Replay { to: created }));
+    let past = u.segments.unwrap();
+    assert_eq!(past.segments.len(), 1, "{past:?}");
+    assert!(past.detail.unwrap().batches.is_empty());
+    // ... and before that no log at all.
+    let u = update(e.handle(Request::Replay { to: 5 }));
+    assert_eq!(
+        u.segments.unwrap().problem.as_deref(),
+        Some("broker 0 has no log of t-0")
+    );
+    let u = update(e.handle(Request::Live));
+    assert_eq!(u.segments.as_ref(), Some(&live));
+    let u = update(e.handle(Request::Focus(Focus::default())));
+    assert_eq!(u.segments, None);
+}

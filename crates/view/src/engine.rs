@@ -65,6 +65,9 @@ pub enum Request {
     Fork { lines: Vec<ConfigLine> },
     /// Close the comparison (the original run stays).
     Unfork,
+    /// Inspect this closely from now on (every update carries what the
+    /// engine finds, for the cluster shown); `Focus::default()` stops.
+    Focus(crate::inspect::Focus),
 }
 
 /// A guided demo, for the page's list: titles and what it teaches in both
@@ -114,6 +117,8 @@ pub struct Update {
     /// Why the request was refused (syntax or checker errors); nothing ran.
     pub errors: Vec<LineError>,
     pub view: ClusterView,
+    /// The replica's segments asked for by [`Request::Focus`].
+    pub segments: Option<crate::inspect::SegmentsView>,
     /// Each broker runs in its own web worker ([`Request::Brokers`]).
     pub brokers_in_workers: bool,
     /// The guided demo being stepped through, if any.
@@ -301,6 +306,17 @@ mod tests {
                 hw: vec![],
                 leo: vec![],
             },
+            links: vec![crate::links::LinkView {
+                from: "1".into(),
+                to: "0".into(),
+                cut: true,
+                in_flight: vec![],
+                held: vec![crate::links::ApiCount {
+                    api: "Fetch".into(),
+                    count: 2,
+                }],
+                dropped: vec![],
+            }],
         }
     }
 
@@ -321,6 +337,13 @@ mod tests {
             },
             Request::Demos,
             Request::Language { zh: true },
+            Request::Focus(crate::inspect::Focus {
+                segment: Some(crate::inspect::SegmentRef {
+                    partition: "主题-0".into(),
+                    broker: 2,
+                    base_offset: Some(-1),
+                }),
+            }),
             Request::LoadDemo {
                 file: "01-acks.scn".into(),
                 seed: 3,
@@ -357,6 +380,43 @@ mod tests {
                 message: "unknown command".into(),
             }],
             view: sample_view(),
+            segments: Some(crate::inspect::SegmentsView {
+                partition: "t-0".into(),
+                broker: 1,
+                broker_up: false,
+                segments: vec![crate::inspect::SegmentInfo {
+                    base_offset: 0,
+                    next_offset: 2,
+                    bytes: 140,
+                    batches: 1,
+                    file: "00000000000000000000.log".into(),
+                    active: true,
+                }],
+                detail: Some(crate::inspect::SegmentDetail {
+                    base_offset: 0,
+                    batches: vec![crate::inspect::BatchInfo {
+                        position: 0,
+                        base_offset: 0,
+                        last_offset: 1,
+                        count: 2,
+                        producer_id: 1000,
+                        producer_epoch: 0,
+                        base_sequence: 0,
+                        partition_leader_epoch: 1,
+                        size: 140,
+                        crc_valid: true,
+                        compression: "none".into(),
+                        transactional: false,
+                        control: false,
+                        max_timestamp: 1234,
+                    }],
+                    more_batches: 0,
+                    offset_index: vec![(0, 0)],
+                    time_index: vec![(1234, 1)],
+                    more_index: 0,
+                }),
+                problem: None,
+            }),
             brokers_in_workers: true,
             guide: None,
             compare: None,

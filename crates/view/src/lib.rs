@@ -8,6 +8,8 @@
 //! - [`guide`]: a guided demo's header, current step and its `expect`s.
 //! - [`compare`]: a demo's run against a fork with other settings (pure
 //!   diffs of two views, two lists of expects, two traces).
+//! - [`inspect`]: what the page inspects closely (a replica's segments).
+//! - [`links`]: messages between nodes by link and Kafka API.
 //! - [`share`]: the shareable URL fragment `#scenario=<base64url>&seed=N`.
 //!
 //! Pure Rust, builds and tests natively.
@@ -16,6 +18,8 @@ pub mod charts;
 pub mod compare;
 pub mod engine;
 pub mod guide;
+pub mod inspect;
+pub mod links;
 pub mod model;
 pub mod share;
 

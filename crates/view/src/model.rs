@@ -209,6 +209,8 @@ pub struct ClusterView {
     pub events: Vec<EventLine>,
     /// Per-virtual-second samples for the charts.
     pub charts: crate::charts::Charts,
+    /// Links with messages moving, held or dropped, or cut.
+    pub links: Vec<crate::links::LinkView>,
 }
 
 impl ClusterView {

@@ -11,9 +11,11 @@ pub mod clients;
 pub mod cluster;
 pub mod console;
 pub mod events;
+pub mod links;
 pub mod metrics;
 pub mod partitions;
 pub mod scenario;
+pub mod segments;
 pub mod time;
 
 /// Sends a request to the engine worker.
