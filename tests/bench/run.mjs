@@ -8,12 +8,14 @@
 //   KAFKASCOPE_BENCH_OUT   where to write the JSON (default target/bench/browser.json)
 //
 // Output: { worker: [run, ...], worker_params, app: [{first_render_ms,
-// interactive_ms}, ...], app_brokers, errors: { worker?, app? } }. A section
+// interactive_ms}, ...], app_brokers, frames: [{p95_frame_ms, ...}, ...],
+// errors: { worker?, app?, frames? } }. A section
 // that could not run has no runs and its reason under `errors`; the xtask
 // prints that reason in the table.
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { serveDist, launchChromium, openPage, repoRoot } from '../e2e/harness.mjs';
+import { frameBench } from './frames.mjs';
 
 const runs = Number(process.env.KAFKASCOPE_BENCH_RUNS ?? 5);
 const quick = process.env.KAFKASCOPE_BENCH_QUICK === '1';
@@ -24,7 +26,7 @@ const dist = process.env.KAFKASCOPE_DIST ?? path.join(repoRoot, 'dist');
 const BROKERS = 3;
 const ONLINE = `${BROKERS} brokers online`;
 
-const result = { worker: [], worker_params: null, app: [], app_brokers: BROKERS, errors: {} };
+const result = { worker: [], worker_params: null, app: [], app_brokers: BROKERS, frames: [], errors: {} };
 
 function log(msg) {
   console.log(`bench: ${msg}`);
@@ -124,7 +126,12 @@ async function appBench() {
   }
 }
 
-for (const [section, fn] of [['worker', workerBench], ['app', appBench]]) {
+/** The page's frame time while the cluster worker runs a load (frames.mjs). */
+async function framesBench() {
+  result.frames = await frameBench(dist, runs, quick ? 3 : 5, log);
+}
+
+for (const [section, fn] of [['worker', workerBench], ['app', appBench], ['frames', framesBench]]) {
   try {
     await fn();
   } catch (e) {
