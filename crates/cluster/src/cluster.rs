@@ -420,6 +420,15 @@ impl Cluster {
     }
 
     fn after_event(&mut self, id: NodeId) {
+        if let ClusterNode::Broker(b) = self.sim.node_mut(id) {
+            if let BrokerHost::Remote(r) = &mut b.host {
+                let broker = b.id;
+                let notes = r.take_notes();
+                self.host_errors
+                    .borrow_mut()
+                    .extend(notes.into_iter().map(|n| format!("broker {broker}: {n}")));
+            }
+        }
         let ClusterNode::Broker(b) = self.sim.node(id) else {
             return;
         };

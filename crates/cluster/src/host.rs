@@ -32,6 +32,13 @@ pub trait RemoteBroker {
     /// recover (page cache kept after a kill, only flushed data after a
     /// power cut), for looking at a broker that is down.
     fn kill(&mut self, power_off: bool) -> Result<MemoryStorage, String>;
+
+    /// What the process reported that did not stop it (a damaged stored
+    /// chunk cut off at start, a write to storage that failed and will be
+    /// retried), since the last call.
+    fn take_notes(&mut self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// How a broker process starts over its log directory.

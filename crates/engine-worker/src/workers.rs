@@ -1,0 +1,223 @@
+//! The router's side of brokers in web workers: [`WorkerHosts`].
+//!
+//! Each broker runs in its own dedicated worker (`broker-worker`), over its
+//! own IndexedDB database. The engine stays the network and the clock: it
+//! posts each broker input as a transferred ArrayBuffer and blocks on the
+//! worker's reply ([`worker::channel`]), so events run one at a time in
+//! the simulator's order and the trace is the one `kafkascope run` gives.
+//!
+//! A worker takes a while to boot (fetch and compile its wasm) and the
+//! engine cannot wait in the middle of an event, so workers are booted
+//! ahead ([`WorkerHosts::fill`], before each request that may start broker
+//! processes) and taken from that pool when a broker starts.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use broker::query::{BrokerAnswer, BrokerQuery};
+use broker::wire::{decode, encode, FromBroker, ToBroker};
+use broker::{BrokerConfig, Output};
+use cluster::host::{disk_from_files, BrokerHosts, RemoteBroker, Start};
+use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
+use log::MemoryStorage;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use worker::channel::Channel;
+use worker::codec::FromWorker;
+
+/// The script Trunk emits for the `broker-worker` bin (beside ours).
+const BROKER_WORKER_URL: &str = "./broker-worker_loader.js";
+/// How long a broker may take over one input or question.
+const ANSWER_MS: f64 = 15_000.0;
+/// How long a broker may take to open (and recover) its log directory.
+const START_MS: f64 = 120_000.0;
+
+/// A booted broker worker, not running a broker yet.
+struct Booted {
+    worker: Worker,
+    channel: Channel,
+}
+
+/// Brokers in web workers, for [`cluster::Cluster::with_hosts`].
+#[derive(Default)]
+pub struct WorkerHosts {
+    pool: Vec<Booted>,
+}
+
+impl WorkerHosts {
+    /// Boots workers until `n` wait in the pool.
+    pub async fn fill(hosts: &Rc<RefCell<WorkerHosts>>, n: usize) -> Result<(), String> {
+        while hosts.borrow().pool.len() < n {
+            let booted = boot().await?;
+            hosts.borrow_mut().pool.push(booted);
+        }
+        Ok(())
+    }
+}
+
+/// Starts a worker and waits for its hello, then gives it its channel.
+async fn boot() -> Result<Booted, String> {
+    let opts = WorkerOptions::new();
+    opts.set_type(WorkerType::Classic);
+    opts.set_name("broker");
+    let worker = Worker::new_with_options(BROKER_WORKER_URL, &opts)
+        .map_err(|e| format!("starting a broker worker ({BROKER_WORKER_URL}): {e:?}"))?;
+    let hello = Promise::new(&mut |resolve, reject| {
+        worker.set_onmessage(Some(&resolve));
+        worker.set_onerror(Some(&reject));
+    });
+    let event = JsFuture::from(hello).await.map_err(|e| {
+        format!("a broker worker did not start ({BROKER_WORKER_URL}): {}", describe(&e))
+    })?;
+    worker.set_onmessage(None);
+    worker.set_onerror(None);
+    let bytes = event
+        .dyn_into::<MessageEvent>()
+        .ok()
+        .and_then(|m| m.data().dyn_into::<ArrayBuffer>().ok())
+        .map(|b| Uint8Array::new(&b).to_vec())
+        .unwrap_or_default();
+    match FromWorker::decode(&bytes) {
+        Ok(FromWorker::Hello) => {}
+        Ok(other) => return Err(format!("a broker worker said {other:?} instead of hello")),
+        Err(e) => return Err(format!("a broker worker's hello did not decode: {e}")),
+    }
+    let channel = Channel::new();
+    worker
+        .post_message(channel.buffer())
+        .map_err(|e| format!("giving a broker worker its channel: {}", describe(&e)))?;
+    Ok(Booted { worker, channel })
+}
+
+fn describe(e: &JsValue) -> String {
+    if let Some(ev) = e.dyn_ref::<web_sys::ErrorEvent>() {
+        return ev.message();
+    }
+    e.as_string()
+        .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+impl BrokerHosts for WorkerHosts {
+    fn spawn(
+        &mut self,
+        config: &BrokerConfig,
+        start: Start,
+    ) -> Result<Box<dyn RemoteBroker>, String> {
+        let Booted { worker, channel } = self.pool.pop().ok_or_else(|| {
+            "no broker worker was ready (the engine boots them before each request; \
+             this one started more broker processes than it announced)"
+                .to_string()
+        })?;
+        let mut broker = WorkerBroker {
+            id: config.broker_id,
+            worker,
+            channel,
+            notes: Vec::new(),
+        };
+        let reply = broker.ask(
+            &ToBroker::Start {
+                config: config.clone(),
+                fresh: start == Start::Fresh,
+                power_loss: start == Start::AfterPowerLoss,
+            },
+            START_MS,
+        )?;
+        match reply {
+            FromBroker::Ready { notes } => {
+                broker.notes.extend(notes);
+                Ok(Box::new(broker))
+            }
+            other => Err(broker.unexpected("Start", other)),
+        }
+    }
+}
+
+/// A broker running in a worker.
+struct WorkerBroker {
+    id: i32,
+    worker: Worker,
+    channel: Channel,
+    /// Things the worker reported that did not stop it (a damaged stored
+    /// chunk cut off, a persist that failed and will be retried).
+    notes: Vec<String>,
+}
+
+impl WorkerBroker {
+    fn ask(&self, msg: &ToBroker, timeout_ms: f64) -> Result<FromBroker, String> {
+        let bytes = encode(msg);
+        let buf = Uint8Array::from(&bytes[..]).buffer();
+        self.worker
+            .post_message_with_transfer(&buf, &Array::of1(&buf))
+            .map_err(|e| format!("broker {}'s worker: {}", self.id, describe(&e)))?;
+        let reply = self
+            .channel
+            .read(timeout_ms)
+            .map_err(|e| format!("broker {}'s worker: {e}", self.id))?;
+        match decode::<FromBroker>(&reply) {
+            Ok(FromBroker::Failed { message }) => Err(message),
+            Ok(r) => Ok(r),
+            Err(e) => Err(format!("broker {}'s worker answered garbage: {e}", self.id)),
+        }
+    }
+
+    fn unexpected(&self, asked: &str, got: FromBroker) -> String {
+        format!(
+            "broker {}'s worker answered {asked} with {}",
+            self.id,
+            match got {
+                FromBroker::Outputs { .. } => "outputs",
+                FromBroker::Answer(_) => "an answer",
+                FromBroker::Ready { .. } => "ready",
+                FromBroker::Disk(_) => "its disk",
+                FromBroker::Failed { .. } => "a failure",
+            }
+        )
+    }
+}
+
+impl RemoteBroker for WorkerBroker {
+    fn handle(&mut self, now: u64, input: broker::Input) -> Result<Vec<Output>, String> {
+        match self.ask(&ToBroker::Handle { now, input }, ANSWER_MS)? {
+            FromBroker::Outputs { outputs, notes } => {
+                self.notes.extend(notes);
+                Ok(outputs)
+            }
+            other => Err(self.unexpected("an input", other)),
+        }
+    }
+
+    fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String> {
+        match self.ask(
+            &ToBroker::Query {
+                query: query.clone(),
+            },
+            ANSWER_MS,
+        )? {
+            FromBroker::Answer(a) => Ok(a),
+            other => Err(self.unexpected("a question", other)),
+        }
+    }
+
+    fn kill(&mut self, power_off: bool) -> Result<MemoryStorage, String> {
+        let reply = self.ask(&ToBroker::Kill { power_off }, START_MS);
+        self.worker.terminate();
+        match reply? {
+            FromBroker::Disk(files) => disk_from_files(&files),
+            other => Err(self.unexpected("kill", other)),
+        }
+    }
+
+    fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+}
+
+impl Drop for WorkerBroker {
+    fn drop(&mut self) {
+        // A cluster that is dropped (a new session, a replay) ends its
+        // processes; their databases stay until the next fresh start.
+        self.worker.terminate();
+    }
+}
