@@ -30,8 +30,18 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Serves `root` on 127.0.0.1 (a free port); resolves to { url, close }. */
-export async function serveDist(root = distDir) {
+/** The headers that make a page cross-origin isolated. */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/**
+ * Serves `root` on 127.0.0.1 (a free port); resolves to { url, close }.
+ * Cross-origin isolated unless `isolated` is false (to test the page
+ * where SharedArrayBuffer is not available).
+ */
+export async function serveDist(root = distDir, { isolated = true } = {}) {
   if (!existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: build the app first (cargo xtask test does)`);
   }
@@ -48,6 +58,9 @@ export async function serveDist(root = distDir) {
       res.writeHead(200, {
         'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
+        // Cross-origin isolated, as `cargo xtask serve` serves the app:
+        // brokers in web workers need SharedArrayBuffer.
+        ...(isolated ? ISOLATION_HEADERS : {}),
       });
       res.end(body);
     } catch {

@@ -16,7 +16,8 @@ use crate::storage::StoragePanel;
 use crate::ui::{
     charts::ChartsPanel, clients::ClientsPanel, cluster::ClusterPanel, console::ConsolePanel,
     events::EventsPanel, links::LinksPanel, metrics::MetricsPanel, partitions::PartitionsPanel,
-    scenario::ScenarioPanel, segments::SegmentsPanel, time::TimePanel, Send, Snap,
+    runtime::RuntimePanel, scenario::ScenarioPanel, segments::SegmentsPanel, time::TimePanel, Send,
+    Snap,
 };
 
 pub fn start() {
@@ -76,6 +77,8 @@ pub struct Page {
     pub engine_error: Option<String>,
     /// The guided demos the engine has.
     pub demos: Rc<Vec<DemoInfo>>,
+    /// The trace, when one was asked for.
+    pub trace: Option<Rc<String>>,
 }
 
 pub enum Action {
@@ -90,9 +93,9 @@ impl Reducible for Page {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            // The page does not ask for the trace yet.
-            Action::Reply(Reply::Hello | Reply::Trace { .. }) => return self,
+            Action::Reply(Reply::Hello) => return self,
             Action::Reply(Reply::Demos(list)) => next.demos = Rc::new(list),
+            Action::Reply(Reply::Trace { json_lines }) => next.trace = Some(Rc::new(json_lines)),
             Action::Reply(Reply::Failed { message }) => {
                 next.console.push(Entry::Problem(message.clone()));
                 next.engine_error.get_or_insert(message);
@@ -340,6 +343,7 @@ pub fn app() -> Html {
                 <LinksPanel lang={lang_v} snap={s.clone()} />
                 <EventsPanel lang={lang_v} snap={s} send={send.clone()} />
             }
+            <RuntimePanel lang={lang_v} snap={page.update.clone()} send={send.clone()} trace={page.trace.clone()} />
             <StoragePanel lang={lang_v} />
         </main>
     }

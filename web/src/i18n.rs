@@ -49,6 +49,14 @@ impl Lang {
 
 /// English -> 简体中文.
 const ZH: &[(&str, &str)] = &[
+    ("Where the brokers run", "broker 在哪里运行"),
+    ("Brokers", "Broker"),
+    ("all in the engine's worker (memory)", "全部在引擎的 worker 中（内存）"),
+    ("one web worker each, logs in IndexedDB", "每个一个 web worker，日志在 IndexedDB 中"),
+    ("Each broker runs in its own web worker over its own IndexedDB database; the engine is the network and the clock, one event at a time, so the run is the same as in one worker.", "每个 broker 在自己的 web worker 中运行，使用自己的 IndexedDB 数据库；引擎充当网络和时钟，一次一个事件，所以运行结果与在一个 worker 中完全相同。"),
+    ("Every broker runs in the engine's worker, its log in memory.", "所有 broker 都在引擎的 worker 中运行，日志在内存中。"),
+    ("Show the trace", "显示 trace"),
+    ("Trace: {} events (JSON lines, as kafkascope run --json prints)", "Trace：{} 个事件（JSON lines，与 kafkascope run --json 的输出相同）"),
     ("A Kafka cluster running in this tab: the brokers, ZooKeeper and the clients run in a web worker; type scenario commands, step through time, break things.",
      "一个运行在本标签页中的 Kafka 集群：broker、ZooKeeper 和客户端运行在 Web Worker 中；输入场景命令、逐步推进时间、制造故障。"),
     ("Language", "语言"),

@@ -10,6 +10,7 @@
 //! run the same code.
 
 use protocol::batch::RecordBatch;
+use serde::{Deserialize, Serialize};
 
 use crate::api::{BrokerId, TopicPartition};
 use crate::Broker;
@@ -20,7 +21,7 @@ use log::{Log, Storage};
 pub const SEND_HEADER: &str = "kafkascope.send";
 
 /// A question about one broker's live state.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BrokerQuery {
     /// Registered in ZooKeeper, active controller, under-replicated count.
     Status,
@@ -45,7 +46,7 @@ pub enum BrokerQuery {
 }
 
 /// The answer to a [`BrokerQuery`], variant for variant.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BrokerAnswer {
     Status(BrokerStatus),
     Partition(Option<PartitionSummary>),
@@ -56,7 +57,7 @@ pub enum BrokerAnswer {
     Segments(Option<crate::segment_dump::SegmentsAnswer>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrokerStatus {
     /// `/brokers/ids/<id>` written (the broker is in the cluster).
     pub registered: bool,
@@ -68,7 +69,7 @@ pub struct BrokerStatus {
 }
 
 /// One replica's state as its broker has it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartitionSummary {
     pub leader: BrokerId,
     pub leader_epoch: i32,
@@ -89,7 +90,7 @@ impl PartitionSummary {
 }
 
 /// One record of a replica's log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordView {
     pub offset: i64,
     pub key: Option<Vec<u8>>,
@@ -110,7 +111,7 @@ impl RecordView {
 }
 
 /// A replica's offsets and records.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplicaView {
     pub log_start: i64,
     pub leo: i64,
@@ -119,7 +120,7 @@ pub struct ReplicaView {
 }
 
 /// What the storage predicates show of one replica's log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogLayout {
     /// Each segment's base offset, oldest first.
     pub segments: Vec<i64>,
@@ -134,7 +135,7 @@ pub struct LogLayout {
 }
 
 /// A consumer group as its coordinator has it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupSummary {
     /// Kafka's state name (`Stable`, `PreparingRebalance`, ...).
     pub state: String,
@@ -144,7 +145,7 @@ pub struct GroupSummary {
     pub offsets: Vec<(String, i32, i64)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberSummary {
     pub client_id: String,
     pub member_id: String,

@@ -18,7 +18,10 @@ use std::sync::{Mutex, PoisonError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use log::{MemoryStorage, Storage};
+
 use crate::api::Msg;
+use crate::query::{BrokerAnswer, BrokerQuery};
 use crate::{BrokerConfig, Input, Output};
 
 /// From the router to a broker worker.
@@ -27,35 +30,72 @@ use crate::{BrokerConfig, Input, Output};
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Serialize, Deserialize)]
 pub enum ToBroker {
-    /// Start the broker on its stored log directory: the first start, a
-    /// restart after a crash (the page cache was written back), or with
-    /// `power_loss` after a power-off (only synced bytes survived).
+    /// Start the broker on its stored log directory: with `fresh`, an
+    /// empty one (a new cluster); otherwise what is stored, after a crash
+    /// (the page cache was written back) or, with `power_loss`, after a
+    /// power-off (only synced bytes survived).
     Start {
         config: BrokerConfig,
+        fresh: bool,
         power_loss: bool,
     },
     /// Feed one input at virtual time `now` ([`crate::Broker::handle`]).
     Handle { now: u64, input: Input },
-    /// A read-only question about the broker's state; the bytes are the
-    /// router's own query type, answered by [`FromBroker::Answer`].
-    Query { query: Vec<u8> },
+    /// A read-only question about the broker's state.
+    Query { query: BrokerQuery },
     /// The process dies (`power_off`: the machine loses power too, so the
-    /// unsynced page cache is lost).
+    /// unsynced page cache is lost). Answered with [`FromBroker::Disk`].
     Kill { power_off: bool },
 }
 
 /// From a broker worker to the router.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum FromBroker {
-    /// Everything one [`ToBroker::Handle`] produced, in order.
-    Outputs(Vec<Output>),
-    /// The answer to a [`ToBroker::Query`], in the query's own encoding.
-    Answer(Vec<u8>),
+    /// Everything one [`ToBroker::Handle`] produced, in order, and what
+    /// went wrong in the background since the last reply (a write to
+    /// IndexedDB that failed and will be retried).
+    Outputs {
+        outputs: Vec<Output>,
+        notes: Vec<String>,
+    },
+    /// The answer to a [`ToBroker::Query`].
+    Answer(BrokerAnswer),
     /// The worker could not do what it was asked (a message that did not
     /// decode, a log directory that did not open, ...).
     Failed { message: String },
-    /// The broker started ([`ToBroker::Start`]) and takes inputs.
-    Ready,
+    /// The broker started ([`ToBroker::Start`]) and takes inputs; `notes`
+    /// name stored data that was damaged and cut off.
+    Ready { notes: Vec<String> },
+    /// The log directory a killed process left ([`ToBroker::Kill`]).
+    Disk(DiskFiles),
+}
+
+/// A log directory as files (path, bytes), as its disk holds them: what a
+/// killed broker process hands back, and what a restarted one finds.
+pub type DiskFiles = Vec<(String, Vec<u8>)>;
+
+/// The files of `disk` (its page cache: after a crash or power cut that is
+/// also what is on disk).
+pub fn disk_files(disk: &MemoryStorage) -> DiskFiles {
+    disk.paths()
+        .into_iter()
+        .filter_map(|p| disk.cached(&p).map(|b| (p.clone(), b.to_vec())))
+        .collect()
+}
+
+/// A log directory holding `files`, all on disk (what a new process over
+/// a stored directory starts from).
+pub fn disk_from_files(files: &DiskFiles) -> Result<MemoryStorage, String> {
+    let mut disk = MemoryStorage::new();
+    for (path, bytes) in files {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+        disk.write_file(dir, name, bytes)
+            .and_then(|()| disk.sync(dir, name))
+            .map_err(|e| format!("restoring {path}: {e}"))?;
+    }
+    disk.take_changes();
+    disk.take_page_cache_changes();
+    Ok(disk)
 }
 
 /// The types [`encode`] and [`decode`] take: the envelopes, and what they

@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use broker::api::BrokerId;
 use broker::query::{answer, BrokerAnswer, BrokerQuery};
+use broker::wire::{decode, encode, FromBroker, ToBroker, WireMessage};
 use broker::{Broker, BrokerConfig, Output};
 use log::{MemoryStorage, Shared};
 
@@ -107,39 +108,14 @@ impl BrokerHost {
     }
 }
 
-/// A log directory as files (path, bytes), as its disk holds them: what a
-/// killed broker process hands back, and what a restarted one finds.
-pub type DiskFiles = Vec<(String, Vec<u8>)>;
-
-/// The files of `disk` (its page cache: after a crash or power cut that is
-/// also what is on disk).
-pub fn disk_files(disk: &MemoryStorage) -> DiskFiles {
-    disk.paths()
-        .into_iter()
-        .filter_map(|p| disk.cached(&p).map(|b| (p.clone(), b.to_vec())))
-        .collect()
-}
-
-/// A log directory holding `files`, all on disk (what a new process over
-/// a stored directory starts from).
-pub fn disk_from_files(files: &DiskFiles) -> Result<MemoryStorage, String> {
-    use log::Storage;
-    let mut disk = MemoryStorage::new();
-    for (path, bytes) in files {
-        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
-        disk.write_file(dir, name, bytes)
-            .and_then(|()| disk.sync(dir, name))
-            .map_err(|e| format!("restoring {path}: {e}"))?;
-    }
-    disk.take_changes();
-    disk.take_page_cache_changes();
-    Ok(disk)
-}
+pub use broker::wire::{disk_files, disk_from_files, DiskFiles};
 
 /// Brokers hosted in this thread behind [`RemoteBroker`], each over its
 /// own log directory, which survives its process only as files (as the
 /// browser's broker workers keep theirs in IndexedDB): a restarted broker
 /// starts over a directory rebuilt from the files its last process left.
+/// Inputs, outputs, questions and answers go through the broker worker's
+/// codec ([`broker::wire`]) both ways.
 /// Tests use it to check that a run with hosted brokers is the same run.
 #[derive(Default)]
 pub struct LoopbackHosts {
@@ -178,15 +154,39 @@ struct LoopbackBroker {
     disks: Rc<RefCell<BTreeMap<BrokerId, DiskFiles>>>,
 }
 
+/// `msg` as the other side decodes it: everything a loopback broker
+/// takes and gives goes through the worker's codec.
+fn through<T: WireMessage>(msg: &T) -> Result<T, String> {
+    decode(&encode(msg)).map_err(|e| e.to_string())
+}
+
 impl RemoteBroker for LoopbackBroker {
     fn handle(&mut self, now: u64, input: broker::Input) -> Result<Vec<Output>, String> {
-        let mut out = Vec::new();
-        self.broker.handle(now, input, &mut out);
-        Ok(out)
+        let ToBroker::Handle { now, input } = through(&ToBroker::Handle { now, input })? else {
+            return Err("ToBroker::Handle came back as another message".into());
+        };
+        let mut outputs = Vec::new();
+        self.broker.handle(now, input, &mut outputs);
+        match through(&FromBroker::Outputs {
+            outputs,
+            notes: Vec::new(),
+        })? {
+            FromBroker::Outputs { outputs, .. } => Ok(outputs),
+            _ => Err("FromBroker::Outputs came back as another message".into()),
+        }
     }
 
     fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String> {
-        Ok(answer(&self.broker, query))
+        let ToBroker::Query { query } = through(&ToBroker::Query {
+            query: query.clone(),
+        })?
+        else {
+            return Err("ToBroker::Query came back as another message".into());
+        };
+        match through(&FromBroker::Answer(answer(&self.broker, &query)))? {
+            FromBroker::Answer(a) => Ok(a),
+            _ => Err("FromBroker::Answer came back as another message".into()),
+        }
     }
 
     fn kill(&mut self, power_off: bool) -> Result<MemoryStorage, String> {

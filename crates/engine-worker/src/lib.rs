@@ -11,6 +11,8 @@
 //! - [`guide`]: a guided demo stepped through narration by narration, and
 //!   its fork (a second session) compared with it.
 //! - `runtime` (wasm32 only): the worker's message loop and panic hook.
+//! - `workers` (wasm32 only): brokers in web workers, one each, over
+//!   IndexedDB ([`Request::Brokers`]).
 
 use cluster::cluster::Hosts;
 use cluster::session::{Outcome, Session};
@@ -20,6 +22,8 @@ use scenario::{Lang, ScenarioError};
 pub mod guide;
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
+#[cfg(target_arch = "wasm32")]
+pub mod workers;
 
 pub use kafkascope_view::engine::DEFAULT_SEED;
 
@@ -262,6 +266,17 @@ impl Engine {
 
     fn fork(&mut self) -> Option<&mut Session> {
         self.guide.as_mut().and_then(guide::Guide::fork_session)
+    }
+
+    /// Answers `req` without carrying it out, saying `why` (the broker
+    /// workers it needed did not start).
+    pub fn refuse(&mut self, req: Request, why: String) -> Reply {
+        match req {
+            Request::Demos | Request::Trace => self.handle(req),
+            _ => Reply::Update(Box::new(
+                self.update(vec![format!("ERROR {why}")], Vec::new()),
+            )),
+        }
     }
 
     /// Replaces the live session by `script` from `seed`, narrated in

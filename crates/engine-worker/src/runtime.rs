@@ -1,18 +1,29 @@
-//! The engine worker's message loop: bytes in, one reply out per request.
-//! A panic (a bug) still reaches the page as `Reply::Failed` through the
-//! panic hook; the worker is dead after it and the page says so.
+//! The engine worker's message loop: bytes in, one reply out per request,
+//! in order. A panic (a bug) still reaches the page as `Reply::Failed`
+//! through the panic hook; the worker is dead after it and the page says so.
+//!
+//! Before a request that may start broker processes in web workers, the
+//! loop boots enough workers (asynchronously: fetching and compiling their
+//! wasm); the request itself then runs to the end without yielding.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use cluster::cluster::Hosts;
+use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use kafkascope_view::engine::{Reply, Request};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::workers::WorkerHosts;
 use crate::Engine;
 
 thread_local! {
     static ENGINE: RefCell<Engine> = RefCell::new(Engine::default());
+    /// Requests not yet handled, oldest first, and whether the loop runs.
+    static QUEUE: RefCell<(VecDeque<Result<Request, String>>, bool)> =
+        RefCell::new((VecDeque::new(), false));
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -26,28 +37,89 @@ fn post(reply: &Reply) {
     let _ = scope().post_message_with_transfer(&buf, &Array::of1(&buf));
 }
 
+/// Brokers in web workers need the router to block on a shared buffer:
+/// only in a cross-origin isolated page.
+fn worker_hosts() -> Result<(Rc<RefCell<WorkerHosts>>, Hosts), String> {
+    let isolated = Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    if !isolated {
+        return Err("brokers in web workers need a cross-origin isolated page \
+             (served with Cross-Origin-Opener-Policy: same-origin and \
+             Cross-Origin-Embedder-Policy: require-corp, as `cargo xtask serve` does); \
+             this page is not, so every broker runs in the engine's worker"
+            .into());
+    }
+    let hosts = Rc::new(RefCell::new(WorkerHosts::default()));
+    let shared: Hosts = hosts.clone();
+    Ok((hosts, shared))
+}
+
 pub fn run() {
     std::panic::set_hook(Box::new(|info| {
         post(&Reply::Failed {
             message: format!("the cluster engine stopped on a bug: {info}"),
         });
     }));
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let reply = match event.data().dyn_into::<ArrayBuffer>() {
-            Err(_) => Reply::Failed {
-                message: "the page sent a message that is not an ArrayBuffer".into(),
-            },
-            Ok(buf) => match Request::decode(&Uint8Array::new(&buf).to_vec()) {
-                Err(e) => Reply::Failed {
-                    message: format!("bad message from the page: {e}"),
-                },
-                Ok(req) => ENGINE.with(|e| e.borrow_mut().handle(req)),
-            },
+    let pool = match worker_hosts() {
+        Ok((pool, hosts)) => {
+            ENGINE.with(|e| e.borrow_mut().set_worker_hosts(Ok(hosts)));
+            Some(pool)
+        }
+        Err(why) => {
+            ENGINE.with(|e| e.borrow_mut().set_worker_hosts(Err(why)));
+            None
+        }
+    };
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let req = match event.data().dyn_into::<ArrayBuffer>() {
+            Err(_) => Err("the page sent a message that is not an ArrayBuffer".to_string()),
+            Ok(buf) => Request::decode(&Uint8Array::new(&buf).to_vec())
+                .map_err(|e| format!("bad message from the page: {e}")),
         };
-        post(&reply);
+        let start = QUEUE.with(|q| {
+            let mut q = q.borrow_mut();
+            q.0.push_back(req);
+            !std::mem::replace(&mut q.1, true)
+        });
+        if start {
+            wasm_bindgen_futures::spawn_local(drain(pool.clone()));
+        }
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
     post(&Reply::Hello);
+}
+
+/// Handles queued requests in order until none is left.
+async fn drain(pool: Option<Rc<RefCell<WorkerHosts>>>) {
+    loop {
+        let Some(req) = QUEUE.with(|q| {
+            let mut q = q.borrow_mut();
+            let next = q.0.pop_front();
+            if next.is_none() {
+                q.1 = false;
+            }
+            next
+        }) else {
+            return;
+        };
+        let reply = match req {
+            Err(message) => Reply::Failed { message },
+            Ok(req) => {
+                let needed = ENGINE.with(|e| e.borrow().processes_needed(&req));
+                let booted = match &pool {
+                    Some(p) if needed > 0 => WorkerHosts::fill(p, needed).await,
+                    _ => Ok(()),
+                };
+                match booted {
+                    Ok(()) => ENGINE.with(|e| e.borrow_mut().handle(req)),
+                    Err(e) => ENGINE.with(|eng| eng.borrow_mut().refuse(req, e)),
+                }
+            }
+        };
+        post(&reply);
+    }
 }

@@ -68,7 +68,10 @@ async fn boot() -> Result<Booted, String> {
         worker.set_onerror(Some(&reject));
     });
     let event = JsFuture::from(hello).await.map_err(|e| {
-        format!("a broker worker did not start ({BROKER_WORKER_URL}): {}", describe(&e))
+        format!(
+            "a broker worker did not start ({BROKER_WORKER_URL}): {}",
+            describe(&e)
+        )
     })?;
     worker.set_onmessage(None);
     worker.set_onerror(None);
@@ -95,7 +98,10 @@ fn describe(e: &JsValue) -> String {
         return ev.message();
     }
     e.as_string()
-        .or_else(|| e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
         .unwrap_or_else(|| format!("{e:?}"))
 }
 

@@ -79,7 +79,9 @@ pub fn attached() -> bool {
 /// Replies `Failed` (from the panic hook: the router is blocked waiting).
 pub fn fail(message: String) {
     if let Some(h) = HOSTED.with(|h| h.borrow().clone()) {
-        let _ = h.channel.write(&encode(&FromBroker::Failed { message }), TAKE_MS);
+        let _ = h
+            .channel
+            .write(&encode(&FromBroker::Failed { message }), TAKE_MS);
     }
 }
 
@@ -130,7 +132,12 @@ impl Hosted {
         let _ = self.channel.write(&encode(&reply), TAKE_MS);
     }
 
-    async fn start(&self, config: broker::BrokerConfig, fresh: bool, power_loss: bool) -> FromBroker {
+    async fn start(
+        &self,
+        config: broker::BrokerConfig,
+        fresh: bool,
+        power_loss: bool,
+    ) -> FromBroker {
         let name = cluster_database(config.broker_id);
         if fresh {
             if let Err(e) = IdbLogStorage::delete_named(&name).await {
@@ -181,7 +188,7 @@ impl Hosted {
             return not_started();
         };
         {
-            let mut image = p.idb.storage();
+            let image = p.idb.storage();
             let mut image = image.borrow_mut();
             if power_off {
                 image.power_off();

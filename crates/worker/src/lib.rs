@@ -21,6 +21,11 @@
 //! - `bench` (wasm32 only): the in-browser bench page's measurements (log
 //!   append in wasm, raw IndexedDB puts vs persisted log appends);
 //!   [`bench_page`]: the `bench-worker` binary's parameters and results.
+//! - `channel` (wasm32 only): the reply channel from a broker worker to
+//!   the router (a `SharedArrayBuffer` the router blocks on).
+//! - `hosted` (wasm32 only): a broker process in this worker, driven by
+//!   the router (the engine worker) one input at a time, its log directory
+//!   persisted to IndexedDB behind it.
 //! - `runtime` (wasm32 only): the worker's message loop; the `broker-worker`
 //!   binary only calls [`runtime::run`].
 
@@ -36,6 +41,10 @@ pub fn database_name(broker_id: i32) -> String {
 
 #[cfg(target_arch = "wasm32")]
 pub mod bench;
+#[cfg(target_arch = "wasm32")]
+pub mod channel;
+#[cfg(target_arch = "wasm32")]
+pub mod hosted;
 #[cfg(target_arch = "wasm32")]
 pub mod log_store;
 #[cfg(target_arch = "wasm32")]

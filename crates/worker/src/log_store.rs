@@ -665,7 +665,12 @@ impl IdbLogStorage {
 
     /// Deletes broker `broker_id`'s database (a fresh start).
     pub async fn delete(broker_id: i32) -> Result<(), IdbLogError> {
-        let name = crate::database_name(broker_id);
+        Self::delete_named(&crate::database_name(broker_id)).await
+    }
+
+    /// Deletes database `name` (a fresh log directory).
+    pub async fn delete_named(name: &str) -> Result<(), IdbLogError> {
+        let name = name.to_string();
         FileStore::delete_database(&name)
             .await
             .map_err(|e| IdbLogError::Failed {

@@ -10,7 +10,7 @@
 use crate::codec::{FromWorker, ToWorker};
 use crate::segment::{boot_batch, segment_file_name, verify_read_back};
 use crate::store::FileStore;
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::{Array, ArrayBuffer, SharedArrayBuffer, Uint8Array};
 use std::sync::atomic::{AtomicI32, Ordering};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -37,12 +37,26 @@ pub fn bytes_to_buffer(bytes: &[u8]) -> ArrayBuffer {
 /// Installs the message handler and greets the page.
 pub fn run() {
     std::panic::set_hook(Box::new(|info| {
+        let message = format!("broker worker panicked: {info}");
+        // A hosted broker's router is blocked waiting for its reply.
+        crate::hosted::fail(message.clone());
         post(&FromWorker::Failed {
             broker_id: BROKER_ID.load(Ordering::Relaxed),
-            message: format!("broker worker panicked: {info}"),
+            message,
         });
     }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        // The router's channel: from now on this worker hosts a broker.
+        if let Ok(buffer) = event.data().dyn_into::<SharedArrayBuffer>() {
+            crate::hosted::attach(buffer);
+            return;
+        }
+        if crate::hosted::attached() {
+            if let Ok(buf) = event.data().dyn_into::<ArrayBuffer>() {
+                crate::hosted::on_message(Uint8Array::new(&buf).to_vec());
+            }
+            return;
+        }
         let bytes = match event.data().dyn_into::<ArrayBuffer>() {
             Ok(buf) => Uint8Array::new(&buf).to_vec(),
             Err(_) => {

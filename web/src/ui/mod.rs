@@ -14,6 +14,7 @@ pub mod events;
 pub mod links;
 pub mod metrics;
 pub mod partitions;
+pub mod runtime;
 pub mod scenario;
 pub mod segments;
 pub mod time;

@@ -836,21 +836,44 @@ fn inputs_outputs_and_envelopes() {
     for o in &outputs {
         round_trip(o);
     }
-    let FromBroker::Outputs(back) = round_trip(&FromBroker::Outputs(outputs)) else {
+    let FromBroker::Outputs {
+        outputs: back,
+        notes,
+    } = round_trip(&FromBroker::Outputs {
+        outputs,
+        notes: vec!["IndexedDB is full: persist failed, will retry".into()],
+    })
+    else {
         panic!()
     };
+    assert_eq!(notes.len(), 1);
     // Event kinds come back as the same interned names.
     let Output::Event { kind, detail } = &back[5] else {
         panic!()
     };
     assert_eq!((*kind, &detail["isr"]), ("isr-shrink", &json!([0, 2])));
-    round_trip(&FromBroker::Answer(vec![1, 2, 3]));
+    round_trip(&FromBroker::Answer(crate::query::BrokerAnswer::Status(
+        crate::query::BrokerStatus {
+            registered: true,
+            controller: false,
+            under_replicated: 2,
+        },
+    )));
+    round_trip(&FromBroker::Disk(vec![(
+        "t-0/00000000000000000000.log".into(),
+        vec![0, 1, 2],
+    )]));
     round_trip(&FromBroker::Failed {
         message: "log directory orders-0 did not open".into(),
     });
-    round_trip(&FromBroker::Ready);
+    round_trip(&FromBroker::Ready {
+        notes: vec!["chunk 2 of t-0/00000000000000000000.log is damaged".into()],
+    });
     round_trip(&ToBroker::Query {
-        query: vec![0, 255, 7],
+        query: crate::query::BrokerQuery::Group {
+            group: "g".into(),
+            partition: 7,
+        },
     });
     round_trip(&ToBroker::Kill { power_off: true });
     round_trip(&ToBroker::Kill { power_off: false });
@@ -873,13 +896,19 @@ fn broker_configs_round_trip() {
     ] {
         c.set(k, v).unwrap();
     }
-    let ToBroker::Start { config, power_loss } = round_trip(&ToBroker::Start {
+    let ToBroker::Start {
+        config,
+        fresh,
+        power_loss,
+    } = round_trip(&ToBroker::Start {
         config: c,
+        fresh: false,
         power_loss: true,
-    }) else {
+    })
+    else {
         panic!()
     };
-    assert!(power_loss);
+    assert!(power_loss && !fresh);
     assert_eq!(config.truncation, Truncation::HighWatermark);
     assert_eq!(config.rack.as_deref(), Some("us-east-1a"));
     assert_eq!(config.log_defaults.len(), 2);
@@ -929,10 +958,10 @@ fn a_truncated_message_says_where_it_ends() {
 
 #[test]
 fn trailing_bytes_are_refused() {
-    let mut bytes = encode(&FromBroker::Ready);
+    let mut bytes = encode(&FromBroker::Ready { notes: vec![] });
     bytes.extend_from_slice(&[0, 0]);
     let e = decode::<FromBroker>(&bytes).unwrap_err();
-    assert_eq!(e.at, 1);
+    assert_eq!(e.at, 2);
     assert_eq!(e.reason, "2 bytes are left over after a complete message");
 }
 

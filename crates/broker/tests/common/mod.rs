@@ -389,11 +389,17 @@ fn through_the_wire(now: u64, input: Input) -> (u64, Input) {
 
 /// A broker's outputs as the router decodes them, checked to be the same.
 fn outputs_through_the_wire(out: Vec<Output>) -> Vec<Output> {
-    let sent = FromBroker::Outputs(out);
+    let sent = FromBroker::Outputs {
+        outputs: out,
+        notes: Vec::new(),
+    };
     let bytes = wire::encode(&sent);
     match wire::decode::<FromBroker>(&bytes) {
-        Ok(FromBroker::Outputs(back)) => {
-            let FromBroker::Outputs(original) = sent else {
+        Ok(FromBroker::Outputs { outputs: back, .. }) => {
+            let FromBroker::Outputs {
+                outputs: original, ..
+            } = sent
+            else {
                 unreachable!()
             };
             assert_eq!(format!("{back:?}"), format!("{original:?}"));
