@@ -7,7 +7,7 @@
 use log::{Log, Storage};
 use protocol::batch::BatchHeader;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentSummary {
     pub base_offset: i64,
     pub next_offset: i64,
@@ -19,14 +19,14 @@ pub struct SegmentSummary {
 }
 
 /// One batch's v2 header, where it sits and whether its CRC holds.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BatchSummary {
     pub position: u64,
     pub header: BatchHeader,
     pub crc_valid: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentDump {
     pub base_offset: i64,
     /// The first `limit` batches.
@@ -40,7 +40,7 @@ pub struct SegmentDump {
     pub more_index: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentsAnswer {
     pub segments: Vec<SegmentSummary>,
     /// The segment at `base` if asked for and present.

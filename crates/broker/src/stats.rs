@@ -7,7 +7,7 @@
 
 use protocol::ErrorCode;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BrokerTopicStats {
     /// Records appended to leader logs by Produce requests.
     pub messages_in: u64,

@@ -23,7 +23,7 @@ thread_local! {
     static ENGINE: RefCell<Engine> = RefCell::new(Engine::default());
     /// Requests not yet handled, oldest first, and whether the loop runs.
     static QUEUE: RefCell<(VecDeque<Result<Request, String>>, bool)> =
-        RefCell::new((VecDeque::new(), false));
+        const { RefCell::new((VecDeque::new(), false)) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {

@@ -74,7 +74,7 @@ pub fn compute_crc(batch: &[u8]) -> u32 {
 }
 
 /// The fixed header of a v2 batch, parsed without touching the records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BatchHeader {
     pub base_offset: i64,
     pub batch_length: i32,

@@ -72,7 +72,7 @@ impl Channel {
     fn wait_while(&self, state: i32, ms: f64) -> Result<bool, String> {
         let r = Atomics::wait_with_timeout(&self.header, STATE, state, ms.max(0.0))
             .map_err(|e| format!("Atomics.wait (is the page cross-origin isolated?): {e:?}"))?;
-        Ok(String::from(r) != "timed-out")
+        Ok(r != "timed-out")
     }
 
     /// The broker worker's side: puts `reply` in the channel, in chunks if
