@@ -99,6 +99,11 @@ describe('the guide beside the cluster, and fork and compare', () => {
     assert.equal(await text(leader.locator('td.original')), await text(leader.locator('td.fork')));
     assert.equal(await leader.locator('td.mark .sr').innerText(), 'same');
     assert.match(await text(page.locator('#compare-one-0 summary')), /one-0 — ≠ \d+ differences/);
+    // Per producer: fast (acks=1) lost its 3 acknowledged records, the fork none.
+    const fastLost = page.locator('#compare-producer-fast tr[data-field="lost"]');
+    assert.equal(await text(fastLost.locator('td.original')), '3');
+    assert.equal(await text(fastLost.locator('td.fork')), '0');
+    assert.equal(await text(fastLost.locator('td.mark')), '≠ differs');
     // The check that counts the lost records passes in the original only.
     const lost = page.locator('#compare-expects tr', { hasText: 'lost == 6' }).first();
     assert.match(await text(lost.locator('td.original')), /✓ PASS/);

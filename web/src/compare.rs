@@ -166,6 +166,10 @@ fn comparison(lang: Lang, g: &GuideView, c: &Comparison, send: &Send) -> Html {
             }
             <h3>{ lang.t("Partitions") }</h3>
             { for c.partitions.iter().map(|d| partition(lang, d)) }
+            if !c.clients.is_empty() {
+                <h3>{ lang.t("Producers and groups") }</h3>
+                { for c.clients.iter().map(|d| partition(lang, d)) }
+            }
         </div>
     }
 }
@@ -258,6 +262,16 @@ fn field(lang: Lang, f: &Field) -> (String, String) {
         Field::Hw(b) => (format!("hw-{b}"), lang.f("HW on broker {}", &[b])),
         Field::Leo(b) => (format!("leo-{b}"), lang.f("LEO on broker {}", &[b])),
         Field::Log(b) => (format!("log-{b}"), lang.f("Log on broker {}", &[b])),
+        Field::Acks => ("acks".into(), "acks".into()),
+        Field::Acked => ("acked".into(), lang.t("Records acknowledged").into()),
+        Field::Lost => ("lost".into(), lang.t("Acknowledged, then lost").into()),
+        Field::Failed => ("failed".into(), lang.t("Sends that failed").into()),
+        Field::GroupState => ("state".into(), lang.t("State").into()),
+        Field::Assignment(m) => (format!("assignment-{m}"), lang.f("Assignment of {}", &[m])),
+        Field::Committed(p) => (
+            format!("committed-{p}"),
+            lang.f("Committed offset of {}", &[p]),
+        ),
     }
 }
 
@@ -267,6 +281,9 @@ fn cell(lang: Lang, c: &Cell) -> String {
         Cell::Broker(None) => lang.t("none").into(),
         Cell::Brokers(v) => ids(v),
         Cell::Offset(o) => o.to_string(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Text(t) if t.is_empty() => lang.t("none").into(),
+        Cell::Text(t) => t.clone(),
         Cell::Records { values, .. } if values.is_empty() => lang.t("(empty)").into(),
         Cell::Records { first: 0, values } => values.join(","),
         Cell::Records { first, values } => {
@@ -276,7 +293,7 @@ fn cell(lang: Lang, c: &Cell) -> String {
                 values.join(",")
             )
         }
-        Cell::Absent => lang.t("(no such replica)").into(),
+        Cell::Absent => lang.t("(not in this run)").into(),
     }
 }
 
@@ -296,7 +313,7 @@ fn row(lang: Lang, r: &Row) -> Html {
 fn partition(lang: Lang, d: &PartitionDiff) -> Html {
     let n = d.differences();
     html! {
-        <details class="partition-diff" id={format!("compare-{}", d.name)} open={n > 0}>
+        <details class="partition-diff" id={format!("compare-{}", d.name.replace(' ', "-"))} open={n > 0}>
             <summary>
                 <strong>{ &d.name }</strong>{ " — " }
                 if n == 0 {

@@ -18,7 +18,8 @@ use cluster::cluster::Hosts;
 use cluster::session::Session;
 use cluster::Cluster;
 use kafkascope_view::compare::{
-    compare_expects, compare_partitions, first_difference, line_edits, Comparison, Divergence,
+    compare_clients, compare_expects, compare_partitions, first_difference, line_edits, Comparison,
+    Divergence,
 };
 use kafkascope_view::engine::LineError;
 use kafkascope_view::guide::{ConfigLine, ExpectOutcome, GuideView, SeedQuote, Text};
@@ -430,6 +431,7 @@ impl Guide {
             },
             expects: compare_expects(&outcomes(live), &outcomes(&f.session)),
             partitions: compare_partitions(&a, &b),
+            clients: compare_clients(&a, &b),
         })
     }
 }
@@ -635,9 +637,10 @@ mod tests {
         let c = g.compare(&live).unwrap();
         assert_eq!(c.edits.len(), 1);
         assert_eq!(c.edits[0].original, "producer fast acks=1");
-        // Nothing sent yet at step 1: the runs are the same so far.
+        // Nothing sent yet at step 1: the runs are the same so far, but
+        // for the producer's acks.
         assert_eq!(c.divergence, Divergence::Same);
-        assert_eq!(c.differences(), 0);
+        assert_eq!(c.differences(), 1);
         // To the end: both runs step along.
         for k in 2..=g.steps() {
             g.go(&mut live, k, None).unwrap();
@@ -681,6 +684,19 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // The fast producer lost its three acknowledged records; the fork none.
+        let producer = c
+            .clients
+            .iter()
+            .find(|d| d.name == "producer fast")
+            .unwrap();
+        let lost = producer
+            .rows
+            .iter()
+            .find(|r| r.field == kafkascope_view::compare::Field::Lost)
+            .unwrap();
+        assert_eq!(lost.original, kafkascope_view::compare::Cell::Count(3));
+        assert_eq!(lost.fork, kafkascope_view::compare::Cell::Count(0));
         assert_eq!(g.view(&live).fork, vec![fast]);
         // Going back replays both runs; closing the fork leaves the original.
         g.go(&mut live, 1, None).unwrap();

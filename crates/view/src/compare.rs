@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::guide::{ConfigLine, ExpectOutcome};
-use crate::model::{BrokerId, ClusterView, EventLine, PartitionView, ReplicaState};
+use crate::model::{
+    BrokerId, ClusterView, EventLine, Fate, GroupView, PartitionView, ProducerView, ReplicaState,
+};
 
 /// One compared value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +24,12 @@ pub enum Cell {
         first: i64,
         values: Vec<String>,
     },
-    /// The run has no such partition or replica.
+    /// A count (records acknowledged, lost, ...).
+    Count(u64),
+    /// A name or a list as the page prints it (a group's state, an
+    /// assignment `t-0,t-1`, a producer's `acks`).
+    Text(String),
+    /// The run has no such partition, replica, producer or group.
     Absent,
 }
 
@@ -36,6 +43,20 @@ pub enum Field {
     Leo(BrokerId),
     /// The records the replica on that broker holds.
     Log(BrokerId),
+    /// A producer's `acks`.
+    Acks,
+    /// Records acknowledged to the producer and still in the leader's log.
+    Acked,
+    /// Records acknowledged, then gone from the leader's log.
+    Lost,
+    /// Sends whose callback got an error.
+    Failed,
+    /// A group's state (`Stable`, ...).
+    GroupState,
+    /// The partitions assigned to a member (by client id).
+    Assignment(String),
+    /// The group's committed offset for a partition.
+    Committed(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +138,9 @@ pub struct Comparison {
     pub divergence: Divergence,
     pub expects: Vec<ExpectDiff>,
     pub partitions: Vec<PartitionDiff>,
+    /// Producers (`producer NAME`) and groups (`group NAME`), compared
+    /// like partitions.
+    pub clients: Vec<PartitionDiff>,
 }
 
 impl Comparison {
@@ -126,6 +150,11 @@ impl Comparison {
             .iter()
             .map(PartitionDiff::differences)
             .sum::<usize>()
+            + self
+                .clients
+                .iter()
+                .map(PartitionDiff::differences)
+                .sum::<usize>()
             + self.expects.iter().filter(|e| e.differs()).count()
     }
 }
@@ -206,6 +235,113 @@ pub fn compare_partitions(original: &ClusterView, fork: &ClusterView) -> Vec<Par
             PartitionDiff { name, rows }
         })
         .collect()
+}
+
+/// Every producer (acks; records acknowledged, lost, failed) and every
+/// group (state; each member's assignment; each committed offset) of
+/// either run, each as one block of rows named `producer P` / `group G`.
+pub fn compare_clients(original: &ClusterView, fork: &ClusterView) -> Vec<PartitionDiff> {
+    let mut out = Vec::new();
+    let mut producers: Vec<&str> = original.producers.iter().map(|p| p.name.as_str()).collect();
+    for p in &fork.producers {
+        if !producers.contains(&p.name.as_str()) {
+            producers.push(&p.name);
+        }
+    }
+    let producer =
+        |v: &ClusterView, name: &str| v.producers.iter().find(|p| p.name == name).cloned();
+    let count = |p: &ProducerView, f: fn(&Fate) -> bool| {
+        Cell::Count(p.fates.iter().filter(|r| f(&r.fate)).count() as u64)
+    };
+    for name in producers {
+        let (a, b) = (producer(original, name), producer(fork, name));
+        let cells = |p: &Option<ProducerView>| -> [Cell; 4] {
+            match p {
+                None => [Cell::Absent, Cell::Absent, Cell::Absent, Cell::Absent],
+                Some(p) => [
+                    Cell::Text(p.acks.clone()),
+                    count(p, |f| matches!(f, Fate::Acked { .. })),
+                    count(p, |f| matches!(f, Fate::Lost { .. })),
+                    count(p, |f| matches!(f, Fate::Failed(_))),
+                ],
+            }
+        };
+        let rows = [Field::Acks, Field::Acked, Field::Lost, Field::Failed]
+            .into_iter()
+            .zip(cells(&a).into_iter().zip(cells(&b)))
+            .map(|(field, (original, fork))| Row {
+                field,
+                original,
+                fork,
+            })
+            .collect();
+        out.push(PartitionDiff {
+            name: format!("producer {name}"),
+            rows,
+        });
+    }
+    let mut groups: Vec<&str> = original.groups.iter().map(|g| g.group.as_str()).collect();
+    for g in &fork.groups {
+        if !groups.contains(&g.group.as_str()) {
+            groups.push(&g.group);
+        }
+    }
+    let group = |v: &ClusterView, name: &str| v.groups.iter().find(|g| g.group == name).cloned();
+    for name in groups {
+        let (a, b) = (group(original, name), group(fork, name));
+        let mut rows = vec![Row {
+            field: Field::GroupState,
+            original: a
+                .as_ref()
+                .map_or(Cell::Absent, |g| Cell::Text(g.state.clone())),
+            fork: b
+                .as_ref()
+                .map_or(Cell::Absent, |g| Cell::Text(g.state.clone())),
+        }];
+        let mut members: Vec<String> = Vec::new();
+        let mut parts: Vec<String> = Vec::new();
+        for g in a.iter().chain(b.iter()) {
+            for m in &g.members {
+                if !members.contains(&m.client_id) {
+                    members.push(m.client_id.clone());
+                }
+            }
+            for o in &g.offsets {
+                if !parts.contains(&o.partition) {
+                    parts.push(o.partition.clone());
+                }
+            }
+        }
+        let assignment = |g: &Option<GroupView>, m: &str| {
+            g.as_ref()
+                .and_then(|g| g.members.iter().find(|x| x.client_id == m))
+                .map_or(Cell::Absent, |x| Cell::Text(x.assignment.join(",")))
+        };
+        for m in members {
+            rows.push(Row {
+                original: assignment(&a, &m),
+                fork: assignment(&b, &m),
+                field: Field::Assignment(m),
+            });
+        }
+        let committed = |g: &Option<GroupView>, p: &str| {
+            g.as_ref()
+                .and_then(|g| g.offsets.iter().find(|o| o.partition == p))
+                .map_or(Cell::Absent, |o| Cell::Offset(o.committed))
+        };
+        for p in parts {
+            rows.push(Row {
+                original: committed(&a, &p),
+                fork: committed(&b, &p),
+                field: Field::Committed(p),
+            });
+        }
+        out.push(PartitionDiff {
+            name: format!("group {name}"),
+            rows,
+        });
+    }
+    out
 }
 
 fn sorted(ids: &[BrokerId]) -> Vec<BrokerId> {
@@ -459,7 +595,78 @@ mod tests {
             divergence: Divergence::Same,
             expects: compare_expects(&[outcome(1, true)], &[outcome(1, false)]),
             partitions: compare_partitions(&a, &b),
+            clients: vec![],
         };
         assert_eq!(c.differences(), 2);
+    }
+
+    #[test]
+    fn producers_and_groups_compare_by_name() {
+        use crate::model::{GroupView, MemberView, OffsetView, ProducerView, RecordFate};
+        let fate = |fate| RecordFate {
+            send_id: "p:0".into(),
+            value: None,
+            fate,
+        };
+        let producer = |acks: &str, fates| ProducerView {
+            name: "fast".into(),
+            up: true,
+            sends: 3,
+            incomplete: 0,
+            acks: acks.into(),
+            fates,
+        };
+        let lost = || Fate::Lost {
+            partition: "one-0".into(),
+            offset: 0,
+        };
+        let acked = || Fate::Acked {
+            partition: "one-0".into(),
+            offset: 0,
+        };
+        let group = |member: &str, assigned: &[&str], committed| GroupView {
+            group: "g".into(),
+            state: "Stable".into(),
+            generation: Some(1),
+            members: vec![MemberView {
+                client_id: member.into(),
+                member_id: format!("{member}-1"),
+                assignment: assigned.iter().map(|s| s.to_string()).collect(),
+            }],
+            offsets: vec![OffsetView {
+                partition: "t-0".into(),
+                committed,
+                lag: None,
+            }],
+        };
+        let a = ClusterView {
+            producers: vec![producer("1", vec![fate(lost()), fate(lost())])],
+            groups: vec![group("c1", &["t-0", "t-1"], 4)],
+            ..ClusterView::default()
+        };
+        let b = ClusterView {
+            producers: vec![producer("all", vec![fate(acked()), fate(acked())])],
+            groups: vec![group("c2", &["t-0", "t-1"], 4)],
+            ..ClusterView::default()
+        };
+        let d = compare_clients(&a, &b);
+        assert_eq!(d[0].name, "producer fast");
+        assert_eq!(row(&d[0], Field::Acks).fork, Cell::Text("all".into()));
+        assert_eq!(row(&d[0], Field::Lost).original, Cell::Count(2));
+        assert_eq!(row(&d[0], Field::Lost).fork, Cell::Count(0));
+        assert_eq!(row(&d[0], Field::Acked).fork, Cell::Count(2));
+        assert!(!row(&d[0], Field::Failed).differs());
+        assert_eq!(d[0].differences(), 3);
+        assert_eq!(d[1].name, "group g");
+        // Another member holds the same partitions: both members differ.
+        let c1 = row(&d[1], Field::Assignment("c1".into()));
+        assert_eq!(
+            (&c1.original, &c1.fork),
+            (&Cell::Text("t-0,t-1".into()), &Cell::Absent)
+        );
+        assert!(!row(&d[1], Field::Committed("t-0".into())).differs());
+        assert!(!row(&d[1], Field::GroupState).differs());
+        assert_eq!(d[1].differences(), 2);
+        assert!(compare_clients(&a, &a).iter().all(|d| d.differences() == 0));
     }
 }

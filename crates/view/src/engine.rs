@@ -13,7 +13,7 @@ use crate::guide::{ConfigLine, GuideView};
 use crate::model::ClusterView;
 
 /// First byte of every message; bump when a type below changes.
-pub const VERSION: u8 = 2;
+pub const VERSION: u8 = 3;
 
 /// The seed of a fresh page (Kafka's default port, for a memorable one).
 pub const DEFAULT_SEED: u64 = 9092;
@@ -492,6 +492,7 @@ mod tests {
                 },
                 expects: compare_expects(&[outcome], &[]),
                 partitions: compare_partitions(&view, &fork),
+                clients: compare_clients(&view, &fork),
             }),
             view,
             ..Update::default()
