@@ -330,8 +330,8 @@ impl Broker {
                 fp.fetch_offset,
                 max,
                 upper,
-                out.iter()
-                    .all(|x: &FetchPartitionResponse| x.records_bytes == 0),
+                // No records in the response so far (`total` sums them).
+                total == 0,
             ) {
                 Ok(bytes) => {
                     if !follower && req.isolation_level == IsolationLevel::ReadCommitted {
@@ -369,7 +369,8 @@ impl Broker {
                 p.update_follower(follower, fp.fetch_offset, now);
                 let hw_moved = p.maybe_increment_hw(me);
                 let expand = !p.isr_update_in_flight && p.expand_candidates(me).contains(&follower);
-                let mut new_isr = p.isr.clone();
+                // Only an expansion needs a copy of the ISR.
+                let new_isr = expand.then(|| p.isr.clone());
                 if hw_moved {
                     // The follower's response carries the new HW.
                     if let Some(r) = out
@@ -384,7 +385,7 @@ impl Broker {
                 if hw_moved {
                     self.on_hw_moved(&tp);
                 }
-                if expand {
+                if let Some(mut new_isr) = new_isr {
                     new_isr.push(follower);
                     new_isr.sort_unstable();
                     self.write_isr(&tp, new_isr);

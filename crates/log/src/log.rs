@@ -119,10 +119,12 @@ impl<S: Storage> Log<S> {
         self.segments.values()
     }
     pub fn active_segment(&self) -> &LogSegment {
+        // `last_key_value` walks the right edge only; `values().next_back()`
+        // builds a double-ended range first (the LEO is read on every fetch).
         self.segments
-            .values()
-            .next_back()
+            .last_key_value()
             .expect("a log always has a segment")
+            .1
     }
     /// Bytes of all segments.
     pub fn size_in_bytes(&self) -> u64 {
