@@ -148,3 +148,15 @@ export function withBrowser() {
   });
   return env;
 }
+
+/** Types `line` into the page's console and presses Enter. */
+export async function type(page, line) {
+  const input = page.locator('#console-input');
+  await input.fill(line);
+  await input.press('Enter');
+}
+
+/** Waits until the console shows a line matching `re` (a string or RegExp). */
+export async function consoleShows(page, re, timeout = 60_000) {
+  await page.locator('#console-output li', { hasText: re }).first().waitFor({ timeout });
+}

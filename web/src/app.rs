@@ -152,6 +152,14 @@ pub fn app() -> Html {
     let lang = use_state(|| Lang::En);
     let engine = use_mut_ref(|| None::<Engine>);
     let playing = use_state(|| false);
+    // A session kept from the last visit, until the learner resumes it or
+    // starts fresh (a page opened from a link loads the link instead).
+    let offer = use_state(|| {
+        (share::from_fragment(&location_hash()) == Ok(None))
+            .then(crate::resume::load)
+            .flatten()
+    });
+    let save_error = use_mut_ref(String::new);
     // What the inspectors (segments) look at; the engine keeps it too.
     let focus = use_state(kafkascope_view::inspect::Focus::default);
     let speed = use_state(|| 1.0f64);
@@ -245,6 +253,52 @@ pub fn app() -> Html {
         })
     };
 
+    // Keep the session for a reload, once any kept one was dealt with.
+    {
+        let (offer_open, log, save_error) = (offer.is_some(), log.clone(), save_error.clone());
+        use_effect_with(page.update.clone(), move |snap| {
+            if let (Some(s), false) = (snap, offer_open) {
+                let result = crate::resume::save(&s.0);
+                let mut last = save_error.borrow_mut();
+                match result {
+                    Ok(()) => last.clear(),
+                    // Said once, not after every update.
+                    Err(e) if *last != e => {
+                        log.emit(Entry::Problem(e.clone()));
+                        *last = e;
+                    }
+                    Err(_) => {}
+                }
+            }
+        });
+    }
+    let on_resume = {
+        let (offer, send, log) = (offer.clone(), send.clone(), log.clone());
+        let lang = *lang;
+        Callback::from(move |_: MouseEvent| {
+            if let Some(saved) = (*offer).clone() {
+                if saved.workers {
+                    send.emit(Request::Brokers { workers: true });
+                }
+                log.emit(Entry::Note(lang.t("Resumed the session you had open.").to_string()));
+                send.emit(Request::Load {
+                    script: saved.script,
+                    seed: saved.seed,
+                });
+            }
+            offer.set(None);
+        })
+    };
+    let on_fresh = {
+        let (offer, log) = (offer.clone(), log.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = crate::resume::clear() {
+                log.emit(Entry::Problem(e));
+            }
+            offer.set(None);
+        })
+    };
+
     // The document's language follows the switch (screen readers, fonts),
     // and so does the engine's narration (`say.zh`).
     let send_lang = send.clone();
@@ -313,6 +367,15 @@ pub fn app() -> Html {
                     { lang_v.f("The cluster engine failed: {}", &[err]) }
                     { " " }
                     <button id="restart-engine" onclick={restart}>{ lang_v.t("Restart the cluster engine") }</button>
+                </p>
+            }
+            if let Some(saved) = &*offer {
+                <p class="hint resume" id="resume-offer" role="status">
+                    { lang_v.f("You had a session open ({} lines, seed {}). Resume it as it was, or start fresh?", &[&saved.script.lines().count(), &saved.seed]) }
+                    { " " }
+                    <button id="resume-session" onclick={on_resume}>{ lang_v.t("Resume it") }</button>
+                    { " " }
+                    <button id="fresh-session" onclick={on_fresh}>{ lang_v.t("Start fresh") }</button>
                 </p>
             }
             if snap.is_none() && page.engine_error.is_none() {

@@ -49,6 +49,10 @@ impl Lang {
 
 /// English -> 简体中文.
 const ZH: &[(&str, &str)] = &[
+    ("You had a session open ({} lines, seed {}). Resume it as it was, or start fresh?", "你上次打开的会话还在（{} 行，种子 {}）。按原样恢复，还是重新开始？"),
+    ("Resume it", "恢复"),
+    ("Start fresh", "重新开始"),
+    ("Resumed the session you had open.", "已恢复上次打开的会话。"),
     ("Where the brokers run", "broker 在哪里运行"),
     ("Brokers", "Broker"),
     ("all in the engine's worker (memory)", "全部在引擎的 worker 中（内存）"),
