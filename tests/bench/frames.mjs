@@ -4,7 +4,7 @@
 // cluster worker while the page redraws every update. Measured as the deltas
 // between requestAnimationFrame callbacks over a few seconds in headless
 // Chromium; each run gives its p95, the table the median of the runs.
-import { serveDist, launchChromium, openPage } from '../e2e/harness.mjs';
+import { serveDist, launchChromium, openPage, type } from '../e2e/harness.mjs';
 
 /** The load: one line per console submit. */
 const SETUP = [
@@ -23,12 +23,6 @@ export function percentile(xs, p) {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
-
-async function type(page, line) {
-  const input = page.locator('#console-input');
-  await input.fill(line);
-  await input.press('Enter');
 }
 
 /** Runs `runs` measurements of `seconds` each; returns [{run, p95_frame_ms, ...}]. */

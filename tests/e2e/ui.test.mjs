@@ -7,23 +7,11 @@
 // file; screenshots under target/e2e/.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withBrowser, openPage, screenshot } from './harness.mjs';
+import { withBrowser, openPage, screenshot, type, consoleShows } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 
 const b64url = (text) => Buffer.from(text, 'utf8').toString('base64url');
-
-/** Types `line` into the console and presses Enter. */
-async function type(page, line) {
-  const input = page.locator('#console-input');
-  await input.fill(line);
-  await input.press('Enter');
-}
-
-/** Waits until the console shows a line matching `re`. */
-async function consoleShows(page, re) {
-  await page.locator('#console-output li', { hasText: re }).first().waitFor({ timeout: TIMEOUT });
-}
 
 /** What the page shows of one partition. */
 async function shown(page, name) {

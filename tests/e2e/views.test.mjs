@@ -6,19 +6,9 @@
 // Screenshots under target/e2e/.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withBrowser, openPage, screenshot } from './harness.mjs';
+import { withBrowser, openPage, screenshot, type, consoleShows } from './harness.mjs';
 
 const TIMEOUT = 60_000;
-
-async function type(page, line) {
-  const input = page.locator('#console-input');
-  await input.fill(line);
-  await input.press('Enter');
-}
-
-async function consoleShows(page, re) {
-  await page.locator('#console-output li', { hasText: re }).first().waitFor({ timeout: TIMEOUT });
-}
 
 /** Runs `line` and waits for its `expect` to pass (the engine is done). */
 async function expectPass(page, n, predicate) {
