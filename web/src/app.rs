@@ -280,7 +280,9 @@ pub fn app() -> Html {
                 if saved.workers {
                     send.emit(Request::Brokers { workers: true });
                 }
-                log.emit(Entry::Note(lang.t("Resumed the session you had open.").to_string()));
+                log.emit(Entry::Note(
+                    lang.t("Resumed the session you had open.").to_string(),
+                ));
                 send.emit(Request::Load {
                     script: saved.script,
                     seed: saved.seed,
