@@ -881,19 +881,19 @@ pub fn browser_figures(
         "3 brokers RF=3 acks=all through workers",
         "records/s",
         Some(Target::AtLeast(1e6)),
-        "no bench drives the broker workers yet (they run one event at a time: step mode)",
+        "needs a bench that drives the broker workers (they run one event at a time: step mode)",
     ));
     figs.push(Figure::missing(
         "produce->consume latency p50 (live mode)",
         "ms",
         Some(Target::AtMost(1.0)),
-        "no bench drives the broker workers yet; live mode is step mode played in real time",
+        "needs a bench that drives the broker workers (live mode is step mode played in real time)",
     ));
     figs.push(Figure::missing(
         "produce->consume latency p99 (live mode)",
         "ms",
         Some(Target::AtMost(5.0)),
-        "no bench drives the broker workers yet; live mode is step mode played in real time",
+        "needs a bench that drives the broker workers (live mode is step mode played in real time)",
     ));
     figs.push(fig(
         "UI p95 frame time under load",
