@@ -245,8 +245,8 @@ const ZH: &[(&str, &str)] = &[
     ("starting…", "启动中……"),
     ("online", "在线"),
     ("failed", "失败"),
-    ("Each storage worker opens its own IndexedDB database and round-trips a record batch; the simulated cluster above does not use them yet.",
-     "每个存储 worker 打开自己的 IndexedDB 数据库并写入、读回一个记录批次；上面的模拟集群暂未使用它们。"),
+    ("Each storage worker opens its own IndexedDB database and round-trips a record batch: a check that this browser can keep broker logs. The cluster's own broker workers are chosen under Where the brokers run.",
+     "每个存储 worker 打开自己的 IndexedDB 数据库并写入、读回一个记录批次：检查这个浏览器能否保存 broker 日志。集群自己的 broker worker 在“broker 在哪里运行”中选择。"),
 ];
 
 #[cfg(test)]

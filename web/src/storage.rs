@@ -215,7 +215,7 @@ pub fn storage_panel(props: &StorageProps) -> Html {
     html! {
         <section class="panel storage" aria-labelledby="storage-title">
             <h2 id="storage-title">{ lang.t("Storage") }</h2>
-            <p class="hint">{ lang.t("Each storage worker opens its own IndexedDB database and round-trips a record batch; the simulated cluster above does not use them yet.") }</p>
+            <p class="hint">{ lang.t("Each storage worker opens its own IndexedDB database and round-trips a record batch: a check that this browser can keep broker logs. The cluster's own broker workers are chosen under Where the brokers run.") }</p>
             <div aria-live="polite">
                 <h3 id="cluster-status" data-online={online.to_string()} data-failed={failed.to_string()}>{ summary }</h3>
                 <table class="brokers">
