@@ -3,7 +3,7 @@
 // reports in; the page says "3 brokers online".
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withBrowser, openPage, screenshot } from './harness.mjs';
+import { withBrowser, openPage, screenshot, ISOLATION_HEADERS } from './harness.mjs';
 
 const BROKERS = ['1', '2', '3'];
 const TIMEOUT = 60_000;
@@ -74,6 +74,8 @@ describe('failures are shown, not swallowed', () => {
     await page.route('**/broker-worker_loader.js', (route) =>
       route.fulfill({
         contentType: 'text/javascript',
+        // The page is cross-origin isolated: its workers' scripts must be too.
+        headers: ISOLATION_HEADERS,
         body:
           "Object.defineProperty(self, 'indexedDB', { value: undefined });" +
           'importScripts("./broker-worker.js");wasm_bindgen("./broker-worker_bg.wasm");',
