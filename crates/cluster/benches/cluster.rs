@@ -16,8 +16,6 @@
 //! does: on a machine shared with other builds, wall time mostly measures
 //! the scheduler.
 
-use std::time::{Duration, Instant};
-
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kafkascope_cluster::chaos::{run_schedule, Schedule, Truncation};
 use kafkascope_cluster::producer::ProducerRecord;
@@ -25,30 +23,15 @@ use kafkascope_cluster::runner::{run_source, RunOptions};
 use kafkascope_cluster::{client_commands, Cluster};
 use scenario::Command;
 
+#[path = "../../log/benches/support/clock.rs"]
+mod clock;
+use clock::timed;
+
 const SETUP: &str = "cluster brokers=3 seed=1\n\
                      topic create load partitions=10 replication-factor=3\n\
                      producer p acks=all linger.ms=5\n";
 
 const EVENTS: u64 = 1_000;
-
-/// Nanoseconds this thread has run on a CPU, when `BENCH_CLOCK=cpu`.
-fn cpu_ns() -> Option<u64> {
-    if std::env::var("BENCH_CLOCK").as_deref() != Ok("cpu") {
-        return None;
-    }
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok()
-}
-
-/// Times `f` on the chosen clock.
-fn timed(f: impl FnOnce()) -> Duration {
-    let (cpu, wall) = (cpu_ns(), Instant::now());
-    f();
-    match (cpu, cpu_ns()) {
-        (Some(a), Some(b)) => Duration::from_nanos(b - a),
-        _ => wall.elapsed(),
-    }
-}
 
 fn cluster() -> Cluster {
     let report = run_source("bench.scn", SETUP, &RunOptions::default()).expect("setup parses");

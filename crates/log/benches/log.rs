@@ -13,11 +13,15 @@
 //! with other builds, wall time mostly measures the scheduler.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kafkascope_log::{Log, LogConfig, MemoryStorage};
 use protocol::batch::{set_base_offset, RecordBatch, SimpleRecord};
+
+#[path = "support/clock.rs"]
+mod clock;
+use clock::timed;
 
 const RECORDS: usize = 1000;
 const VALUE: usize = 100;
@@ -40,25 +44,6 @@ fn new_log() -> Log<MemoryStorage> {
     Log::open(MemoryStorage::new(), "bench-0", LogConfig::default(), 0)
         .unwrap()
         .0
-}
-
-/// Nanoseconds this thread has run on a CPU, when `BENCH_CLOCK=cpu`.
-fn cpu_ns() -> Option<u64> {
-    if std::env::var("BENCH_CLOCK").as_deref() != Ok("cpu") {
-        return None;
-    }
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace().next()?.parse().ok()
-}
-
-/// Times `f` on the chosen clock.
-fn timed(f: impl FnOnce()) -> Duration {
-    let (cpu, wall) = (cpu_ns(), Instant::now());
-    f();
-    match (cpu, cpu_ns()) {
-        (Some(a), Some(b)) => Duration::from_nanos(b - a),
-        _ => wall.elapsed(),
-    }
 }
 
 /// Runs `iters` appends made by `append`, on a fresh log per chunk (cold) or
