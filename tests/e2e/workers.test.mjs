@@ -37,11 +37,9 @@ function nativeTrace(file, seed) {
   return run.stdout;
 }
 
-/** Asks the page for the live session's trace and reads it. */
+/** Asks the page (a fresh one: no trace shown yet) for the live session's trace and reads it. */
 async function pageTrace(page) {
-  const before = await page.locator('#trace-lines').count();
   await page.locator('#show-trace').click();
-  if (before > 0) await page.waitForTimeout(200);
   await page.locator('#trace').waitFor({ timeout: TIMEOUT });
   // The <pre> holds the JSON lines as text; each line ends with '\n'.
   return page.locator('#trace').evaluate((el) => el.textContent);

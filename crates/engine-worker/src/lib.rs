@@ -132,8 +132,7 @@ impl Engine {
         };
         match req {
             Request::New { seed } => {
-                self.live = Session::new_in(seed, self.lang());
-                self.live.set_hosts(self.hosts());
+                self.live = self.empty_session(seed, self.lang());
                 self.past = None;
                 self.guide = None;
             }
@@ -149,13 +148,7 @@ impl Engine {
                 if workers != self.in_workers {
                     self.in_workers = workers;
                     // The same script from the same seed, brokers elsewhere.
-                    let (seed, script) = (self.live.seed(), self.live.script());
-                    self.live = Session::new_in(seed, self.lang());
-                    self.live.set_hosts(self.hosts());
-                    self.past = None;
-                    if !script.is_empty() {
-                        take(self.load(&script, seed, self.lang()));
-                    }
+                    take(self.rerun(self.lang()));
                 }
             }
             Request::Trace => {
@@ -172,13 +165,7 @@ impl Engine {
                 if lang != self.lang() {
                     // The same script, narrated in the other language (its
                     // output was already shown once).
-                    let (seed, script) = (self.live.seed(), self.live.script());
-                    if script.is_empty() {
-                        self.live = Session::new_in(seed, lang);
-                        self.live.set_hosts(self.hosts());
-                    } else {
-                        take(self.load(&script, seed, lang).map(|_| Outcome::default()));
-                    }
+                    take(self.rerun(lang).map(|_| Outcome::default()));
                 }
             }
             Request::Submit { text } => {
@@ -266,6 +253,26 @@ impl Engine {
 
     fn fork(&mut self) -> Option<&mut Session> {
         self.guide.as_mut().and_then(guide::Guide::fork_session)
+    }
+
+    /// An empty session from `seed`, narrated in `lang`, its brokers where
+    /// the engine runs them now.
+    fn empty_session(&self, seed: u64, lang: Lang) -> Session {
+        let mut s = Session::new_in(seed, lang);
+        s.set_hosts(self.hosts());
+        s
+    }
+
+    /// The live script again from its seed, narrated in `lang`, with the
+    /// brokers where the engine runs them now.
+    fn rerun(&mut self, lang: Lang) -> Result<Outcome, Vec<ScenarioError>> {
+        let (seed, script) = (self.live.seed(), self.live.script());
+        if script.is_empty() {
+            self.live = self.empty_session(seed, lang);
+            self.past = None;
+            return Ok(Outcome::default());
+        }
+        self.load(&script, seed, lang)
     }
 
     /// Answers `req` without carrying it out, saying `why` (the broker
