@@ -68,6 +68,14 @@ mod tests {
     use super::*;
     use crate::session::Session;
 
+    /// The link `from -> to` (there must be one).
+    fn link<'a>(links: &'a [LinkView], from: &str, to: &str) -> &'a LinkView {
+        links
+            .iter()
+            .find(|l| l.from == from && l.to == to)
+            .unwrap_or_else(|| panic!("no link {from}->{to} in {links:?}"))
+    }
+
     #[test]
     fn held_dropped_and_moving_messages_by_link_and_api() {
         let mut s = Session::new(4);
@@ -79,11 +87,7 @@ mod tests {
         )
         .unwrap();
         let v = s.view();
-        let l = v
-            .links
-            .iter()
-            .find(|l| l.from == "1" && l.to == "0")
-            .unwrap();
+        let l = link(&v.links, "1", "0");
         assert!(
             l.held.iter().any(|a| a.api == "Fetch" && a.count >= 1),
             "{l:?}"
@@ -107,11 +111,7 @@ mod tests {
         s.submit("release 1->0 type=Fetch\ndrop 1->0 type=Fetch count=1\ntick 3000\n")
             .unwrap();
         let v = s.view();
-        let l = v
-            .links
-            .iter()
-            .find(|l| l.from == "1" && l.to == "0")
-            .unwrap();
+        let l = link(&v.links, "1", "0");
         assert!(l.held.is_empty(), "{l:?}");
         assert_eq!(
             l.dropped,
@@ -122,11 +122,7 @@ mod tests {
         );
         s.submit("partition 0 | 1,zk\ntick 100\n").unwrap();
         let v = s.view();
-        let cut = v
-            .links
-            .iter()
-            .find(|l| l.from == "0" && l.to == "1")
-            .unwrap();
+        let cut = link(&v.links, "0", "1");
         assert!(cut.cut);
         assert!(v.links.iter().all(|l| !l.is_quiet()));
     }
