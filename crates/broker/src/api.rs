@@ -16,10 +16,35 @@ pub const NO_LEADER: BrokerId = -1;
 
 /// `TOPIC-P`. The topic name is shared (`Arc`) because it is cloned into
 /// every request and response.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, Eq, Hash, Serialize, Deserialize)]
 pub struct TopicPartition {
     pub topic: Arc<str>,
     pub partition: i32,
+}
+
+// Ordered by topic name, then partition, as derived; but most comparisons
+// (every partition lookup of every request) are between clones of the same
+// `Arc`, so the name's bytes are compared only when the pointers differ.
+impl PartialEq for TopicPartition {
+    fn eq(&self, other: &Self) -> bool {
+        self.partition == other.partition
+            && (Arc::ptr_eq(&self.topic, &other.topic) || self.topic == other.topic)
+    }
+}
+
+impl Ord for TopicPartition {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if Arc::ptr_eq(&self.topic, &other.topic) {
+            return self.partition.cmp(&other.partition);
+        }
+        (&self.topic, self.partition).cmp(&(&other.topic, other.partition))
+    }
+}
+
+impl PartialOrd for TopicPartition {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl TopicPartition {
@@ -487,6 +512,27 @@ mod tests {
         ];
         for (m, name) in cases {
             assert_eq!(m.api(), name);
+        }
+    }
+
+    proptest::proptest! {
+        /// The pointer fast path orders and equates exactly as comparing
+        /// `(topic name, partition)` does, whether or not the names share
+        /// an `Arc`.
+        #[test]
+        fn order_is_name_then_partition(
+            a in "[ab]{0,3}", pa in 0i32..3, b in "[ab]{0,3}", pb in 0i32..3, shared: bool,
+        ) {
+            let x = TopicPartition::new(&a, pa);
+            let y = if shared && a == b {
+                TopicPartition { topic: x.topic.clone(), partition: pb }
+            } else {
+                TopicPartition::new(&b, pb)
+            };
+            let expected = (a.as_str(), pa).cmp(&(y.topic.as_ref(), pb));
+            proptest::prop_assert_eq!(x.cmp(&y), expected);
+            proptest::prop_assert_eq!(y.cmp(&x), expected.reverse());
+            proptest::prop_assert_eq!(x == y, expected.is_eq());
         }
     }
 }

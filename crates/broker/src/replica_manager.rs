@@ -680,9 +680,10 @@ impl Broker {
     /// Kafka's `replication-offset-checkpoint`: version 0, count, then
     /// `topic partition hw` lines.
     pub(crate) fn checkpoint_hw(&mut self) {
+        use std::fmt::Write as _;
         let mut text = format!("0\n{}\n", self.partitions.len());
         for (tp, p) in &self.partitions {
-            text.push_str(&format!("{} {} {}\n", tp.topic, tp.partition, p.hw()));
+            let _ = writeln!(text, "{} {} {}", tp.topic, tp.partition, p.hw());
         }
         let mut s = self.storage.borrow_mut();
         // Written to a temp file, fsynced and renamed, as Kafka's CheckpointFile does.
