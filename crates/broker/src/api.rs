@@ -16,7 +16,7 @@ pub const NO_LEADER: BrokerId = -1;
 
 /// `TOPIC-P`. The topic name is shared (`Arc`) because it is cloned into
 /// every request and response.
-#[derive(Clone, Debug, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Eq, Serialize, Deserialize)]
 pub struct TopicPartition {
     pub topic: Arc<str>,
     pub partition: i32,
@@ -29,6 +29,15 @@ impl PartialEq for TopicPartition {
     fn eq(&self, other: &Self) -> bool {
         self.partition == other.partition
             && (Arc::ptr_eq(&self.topic, &other.topic) || self.topic == other.topic)
+    }
+}
+
+// By the name's text, so clones of different `Arc`s hash alike (as `eq`
+// says they are equal).
+impl std::hash::Hash for TopicPartition {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.topic.as_ref().hash(state);
+        self.partition.hash(state);
     }
 }
 
@@ -533,6 +542,14 @@ mod tests {
             proptest::prop_assert_eq!(x.cmp(&y), expected);
             proptest::prop_assert_eq!(y.cmp(&x), expected.reverse());
             proptest::prop_assert_eq!(x == y, expected.is_eq());
+            if x == y {
+                // Equal keys hash alike, whichever `Arc` they hold.
+                let state = std::collections::hash_map::RandomState::new();
+                proptest::prop_assert_eq!(
+                    std::hash::BuildHasher::hash_one(&state, &x),
+                    std::hash::BuildHasher::hash_one(&state, &y)
+                );
+            }
         }
     }
 }
