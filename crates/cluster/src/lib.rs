@@ -43,6 +43,7 @@ pub mod inspect;
 pub mod invariants;
 pub mod links_view;
 pub mod node;
+pub mod partition_choice;
 pub mod predicates;
 pub mod producer;
 pub mod producer_commands;

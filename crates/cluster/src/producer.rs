@@ -32,6 +32,7 @@ use protocol::{ErrorCode, Header};
 use serde_json::json;
 
 use crate::node::Topology;
+use crate::partition_choice::{remember, PartitionChoice, PartitionReason};
 pub use crate::producer_config::{Partitioner, ProducerConfig};
 pub use crate::producer_txn::{CallOutcome, GroupOffsets, TxnManager, TxnState};
 use crate::producer_txn::{Target, TxnRequest, NO_SEQUENCE};
@@ -81,6 +82,8 @@ pub struct AppRecord {
     /// Exception texts of failed sends the runner has not narrated yet
     /// (Kafka's message where it is specific, e.g. the metadata timeout).
     pub notices: Vec<String>,
+    /// The partitioner's choice for the newest records, and why.
+    pub choices: std::collections::VecDeque<PartitionChoice>,
 }
 
 #[derive(Clone, Debug)]
@@ -366,7 +369,23 @@ impl Producer {
             }
             let partition = match p.chosen {
                 Some(c) => c,
-                None => self.partition_for(&p.record),
+                None => {
+                    let (partition, reason) = self.partition_for(&p.record);
+                    remember(
+                        &mut self.app.choices,
+                        PartitionChoice {
+                            send_id: p.send_id.clone(),
+                            tp: TopicPartition::new(&p.record.topic, partition),
+                            key: p
+                                .record
+                                .key
+                                .as_ref()
+                                .map(|k| String::from_utf8_lossy(k).into_owned()),
+                            reason,
+                        },
+                    );
+                    partition
+                }
             };
             let tp = TopicPartition::new(&p.record.topic, partition);
             let extra = if self.fits_open_batch(&tp, size) {
@@ -482,22 +501,39 @@ impl Producer {
 
     // ---- partitioner and accumulator ----
 
-    fn partition_for(&mut self, record: &ProducerRecord) -> i32 {
+    /// The partition for a record and why (the page shows the reason).
+    fn partition_for(&mut self, record: &ProducerRecord) -> (i32, PartitionReason) {
         let n = self.metadata[&record.topic].len() as i32;
         if let Some(p) = record.partition {
-            return p;
+            return (p, PartitionReason::Explicit);
         }
-        match self.config.partitioner {
-            Partitioner::RoundRobin => return self.round_robin(&record.topic),
-            Partitioner::UniformSticky => {}
-            Partitioner::BuiltIn => {
-                if let (Some(key), false) = (&record.key, self.config.partitioner_ignore_keys) {
-                    return protocol::to_positive(protocol::murmur2(key)) % n;
-                }
+        let keys_ignored = match self.config.partitioner {
+            Partitioner::RoundRobin => {
+                let counter = self.round_robin.get(&record.topic).copied().unwrap_or(0);
+                let (p, available) = self.round_robin(&record.topic);
+                return (p, PartitionReason::RoundRobin { counter, available });
             }
-        }
+            Partitioner::UniformSticky => record.key.is_some(),
+            Partitioner::BuiltIn => match (&record.key, self.config.partitioner_ignore_keys) {
+                (Some(key), false) => {
+                    let hash = protocol::murmur2(key);
+                    let reason = PartitionReason::Murmur2 {
+                        hash,
+                        partitions: n,
+                    };
+                    return (protocol::to_positive(hash) % n, reason);
+                }
+                (key, _) => key.is_some(),
+            },
+        };
         if let Some(&p) = self.sticky.get(&record.topic) {
-            return p;
+            return (
+                p,
+                PartitionReason::Sticky {
+                    new: false,
+                    keys_ignored,
+                },
+            );
         }
         // StickyPartitionCache.nextPartition: a random partition with a
         // leader (any partition when none has one).
@@ -509,12 +545,19 @@ impl Producer {
             available[(self.next_random() % available.len() as u64) as usize]
         };
         self.sticky.insert(record.topic.clone(), choice);
-        choice
+        (
+            choice,
+            PartitionReason::Sticky {
+                new: true,
+                keys_ignored,
+            },
+        )
     }
 
     /// `RoundRobinPartitioner.partition`: a per-topic counter over the
     /// partitions with a leader (over all when none has one).
-    fn round_robin(&mut self, topic: &str) -> i32 {
+    /// Returns the partition and how many partitions it dealt over.
+    fn round_robin(&mut self, topic: &str) -> (i32, usize) {
         let counter = self.round_robin.entry(topic.to_string()).or_insert(0);
         let next = *counter;
         *counter = counter.wrapping_add(1);
@@ -524,9 +567,9 @@ impl Producer {
             .collect();
         let pos = protocol::to_positive(next);
         if available.is_empty() {
-            pos % leaders.len() as i32
+            (pos % leaders.len() as i32, leaders.len())
         } else {
-            available[pos as usize % available.len()]
+            (available[pos as usize % available.len()], available.len())
         }
     }
 

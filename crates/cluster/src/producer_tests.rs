@@ -735,3 +735,137 @@ fn a_failed_transactional_batch_asks_for_a_new_epoch_unless_completing() {
     t.on_failed(&tp, 0, ErrorCode::ProducerFenced, false);
     assert_eq!(t.state, TxnState::FatalError);
 }
+
+fn metadata3() -> Response {
+    Response::Metadata(MetadataResponse {
+        controller_id: 0,
+        brokers: vec![0, 1],
+        partitions: (0..3)
+            .map(|p| PartitionState {
+                tp: TopicPartition::new("t", p),
+                controller_epoch: 1,
+                leader: p % 2,
+                leader_epoch: 0,
+                isr: vec![0, 1],
+                zk_version: 0,
+                replicas: vec![0, 1],
+                is_new: false,
+            })
+            .collect(),
+    })
+}
+
+fn keyed(key: Option<&str>, partition: Option<i32>) -> ProducerRecord {
+    ProducerRecord {
+        partition,
+        key: key.map(|k| k.as_bytes().to_vec()),
+        ..record("v")
+    }
+}
+
+/// Sends `records` before metadata arrives (linger keeps batches open so
+/// the sticky partition stays), then returns the choices made.
+fn choices(config: ProducerConfig, records: Vec<ProducerRecord>) -> Vec<(i32, PartitionReason)> {
+    let mut p = producer(ProducerConfig {
+        linger_ms: 60_000,
+        ..config
+    });
+    let mut out = Vec::new();
+    for r in records {
+        p.send(0, r, &mut out).unwrap();
+    }
+    let reqs = requests(&mut out);
+    answer(&mut p, 1, (reqs[0].0, reqs[0].1), metadata3(), &mut out);
+    let ids: Vec<String> = p.app.choices.iter().map(|c| c.send_id.clone()).collect();
+    assert_eq!(
+        ids,
+        (1..=ids.len())
+            .map(|i| format!("p:{i}"))
+            .collect::<Vec<_>>()
+    );
+    p.app
+        .choices
+        .iter()
+        .map(|c| (c.tp.partition, c.reason.clone()))
+        .collect()
+}
+
+#[test]
+fn partition_choices_say_why() {
+    let hash = protocol::murmur2(b"k1");
+    let got = choices(
+        plain(),
+        vec![
+            keyed(Some("k1"), None),
+            keyed(Some("k1"), Some(2)),
+            keyed(None, None),
+            keyed(None, None),
+        ],
+    );
+    assert_eq!(
+        got[0],
+        (
+            protocol::to_positive(hash) % 3,
+            PartitionReason::Murmur2 {
+                hash,
+                partitions: 3
+            }
+        )
+    );
+    assert_eq!(got[1], (2, PartitionReason::Explicit));
+    // A null key: a sticky partition picked once, then kept.
+    let PartitionReason::Sticky {
+        new: true,
+        keys_ignored: false,
+    } = got[2].1
+    else {
+        panic!("{got:?}")
+    };
+    assert_eq!(
+        got[3],
+        (
+            got[2].0,
+            PartitionReason::Sticky {
+                new: false,
+                keys_ignored: false
+            }
+        )
+    );
+}
+
+#[test]
+fn round_robin_and_ignored_keys_are_told_apart() {
+    let mut rr = plain();
+    rr.set("partitioner.class", "RoundRobinPartitioner")
+        .unwrap();
+    let got = choices(rr, vec![keyed(Some("a"), None), keyed(Some("a"), None)]);
+    assert_eq!(
+        got,
+        vec![
+            (
+                0,
+                PartitionReason::RoundRobin {
+                    counter: 0,
+                    available: 3
+                }
+            ),
+            (
+                1,
+                PartitionReason::RoundRobin {
+                    counter: 1,
+                    available: 3
+                }
+            ),
+        ]
+    );
+    let mut ignore = plain();
+    ignore.set("partitioner.ignore.keys", "true").unwrap();
+    let got = choices(ignore, vec![keyed(Some("a"), None)]);
+    assert_eq!(
+        got[0].1,
+        PartitionReason::Sticky {
+            new: true,
+            keys_ignored: true
+        }
+    );
+}

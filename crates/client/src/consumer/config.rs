@@ -233,11 +233,93 @@ impl ConsumerConfig {
         Ok(())
     }
 
+    /// Every setting by Kafka's name with the value in effect, in
+    /// [`ConsumerConfig::NAMES`] order (`null` for an unset id).
+    pub fn effective(&self) -> Vec<(&'static str, String)> {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "null".into());
+        vec![
+            ("group.id", opt(&self.group_id)),
+            ("group.instance.id", opt(&self.group_instance_id)),
+            ("client.id", self.client_id.clone()),
+            ("enable.auto.commit", self.enable_auto_commit.to_string()),
+            (
+                "auto.commit.interval.ms",
+                self.auto_commit_interval_ms.to_string(),
+            ),
+            (
+                "auto.offset.reset",
+                self.auto_offset_reset_name().to_string(),
+            ),
+            (
+                "partition.assignment.strategy",
+                self.partition_assignment_strategy.join(","),
+            ),
+            ("session.timeout.ms", self.session_timeout_ms.to_string()),
+            (
+                "heartbeat.interval.ms",
+                self.heartbeat_interval_ms.to_string(),
+            ),
+            (
+                "max.poll.interval.ms",
+                self.max_poll_interval_ms.to_string(),
+            ),
+            ("max.poll.records", self.max_poll_records.to_string()),
+            ("fetch.min.bytes", self.fetch_min_bytes.to_string()),
+            ("fetch.max.wait.ms", self.fetch_max_wait_ms.to_string()),
+            ("fetch.max.bytes", self.fetch_max_bytes.to_string()),
+            (
+                "max.partition.fetch.bytes",
+                self.max_partition_fetch_bytes.to_string(),
+            ),
+            (
+                "isolation.level",
+                match self.isolation_level {
+                    IsolationLevel::ReadUncommitted => "read_uncommitted".into(),
+                    IsolationLevel::ReadCommitted => "read_committed".into(),
+                },
+            ),
+            ("request.timeout.ms", self.request_timeout_ms.to_string()),
+            ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
+            ("metadata.max.age.ms", self.metadata_max_age_ms.to_string()),
+            (
+                "default.api.timeout.ms",
+                self.default_api_timeout_ms.to_string(),
+            ),
+        ]
+    }
+
     pub fn auto_offset_reset_name(&self) -> &'static str {
         match self.auto_offset_reset {
             AutoOffsetReset::Earliest => "earliest",
             AutoOffsetReset::Latest => "latest",
             AutoOffsetReset::None => "none",
         }
+    }
+}
+
+#[cfg(test)]
+mod effective_tests {
+    use super::*;
+
+    #[test]
+    fn effective_lists_every_setting_with_what_set_wrote() {
+        let c = ConsumerConfig::from_pairs([
+            ("group.id", "g"),
+            ("partition.assignment.strategy", "cooperative-sticky"),
+            ("isolation.level", "read_committed"),
+        ])
+        .unwrap();
+        let e = c.effective();
+        let names: Vec<&str> = e.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ConsumerConfig::NAMES);
+        // Each value read back through set() gives the same config.
+        let mut again = ConsumerConfig::default();
+        for (n, v) in &e {
+            if v != "null" {
+                again.set(n, v).unwrap();
+            }
+        }
+        assert_eq!(again, c);
+        assert!(e.contains(&("group.instance.id", "null".into())));
     }
 }

@@ -726,6 +726,11 @@ impl Consumer {
         self.subs.assigned_set()
     }
 
+    /// The newest rebalance that changed this member's partitions.
+    pub fn last_assignment_change(&self) -> Option<&super::coordinator::AssignmentChange> {
+        self.group.last_change.as_ref()
+    }
+
     pub fn member_id(&self) -> &str {
         &self.group.member_id
     }

@@ -64,6 +64,27 @@ impl CommitKind {
     }
 }
 
+/// What one rebalance changed for this member, as its
+/// `ConsumerRebalanceListener` was told: eager revokes everything it owned
+/// and assigns it all again; cooperative revokes only what moves.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssignmentChange {
+    /// The generation the rebalance ended in.
+    pub generation: i32,
+    /// `onPartitionsRevoked`, at the start and at the end of the rebalance.
+    pub revoked: BTreeSet<TopicPartition>,
+    /// `onPartitionsLost`: owned when the member lost its generation.
+    pub lost: BTreeSet<TopicPartition>,
+    /// `onPartitionsAssigned`: new to the member.
+    pub added: BTreeSet<TopicPartition>,
+}
+
+impl AssignmentChange {
+    pub fn is_empty(&self) -> bool {
+        self.revoked.is_empty() && self.lost.is_empty() && self.added.is_empty()
+    }
+}
+
 #[derive(Debug)]
 pub struct ConsumerCoordinator {
     pub coordinator: Option<BrokerId>,
@@ -98,6 +119,11 @@ pub struct ConsumerCoordinator {
     pub next_auto_commit: u64,
     /// A fatal error: the consumer stops group activity.
     failed: bool,
+    /// What the rebalance in progress has changed so far.
+    rebalancing: AssignmentChange,
+    /// The newest rebalance that changed this member's partitions (a
+    /// rebalance that changed nothing for it leaves this as it was).
+    pub last_change: Option<AssignmentChange>,
 }
 
 impl ConsumerCoordinator {
@@ -138,6 +164,8 @@ impl ConsumerCoordinator {
             offset_fetch_retry_at: 0,
             next_auto_commit: 0,
             failed: false,
+            rebalancing: AssignmentChange::default(),
+            last_change: None,
         }
     }
 
@@ -424,8 +452,10 @@ impl Consumer {
         self.group.join_prepared = true;
         let owned = self.subs.assigned_set();
         let protocol = protocol_name(self.group.rebalance_protocol);
+        self.group.rebalancing = AssignmentChange::default();
         if self.group.generation == NO_GENERATION && !owned.is_empty() {
             self.revoke(&owned);
+            self.group.rebalancing.lost = owned.clone();
             out.push(event(
                 "partitions-lost",
                 json!({"consumer": self.config.client_id, "partitions": tp_names(&owned)}),
@@ -453,6 +483,7 @@ impl Consumer {
         };
         self.revoke(&revoked);
         self.history.revoked.extend(revoked.iter().cloned());
+        self.group.rebalancing.revoked = revoked.clone();
         out.push(event(
             "rebalance-started",
             json!({"consumer": self.config.client_id, "protocol": protocol, "revoked": tp_names(&revoked)}),
@@ -648,6 +679,13 @@ impl Consumer {
         let revoked: BTreeSet<TopicPartition> = owned.difference(&new).cloned().collect();
         self.revoke(&revoked);
         self.history.revoked.extend(revoked.iter().cloned());
+        let mut change = std::mem::take(&mut self.group.rebalancing);
+        change.generation = self.group.generation;
+        change.revoked.extend(revoked.iter().cloned());
+        change.added = added.clone();
+        if !change.is_empty() {
+            self.group.last_change = Some(change);
+        }
         self.subs.set_assignment(new.clone());
         self.group.sticky_memory = (assigned, self.group.generation);
         self.group.state = MemberState::Stable;

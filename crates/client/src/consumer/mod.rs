@@ -89,6 +89,6 @@ pub use config::{AutoOffsetReset, ConfigError, ConsumerConfig};
 pub use consumer::{
     Consumer, ConsumerError, History, Input, Poll, SeekTo, POLL_TIMER, WAKEUP_TIMER,
 };
-pub use coordinator::{CommitKind, MemberState};
+pub use coordinator::{AssignmentChange, CommitKind, MemberState};
 pub use fetcher::ConsumerRecord;
 pub use subscription_state::OffsetSpec;

@@ -265,6 +265,12 @@ fn eager_revokes_everything_before_rejoining() {
     assert_eq!(h.c.assignment(), [tp("t", 1)].into());
     // The application was told to give up both, t-1 included.
     assert_eq!(h.c.revoked(), &[tp("t", 0), tp("t", 1)].into());
+    // The rebalance's change: both revoked, t-1 assigned again.
+    let change = h.c.last_assignment_change().unwrap();
+    assert_eq!(change.generation, 2);
+    assert_eq!(change.revoked, [tp("t", 0), tp("t", 1)].into());
+    assert_eq!(change.added, [tp("t", 1)].into());
+    assert!(change.lost.is_empty());
     // The kept partition's position is gone with the revocation: fetched again.
     assert_eq!(h.count("OffsetFetch"), 1);
     assert_eq!(h.count("JoinGroup"), 0);
@@ -306,6 +312,10 @@ fn cooperative_keeps_owned_partitions_and_revokes_only_what_moves() {
     assert_eq!(last["revoked"], serde_json::json!(["t-1"]));
     assert_eq!(last["assigned"], serde_json::json!([]));
     assert_eq!(h.c.revoked(), &[tp("t", 1)].into());
+    // Only the partition that moves is in the change; t-0 is neither.
+    let change = h.c.last_assignment_change().unwrap().clone();
+    assert_eq!(change.revoked, [tp("t", 1)].into());
+    assert!(change.added.is_empty());
     // t-0 kept its position; no OffsetFetch needed for it.
     assert_eq!(h.c.positions(), [(tp("t", 0), 5)].into());
     // Something was revoked: rejoin at once so it can move.
