@@ -129,6 +129,60 @@ impl ProducerConfig {
         Ok(())
     }
 
+    /// Every setting by Kafka's name with the value in effect (after
+    /// [`ProducerConfig::validate`]: `enable.idempotence` as decided,
+    /// `delivery.timeout.ms` as raised), for the page.
+    pub fn effective(&self) -> Vec<(&'static str, String)> {
+        let partitioner = match self.partitioner {
+            Partitioner::BuiltIn => "null",
+            Partitioner::RoundRobin => "org.apache.kafka.clients.producer.RoundRobinPartitioner",
+            Partitioner::UniformSticky => {
+                "org.apache.kafka.clients.producer.UniformStickyPartitioner"
+            }
+        };
+        vec![
+            (
+                "acks",
+                if self.acks == -1 {
+                    "all".into()
+                } else {
+                    self.acks.to_string()
+                },
+            ),
+            ("enable.idempotence", self.idempotent().to_string()),
+            ("linger.ms", self.linger_ms.to_string()),
+            ("batch.size", self.batch_size.to_string()),
+            ("buffer.memory", self.buffer_memory.to_string()),
+            ("compression.type", self.compression.name().into()),
+            (
+                "max.in.flight.requests.per.connection",
+                self.max_in_flight.to_string(),
+            ),
+            ("retries", self.retries.to_string()),
+            ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
+            ("request.timeout.ms", self.request_timeout_ms.to_string()),
+            ("delivery.timeout.ms", self.delivery_timeout_ms.to_string()),
+            ("max.block.ms", self.max_block_ms.to_string()),
+            ("max.request.size", self.max_request_size.to_string()),
+            ("partitioner.class", partitioner.into()),
+            (
+                "partitioner.ignore.keys",
+                self.partitioner_ignore_keys.to_string(),
+            ),
+            (
+                "transactional.id",
+                self.transactional_id
+                    .clone()
+                    .unwrap_or_else(|| "null".into()),
+            ),
+            (
+                "transaction.timeout.ms",
+                self.transaction_timeout_ms.to_string(),
+            ),
+            ("metadata.max.age.ms", self.metadata_max_age_ms.to_string()),
+        ]
+    }
+
     /// Applies one `name=value`.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
         fn num<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
@@ -203,5 +257,40 @@ impl ProducerConfig {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effective_reads_back_and_shows_derived_values() {
+        let mut c = ProducerConfig::default();
+        c.set("acks", "1").unwrap();
+        c.set("linger.ms", "50").unwrap();
+        c.validate().unwrap();
+        let e = c.effective();
+        let get = |n: &str| e.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str());
+        assert_eq!(get("acks"), Some("1"));
+        // acks=1 without asking for idempotence turns it off (Kafka 3).
+        assert_eq!(get("enable.idempotence"), Some("false"));
+        assert_eq!(get("linger.ms"), Some("50"));
+        assert_eq!(get("partitioner.class"), Some("null"));
+        // Every value but the derived ones reads back through set().
+        let mut again = ProducerConfig::default();
+        for (n, v) in &e {
+            if !matches!(*n, "enable.idempotence" | "delivery.timeout.ms") && v != "null" {
+                again.set(n, v).unwrap();
+            }
+        }
+        assert_eq!(again, c);
+        // Each name is one the scenario language knows for a producer.
+        for (n, _) in &e {
+            assert!(
+                scenario::config::lookup(scenario::config::Scope::Producer, n).is_some(),
+                "{n}"
+            );
+        }
     }
 }

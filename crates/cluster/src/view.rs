@@ -51,6 +51,7 @@ pub fn build(c: &Cluster) -> ClusterView {
         isr_changes: isr_changes(trace),
         producers: producers(c),
         groups: groups(c),
+        consumers: consumers(c),
         in_flight: count_apis(c.sim.in_flight_messages().iter().map(|(_, m)| m.api)),
         held: held(c),
         metrics: {
@@ -254,9 +255,85 @@ fn producers(c: &Cluster) -> Vec<ProducerView> {
                     a => a.to_string(),
                 },
                 fates,
+                configs: p
+                    .config
+                    .effective()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+                choices: p.app.choices.iter().map(choice).collect(),
             }
         })
         .collect()
+}
+
+fn choice(c: &crate::partition_choice::PartitionChoice) -> PartitionChoice {
+    use crate::partition_choice::PartitionReason as R;
+    PartitionChoice {
+        send_id: c.send_id.clone(),
+        partition: c.tp.to_string(),
+        key: c.key.clone(),
+        reason: match c.reason {
+            R::Explicit => PartitionReason::Explicit,
+            R::Murmur2 { hash, partitions } => PartitionReason::Murmur2 { hash, partitions },
+            R::Sticky { new, keys_ignored } => PartitionReason::Sticky { new, keys_ignored },
+            R::RoundRobin { counter, available } => PartitionReason::RoundRobin {
+                counter,
+                available: available as u32,
+            },
+        },
+    }
+}
+
+/// Every consumer application: its group membership as it sees it, what
+/// its newest rebalance changed, delivered/processed counts and offsets.
+fn consumers(c: &Cluster) -> Vec<ConsumerView> {
+    let names = |s: &BTreeSet<TopicPartition>| s.iter().map(|tp| tp.to_string()).collect();
+    let mut all: Vec<ConsumerView> = c
+        .consumer_nodes()
+        .map(|n| {
+            let k = &n.consumer;
+            let history = k.history();
+            ConsumerView {
+                name: n.name.clone(),
+                group: n.config.group_id.clone(),
+                up: c
+                    .client_id(&n.name)
+                    .is_some_and(|id| c.life(id) == Life::Up),
+                closed: k.is_closed(),
+                member_id: k.member_id().to_string(),
+                generation: k.generation(),
+                rebalance_protocol: k.rebalance_protocol().to_string(),
+                assignment: names(&k.assignment()),
+                last_change: k.last_assignment_change().map(|ch| AssignmentChange {
+                    generation: ch.generation,
+                    revoked: names(&ch.revoked),
+                    lost: names(&ch.lost),
+                    added: names(&ch.added),
+                }),
+                delivered: history.consumed.len() as u64,
+                processed: history.processed.len() as u64,
+                positions: k
+                    .positions()
+                    .iter()
+                    .map(|(tp, o)| (tp.to_string(), *o))
+                    .collect(),
+                committed: k
+                    .committed()
+                    .iter()
+                    .map(|(tp, o)| (tp.to_string(), *o))
+                    .collect(),
+                configs: n
+                    .config
+                    .effective()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            }
+        })
+        .collect();
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    all
 }
 
 fn groups(c: &Cluster) -> Vec<GroupView> {
@@ -539,6 +616,89 @@ mod tests {
         assert!(v.events.len() <= EVENT_LOG_LEN && !v.events.is_empty());
         assert_eq!(v.events.last().unwrap().n, v.position);
         assert!(v.events.windows(2).all(|w| w[0].n < w[1].n));
+    }
+
+    /// Two consumers of a 3-partition topic in group g with `strategy`;
+    /// c2 is killed and its session times out.
+    fn group_after_kill(strategy: &str) -> ClusterView {
+        let mut s = Session::new(5);
+        s.submit(&format!(
+            "cluster brokers=3\n\
+             topic create t partitions=3 replication-factor=1\n\
+             producer p acks=1 linger.ms=5\n\
+             send p t value=v{{i}} key=k{{i}} count=6\n\
+             flush p\n\
+             consumer c1 group=g partition.assignment.strategy={strategy} session.timeout.ms=6000 heartbeat.interval.ms=1000 auto.offset.reset=earliest enable.auto.commit=false\n\
+             subscribe c1 t\n\
+             run until state g == Stable timeout=30000\n\
+             consumer c2 group=g partition.assignment.strategy={strategy} session.timeout.ms=6000 heartbeat.interval.ms=1000 auto.offset.reset=earliest enable.auto.commit=false\n\
+             subscribe c2 t\n\
+             poll c1\n\
+             poll c2\n\
+             run until members g == c1,c2 timeout=30000\n\
+             run until state g == Stable timeout=30000\n\
+             tick 3000\n\
+             poll c1\n\
+             process c1 count=1\n\
+             commit c1\n\
+             crash c2\n\
+             run until members g == c1 timeout=30000\n\
+             poll c1\n\
+             tick 2000\n"
+        ))
+        .map(|o| assert!(!o.lines.iter().any(|l| l.starts_with("ERROR")), "{:?}", o.lines))
+        .unwrap();
+        s.view()
+    }
+
+    #[test]
+    fn keyed_records_say_murmur2_and_consumers_their_changes() {
+        let v = group_after_kill("cooperative-sticky");
+        let p = &v.producers[0];
+        assert!(p.configs.contains(&("acks".into(), "1".into())));
+        assert!(p.configs.contains(&("linger.ms".into(), "5".into())));
+        assert_eq!(p.choices.len(), 6);
+        for c in &p.choices {
+            let key = c.key.as_deref().unwrap();
+            let hash = protocol::murmur2(key.as_bytes());
+            assert_eq!(
+                c.reason,
+                PartitionReason::Murmur2 {
+                    hash,
+                    partitions: 3
+                }
+            );
+            assert_eq!(
+                c.partition,
+                format!("t-{}", protocol::to_positive(hash) % 3)
+            );
+        }
+        let c1 = v.consumers.iter().find(|c| c.name == "c1").unwrap();
+        let c2 = v.consumers.iter().find(|c| c.name == "c2").unwrap();
+        assert!(c1.up && !c2.up);
+        assert_eq!(c1.rebalance_protocol, "cooperative");
+        assert_eq!(c1.assignment, ["t-0", "t-1", "t-2"]);
+        // Cooperative: taking c2's partitions back revokes nothing.
+        let ch = c1.last_change.as_ref().unwrap();
+        assert!(ch.revoked.is_empty(), "{ch:?}");
+        assert!(!ch.added.is_empty(), "{ch:?}");
+        assert!(c1.delivered >= 1 && c1.processed == 1, "{c1:?}");
+        assert!(!c1.committed.is_empty(), "{c1:?}");
+        assert!(c1.configs.contains(&(
+            "partition.assignment.strategy".into(),
+            "cooperative-sticky".into()
+        )));
+    }
+
+    #[test]
+    fn eager_rebalance_revokes_everything() {
+        let v = group_after_kill("range");
+        let c1 = v.consumers.iter().find(|c| c.name == "c1").unwrap();
+        assert_eq!(c1.rebalance_protocol, "eager");
+        let ch = c1.last_change.as_ref().unwrap();
+        // Eager: everything c1 owned was revoked, then all is assigned.
+        assert!(!ch.revoked.is_empty(), "{ch:?}");
+        assert_eq!(ch.added, ["t-0", "t-1", "t-2"], "{ch:?}");
     }
 
     #[test]

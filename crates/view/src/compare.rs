@@ -615,6 +615,8 @@ mod tests {
             incomplete: 0,
             acks: acks.into(),
             fates,
+            configs: vec![],
+            choices: vec![],
         };
         let lost = || Fate::Lost {
             partition: "one-0".into(),

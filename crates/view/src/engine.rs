@@ -13,7 +13,7 @@ use crate::guide::{ConfigLine, GuideView};
 use crate::model::ClusterView;
 
 /// First byte of every message; bump when a type below changes.
-pub const VERSION: u8 = 3;
+pub const VERSION: u8 = 4;
 
 /// The seed of a fresh page (Kafka's default port, for a memorable one).
 pub const DEFAULT_SEED: u64 = 9092;
@@ -266,6 +266,37 @@ mod tests {
                         fate: Fate::Failed("NOT_ENOUGH_REPLICAS".into()),
                     },
                 ],
+                configs: vec![("acks".into(), "all".into())],
+                choices: vec![PartitionChoice {
+                    send_id: "p:1".into(),
+                    partition: "t-0".into(),
+                    key: Some("k".into()),
+                    reason: PartitionReason::Murmur2 {
+                        hash: -7,
+                        partitions: 3,
+                    },
+                }],
+            }],
+            consumers: vec![ConsumerView {
+                name: "c1".into(),
+                group: Some("g".into()),
+                up: true,
+                closed: false,
+                member_id: "c1-0".into(),
+                generation: 3,
+                rebalance_protocol: "cooperative".into(),
+                assignment: vec!["t-0".into()],
+                last_change: Some(AssignmentChange {
+                    generation: 3,
+                    revoked: vec!["t-1".into()],
+                    lost: vec![],
+                    added: vec![],
+                }),
+                delivered: 4,
+                processed: 2,
+                positions: vec![("t-0".into(), 4)],
+                committed: vec![("t-0".into(), 2)],
+                configs: vec![("group.id".into(), "g".into())],
             }],
             groups: vec![GroupView {
                 group: "g".into(),

@@ -143,6 +143,69 @@ pub struct ProducerView {
     pub incomplete: usize,
     pub acks: String,
     pub fates: Vec<RecordFate>,
+    /// Every producer config by Kafka's name with the value in effect.
+    pub configs: Vec<(String, String)>,
+    /// The partitioner's choice for the newest records, oldest first.
+    pub choices: Vec<PartitionChoice>,
+}
+
+/// Why the partitioner chose a record's partition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartitionReason {
+    /// `partition=` given.
+    Explicit,
+    /// `toPositive(murmur2(key)) % partitions`; `hash` is murmur2's value.
+    Murmur2 { hash: i32, partitions: i32 },
+    /// The topic's sticky partition (no key, or keys ignored); `new`:
+    /// picked at random for this record.
+    Sticky { new: bool, keys_ignored: bool },
+    /// `RoundRobinPartitioner`: its counter, over `available` partitions.
+    RoundRobin { counter: i32, available: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionChoice {
+    pub send_id: String,
+    /// `t-2`.
+    pub partition: String,
+    pub key: Option<String>,
+    pub reason: PartitionReason,
+}
+
+/// What a member's newest rebalance changed (`TOPIC-P` names).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentChange {
+    pub generation: i32,
+    pub revoked: Vec<String>,
+    pub lost: Vec<String>,
+    pub added: Vec<String>,
+}
+
+/// A consumer application as it sees itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerView {
+    pub name: String,
+    pub group: Option<String>,
+    /// The process runs (not crashed).
+    pub up: bool,
+    /// `close()` was called.
+    pub closed: bool,
+    pub member_id: String,
+    /// -1 before it joined.
+    pub generation: i32,
+    /// `eager` or `cooperative`.
+    pub rebalance_protocol: String,
+    pub assignment: Vec<String>,
+    pub last_change: Option<AssignmentChange>,
+    /// Records `poll` returned, `process`ed, and delivered not processed.
+    pub delivered: u64,
+    pub processed: u64,
+    /// Per assigned partition: next offset to deliver.
+    pub positions: Vec<(String, i64)>,
+    /// Committed offsets as this consumer last knew them.
+    pub committed: Vec<(String, i64)>,
+    /// Every consumer config by Kafka's name with the value in effect.
+    pub configs: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +263,8 @@ pub struct ClusterView {
     pub isr_changes: Vec<IsrChange>,
     pub producers: Vec<ProducerView>,
     pub groups: Vec<GroupView>,
+    /// Every consumer application, in name order.
+    pub consumers: Vec<ConsumerView>,
     /// Messages on the wire, by Kafka API name.
     pub in_flight: Vec<(String, usize)>,
     /// Messages parked by a `hold` rule, by API name.

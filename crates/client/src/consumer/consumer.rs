@@ -726,6 +726,11 @@ impl Consumer {
         self.subs.assigned_set()
     }
 
+    /// `eager` or `cooperative`: how this member rebalances.
+    pub fn rebalance_protocol(&self) -> &'static str {
+        super::coordinator::protocol_name(self.group.rebalance_protocol)
+    }
+
     /// The newest rebalance that changed this member's partitions.
     pub fn last_assignment_change(&self) -> Option<&super::coordinator::AssignmentChange> {
         self.group.last_change.as_ref()

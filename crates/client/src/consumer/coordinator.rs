@@ -1124,7 +1124,7 @@ impl Consumer {
     }
 }
 
-fn protocol_name(p: RebalanceProtocol) -> &'static str {
+pub(crate) fn protocol_name(p: RebalanceProtocol) -> &'static str {
     match p {
         RebalanceProtocol::Eager => "eager",
         RebalanceProtocol::Cooperative => "cooperative",
