@@ -24,6 +24,7 @@ impl Lang {
             Lang::Zh => ZH
                 .iter()
                 .chain(crate::i18n_views::ZH)
+                .chain(crate::i18n_clients::ZH)
                 .find(|(k, _)| *k == en)
                 .map_or(en, |(_, zh)| zh),
         }

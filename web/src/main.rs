@@ -13,6 +13,9 @@ mod history;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod i18n;
 mod i18n_views;
+mod i18n_clients;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod client_forms;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod plot;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
