@@ -5,6 +5,8 @@
 //! over the session's script — the same checks the console's lines get.
 //! Pure: no browser types, so it is tested natively.
 
+use std::collections::BTreeMap;
+
 use kafkascope_scenario::config::{self, ConfigDef, Kind, Scope};
 use kafkascope_view::{AssignmentChange, PartitionChoice, PartitionReason};
 
@@ -168,6 +170,36 @@ pub fn reason_text(lang: Lang, c: &PartitionChoice) -> String {
     }
 }
 
+/// The first of `stem`, `stem2`, `stem3`, ... not in `taken`.
+pub fn free_name(stem: &str, taken: &[String]) -> String {
+    let mut n = 1;
+    loop {
+        let name = if n == 1 { stem.to_string() } else { format!("{stem}{n}") };
+        if !taken.contains(&name) {
+            return name;
+        }
+        n += 1;
+    }
+}
+
+/// Whether an effective value differs from Kafka's default, reading the
+/// spellings Kafka treats alike as one (`-1` and `all`, an assignor's
+/// class name and short name).
+pub fn differs(scope: Scope, name: &str, value: &str, default: &str) -> bool {
+    let norm = |v: &str| -> Vec<String> {
+        v.split(',')
+            .map(|item| {
+                let item = item.trim();
+                match (scope, name) {
+                    (Scope::Producer, "acks") if item == "-1" => "all".to_string(),
+                    _ => config::assignor_short_name(item).unwrap_or(item).to_string(),
+                }
+            })
+            .collect()
+    };
+    norm(value) != norm(default)
+}
+
 /// What a rebalance changed, marked in text: `−t-0 +t-2` (`−` revoked,
 /// `+` added, `×` lost with the generation).
 pub fn change_marks(c: &AssignmentChange) -> String {
@@ -178,6 +210,34 @@ pub fn change_marks(c: &AssignmentChange) -> String {
         .chain(c.lost.iter().map(|p| format!("×{p}")))
         .chain(c.added.iter().map(|p| format!("+{p}")));
     marks.collect::<Vec<_>>().join(" ")
+}
+
+/// Field errors and the checker's errors by the config names they
+/// mention; errors naming no field come back apart (shown under the form).
+pub fn sort_errors(
+    field: Vec<(String, String)>,
+    checker: Vec<String>,
+    names: &[&'static str],
+) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
+    let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (n, e) in field {
+        by_name.entry(n).or_default().push(e);
+    }
+    let mut rest = Vec::new();
+    for e in checker {
+        let named: Vec<&&str> = names
+            .iter()
+            .filter(|n| mentions(&e, n))
+            .collect();
+        if named.is_empty() {
+            rest.push(e);
+        } else {
+            for n in named {
+                by_name.entry(n.to_string()).or_default().push(e.clone());
+            }
+        }
+    }
+    (by_name, rest)
 }
 
 #[cfg(test)]
@@ -255,6 +315,35 @@ mod tests {
         assert!(errors.iter().any(|e| e.contains("nope")), "{errors:?}");
         // Without a cluster nothing can be created.
         assert!(!check_lines("", &["producer p".into()]).is_empty());
+    }
+
+    #[test]
+    fn errors_go_beside_the_fields_they_name() {
+        let (by_name, rest) = sort_errors(
+            vec![("linger.ms".into(), "linger.ms=x is not valid".into())],
+            vec![
+                "producer p: acks=1 with enable.idempotence=true".into(),
+                "producer p already exists".into(),
+            ],
+            &["acks", "linger.ms", "enable.idempotence", "retries"],
+        );
+        assert_eq!(by_name.keys().collect::<Vec<_>>(), ["acks", "enable.idempotence", "linger.ms"]);
+        assert_eq!(rest, ["producer p already exists"]);
+    }
+
+    #[test]
+    fn free_names_and_defaults() {
+        assert_eq!(free_name("p", &[]), "p");
+        assert_eq!(free_name("p", &["p".into(), "p2".into()]), "p3");
+        let d = |s, n, v| {
+            let def = config::lookup(s, n).unwrap().default;
+            differs(s, n, v, def)
+        };
+        assert!(!d(Scope::Producer, "acks", "-1"));
+        assert!(d(Scope::Producer, "acks", "1"));
+        assert!(!d(Scope::Consumer, "partition.assignment.strategy", "range,cooperative-sticky"));
+        assert!(d(Scope::Consumer, "partition.assignment.strategy", "cooperative-sticky"));
+        assert!(!d(Scope::Producer, "linger.ms", "0"));
     }
 
     #[test]

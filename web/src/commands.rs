@@ -12,11 +12,21 @@ pub fn quote(v: &str) -> String {
     }
 }
 
-/// `send P T value=V [key=K] [count=N]`.
-pub fn send(producer: &str, topic: &str, value: &str, key: &str, count: u32) -> String {
+/// `send P T value=V [key=K] [partition=P] [count=N]`.
+pub fn send(
+    producer: &str,
+    topic: &str,
+    value: &str,
+    key: &str,
+    partition: Option<u32>,
+    count: u32,
+) -> String {
     let mut line = format!("send {producer} {topic} value={}", quote(value));
     if !key.is_empty() {
         line.push_str(&format!(" key={}", quote(key)));
+    }
+    if let Some(p) = partition {
+        line.push_str(&format!(" partition={p}"));
     }
     if count > 1 {
         line.push_str(&format!(" count={count}"));
@@ -42,12 +52,19 @@ mod tests {
 
     #[test]
     fn send_lines() {
-        assert_eq!(send("p", "t", "v{i}", "", 5), "send p t value=v{i} count=5");
         assert_eq!(
-            send("p", "t", "hello world", "k 1", 1),
+            send("p", "t", "v{i}", "", None, 5),
+            "send p t value=v{i} count=5"
+        );
+        assert_eq!(
+            send("p", "t", "hello world", "k 1", None, 1),
             "send p t value=\"hello world\" key=\"k 1\""
         );
-        assert_eq!(send("p", "t", "", "", 1), "send p t value=\"\"");
+        assert_eq!(send("p", "t", "", "", None, 1), "send p t value=\"\"");
+        assert_eq!(
+            send("p", "t", "v", "k{i}", Some(2), 3),
+            "send p t value=v key=k{i} partition=2 count=3"
+        );
     }
 
     #[test]

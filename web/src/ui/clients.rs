@@ -1,11 +1,17 @@
-//! Producers (each record's fate) and consumer groups (state, generation,
-//! members' assignments, committed offsets and lag). Bounded: the newest
-//! fates only.
+//! Producers (configs in effect, each record's partition and why, its
+//! fate; flush, kill, restart), the producer and consumer editors, the
+//! consumers with their controls, and consumer groups (state, generation,
+//! members' assignments with what the newest rebalance changed, committed
+//! offsets and lag). Bounded: the newest records only.
 
-use kafkascope_view::{Fate, GroupView, ProducerView};
+use kafkascope_scenario::config::Scope;
+use kafkascope_view::{ConsumerView, Fate, GroupView, ProducerView, RecordFate};
 use yew::prelude::*;
 
+use super::consumers::{effective, ConsumerCard, ConsumerEditor};
+use super::producer_editor::ProducerEditor;
 use super::Snap;
+use crate::client_forms::{change_marks, reason_text};
 use crate::commands;
 use crate::i18n::Lang;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -23,40 +29,98 @@ pub struct ClientsProps {
 #[function_component(ClientsPanel)]
 pub fn clients_panel(p: &ClientsProps) -> Html {
     let lang = p.lang;
-    let v = &p.snap.0.view;
-    let mut topics: Vec<String> = v.partitions.iter().map(|p| p.topic.clone()).collect();
-    topics.dedup();
-    if v.producers.is_empty() && v.groups.is_empty() && topics.is_empty() {
+    let u = &p.snap.0;
+    let v = &u.view;
+    if v.brokers.is_empty() {
         return html! {};
     }
+    let mut topics: Vec<String> = v.partitions.iter().map(|p| p.topic.clone()).collect();
+    topics.dedup();
+    let partitions: Vec<String> = v.partitions.iter().map(|p| p.name()).collect();
     let producers: Vec<String> = v
         .producers
         .iter()
         .filter(|p| p.up)
         .map(|p| p.name.clone())
         .collect();
+    let taken: Vec<String> = v
+        .producers
+        .iter()
+        .map(|p| p.name.clone())
+        .chain(v.consumers.iter().map(|c| c.name.clone()))
+        .collect();
+    let script = AttrValue::from(u.script.clone());
     html! {
+        <>
         <div class="grid">
+            <ProducerEditor lang={lang} script={script.clone()} taken={taken.clone()} run={p.run.clone()} />
             if !topics.is_empty() {
-                <SendPanel lang={lang} producers={producers} topics={topics} run={p.run.clone()} />
+                <SendPanel lang={lang} producers={producers} topics={topics.clone()} run={p.run.clone()} />
             }
+        </div>
+        <div class="grid">
             if !v.producers.is_empty() {
                 <section class="panel producers" aria-labelledby="producers-title">
                     <h2 id="producers-title">{ lang.t("Producers") }</h2>
-                    { for v.producers.iter().map(|pr| producer(lang, pr)) }
+                    { for v.producers.iter().map(|pr| producer(lang, pr, &p.run)) }
+                </section>
+            }
+            <ConsumerEditor lang={lang} script={script} taken={taken} topics={topics} run={p.run.clone()} />
+        </div>
+        <div class="grid">
+            if !v.consumers.is_empty() {
+                <section class="panel consumers" aria-labelledby="consumers-title">
+                    <h2 id="consumers-title">{ lang.t("Consumers") }</h2>
+                    { for v.consumers.iter().map(|c| html! {
+                        <ConsumerCard key={c.name.clone()} lang={lang} consumer={c.clone()} partitions={partitions.clone()} run={p.run.clone()} />
+                    }) }
                 </section>
             }
             if !v.groups.is_empty() {
                 <section class="panel groups" aria-labelledby="groups-title">
                     <h2 id="groups-title">{ lang.t("Consumer groups") }</h2>
-                    { for v.groups.iter().map(|g| group(lang, g)) }
+                    { for v.groups.iter().map(|g| group(lang, g, &v.consumers)) }
                 </section>
             }
         </div>
+        </>
     }
 }
 
-fn producer(lang: Lang, p: &ProducerView) -> Html {
+/// The fate of a record, in words (the class marks it for colour too).
+fn fate_text(lang: Lang, f: Option<&RecordFate>) -> (&'static str, String) {
+    match f.map(|f| &f.fate) {
+        Some(Fate::Acked { offset, .. }) => ("acked", lang.f("acked at offset {}", &[offset])),
+        Some(Fate::Lost { offset, .. }) => ("lost", lang.f("lost (was at offset {})", &[offset])),
+        Some(Fate::Failed(e)) => ("failed", lang.f("failed: {}", &[e])),
+        None => ("pending", lang.t("in flight").to_string()),
+    }
+}
+
+/// The number in a send id (`p:7` -> 7): send order.
+fn send_number(id: &str) -> u64 {
+    id.rsplit_once(':')
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+fn producer(lang: Lang, p: &ProducerView, run: &Callback<String>) -> Html {
+    let line = |l: String| {
+        let run = run.clone();
+        Callback::from(move |_: MouseEvent| run.emit(l.clone()))
+    };
+    // The newest records: those the partitioner placed, and those that
+    // failed before it could (no metadata), in send order.
+    let mut ids: Vec<&str> = p.choices.iter().map(|c| c.send_id.as_str()).collect();
+    ids.extend(
+        p.fates
+            .iter()
+            .map(|f| f.send_id.as_str())
+            .filter(|id| !p.choices.iter().any(|c| c.send_id == *id)),
+    );
+    ids.sort_by_key(|id| send_number(id));
+    ids.dedup();
+    let newest = ids.len().saturating_sub(FATES);
     html! {
         <div class="producer" data-producer={p.name.clone()}>
             <h3>
@@ -64,25 +128,55 @@ fn producer(lang: Lang, p: &ProducerView) -> Html {
                 { format!(" · acks={} · {} {} · {} {}", p.acks, lang.t("sends"), p.sends, lang.t("incomplete"), p.incomplete) }
                 if !p.up { <span class="badge down">{ lang.t("stopped") }</span> }
             </h3>
-            <ul class="fates">
-                { for p.fates.iter().rev().take(FATES).map(|f| {
-                    let (class, text) = match &f.fate {
-                        Fate::Acked { partition, offset } => ("acked", format!("{partition} · {}", lang.f("acked at offset {}", &[offset]))),
-                        Fate::Lost { partition, offset } => ("lost", format!("{partition} · {}", lang.f("lost (was at offset {})", &[offset]))),
-                        Fate::Failed(e) => ("failed", lang.f("failed: {}", &[e])),
-                    };
-                    html! {
-                        <li class={class}>
-                            <code>{ f.value.clone().unwrap_or_else(|| f.send_id.clone()) }</code>{ " → " }{ text }
-                        </li>
-                    }
-                }) }
-            </ul>
+            <div class="row" role="group" aria-label={lang.f("Actions of {}", &[&p.name])}>
+                <button class="flush" disabled={!p.up} onclick={line(format!("flush {}", p.name))}>{ lang.t("Flush") }</button>
+                if p.up {
+                    <button class="kill" onclick={line(format!("crash {}", p.name))}>{ lang.t("Kill (crash)") }</button>
+                } else {
+                    <button class="restart" onclick={line(format!("restart {}", p.name))}>{ lang.t("Restart") }</button>
+                }
+            </div>
+            if !ids.is_empty() {
+                <table class="fates">
+                    <thead><tr>
+                        <th scope="col">{ lang.t("Record") }</th>
+                        <th scope="col">{ lang.t("Key") }</th>
+                        <th scope="col">{ lang.t("Chosen partition") }</th>
+                        <th scope="col">{ lang.t("Why") }</th>
+                        <th scope="col">{ lang.t("Fate") }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for ids[newest..].iter().rev().map(|id| {
+                            let choice = p.choices.iter().find(|c| c.send_id == *id);
+                            let fate = p.fates.iter().find(|f| f.send_id == *id);
+                            let (class, text) = fate_text(lang, fate);
+                            let hash = choice.and_then(|c| match c.reason {
+                                kafkascope_view::PartitionReason::Murmur2 { hash, .. } => Some(hash.to_string()),
+                                _ => None,
+                            });
+                            html! {
+                                <tr class={class} data-send={id.to_string()}
+                                    data-partition={choice.map(|c| c.partition.clone())} data-hash={hash}>
+                                    <td><code>{ fate.and_then(|f| f.value.clone()).unwrap_or_else(|| id.to_string()) }</code></td>
+                                    <td><code>{ choice.and_then(|c| c.key.clone()).unwrap_or_else(|| "—".into()) }</code></td>
+                                    <td class="chosen">{ choice.map_or("—".to_string(), |c| c.partition.clone()) }</td>
+                                    <td class="why">{ choice.map(|c| reason_text(lang, c)).unwrap_or_default() }</td>
+                                    <td class="fate">{ text }</td>
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            }
+            <details>
+                <summary>{ lang.t("Effective configs") }</summary>
+                { effective(lang, Scope::Producer, &p.configs) }
+            </details>
         </div>
     }
 }
 
-fn group(lang: Lang, g: &GroupView) -> Html {
+fn group(lang: Lang, g: &GroupView, consumers: &[ConsumerView]) -> Html {
     html! {
         <div class="group" data-group={g.group.clone()}>
             <h3>
@@ -90,21 +184,38 @@ fn group(lang: Lang, g: &GroupView) -> Html {
                 if let Some(gen) = g.generation { { format!(" · {}", lang.f("generation {}", &[&gen])) } }
             </h3>
             <table>
-                <thead><tr><th>{ lang.t("Member") }</th><th>{ lang.t("Assignment") }</th></tr></thead>
+                <thead><tr>
+                    <th scope="col">{ lang.t("Member") }</th>
+                    <th scope="col">{ lang.t("Assignment") }</th>
+                    <th scope="col">{ lang.t("Last rebalance") }</th>
+                </tr></thead>
                 <tbody>
-                    { for g.members.iter().map(|m| html! {
-                        <tr><td><code>{ &m.client_id }</code></td><td>{ m.assignment.join(", ") }</td></tr>
+                    { for g.members.iter().map(|m| {
+                        // The member's own account of its newest rebalance
+                        // (a dead process's member has none).
+                        let change = consumers
+                            .iter()
+                            .find(|c| c.name == m.client_id && c.up && c.member_id == m.member_id)
+                            .and_then(|c| c.last_change.as_ref());
+                        html! {
+                            <tr data-member={m.client_id.clone()}>
+                                <td><code>{ &m.client_id }</code></td>
+                                <td class="owned">{ m.assignment.join(", ") }</td>
+                                <td class="marks">{ change.map(|ch| format!("{}: {}", lang.f("generation {}", &[&ch.generation]), change_marks(ch))).unwrap_or_else(|| "—".into()) }</td>
+                            </tr>
+                        }
                     }) }
                 </tbody>
             </table>
+            <p class="hint">{ lang.t("− revoked, + added, × lost") }</p>
             <table>
-                <thead><tr><th>{ lang.t("Partitions") }</th><th class="num">{ lang.t("Committed") }</th><th class="num">{ lang.t("Lag") }</th></tr></thead>
+                <thead><tr><th scope="col">{ lang.t("Partitions") }</th><th scope="col" class="num">{ lang.t("Committed") }</th><th scope="col" class="num">{ lang.t("Lag") }</th></tr></thead>
                 <tbody>
                     { for g.offsets.iter().map(|o| html! {
-                        <tr>
+                        <tr data-partition={o.partition.clone()}>
                             <td>{ &o.partition }</td>
-                            <td class="num">{ o.committed }</td>
-                            <td class="num">{ o.lag.map_or("—".to_string(), |l| l.to_string()) }</td>
+                            <td class="num committed">{ o.committed }</td>
+                            <td class="num lag">{ o.lag.map_or("—".to_string(), |l| l.to_string()) }</td>
                         </tr>
                     }) }
                 </tbody>
@@ -131,6 +242,8 @@ pub fn send_panel(p: &SendProps) -> Html {
     let value = use_state(|| "v{i}".to_string());
     let key = use_state(String::new);
     let count = use_state(|| 1u32);
+    // "" = let the partitioner choose.
+    let partition = use_state(String::new);
     // A choice that no longer exists falls back to the first one.
     let pick = |chosen: &str, all: &[String]| {
         if all.iter().any(|x| x == chosen) {
@@ -167,7 +280,7 @@ pub fn send_panel(p: &SendProps) -> Html {
     };
     let send = {
         let run = p.run.clone();
-        let line = commands::send(&pr, &tp, &value, &key, *count);
+        let line = commands::send(&pr, &tp, &value, &key, partition.trim().parse().ok(), *count);
         Callback::from(move |_| run.emit(line.clone()))
     };
     let flush = {
@@ -200,6 +313,7 @@ pub fn send_panel(p: &SendProps) -> Html {
                 <div class="row">
                     <label>{ "value " }<input id="send-value" type="text" value={(*value).clone()} onchange={text(&value)} aria-describedby="send-help" /></label>
                     <label>{ lang.t("Key (optional)") }{ " " }<input id="send-key" type="text" value={(*key).clone()} onchange={text(&key)} /></label>
+                    <label>{ lang.t("Partition (optional)") }{ " " }<input id="send-partition" type="number" min="0" step="1" value={(*partition).clone()} onchange={text(&partition)} /></label>
                     <label>{ lang.t("Count") }{ " " }<input id="send-count" type="number" min="1" value={count.to_string()} onchange={on_count} /></label>
                 </div>
                 <div class="row">
