@@ -37,7 +37,11 @@ pub fn choices(def: &ConfigDef) -> Option<Vec<&'static str>> {
         Kind::Bool => Some(vec!["true", "false"]),
         Kind::Choice(values) => {
             let full: Vec<&str> = values.iter().copied().filter(|v| v.contains('.')).collect();
-            Some(if full.is_empty() { values.to_vec() } else { full })
+            Some(if full.is_empty() {
+                values.to_vec()
+            } else {
+                full
+            })
         }
         Kind::ChoiceList(values) => Some(
             values
@@ -174,7 +178,11 @@ pub fn reason_text(lang: Lang, c: &PartitionChoice) -> String {
 pub fn free_name(stem: &str, taken: &[String]) -> String {
     let mut n = 1;
     loop {
-        let name = if n == 1 { stem.to_string() } else { format!("{stem}{n}") };
+        let name = if n == 1 {
+            stem.to_string()
+        } else {
+            format!("{stem}{n}")
+        };
         if !taken.contains(&name) {
             return name;
         }
@@ -192,7 +200,9 @@ pub fn differs(scope: Scope, name: &str, value: &str, default: &str) -> bool {
                 let item = item.trim();
                 match (scope, name) {
                     (Scope::Producer, "acks") if item == "-1" => "all".to_string(),
-                    _ => config::assignor_short_name(item).unwrap_or(item).to_string(),
+                    _ => config::assignor_short_name(item)
+                        .unwrap_or(item)
+                        .to_string(),
                 }
             })
             .collect()
@@ -225,10 +235,7 @@ pub fn sort_errors(
     }
     let mut rest = Vec::new();
     for e in checker {
-        let named: Vec<&&str> = names
-            .iter()
-            .filter(|n| mentions(&e, n))
-            .collect();
+        let named: Vec<&&str> = names.iter().filter(|n| mentions(&e, n)).collect();
         if named.is_empty() {
             rest.push(e);
         } else {
@@ -256,13 +263,21 @@ mod tests {
         let acks = f.iter().find(|d| d.name == "acks").unwrap();
         assert_eq!(acks.default, "all");
         assert_eq!(choices(acks).unwrap(), ["0", "1", "-1", "all"]);
-        assert!(f.iter().any(|d| d.name == "linger.ms" && choices(d).is_none()));
+        assert!(f
+            .iter()
+            .any(|d| d.name == "linger.ms" && choices(d).is_none()));
         let part = f.iter().find(|d| d.name == "partitioner.class").unwrap();
-        assert!(choices(part).unwrap().iter().all(|c| c.starts_with("org.apache.kafka")));
+        assert!(choices(part)
+            .unwrap()
+            .iter()
+            .all(|c| c.starts_with("org.apache.kafka")));
         assert!(doc(acks, Lang::Zh) != doc(acks, Lang::En));
         let c = fields(Scope::Consumer);
         assert!(!c.iter().any(|d| d.name == "group.id"));
-        let strategy = c.iter().find(|d| d.name == "partition.assignment.strategy").unwrap();
+        let strategy = c
+            .iter()
+            .find(|d| d.name == "partition.assignment.strategy")
+            .unwrap();
         assert_eq!(
             choices(strategy).unwrap(),
             ["range", "roundrobin", "sticky", "cooperative-sticky"]
@@ -271,7 +286,12 @@ mod tests {
 
     #[test]
     fn lines_from_the_forms() {
-        let values = v(&[("acks", "1"), ("linger.ms", "20"), ("batch.size", " "), ("transactional.id", "tx 1")]);
+        let values = v(&[
+            ("acks", "1"),
+            ("linger.ms", "20"),
+            ("batch.size", " "),
+            ("transactional.id", "tx 1"),
+        ]);
         assert_eq!(
             producer_line("p1", &values),
             "producer p1 acks=1 linger.ms=20 transactional.id=\"tx 1\""
@@ -296,7 +316,10 @@ mod tests {
 
     #[test]
     fn values_are_checked_like_the_console_checks_them() {
-        let bad = field_errors(Scope::Producer, &v(&[("acks", "2"), ("linger.ms", "-1"), ("retries", "3")]));
+        let bad = field_errors(
+            Scope::Producer,
+            &v(&[("acks", "2"), ("linger.ms", "-1"), ("retries", "3")]),
+        );
         let names: Vec<&str> = bad.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["acks", "linger.ms"]);
         assert!(bad[0].1.contains("expected one of"), "{}", bad[0].1);
@@ -327,7 +350,10 @@ mod tests {
             ],
             &["acks", "linger.ms", "enable.idempotence", "retries"],
         );
-        assert_eq!(by_name.keys().collect::<Vec<_>>(), ["acks", "enable.idempotence", "linger.ms"]);
+        assert_eq!(
+            by_name.keys().collect::<Vec<_>>(),
+            ["acks", "enable.idempotence", "linger.ms"]
+        );
         assert_eq!(rest, ["producer p already exists"]);
     }
 
@@ -341,14 +367,25 @@ mod tests {
         };
         assert!(!d(Scope::Producer, "acks", "-1"));
         assert!(d(Scope::Producer, "acks", "1"));
-        assert!(!d(Scope::Consumer, "partition.assignment.strategy", "range,cooperative-sticky"));
-        assert!(d(Scope::Consumer, "partition.assignment.strategy", "cooperative-sticky"));
+        assert!(!d(
+            Scope::Consumer,
+            "partition.assignment.strategy",
+            "range,cooperative-sticky"
+        ));
+        assert!(d(
+            Scope::Consumer,
+            "partition.assignment.strategy",
+            "cooperative-sticky"
+        ));
         assert!(!d(Scope::Producer, "linger.ms", "0"));
     }
 
     #[test]
     fn mentions_only_whole_names() {
-        assert!(mentions("retries=0 with enable.idempotence=true", "retries"));
+        assert!(mentions(
+            "retries=0 with enable.idempotence=true",
+            "retries"
+        ));
         assert!(!mentions("retry.backoff.ms=1 is not valid", "retries"));
         assert!(!mentions("delivery.timeout.ms=1", "timeout.ms"));
         assert!(mentions("(acks)", "acks"));
@@ -365,19 +402,64 @@ mod tests {
         let hash = -1_234_567_890;
         let text = reason_text(
             Lang::En,
-            &c(PartitionReason::Murmur2 { hash, partitions: 3 }, Some("k1")),
+            &c(
+                PartitionReason::Murmur2 {
+                    hash,
+                    partitions: 3,
+                },
+                Some("k1"),
+            ),
         );
         assert_eq!(
             text,
-            format!("murmur2(k1) = {hash}; toPositive({hash}) mod 3 = {}", (hash & 0x7fff_ffff) % 3)
+            format!(
+                "murmur2(k1) = {hash}; toPositive({hash}) mod 3 = {}",
+                (hash & 0x7fff_ffff) % 3
+            )
         );
-        let sticky = reason_text(Lang::En, &c(PartitionReason::Sticky { new: true, keys_ignored: false }, None));
-        assert!(sticky.starts_with("no key: a new sticky partition"), "{sticky}");
-        let zh = reason_text(Lang::Zh, &c(PartitionReason::Sticky { new: false, keys_ignored: true }, Some("k")));
+        let sticky = reason_text(
+            Lang::En,
+            &c(
+                PartitionReason::Sticky {
+                    new: true,
+                    keys_ignored: false,
+                },
+                None,
+            ),
+        );
+        assert!(
+            sticky.starts_with("no key: a new sticky partition"),
+            "{sticky}"
+        );
+        let zh = reason_text(
+            Lang::Zh,
+            &c(
+                PartitionReason::Sticky {
+                    new: false,
+                    keys_ignored: true,
+                },
+                Some("k"),
+            ),
+        );
         assert!(!zh.is_ascii(), "{zh}");
-        let rr = reason_text(Lang::En, &c(PartitionReason::RoundRobin { counter: 4, available: 3 }, None));
-        assert_eq!(rr, "RoundRobinPartitioner: counter 4 mod 3 partitions with a leader");
-        assert_eq!(reason_text(Lang::En, &c(PartitionReason::Explicit, None)), "partition= given by the application");
+        let rr = reason_text(
+            Lang::En,
+            &c(
+                PartitionReason::RoundRobin {
+                    counter: 4,
+                    available: 3,
+                },
+                None,
+            ),
+        );
+        assert_eq!(
+            rr,
+            "RoundRobinPartitioner: counter 4 mod 3 partitions with a leader"
+        );
+        assert_eq!(
+            reason_text(Lang::En, &c(PartitionReason::Explicit, None)),
+            "partition= given by the application"
+        );
     }
 
     #[test]

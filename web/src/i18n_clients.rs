@@ -3,12 +3,24 @@
 //! `Lang::t` looks here after `i18n_views::ZH`.
 
 pub const ZH: &[(&str, &str)] = &[
-    ("partition= given by the application", "应用程序指定了 partition="),
+    (
+        "partition= given by the application",
+        "应用程序指定了 partition=",
+    ),
     ("key ignored by the partitioner", "分区器忽略了 key"),
     ("no key", "没有 key"),
-    ("a new sticky partition, picked at random among those with a leader", "新的粘性分区，在有 leader 的分区中随机挑选"),
-    ("the topic's current sticky partition (until its batch is sent)", "该主题当前的粘性分区（直到它的批次发出）"),
-    ("RoundRobinPartitioner: counter {} mod {} partitions with a leader", "RoundRobinPartitioner：计数器 {} 对 {} 个有 leader 的分区取模"),
+    (
+        "a new sticky partition, picked at random among those with a leader",
+        "新的粘性分区，在有 leader 的分区中随机挑选",
+    ),
+    (
+        "the topic's current sticky partition (until its batch is sent)",
+        "该主题当前的粘性分区（直到它的批次发出）",
+    ),
+    (
+        "RoundRobinPartitioner: counter {} mod {} partitions with a leader",
+        "RoundRobinPartitioner：计数器 {} 对 {} 个有 leader 的分区取模",
+    ),
     ("New producer", "新建生产者"),
     ("New consumer", "新建消费者"),
     ("Name", "名称"),
@@ -20,7 +32,10 @@ pub const ZH: &[(&str, &str)] = &[
     ("Create the consumer", "创建消费者"),
     ("Line it writes", "将写入的命令"),
     ("Fix the errors first.", "请先修正错误。"),
-    ("Leave a field empty to keep Kafka's default.", "字段留空即使用 Kafka 的默认值。"),
+    (
+        "Leave a field empty to keep Kafka's default.",
+        "字段留空即使用 Kafka 的默认值。",
+    ),
     ("Topics to subscribe to", "要订阅的主题"),
     ("Partition (optional)", "分区（可选）"),
     ("Record", "记录"),

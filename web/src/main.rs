@@ -7,15 +7,15 @@
 //! never on the engine, which keeps its wasm small.
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod client_forms;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod commands;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod history;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod i18n;
-mod i18n_views;
 mod i18n_clients;
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-mod client_forms;
+mod i18n_views;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod plot;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]

@@ -280,7 +280,14 @@ pub fn send_panel(p: &SendProps) -> Html {
     };
     let send = {
         let run = p.run.clone();
-        let line = commands::send(&pr, &tp, &value, &key, partition.trim().parse().ok(), *count);
+        let line = commands::send(
+            &pr,
+            &tp,
+            &value,
+            &key,
+            partition.trim().parse().ok(),
+            *count,
+        );
         Callback::from(move |_| run.emit(line.clone()))
     };
     let flush = {

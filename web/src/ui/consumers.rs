@@ -182,11 +182,15 @@ pub fn consumer_card(p: &ConsumerCardProps) -> Html {
     let running = c.up && !c.closed;
     let on_seek_partition = {
         let s = seek_partition.clone();
-        Callback::from(move |e: Event| s.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            s.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
     let on_seek_to = {
         let s = seek_to.clone();
-        Callback::from(move |e: InputEvent| s.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            s.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let committed = |tp: &str| {
         c.committed
