@@ -177,6 +177,7 @@ describe('producer and consumer panels', () => {
     await page.locator('.consumer[data-consumer="c2"] button.kill').click();
     await consoleShows(page, '› crash c2');
     await type(page, 'run until members g == c1 timeout=30000');
+    await c1.locator('button.poll').click();
     await type(page, 'tick 3000');
     await page.locator('.consumer[data-consumer="c2"][data-state="killed"]').waitFor({ timeout: TIMEOUT });
     m = await members(page);
