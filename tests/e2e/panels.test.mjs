@@ -25,20 +25,20 @@ function murmur2Partition(key, partitions) {
 }
 
 /** Fills the consumer form and creates the consumer. */
-async function createConsumer(page, name) {
+async function createConsumer(page, name, group = 'g', strategy = 'cooperative-sticky') {
   const form = page.locator('#consumer-editor');
   await form.locator('#consumer-name').fill(name);
-  await form.locator('#consumer-group').fill('g');
+  await form.locator('#consumer-group').fill(group);
   const topic = form.locator('input.consumer-topic[value="t"]');
   if (!(await topic.isChecked())) await topic.check();
-  await form.locator('#consumer-cfg-partition-assignment-strategy').selectOption('cooperative-sticky');
+  await form.locator('#consumer-cfg-partition-assignment-strategy').selectOption(strategy);
   await form.locator('#consumer-cfg-auto-offset-reset').selectOption('earliest');
   await form.locator('#consumer-cfg-enable-auto-commit').selectOption('false');
   await form.locator('#consumer-cfg-session-timeout-ms').fill('6000');
   await form.locator('#consumer-cfg-heartbeat-interval-ms').fill('1000');
   assert.equal(
     await form.locator('#consumer-line').innerText(),
-    `consumer ${name} group.id=g enable.auto.commit=false auto.offset.reset=earliest partition.assignment.strategy=cooperative-sticky session.timeout.ms=6000 heartbeat.interval.ms=1000\nsubscribe ${name} t`,
+    `consumer ${name} group.id=${group} enable.auto.commit=false auto.offset.reset=earliest partition.assignment.strategy=${strategy} session.timeout.ms=6000 heartbeat.interval.ms=1000\nsubscribe ${name} t`,
   );
   await form.locator('#create-consumer').click();
   await consoleShows(page, `› subscribe ${name} t`);
@@ -46,9 +46,9 @@ async function createConsumer(page, name) {
 }
 
 /** The group's members: name -> { owned: [t-0, ...], marks }. */
-async function members(page) {
+async function members(page, group = 'g') {
   const out = {};
-  for (const row of await page.locator('.group[data-group="g"] tr[data-member]').all()) {
+  for (const row of await page.locator(`.group[data-group="${group}"] tr[data-member]`).all()) {
     const owned = (await row.locator('td.owned').innerText()).trim();
     out[await row.getAttribute('data-member')] = {
       owned: owned ? owned.split(', ') : [],
@@ -187,6 +187,19 @@ describe('producer and consumer panels', () => {
     assert.doesNotMatch(m.c1.marks, /−/);
     assert.match(await c1.locator('.change .marks').innerText(), /\+t-/);
     await screenshot(page, 'panels.png');
+
+    // The same through an eager group (range): the member that was there
+    // gives up everything it owned when the second one joins.
+    await createConsumer(page, 'e1', 'e', 'range');
+    await type(page, 'run until state e == Stable timeout=30000');
+    await createConsumer(page, 'e2', 'e', 'range');
+    await type(page, 'run until members e == e1,e2 timeout=30000');
+    await type(page, 'tick 5000');
+    const e = await members(page, 'e');
+    assert.deepEqual([...e.e1.owned, ...e.e2.owned].sort(), ['t-0', 't-1', 't-2']);
+    assert.match(e.e1.marks, /−t-0 −t-1 −t-2/);
+    for (const tp of e.e1.owned) assert.match(e.e1.marks, new RegExp(`\\+${tp}`));
+    await screenshot(page, 'panels-eager.png');
 
     // Kill the producer: its line, and it shows as stopped.
     await producer.locator('button.kill').click();
