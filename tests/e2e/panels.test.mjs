@@ -67,7 +67,7 @@ describe('producer and consumer panels', () => {
     await page.locator('#start-cluster').click({ timeout: TIMEOUT });
     await page.locator('tr.sim-broker').nth(2).waitFor({ timeout: TIMEOUT });
     await type(page, 'topic create t partitions=3 replication-factor=3');
-    await page.locator('#send-topic').waitFor({ timeout: TIMEOUT });
+    await page.locator('#producer-editor').waitFor({ timeout: TIMEOUT });
 
     // The producer editor: Kafka's names, defaults and explanations.
     const editor = page.locator('#producer-editor');
@@ -100,6 +100,7 @@ describe('producer and consumer panels', () => {
     assert.match(await producer.locator('.effective tr[data-config="enable.idempotence"]').innerText(), /false/);
 
     // Keyed records: each one's partition is murmur2's.
+    await page.locator('#send-topic').waitFor({ timeout: TIMEOUT });
     await page.locator('#send-key').fill('k{i}');
     await page.locator('#send-count').fill('6');
     await page.locator('#send-count').press('Tab');
