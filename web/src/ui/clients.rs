@@ -53,20 +53,19 @@ pub fn clients_panel(p: &ClientsProps) -> Html {
     html! {
         <>
         <div class="grid">
-            <ProducerEditor lang={lang} script={script.clone()} taken={taken.clone()} run={p.run.clone()} />
             if !topics.is_empty() {
                 <SendPanel lang={lang} producers={producers} topics={topics.clone()} run={p.run.clone()} />
             }
-        </div>
-        <div class="grid">
             if !v.producers.is_empty() {
                 <section class="panel producers" aria-labelledby="producers-title">
                     <h2 id="producers-title">{ lang.t("Producers") }</h2>
                     { for v.producers.iter().map(|pr| producer(lang, pr, &p.run)) }
                 </section>
             }
-            <ConsumerEditor lang={lang} script={script} taken={taken} topics={topics} run={p.run.clone()} />
         </div>
+        // The editors' tables want the page's width.
+        <ProducerEditor lang={lang} script={script.clone()} taken={taken.clone()} run={p.run.clone()} />
+        <ConsumerEditor lang={lang} script={script} taken={taken} topics={topics} run={p.run.clone()} />
         <div class="grid">
             if !v.consumers.is_empty() {
                 <section class="panel consumers" aria-labelledby="consumers-title">
