@@ -266,7 +266,25 @@ impl Broker {
                             backoff = true;
                             continue;
                         }
+                        // Each batch's base offset and leader epoch: with
+                        // the offsets they name the records copied (the
+                        // record inspector follows them).
+                        let tp = r.tp.clone();
+                        let records = r.records.clone();
+                        let leo = p.leo();
+                        self.event("follower-append", || {
+                            let batches: Vec<[i64; 3]> = protocol::batch::iter_batches(&records)
+                                .map_while(Result::ok)
+                                .map(|(_, h)| {
+                                    [h.base_offset, h.last_offset(), h.partition_leader_epoch as i64]
+                                })
+                                .collect();
+                            json!({"partition": tp.to_string(), "leader": leader, "leo": leo, "batches": batches})
+                        });
                     }
+                    let Some(p) = self.partitions.get_mut(&r.tp) else {
+                        continue;
+                    };
                     if r.log_start_offset > p.log.log_start() {
                         p.log.advance_log_start(r.log_start_offset);
                     }
@@ -295,9 +313,12 @@ impl Broker {
                         if self.config.truncation == Truncation::HighWatermark
                             && r.high_watermark < leo
                         {
-                            let _ = p.log.truncate_to(r.high_watermark, self.now);
-                            p.log.set_hw(p.hw().min(r.high_watermark));
+                            let to = r.high_watermark;
+                            let _ = p.log.truncate_to(to, self.now);
+                            p.log.set_hw(p.hw().min(to));
                             p.follower_state = FollowerState::Fetching;
+                            let tp = r.tp.clone();
+                            self.event("truncate", || json!({"partition": tp.to_string(), "from": leo, "to": to, "rule": "high-watermark"}));
                         }
                     }
                     let tp = r.tp.clone();

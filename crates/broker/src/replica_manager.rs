@@ -114,7 +114,7 @@ impl Broker {
                     self.stats.bytes_in += pp.records.len() as u64;
                     resp.base_offset = first;
                     resp.log_start_offset = p.log.log_start();
-                    appended.push(pp.tp.clone());
+                    appended.push((pp.tp.clone(), first, last, p.leader_epoch));
                     parts.push((resp, last + 1, req.acks != -1));
                 }
                 Err(code) => {
@@ -126,19 +126,22 @@ impl Broker {
                 }
             }
         }
-        for tp in &appended {
+        for (tp, first, last, epoch) in &appended {
             let p = self
                 .partitions
                 .get_mut(tp)
                 .expect("appended partition exists");
             let leo = p.leo();
-            if p.maybe_increment_hw(me) {
+            let hw_moved = p.maybe_increment_hw(me);
+            // The offsets and epoch name the records (a record is its
+            // offset and the leader epoch it was appended in): the record
+            // inspector follows them through the trace.
+            self.event("append", || {
+                json!({"partition": tp.to_string(), "leo": leo, "first": first, "last": last, "leader_epoch": epoch})
+            });
+            if hw_moved {
                 self.on_hw_moved(tp);
             }
-            self.event(
-                "append",
-                || json!({"partition": tp.to_string(), "leo": leo}),
-            );
             self.maybe_flush(tp);
         }
         // New data may complete followers' and consumers' waiting fetches.
@@ -574,9 +577,12 @@ impl Broker {
         let pairs = self.log_config_pairs(&topic_config);
         let (log, report) = PartitionLog::open(self.storage.clone(), tp, &pairs, self.now)?;
         if let Some(report) = report {
+            // The recovered end: what survived (a power loss drops what
+            // was not flushed).
+            let leo = log.leo();
             self.event(
                 "log-recovered",
-                || json!({"partition": tp.to_string(), "report": report}),
+                || json!({"partition": tp.to_string(), "report": report, "leo": leo}),
             );
         }
         let hw = self.checkpointed_hw(tp);

@@ -155,6 +155,19 @@ impl Batch {
     }
 }
 
+/// The send numbers (`p:N`'s N) of a batch's records, in order.
+fn send_numbers(records: &[Pending]) -> Vec<u64> {
+    records
+        .iter()
+        .filter_map(|p| send_number(&p.send_id))
+        .collect()
+}
+
+/// `p:7` -> 7: a send id's number (the producer's count of sends).
+pub fn send_number(send_id: &str) -> Option<u64> {
+    send_id.rsplit_once(':')?.1.parse().ok()
+}
+
 fn record_size(r: &ProducerRecord) -> usize {
     // DefaultRecord's size: the bodies plus a few varints of overhead.
     let h: usize = r.headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
@@ -870,6 +883,18 @@ impl Producer {
                 }
             })
             .collect();
+        // Which sends this request carries, per partition in batch order:
+        // the record inspector finds a send's request and offset by it.
+        out.push(Output::Event {
+            kind: "producer-send",
+            detail: json!({
+                "broker": leader,
+                "batches": batches
+                    .iter()
+                    .map(|b| json!({"partition": b.tp.to_string(), "sends": send_numbers(&b.records)}))
+                    .collect::<Vec<_>>(),
+            }),
+        });
         let request = ProduceRequest {
             acks: self.config.acks,
             timeout_ms: self.config.request_timeout_ms,
@@ -972,7 +997,7 @@ impl Producer {
         }
         out.push(Output::Event {
             kind: "producer-retry",
-            detail: json!({"partition": b.tp.to_string(), "error": error.name(), "attempts": b.attempts}),
+            detail: json!({"partition": b.tp.to_string(), "error": error.name(), "attempts": b.attempts, "sends": send_numbers(&b.records)}),
         });
         b.retry_at = now + self.config.retry_backoff_ms;
         let queue = self.batches.entry(b.tp.clone()).or_default();
@@ -992,6 +1017,7 @@ impl Producer {
     }
 
     fn complete_batch(&mut self, b: Batch, base_offset: i64, out: &mut Vec<Output>) {
+        let sends = send_numbers(&b.records);
         if let Some(seq) = b.seq {
             self.txn
                 .on_completed(&b.tp, seq, b.records.len() as i32, base_offset);
@@ -1015,7 +1041,7 @@ impl Producer {
         }
         out.push(Output::Event {
             kind: "producer-ack",
-            detail: json!({"partition": b.tp.to_string(), "base_offset": base_offset, "acked": self.app.acked.len()}),
+            detail: json!({"partition": b.tp.to_string(), "base_offset": base_offset, "acked": self.app.acked.len(), "sends": sends}),
         });
     }
 

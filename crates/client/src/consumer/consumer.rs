@@ -572,6 +572,7 @@ impl Consumer {
                 "consumer": self.config.client_id,
                 "count": records.len(),
                 "offsets": ranges.iter().map(|(tp, (a, b))| (tp.clone(), json!([a, b]))).collect::<serde_json::Map<_, _>>(),
+                "runs": super::fetcher::epoch_runs(records),
             }),
         ));
     }

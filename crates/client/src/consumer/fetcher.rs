@@ -28,6 +28,26 @@ pub struct ConsumerRecord {
     pub leader_epoch: i32,
 }
 
+/// Records as runs of consecutive offsets in one leader epoch, per
+/// partition: `[first, last, leader_epoch]`. A record is its offset and
+/// epoch, so the trace names exactly which records moved (the record
+/// inspector reads them) without listing each one.
+pub fn epoch_runs<'a>(
+    records: impl IntoIterator<Item = &'a ConsumerRecord>,
+) -> std::collections::BTreeMap<String, Vec<[i64; 3]>> {
+    let mut runs: std::collections::BTreeMap<String, Vec<[i64; 3]>> = Default::default();
+    for r in records {
+        let v = runs.entry(r.tp.to_string()).or_default();
+        match v.last_mut() {
+            Some(last) if last[1] + 1 == r.offset && last[2] == r.leader_epoch as i64 => {
+                last[1] = r.offset
+            }
+            _ => v.push([r.offset, r.offset, r.leader_epoch as i64]),
+        }
+    }
+    runs
+}
+
 impl ConsumerRecord {
     /// The value as text (what the scenario language's `consumed` shows).
     pub fn value_string(&self) -> String {

@@ -13,7 +13,7 @@ use protocol::ErrorCode;
 use serde_json::json;
 
 use super::consumer::{event, Consumer, Pending};
-use super::fetcher::{parse_records, CompletedFetch};
+use super::fetcher::{epoch_runs, parse_records, CompletedFetch};
 use super::subscription_state::{FetchState, OffsetSpec};
 
 impl Consumer {
@@ -187,12 +187,18 @@ impl Consumer {
                                 self.subs.seek(&p.tp, next);
                             }
                         }
-                        Ok((records, next)) => self.fetcher.add(CompletedFetch {
-                            tp: p.tp.clone(),
-                            fetch_offset,
-                            records: records.into(),
-                            next_fetch_offset: next,
-                        }),
+                        Ok((records, next)) => {
+                            out.push(event(
+                                "records-fetched",
+                                json!({"consumer": self.config.client_id, "broker": from, "runs": epoch_runs(&records)}),
+                            ));
+                            self.fetcher.add(CompletedFetch {
+                                tp: p.tp.clone(),
+                                fetch_offset,
+                                records: records.into(),
+                                next_fetch_offset: next,
+                            })
+                        }
                         Err(e) => {
                             out.push(event(
                                 "corrupt-records",
