@@ -49,6 +49,7 @@ pub mod producer;
 pub mod producer_commands;
 mod producer_config;
 pub mod producer_txn;
+pub mod record_history;
 pub mod runner;
 pub mod sampler;
 pub mod segments_view;

@@ -327,6 +327,11 @@ impl Engine {
                 .segment
                 .as_ref()
                 .and_then(|r| shown.cluster().map(|c| c.segments_view(r))),
+            record: self
+                .focus
+                .record
+                .as_ref()
+                .and_then(|r| shown.cluster().map(|c| c.record_story(r))),
             brokers_in_workers: self.in_workers,
             guide: self.guide.as_ref().map(|g| g.view(&self.live)),
             compare: self.guide.as_ref().and_then(|g| g.compare(&self.live)),

@@ -335,6 +335,7 @@ fn a_focused_segment_view_follows_the_shown_cluster() {
             broker: 0,
             base_offset: Some(0),
         }),
+        record: None,
     };
     let u = update(e.handle(Request::Focus(focus)));
     let live = u.segments.expect("the segment view");
@@ -357,4 +358,47 @@ fn a_focused_segment_view_follows_the_shown_cluster() {
     assert_eq!(u.segments.as_ref(), Some(&live));
     let u = update(e.handle(Request::Focus(Focus::default())));
     assert_eq!(u.segments, None);
+}
+
+#[test]
+fn a_focused_record_story_follows_the_shown_cluster() {
+    use kafkascope_view::inspect::{Focus, Holds, RecordRef, Step, Verdict};
+    let mut e = Engine::new(5);
+    submit(
+        &mut e,
+        "cluster brokers=2\ntopic create t partitions=1 replication-factor=2 assignment=0:1\nproducer p acks=1\nhold 0->1 type=Fetch\nsend p t value=v{i} count=2\ntick 1000\n",
+    );
+    let focus = Focus {
+        segment: None,
+        record: Some(RecordRef::Send {
+            send_id: "p:2".into(),
+        }),
+    };
+    let u = update(e.handle(Request::Focus(focus)));
+    let before = u.record.expect("the record's story");
+    assert_eq!(before.offset, Some(1));
+    assert_eq!(before.verdict, Verdict::NotCommitted);
+    let acked = before
+        .steps
+        .iter()
+        .find(|s| matches!(s.step, Step::Acked { .. }))
+        .expect("acked")
+        .n;
+    // The leader dies with the only copy; broker 1 is elected.
+    let u = submit(&mut e, "crash 0\nrun until leader t-0 == 1 timeout=60000\n");
+    let lost = u.record.unwrap();
+    assert!(
+        matches!(lost.verdict, Verdict::Lost(_)),
+        "{:?}",
+        lost.verdict
+    );
+    assert!(lost
+        .holders
+        .iter()
+        .all(|h| h.holds != Holds::This || !h.broker_up));
+    // Rewound to its ack, the story is the past's.
+    let u = update(e.handle(Request::Replay { to: acked }));
+    assert_eq!(u.record.unwrap().verdict, Verdict::NotCommitted);
+    let u = update(e.handle(Request::Focus(Focus::default())));
+    assert_eq!(u.record, None);
 }

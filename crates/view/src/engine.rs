@@ -119,6 +119,8 @@ pub struct Update {
     pub view: ClusterView,
     /// The replica's segments asked for by [`Request::Focus`].
     pub segments: Option<crate::inspect::SegmentsView>,
+    /// The record's story asked for by [`Request::Focus`].
+    pub record: Option<crate::inspect::RecordStory>,
     /// Each broker runs in its own web worker ([`Request::Brokers`]).
     pub brokers_in_workers: bool,
     /// The guided demo being stepped through, if any.
@@ -374,6 +376,11 @@ mod tests {
                     broker: 2,
                     base_offset: Some(-1),
                 }),
+                record: Some(crate::inspect::RecordRef::Offset {
+                    partition: "主题-0".into(),
+                    offset: 3,
+                    broker: None,
+                }),
             }),
             Request::LoadDemo {
                 file: "01-acks.scn".into(),
@@ -448,6 +455,47 @@ mod tests {
                 }),
                 problem: None,
             }),
+            record: Some(crate::inspect::RecordStory {
+                asked: crate::inspect::RecordRef::Send {
+                    send_id: "p:1".into(),
+                },
+                partition: "t-0".into(),
+                offset: Some(0),
+                leader_epoch: Some(0),
+                send_id: Some("p:1".into()),
+                value: Some("v0".into()),
+                holders: vec![crate::inspect::Holder {
+                    broker: 1,
+                    broker_up: true,
+                    leader: true,
+                    holds: crate::inspect::Holds::This,
+                }],
+                steps: vec![crate::inspect::StoryStep {
+                    n: 40,
+                    t: 12,
+                    step: crate::inspect::Step::Appended {
+                        broker: 1,
+                        leader_epoch: 0,
+                        request: Some(crate::inspect::Carrier {
+                            sent: Some(38),
+                            delivered: Some(39),
+                            from: "p".into(),
+                            to: "1".into(),
+                            api: "Produce".into(),
+                        }),
+                    },
+                }],
+                verdict: crate::inspect::Verdict::Lost(
+                    crate::inspect::LossReason::ElectedWithout {
+                        n: 50,
+                        broker: 2,
+                        leader_epoch: 1,
+                        unclean: true,
+                        holders: vec![1],
+                    },
+                ),
+                problem: None,
+            }),
             brokers_in_workers: true,
             guide: None,
             compare: None,
@@ -455,7 +503,7 @@ mod tests {
         let bytes = update.encode();
         assert_eq!(Reply::decode(&bytes), Ok(update));
         // Binary, not JSON: small integers take one byte.
-        assert!(bytes.len() < 600, "{} bytes", bytes.len());
+        assert!(bytes.len() < 700, "{} bytes", bytes.len());
         for r in [
             Reply::Hello,
             Reply::Failed {

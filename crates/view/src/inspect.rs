@@ -1,6 +1,6 @@
 //! What the page asked to look at closely ([`Focus`]) and what the engine
 //! found: one replica's segments with a segment's batches and index
-//! entries ([`SegmentsView`]). The engine answers for the cluster it shows
+//! entries ([`SegmentsView`]), and one record's story ([`RecordStory`]). The engine answers for the cluster it shows
 //! (the live one, or the past after a rewind) with every update, so an
 //! open inspector follows the run.
 
@@ -25,6 +25,7 @@ pub struct SegmentRef {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Focus {
     pub segment: Option<SegmentRef>,
+    pub record: Option<RecordRef>,
 }
 
 /// One segment of a replica's log, as `kafka-log-dirs`/`kafka-dump-log`
@@ -89,5 +90,185 @@ pub struct SegmentsView {
     /// The segment asked for, if it exists.
     pub detail: Option<SegmentDetail>,
     /// Why there is nothing to show (no such replica or segment).
+    pub problem: Option<String>,
+}
+
+/// One record to inspect (the record inspector).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecordRef {
+    /// The record at `offset` of partition `t-0` as broker `broker` holds
+    /// it (without a broker: the leader's, else any replica's).
+    Offset {
+        partition: String,
+        offset: i64,
+        broker: Option<BrokerId>,
+    },
+    /// A producer's record by its send id (`p:3`), appended or not.
+    Send { send_id: String },
+}
+
+/// A message that carried the record: the trace event that sent it, the
+/// one that delivered it (if it arrived), between which nodes, which API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carrier {
+    pub sent: Option<u64>,
+    pub delivered: Option<u64>,
+    pub from: String,
+    pub to: String,
+    pub api: String,
+}
+
+/// One thing that happened to the record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// A Produce request carrying it left the producer.
+    Sent { producer: String, request: Carrier },
+    /// That request never arrived (`partition`, `node-down`, ...).
+    RequestDropped { request: Carrier, reason: String },
+    /// Appended to the leader's log, in this leader epoch.
+    Appended {
+        broker: BrokerId,
+        leader_epoch: i32,
+        request: Option<Carrier>,
+    },
+    /// A follower copied it from `leader` (a Fetch response).
+    Replicated {
+        broker: BrokerId,
+        leader: BrokerId,
+        response: Option<Carrier>,
+    },
+    /// The leader's high watermark passed it: committed.
+    HwCrossed { broker: BrokerId, hw: i64 },
+    /// The producer's callback succeeded (offset -1 with `acks=0`).
+    Acked { producer: String, offset: i64 },
+    /// The producer will send it again after this error.
+    Retried { producer: String, error: String },
+    /// The producer's callback got this error.
+    Failed { producer: String, error: String },
+    /// A Fetch response brought it to a consumer.
+    Fetched {
+        consumer: String,
+        broker: BrokerId,
+        response: Option<Carrier>,
+    },
+    /// The consumer's `poll` returned it to the application.
+    Polled { consumer: String },
+    /// The group committed an offset past it.
+    Committed {
+        consumer: String,
+        group: Option<String>,
+        offset: i64,
+    },
+    /// The controller chose a new leader (`-1`: none); `has_it`: that
+    /// broker held the record then.
+    LeaderChanged {
+        broker: BrokerId,
+        leader_epoch: i32,
+        reason: String,
+        has_it: bool,
+    },
+    /// A replica cut its log below the record (`leader-epoch` or
+    /// `high-watermark`, Kafka's truncation rules).
+    Truncated {
+        broker: BrokerId,
+        to: i64,
+        rule: String,
+    },
+    /// A replica holding it went down.
+    BrokerDown { broker: BrokerId },
+    /// The broker's log recovered without it: it was not flushed when
+    /// the broker lost power.
+    PowerLoss {
+        broker: BrokerId,
+        recovered_leo: i64,
+    },
+    /// Retention moved the log start past it.
+    Deleted { broker: BrokerId, log_start: i64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoryStep {
+    /// Trace event number (a rewind goes there).
+    pub n: u64,
+    pub t: u64,
+    pub step: Step,
+}
+
+/// What a replica holds at the record's offset now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Holds {
+    /// This record.
+    This,
+    /// Another record at the same offset (appended in another leader
+    /// epoch after this one was truncated).
+    Other {
+        value: String,
+        send_id: Option<String>,
+    },
+    /// Nothing there (the log ends before it, or starts after it).
+    Nothing,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    pub broker: BrokerId,
+    pub broker_up: bool,
+    pub leader: bool,
+    pub holds: Holds,
+}
+
+/// Why an appended record is gone from the partition.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LossReason {
+    /// Broker `broker` became leader (event `n`) without it: it had been
+    /// copied only to `holders` (clean: from the ISR; `unclean`: an
+    /// out-of-sync replica).
+    ElectedWithout {
+        n: u64,
+        broker: BrokerId,
+        leader_epoch: i32,
+        unclean: bool,
+        holders: Vec<BrokerId>,
+    },
+    /// Every copy was unflushed when its broker lost power.
+    PowerLoss { n: u64, brokers: Vec<BrokerId> },
+    /// The last copy was truncated (event `n`).
+    Truncated { n: u64, broker: BrokerId },
+    /// No replica holds it and the trace does not say why.
+    Unknown,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    /// Below the HW of a leader that holds it.
+    Committed,
+    /// On the leader, above its HW: not yet committed.
+    NotCommitted,
+    /// The partition has no leader; some replica holds it.
+    Unavailable,
+    Lost(LossReason),
+    /// Retention deleted it (not a loss: its time was up).
+    Deleted,
+    /// Never appended to any log: the last step says why (a dropped
+    /// request, an error), or it is still on its way.
+    NeverAppended,
+}
+
+/// The record inspector's answer, for the cluster shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordStory {
+    pub asked: RecordRef,
+    pub partition: String,
+    pub offset: Option<i64>,
+    /// The leader epoch it was appended in: with the offset, which record.
+    pub leader_epoch: Option<i32>,
+    pub send_id: Option<String>,
+    pub value: Option<String>,
+    /// Every assigned replica, in assignment order.
+    pub holders: Vec<Holder>,
+    /// In trace order.
+    pub steps: Vec<StoryStep>,
+    pub verdict: Verdict,
+    /// Why there is no story (no such partition, offset or send).
     pub problem: Option<String>,
 }

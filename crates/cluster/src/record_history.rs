@@ -1,0 +1,1135 @@
+//! The record inspector: one record's story from the trace and the
+//! cluster's state. A record is its partition, offset and the leader epoch
+//! it was appended in (Kafka's log-matching: one leader per epoch appends
+//! each offset once), so after a truncation another record at the same
+//! offset is told apart from this one.
+//!
+//! Two passes over the trace: the first finds the record (its offset and
+//! epoch) when it is asked for by send id or by a broker's copy; the second
+//! follows that record: the Produce request that carried it, the append on
+//! the leader, each follower's copy and the Fetch response that brought
+//! it, the leader's HW passing it, the producer's ack, consumers' fetches
+//! and polls, commits past it, leader changes, truncations, power losses
+//! and retention. The verdict then reads the replicas as they are now.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use broker::api::{BrokerId, TopicPartition};
+use serde_json::Value;
+use sim::{TraceEvent, TraceKind};
+
+use kafkascope_view::inspect::{
+    Carrier, Holder, Holds, LossReason, RecordRef, RecordStory, Step, StoryStep, Verdict,
+};
+
+use crate::cluster::Cluster;
+use crate::producer::send_number;
+use crate::segments_view::parse_partition;
+
+fn int(d: &Value, key: &str) -> Option<i64> {
+    d.get(key).and_then(Value::as_i64)
+}
+
+fn text<'a>(d: &'a Value, key: &str) -> &'a str {
+    d.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The `[first, last, epoch]` runs of `tp` in a consumer event's `runs`.
+fn runs_hold(d: &Value, tp: &str, offset: i64, epoch: i32) -> bool {
+    d.get("runs")
+        .and_then(|r| r.get(tp))
+        .and_then(Value::as_array)
+        .is_some_and(|runs| {
+            runs.iter().any(|r| {
+                let v = |i: usize| r.get(i).and_then(Value::as_i64).unwrap_or(-1);
+                v(0) <= offset && offset <= v(1) && v(2) == epoch as i64
+            })
+        })
+}
+
+/// The leader epoch of the batch holding `offset` in a follower-append.
+fn batch_epoch(d: &Value, offset: i64) -> Option<i32> {
+    d.get("batches")?.as_array()?.iter().find_map(|b| {
+        let v = |i: usize| b.get(i).and_then(Value::as_i64);
+        (v(0)? <= offset && offset <= v(1)?).then(|| v(2).map(|e| e as i32))?
+    })
+}
+
+fn sends_of(d: &Value) -> Vec<u64> {
+    d.get("sends")
+        .and_then(Value::as_array)
+        .map(|s| s.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default()
+}
+
+/// The message being handled: node events right after a delivery belong to
+/// it (the simulator runs one input at a time).
+#[derive(Clone, Copy)]
+struct Input {
+    id: u64,
+    n: u64,
+    from: u32,
+    to: u32,
+    api: &'static str,
+}
+
+/// A Produce request's batches: partition -> its sends, plus the producer.
+#[derive(Clone)]
+struct Request {
+    producer: u32,
+    batches: Vec<(String, Vec<u64>)>,
+}
+
+/// Follows the trace's messages: which Produce request carries which
+/// sends, what input is being handled, when each message was sent.
+struct Wire<'a> {
+    names: &'a [String],
+    input: Option<Input>,
+    /// Producer node -> the batches of its next Produce request.
+    next_request: HashMap<u32, Vec<(String, Vec<u64>)>>,
+    requests: HashMap<u64, Request>,
+    sent: HashMap<u64, u64>,
+}
+
+impl<'a> Wire<'a> {
+    fn new(names: &'a [String]) -> Wire<'a> {
+        Wire {
+            names,
+            input: None,
+            next_request: HashMap::new(),
+            requests: HashMap::new(),
+            sent: HashMap::new(),
+        }
+    }
+
+    fn name(&self, node: u32) -> String {
+        self.names
+            .get(node as usize)
+            .cloned()
+            .unwrap_or_else(|| node.to_string())
+    }
+
+    fn observe(&mut self, e: &TraceEvent) {
+        match &e.kind {
+            TraceKind::Sent { from, id, api, .. } | TraceKind::Held { from, id, api, .. } => {
+                if matches!(*api, "Produce" | "Fetch") {
+                    self.sent.entry(*id).or_insert(e.n);
+                }
+                if *api == "Produce" {
+                    if let Some(batches) = self.next_request.remove(&from.0) {
+                        self.requests.insert(
+                            *id,
+                            Request {
+                                producer: from.0,
+                                batches,
+                            },
+                        );
+                    }
+                }
+            }
+            TraceKind::Delivered { from, to, id, api } => {
+                self.input = Some(Input {
+                    id: *id,
+                    n: e.n,
+                    from: from.0,
+                    to: to.0,
+                    api,
+                });
+            }
+            TraceKind::Node { node, kind, detail } => {
+                if kind == "producer-send" {
+                    let batches = detail
+                        .get("batches")
+                        .and_then(Value::as_array)
+                        .map(|bs| {
+                            bs.iter()
+                                .map(|b| (text(b, "partition").to_string(), sends_of(b)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    self.next_request.insert(node.0, batches);
+                }
+            }
+            _ => self.input = None,
+        }
+    }
+
+    /// The delivery being handled by `node`, if it is `api`.
+    fn input_to(&self, node: u32, api: &str) -> Option<Input> {
+        self.input.filter(|i| i.to == node && i.api == api)
+    }
+
+    fn carrier(&self, i: Input) -> Carrier {
+        Carrier {
+            sent: self.sent.get(&i.id).copied(),
+            delivered: Some(i.n),
+            from: self.name(i.from),
+            to: self.name(i.to),
+            api: i.api.to_string(),
+        }
+    }
+}
+
+/// The record: partition, offset, epoch (and the send, when known).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Identity {
+    offset: i64,
+    epoch: i32,
+}
+
+/// Pass one for a send id: every append of that send (a retry may append
+/// it twice), and the offset its ack named.
+fn find_send(
+    trace: &[TraceEvent],
+    names: &[String],
+    tp: &str,
+    producer: u32,
+    number: u64,
+) -> (Vec<Identity>, Option<i64>) {
+    let mut wire = Wire::new(names);
+    let mut appends = Vec::new();
+    let mut acked = None;
+    for e in trace {
+        wire.observe(e);
+        let TraceKind::Node { node, kind, detail } = &e.kind else {
+            continue;
+        };
+        match kind.as_ref() {
+            "append" if text(detail, "partition") == tp => {
+                let Some(i) = wire.input_to(node.0, "Produce") else {
+                    continue;
+                };
+                let Some(req) = wire.requests.get(&i.id) else {
+                    continue;
+                };
+                if req.producer != producer {
+                    continue;
+                }
+                let Some((_, sends)) = req.batches.iter().find(|(p, _)| p == tp) else {
+                    continue;
+                };
+                if let (Some(at), Some(first), Some(epoch)) = (
+                    sends.iter().position(|&s| s == number),
+                    int(detail, "first"),
+                    int(detail, "leader_epoch"),
+                ) {
+                    appends.push(Identity {
+                        offset: first + at as i64,
+                        epoch: epoch as i32,
+                    });
+                }
+            }
+            "producer-ack" if node.0 == producer && text(detail, "partition") == tp => {
+                let sends = sends_of(detail);
+                if let (Some(at), Some(base)) = (
+                    sends.iter().position(|&s| s == number),
+                    int(detail, "base_offset"),
+                ) {
+                    acked = Some(if base < 0 { -1 } else { base + at as i64 });
+                }
+            }
+            _ => {}
+        }
+    }
+    (appends, acked)
+}
+
+/// Pass one for an offset: which record (epoch) each broker holds at
+/// `offset` at the end of the trace.
+fn epochs_at(trace: &[TraceEvent], tp: &str, offset: i64) -> BTreeMap<BrokerId, i32> {
+    let mut at: BTreeMap<BrokerId, i32> = BTreeMap::new();
+    for e in trace {
+        let TraceKind::Node { node, kind, detail } = &e.kind else {
+            continue;
+        };
+        if text(detail, "partition") != tp {
+            continue;
+        }
+        let b = node.0 as BrokerId;
+        match kind.as_ref() {
+            "append" => {
+                if let (Some(first), Some(last), Some(epoch)) = (
+                    int(detail, "first"),
+                    int(detail, "last"),
+                    int(detail, "leader_epoch"),
+                ) {
+                    if first <= offset && offset <= last {
+                        at.insert(b, epoch as i32);
+                    }
+                }
+            }
+            "follower-append" => {
+                if let Some(epoch) = batch_epoch(detail, offset) {
+                    at.insert(b, epoch);
+                }
+            }
+            "truncate" if int(detail, "to").is_some_and(|to| to <= offset) => {
+                at.remove(&b);
+            }
+            "log-recovered" if int(detail, "leo").is_some_and(|leo| leo <= offset) => {
+                at.remove(&b);
+            }
+            _ => {}
+        }
+    }
+    at
+}
+
+impl Cluster {
+    /// The record inspector's story of `r`, for this cluster as it is now
+    /// (a rewound one included). Bad references are a `problem`.
+    pub fn record_story(&self, r: &RecordRef) -> RecordStory {
+        let mut story = RecordStory {
+            asked: r.clone(),
+            partition: String::new(),
+            offset: None,
+            leader_epoch: None,
+            send_id: None,
+            value: None,
+            holders: Vec::new(),
+            steps: Vec::new(),
+            verdict: Verdict::NeverAppended,
+            problem: None,
+        };
+        let trace = self.sim.trace();
+        let names = self.sim.names();
+        // Resolve the record: its partition, offset, epoch and send.
+        let (tp, identity, send) = match r {
+            RecordRef::Offset {
+                partition,
+                offset,
+                broker,
+            } => {
+                story.partition = partition.clone();
+                story.offset = Some(*offset);
+                let Some(tp) = parse_partition(partition) else {
+                    story.problem = Some(format!("{partition:?} is not a partition (topic-N)"));
+                    return story;
+                };
+                let epochs = epochs_at(trace, partition, *offset);
+                let chosen = broker
+                    .or_else(|| self.leader(&tp).filter(|l| epochs.contains_key(l)))
+                    .or_else(|| epochs.keys().next().copied());
+                let Some(epoch) = chosen.and_then(|b| epochs.get(&b)) else {
+                    story.problem = Some(match broker {
+                        Some(b) => {
+                            format!("broker {b} holds no record at offset {offset} of {partition}")
+                        }
+                        None => {
+                            format!("no replica holds a record at offset {offset} of {partition}")
+                        }
+                    });
+                    return story;
+                };
+                (
+                    tp,
+                    Some(Identity {
+                        offset: *offset,
+                        epoch: *epoch,
+                    }),
+                    None,
+                )
+            }
+            RecordRef::Send { send_id } => {
+                story.send_id = Some(send_id.clone());
+                let parsed = send_id
+                    .rsplit_once(':')
+                    .and_then(|(p, _)| Some((p, send_number(send_id)?)));
+                let Some((producer, number)) = parsed else {
+                    story.problem = Some(format!("{send_id:?} is not a send id (producer:N)"));
+                    return story;
+                };
+                let Some(node) = self.client_id(producer) else {
+                    story.problem = Some(format!("there is no producer {producer}"));
+                    return story;
+                };
+                let Some(tp) = self.partition_of_send(producer, send_id, trace, node.0, number)
+                else {
+                    story.problem = Some(format!("{send_id} was not sent to any partition yet"));
+                    return story;
+                };
+                story.partition = tp.to_string();
+                let (appends, acked) = find_send(trace, names, &story.partition, node.0, number);
+                // The append the ack names, else the last one.
+                let identity = appends
+                    .iter()
+                    .rev()
+                    .find(|a| Some(a.offset) == acked)
+                    .or(appends.last())
+                    .cloned();
+                (tp, identity, Some((node.0, number)))
+            }
+        };
+        story.offset = identity.as_ref().map(|i| i.offset).or(story.offset);
+        story.leader_epoch = identity.as_ref().map(|i| i.epoch);
+        let mut walk = follow(
+            self,
+            trace,
+            names,
+            &story.partition,
+            identity.as_ref(),
+            send,
+        );
+        if send.is_none() && walk.send.is_some() {
+            // Asked by offset: the append named the send; follow again
+            // with it to see its Produce requests and retries too.
+            walk = follow(
+                self,
+                trace,
+                names,
+                &story.partition,
+                identity.as_ref(),
+                walk.send,
+            );
+        }
+        story.steps = walk.steps;
+        if story.send_id.is_none() {
+            story.send_id = walk
+                .send
+                .map(|(p, n)| format!("{}:{n}", walk_name(names, p)));
+        }
+        let Some(identity) = identity else {
+            story.verdict = Verdict::NeverAppended;
+            story.value = self.sent_value(story.send_id.as_deref());
+            return story;
+        };
+        // What each assigned replica holds at the offset now.
+        let leader = self.leader(&tp);
+        for b in self.assigned_replicas(&tp).unwrap_or_default() {
+            let record = self
+                .replica(b, &tp)
+                .and_then(|v| v.records.into_iter().find(|x| x.offset == identity.offset));
+            let holds = match record {
+                Some(x) if walk.holders.contains(&b) => {
+                    story.value.get_or_insert_with(|| x.value_text());
+                    if story.send_id.is_none() {
+                        story.send_id = x.send_id.clone();
+                    }
+                    Holds::This
+                }
+                Some(x) => Holds::Other {
+                    value: x.value_text(),
+                    send_id: x.send_id,
+                },
+                None => Holds::Nothing,
+            };
+            story.holders.push(Holder {
+                broker: b,
+                broker_up: self.broker_up(b),
+                leader: leader == Some(b),
+                holds,
+            });
+        }
+        if story.value.is_none() {
+            story.value = self.sent_value(story.send_id.as_deref());
+        }
+        let holds = |b: BrokerId| {
+            story
+                .holders
+                .iter()
+                .any(|h| h.broker == b && h.holds == Holds::This)
+        };
+        story.verdict = match leader {
+            Some(l) if holds(l) => {
+                // Committed once the HW passed it, even if a restarted
+                // leader's HW is behind again for a while.
+                let hw = self.replica_offsets(l, &tp).map_or(-1, |(_, _, hw)| hw);
+                if hw > identity.offset || walk.crossed {
+                    Verdict::Committed
+                } else {
+                    Verdict::NotCommitted
+                }
+            }
+            None if story.holders.iter().any(|h| h.holds == Holds::This) => Verdict::Unavailable,
+            _ => walk.gone,
+        };
+        story
+    }
+
+    /// The partition a producer's send went to: from its acked or failed
+    /// records, else from the producer-send events.
+    fn partition_of_send(
+        &self,
+        producer: &str,
+        send_id: &str,
+        trace: &[TraceEvent],
+        node: u32,
+        number: u64,
+    ) -> Option<TopicPartition> {
+        let p = self.producers().find(|p| p.name == producer)?;
+        if let Some(a) = p.app.acked.iter().find(|a| a.send_id == send_id) {
+            return Some(a.tp.clone());
+        }
+        trace.iter().find_map(|e| match &e.kind {
+            TraceKind::Node {
+                node: n,
+                kind,
+                detail,
+            } if n.0 == node && kind == "producer-send" => {
+                detail.get("batches")?.as_array()?.iter().find_map(|b| {
+                    sends_of(b)
+                        .contains(&number)
+                        .then(|| parse_partition(text(b, "partition")))?
+                })
+            }
+            _ => None,
+        })
+    }
+
+    /// The value the producer's application gave a send, if it was acked.
+    fn sent_value(&self, send_id: Option<&str>) -> Option<String> {
+        let send_id = send_id?;
+        self.producers()
+            .flat_map(|p| &p.app.acked)
+            .find(|a| a.send_id == send_id)
+            .and_then(|a| a.value.clone())
+    }
+}
+
+fn walk_name(names: &[String], node: u32) -> String {
+    names
+        .get(node as usize)
+        .cloned()
+        .unwrap_or_else(|| node.to_string())
+}
+
+/// What pass two found.
+struct Walk {
+    steps: Vec<StoryStep>,
+    /// Brokers holding the record at the end.
+    holders: BTreeSet<BrokerId>,
+    /// The producer node and send number, once known.
+    send: Option<(u32, u64)>,
+    /// A leader's HW passed it.
+    crossed: bool,
+    /// The verdict if no current leader holds it.
+    gone: Verdict,
+}
+
+/// Pass two: everything that happened to the record `id` of `tp` (or, with
+/// none, to the send `send` that was never appended).
+fn follow(
+    c: &Cluster,
+    trace: &[TraceEvent],
+    names: &[String],
+    tp: &str,
+    id: Option<&Identity>,
+    mut send: Option<(u32, u64)>,
+) -> Walk {
+    let mut wire = Wire::new(names);
+    let mut steps = Vec::new();
+    let mut holders: BTreeSet<BrokerId> = BTreeSet::new();
+    let mut appended = false;
+    let mut crossed = false;
+    let mut leader_epoch: Option<i32> = None;
+    let mut elected_without: Option<LossReason> = None;
+    let mut power_lost: Vec<(u64, BrokerId)> = Vec::new();
+    let mut last_removed: Option<(u64, BrokerId, bool)> = None;
+    let mut committed_groups: BTreeSet<Option<String>> = BTreeSet::new();
+    // Requests known to carry the send: message id -> the Sent step index.
+    let mut carriers: HashMap<u64, ()> = HashMap::new();
+    let groups: BTreeMap<String, Option<String>> = c
+        .consumer_nodes()
+        .map(|n| (n.name.clone(), n.config.group_id.clone()))
+        .collect();
+    let is_ours =
+        |offset: i64, epoch: i32| id.is_some_and(|i| i.offset == offset && i.epoch == epoch);
+    for e in trace {
+        wire.observe(e);
+        let mut step = |s: Step| {
+            steps.push(StoryStep {
+                n: e.n,
+                t: e.t,
+                step: s,
+            })
+        };
+        match &e.kind {
+            TraceKind::Sent {
+                from,
+                to,
+                id: mid,
+                api,
+                ..
+            } if *api == "Produce" => {
+                let ours = send.is_some_and(|(p, n)| {
+                    p == from.0
+                        && wire.requests.get(mid).is_some_and(|r| {
+                            r.batches.iter().any(|(b, s)| b == tp && s.contains(&n))
+                        })
+                });
+                if ours {
+                    carriers.insert(*mid, ());
+                    step(Step::Sent {
+                        producer: wire.name(from.0),
+                        request: Carrier {
+                            sent: Some(e.n),
+                            delivered: None,
+                            from: wire.name(from.0),
+                            to: wire.name(to.0),
+                            api: api.to_string(),
+                        },
+                    });
+                }
+            }
+            TraceKind::Dropped {
+                from,
+                to,
+                id: mid,
+                api,
+                reason,
+            } if carriers.contains_key(mid) => {
+                step(Step::RequestDropped {
+                    request: Carrier {
+                        sent: wire.sent.get(mid).copied(),
+                        delivered: None,
+                        from: wire.name(from.0),
+                        to: wire.name(to.0),
+                        api: api.to_string(),
+                    },
+                    reason: format!("{reason:?}"),
+                });
+            }
+            TraceKind::Crashed { node } if holders.contains(&(node.0 as BrokerId)) => {
+                step(Step::BrokerDown {
+                    broker: node.0 as BrokerId,
+                });
+            }
+            TraceKind::Node { node, kind, detail } => {
+                let b = node.0 as BrokerId;
+                let on_tp = text(detail, "partition") == tp;
+                let offset = id.map_or(-1, |i| i.offset);
+                match kind.as_ref() {
+                    "append" if on_tp => {
+                        let (first, last, epoch) = (
+                            int(detail, "first").unwrap_or(-1),
+                            int(detail, "last").unwrap_or(-2),
+                            int(detail, "leader_epoch").unwrap_or(-1) as i32,
+                        );
+                        if !(first <= offset && offset <= last) {
+                            continue;
+                        }
+                        if !is_ours(offset, epoch) {
+                            holders.remove(&b);
+                            continue;
+                        }
+                        holders.insert(b);
+                        appended = true;
+                        let input = wire.input_to(node.0, "Produce");
+                        // The send it is, from the request's batch.
+                        if send.is_none() {
+                            send = input.and_then(|i| wire.requests.get(&i.id)).and_then(|r| {
+                                let (_, s) = r.batches.iter().find(|(p, _)| p == tp)?;
+                                Some((r.producer, *s.get((offset - first) as usize)?))
+                            });
+                        }
+                        step(Step::Appended {
+                            broker: b,
+                            leader_epoch: epoch,
+                            request: input.map(|i| wire.carrier(i)),
+                        });
+                    }
+                    "follower-append" if on_tp => {
+                        let Some(epoch) = batch_epoch(detail, offset) else {
+                            continue;
+                        };
+                        if !is_ours(offset, epoch) {
+                            holders.remove(&b);
+                            continue;
+                        }
+                        holders.insert(b);
+                        step(Step::Replicated {
+                            broker: b,
+                            leader: int(detail, "leader").unwrap_or(-1) as BrokerId,
+                            response: wire.input_to(node.0, "Fetch").map(|i| wire.carrier(i)),
+                        });
+                    }
+                    "hw" if on_tp
+                        && !crossed
+                        && detail.get("leader") == Some(&Value::Bool(true))
+                        && holders.contains(&b)
+                        && int(detail, "hw").is_some_and(|hw| hw > offset) =>
+                    {
+                        crossed = true;
+                        step(Step::HwCrossed {
+                            broker: b,
+                            hw: int(detail, "hw").unwrap_or(-1),
+                        });
+                    }
+                    "truncate" if on_tp && holders.contains(&b) => {
+                        let to = int(detail, "to").unwrap_or(-1);
+                        if to <= offset {
+                            holders.remove(&b);
+                            last_removed = Some((e.n, b, false));
+                            step(Step::Truncated {
+                                broker: b,
+                                to,
+                                rule: text(detail, "rule").to_string(),
+                            });
+                        }
+                    }
+                    "log-recovered" if on_tp && holders.contains(&b) => {
+                        let leo = int(detail, "leo").unwrap_or(-1);
+                        if leo <= offset {
+                            holders.remove(&b);
+                            power_lost.push((e.n, b));
+                            last_removed = Some((e.n, b, true));
+                            step(Step::PowerLoss {
+                                broker: b,
+                                recovered_leo: leo,
+                            });
+                        }
+                    }
+                    "retention" if on_tp && holders.contains(&b) => {
+                        let start = int(detail, "log_start_to").unwrap_or(-1);
+                        if start > offset {
+                            holders.remove(&b);
+                            step(Step::Deleted {
+                                broker: b,
+                                log_start: start,
+                            });
+                        }
+                    }
+                    "partition-state" if on_tp => {
+                        let epoch = int(detail, "leader_epoch").unwrap_or(-1) as i32;
+                        if leader_epoch == Some(epoch) {
+                            continue;
+                        }
+                        leader_epoch = Some(epoch);
+                        if !appended {
+                            continue;
+                        }
+                        let leader = int(detail, "leader").unwrap_or(-1) as BrokerId;
+                        let reason = text(detail, "reason").to_string();
+                        let has_it = holders.contains(&leader);
+                        if !has_it && leader >= 0 && elected_without.is_none() {
+                            elected_without = Some(LossReason::ElectedWithout {
+                                n: e.n,
+                                broker: leader,
+                                leader_epoch: epoch,
+                                unclean: reason == "unclean-election",
+                                holders: holders.iter().copied().collect(),
+                            });
+                        }
+                        step(Step::LeaderChanged {
+                            broker: leader,
+                            leader_epoch: epoch,
+                            reason,
+                            has_it,
+                        });
+                    }
+                    "producer-ack" if on_tp => {
+                        let Some((p, n)) = send.filter(|(p, _)| *p == node.0) else {
+                            continue;
+                        };
+                        let sends = sends_of(detail);
+                        let (Some(at), Some(base)) = (
+                            sends.iter().position(|&s| s == n),
+                            int(detail, "base_offset"),
+                        ) else {
+                            continue;
+                        };
+                        step(Step::Acked {
+                            producer: wire.name(p),
+                            offset: if base < 0 { -1 } else { base + at as i64 },
+                        });
+                    }
+                    "producer-retry" if on_tp => {
+                        if let Some((p, n)) = send.filter(|(p, _)| *p == node.0) {
+                            if sends_of(detail).contains(&n) {
+                                step(Step::Retried {
+                                    producer: wire.name(p),
+                                    error: text(detail, "error").to_string(),
+                                });
+                            }
+                        }
+                    }
+                    "producer-error" => {
+                        if let Some((p, n)) = send.filter(|(p, _)| *p == node.0) {
+                            if send_number(text(detail, "send")) == Some(n) {
+                                step(Step::Failed {
+                                    producer: wire.name(p),
+                                    error: text(detail, "error").to_string(),
+                                });
+                            }
+                        }
+                    }
+                    "records-fetched" => {
+                        if let Some(i) = id {
+                            if runs_hold(detail, tp, i.offset, i.epoch) {
+                                step(Step::Fetched {
+                                    consumer: wire.name(node.0),
+                                    broker: int(detail, "broker").unwrap_or(-1) as BrokerId,
+                                    response: wire
+                                        .input_to(node.0, "Fetch")
+                                        .map(|i| wire.carrier(i)),
+                                });
+                            }
+                        }
+                    }
+                    "records-delivered" => {
+                        if let Some(i) = id {
+                            if runs_hold(detail, tp, i.offset, i.epoch) {
+                                step(Step::Polled {
+                                    consumer: wire.name(node.0),
+                                });
+                            }
+                        }
+                    }
+                    "commit-acked" if appended => {
+                        let committed = detail
+                            .get("offsets")
+                            .and_then(|o| o.get(tp))
+                            .and_then(Value::as_i64);
+                        if let Some(o) = committed.filter(|&o| o > offset) {
+                            let consumer = wire.name(node.0);
+                            let group = groups.get(&consumer).cloned().flatten();
+                            if committed_groups.insert(group.clone()) {
+                                step(Step::Committed {
+                                    consumer,
+                                    group,
+                                    offset: o,
+                                });
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let gone = if !appended {
+        Verdict::NeverAppended
+    } else if let Some(r) = elected_without {
+        Verdict::Lost(r)
+    } else if steps.iter().any(|s| matches!(s.step, Step::Deleted { .. })) && holders.is_empty() {
+        Verdict::Deleted
+    } else {
+        match last_removed {
+            Some((_, _, true)) if holders.is_empty() => Verdict::Lost(LossReason::PowerLoss {
+                n: power_lost.first().map_or(0, |p| p.0),
+                brokers: power_lost.iter().map(|p| p.1).collect(),
+            }),
+            Some((n, b, false)) if holders.is_empty() => {
+                Verdict::Lost(LossReason::Truncated { n, broker: b })
+            }
+            _ => Verdict::Lost(LossReason::Unknown),
+        }
+    };
+    Walk {
+        steps,
+        holders,
+        send,
+        crossed,
+        gone,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Session;
+
+    fn demo(file: &str, seed: u64) -> Session {
+        let text = std::fs::read_to_string(format!(
+            "{}/../../tests/scenarios/demos/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let mut s = Session::new(seed);
+        let out = s.submit(&text).unwrap();
+        assert!(
+            !out.lines
+                .iter()
+                .any(|l| l.starts_with("FAIL") || l.starts_with("ERROR")),
+            "{:?}",
+            out.lines
+        );
+        s
+    }
+
+    fn send(id: &str) -> RecordRef {
+        RecordRef::Send { send_id: id.into() }
+    }
+
+    fn at(partition: &str, offset: i64, broker: Option<BrokerId>) -> RecordRef {
+        RecordRef::Offset {
+            partition: partition.into(),
+            offset,
+            broker,
+        }
+    }
+
+    fn kinds(s: &RecordStory) -> Vec<&'static str> {
+        s.steps
+            .iter()
+            .map(|s| match s.step {
+                Step::Sent { .. } => "sent",
+                Step::RequestDropped { .. } => "dropped",
+                Step::Appended { .. } => "appended",
+                Step::Replicated { .. } => "replicated",
+                Step::HwCrossed { .. } => "hw",
+                Step::Acked { .. } => "acked",
+                Step::Retried { .. } => "retried",
+                Step::Failed { .. } => "failed",
+                Step::Fetched { .. } => "fetched",
+                Step::Polled { .. } => "polled",
+                Step::Committed { .. } => "committed",
+                Step::LeaderChanged { .. } => "leader",
+                Step::Truncated { .. } => "truncated",
+                Step::BrokerDown { .. } => "down",
+                Step::PowerLoss { .. } => "power-loss",
+                Step::Deleted { .. } => "deleted",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_acks_1_record_acked_by_a_leader_that_died_is_truncated_and_lost() {
+        let s = demo("01-acks.scn", 11);
+        let c = s.cluster().unwrap();
+        let story = c.record_story(&send("fast:2"));
+        assert_eq!(story.problem, None);
+        assert_eq!(story.partition, "one-0");
+        assert_eq!((story.offset, story.leader_epoch), (Some(1), Some(0)));
+        assert_eq!(story.value.as_deref(), Some("a1"));
+        assert_eq!(
+            kinds(&story)[..6],
+            ["sent", "appended", "acked", "down", "leader", "truncated"],
+            "{:#?}",
+            story.steps
+        );
+        let Step::Appended {
+            broker: 0,
+            leader_epoch: 0,
+            request: Some(req),
+        } = &story.steps[1].step
+        else {
+            panic!("{:?}", story.steps[1]);
+        };
+        assert_eq!(
+            (req.from.as_str(), req.to.as_str(), req.api.as_str()),
+            ("fast", "0", "Produce")
+        );
+        assert_eq!(req.sent, Some(story.steps[0].n));
+        assert!(req.delivered.unwrap() > req.sent.unwrap());
+        assert_eq!(
+            story.steps[2].step,
+            Step::Acked {
+                producer: "fast".into(),
+                offset: 1
+            }
+        );
+        let Step::LeaderChanged {
+            broker: 1,
+            has_it: false,
+            ref reason,
+            ..
+        } = story.steps[4].step
+        else {
+            panic!("{:?}", story.steps[4]);
+        };
+        assert_eq!(reason, "leader-election");
+        assert!(
+            matches!(&story.steps[5].step, Step::Truncated { broker: 0, to: 0, rule } if rule == "leader-epoch")
+        );
+        // Never copied: only broker 0 had it when broker 1 was elected.
+        assert_eq!(
+            story.verdict,
+            Verdict::Lost(LossReason::ElectedWithout {
+                n: story.steps[4].n,
+                broker: 1,
+                leader_epoch: 1,
+                unclean: false,
+                holders: vec![0],
+            })
+        );
+        assert!(
+            story.holders.iter().all(|h| h.holds == Holds::Nothing),
+            "{:?}",
+            story.holders
+        );
+        // The HW never passed it: the followers' fetches were held.
+        assert!(!kinds(&story).contains(&"hw"));
+    }
+
+    #[test]
+    fn an_acks_all_record_is_replicated_committed_and_kept() {
+        let s = demo("01-acks.scn", 11);
+        let c = s.cluster().unwrap();
+        let story = c.record_story(&at("all-0", 0, None));
+        assert_eq!(story.problem, None);
+        assert_eq!(story.leader_epoch, Some(1), "the retry on broker 1");
+        assert_eq!(story.send_id.as_deref(), Some("safe:1"));
+        assert_eq!(story.value.as_deref(), Some("b0"));
+        assert_eq!(story.verdict, Verdict::Committed);
+        let k = kinds(&story);
+        let pos = |w: &str| {
+            k.iter()
+                .position(|x| *x == w)
+                .unwrap_or_else(|| panic!("{w} in {k:?}"))
+        };
+        assert!(pos("sent") < pos("appended") && pos("appended") < pos("replicated"));
+        assert!(
+            pos("replicated") < pos("hw") && pos("hw") < pos("acked"),
+            "{k:?}"
+        );
+        let Step::HwCrossed { broker: 1, hw } = story.steps[pos("hw")].step else {
+            panic!("{:?}", story.steps[pos("hw")]);
+        };
+        assert!(hw > 0);
+        // Both followers copied it, each by a Fetch response from broker 1.
+        let copies: Vec<_> = story
+            .steps
+            .iter()
+            .filter_map(|s| match &s.step {
+                Step::Replicated {
+                    broker,
+                    leader: 1,
+                    response: Some(r),
+                } if r.from == "1" && r.api == "Fetch" => Some(*broker),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(copies, [2, 0]);
+        assert!(
+            story.holders.iter().all(|h| h.holds == Holds::This),
+            "{:?}",
+            story.holders
+        );
+        assert!(story.holders.iter().any(|h| h.leader && h.broker == 1));
+
+        // The first attempt (epoch 0 on broker 0) is another record: by
+        // send id the story follows the one the ack named.
+        let by_send = c.record_story(&send("safe:1"));
+        assert_eq!((by_send.offset, by_send.leader_epoch), (Some(0), Some(1)));
+        assert_eq!(by_send.verdict, Verdict::Committed);
+        let retried = by_send
+            .steps
+            .iter()
+            .filter(|s| matches!(s.step, Step::Retried { .. }))
+            .count();
+        assert_eq!(retried, 1, "{:#?}", by_send.steps);
+    }
+
+    #[test]
+    fn an_acks_0_record_and_bad_references() {
+        let s = demo("01-acks.scn", 11);
+        let c = s.cluster().unwrap();
+        let story = c.record_story(&send("fire:1"));
+        assert_eq!(story.partition, "zero-0");
+        assert!(kinds(&story).contains(&"appended"));
+        assert!(story.steps.iter().any(|s| s.step
+            == Step::Acked {
+                producer: "fire".into(),
+                offset: -1
+            }));
+        assert!(matches!(
+            story.verdict,
+            Verdict::Lost(LossReason::ElectedWithout { broker: 1, .. })
+        ));
+
+        assert!(c
+            .record_story(&send("nobody:1"))
+            .problem
+            .unwrap()
+            .contains("no producer"));
+        assert!(c.record_story(&send("fire")).problem.is_some());
+        assert!(c
+            .record_story(&at("zero", 0, None))
+            .problem
+            .unwrap()
+            .contains("not a partition"));
+        assert!(c
+            .record_story(&at("zero-0", 0, None))
+            .problem
+            .unwrap()
+            .contains("no replica holds"));
+        assert!(c
+            .record_story(&at("all-0", 9, Some(2)))
+            .problem
+            .unwrap()
+            .contains("broker 2 holds no record"));
+    }
+
+    #[test]
+    fn a_record_rewound_to_before_the_crash_is_not_lost_yet() {
+        let s = demo("01-acks.scn", 11);
+        let live = s.cluster().unwrap().record_story(&send("fast:2"));
+        let truncated = live.steps.last().unwrap().n;
+        let down = live
+            .steps
+            .iter()
+            .find(|s| matches!(s.step, Step::BrokerDown { .. }))
+            .unwrap()
+            .n;
+        let acked = live
+            .steps
+            .iter()
+            .find(|s| matches!(s.step, Step::Acked { .. }))
+            .unwrap()
+            .n;
+        let (past, _) = Session::replay(11, &s.script(), Some(acked)).unwrap();
+        let story = past.cluster().unwrap().record_story(&send("fast:2"));
+        assert_eq!(story.verdict, Verdict::NotCommitted);
+        assert!(story.steps.iter().all(|s| s.n < down));
+        assert!(truncated > down);
+        let h0 = story.holders.iter().find(|h| h.broker == 0).unwrap();
+        assert!(h0.leader && h0.holds == Holds::This);
+    }
+
+    #[test]
+    fn a_consumed_and_committed_record() {
+        let s = demo("13-offset-commits.scn", 21);
+        let c = s.cluster().unwrap();
+        let story = c.record_story(&at("jobs-0", 1, None));
+        assert_eq!(story.verdict, Verdict::Committed);
+        assert_eq!(story.value.as_deref(), Some("j1"));
+        let fetched: Vec<_> = story
+            .steps
+            .iter()
+            .filter_map(|s| match &s.step {
+                Step::Fetched {
+                    consumer,
+                    response: Some(r),
+                    ..
+                } => Some((consumer.as_str(), r.to.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert!(fetched.contains(&("cb", "cb")), "{fetched:?}");
+        assert!(fetched.iter().any(|(c, _)| *c == "early"), "{fetched:?}");
+        assert!(story.steps.iter().any(|s| s.step
+            == Step::Polled {
+                consumer: "cb".into()
+            }));
+        let commits: Vec<_> = story
+            .steps
+            .iter()
+            .filter_map(|s| match &s.step {
+                Step::Committed { group, offset, .. } => Some((group.clone(), *offset)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(commits[0], (Some("gb".into()), 3), "{commits:?}");
+    }
+
+    #[test]
+    fn a_power_loss_drops_unflushed_records_on_every_replica() {
+        let s = demo("06-power-failure.scn", 41);
+        let c = s.cluster().unwrap();
+        let story = c.record_story(&send("p:1"));
+        assert_eq!(story.partition, "memory-0");
+        let Verdict::Lost(LossReason::PowerLoss { brokers, .. }) = &story.verdict else {
+            panic!("{:?} {:#?}", story.verdict, story.steps);
+        };
+        assert_eq!(brokers.len(), 3);
+        assert!(
+            kinds(&story).contains(&"hw"),
+            "acks=all: committed before the power loss"
+        );
+        // flush.messages=1: the synced topic's record survived.
+        let synced = c.record_story(&at("synced-0", 0, None));
+        assert_eq!(synced.verdict, Verdict::Committed);
+    }
+}
