@@ -15,9 +15,9 @@ use crate::i18n::Lang;
 use crate::storage::StoragePanel;
 use crate::ui::{
     charts::ChartsPanel, clients::ClientsPanel, cluster::ClusterPanel, console::ConsolePanel,
-    events::EventsPanel, links::LinksPanel, metrics::MetricsPanel, partitions::PartitionsPanel,
-    runtime::RuntimePanel, scenario::ScenarioPanel, segments::SegmentsPanel, time::TimePanel, Send,
-    Snap,
+    events::EventsPanel, inspector::InspectorPanel, links::LinksPanel, metrics::MetricsPanel,
+    partitions::PartitionsPanel, runtime::RuntimePanel, scenario::ScenarioPanel,
+    segments::SegmentsPanel, time::TimePanel, Send, Snap,
 };
 
 pub fn start() {
@@ -346,6 +346,19 @@ pub fn app() -> Html {
             lang.set(if v == "zh" { Lang::Zh } else { Lang::En });
         })
     };
+    // The record inspector: ask the engine for one record's story (kept
+    // in the focus beside the segment view's), or stop with `None`.
+    let inspect: Callback<Option<kafkascope_view::inspect::RecordRef>> = {
+        let (focus, send) = (focus.clone(), send.clone());
+        Callback::from(move |record| {
+            let v = kafkascope_view::inspect::Focus {
+                record,
+                ..(*focus).clone()
+            };
+            focus.set(v.clone());
+            send.emit(Request::Focus(v));
+        })
+    };
     let snap = page.update.clone();
     let no_cluster = snap.as_ref().is_some_and(|s| s.0.view.brokers.is_empty());
 
@@ -403,8 +416,11 @@ pub fn app() -> Html {
                 <SegmentsPanel lang={lang_v} snap={s.clone()} focus={(*focus).clone()}
                     on_focus={{ let (f, send) = (focus.clone(), send.clone());
                         Callback::from(move |v: kafkascope_view::inspect::Focus| { f.set(v.clone()); send.emit(Request::Focus(v)) }) }} />
-                <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()} />
-                <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
+                <InspectorPanel lang={lang_v} snap={s.clone()} send={send.clone()}
+                    on_close={{ let inspect = inspect.clone(); Callback::from(move |()| inspect.emit(None)) }} />
+                <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()}
+                    inspect={inspect.reform(Some)} />
+                <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} inspect={inspect.reform(Some)} />
                 <LinksPanel lang={lang_v} snap={s.clone()} />
                 <EventsPanel lang={lang_v} snap={s} send={send.clone()} />
             }

@@ -25,6 +25,7 @@ impl Lang {
                 .iter()
                 .chain(crate::i18n_views::ZH)
                 .chain(crate::i18n_clients::ZH)
+                .chain(crate::i18n_inspector::ZH)
                 .find(|(k, _)| *k == en)
                 .map_or(en, |(_, zh)| zh),
         }

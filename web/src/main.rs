@@ -15,6 +15,7 @@ mod history;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod i18n;
 mod i18n_clients;
+mod i18n_inspector;
 mod i18n_views;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod plot;

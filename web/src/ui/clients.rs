@@ -24,6 +24,9 @@ pub struct ClientsProps {
     pub lang: Lang,
     pub snap: Snap,
     pub run: Callback<String>,
+    /// Opens the record inspector on a producer's record.
+    #[prop_or_default]
+    pub inspect: Callback<kafkascope_view::inspect::RecordRef>,
 }
 
 #[function_component(ClientsPanel)]
@@ -59,7 +62,7 @@ pub fn clients_panel(p: &ClientsProps) -> Html {
             if !v.producers.is_empty() {
                 <section class="panel producers" aria-labelledby="producers-title">
                     <h2 id="producers-title">{ lang.t("Producers") }</h2>
-                    { for v.producers.iter().map(|pr| producer(lang, pr, &p.run)) }
+                    { for v.producers.iter().map(|pr| producer(lang, pr, &p.run, &p.inspect)) }
                 </section>
             }
         </div>
@@ -103,7 +106,12 @@ fn send_number(id: &str) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-fn producer(lang: Lang, p: &ProducerView, run: &Callback<String>) -> Html {
+fn producer(
+    lang: Lang,
+    p: &ProducerView,
+    run: &Callback<String>,
+    inspect: &Callback<kafkascope_view::inspect::RecordRef>,
+) -> Html {
     let line = |l: String| {
         let run = run.clone();
         Callback::from(move |_: MouseEvent| run.emit(l.clone()))
@@ -156,7 +164,20 @@ fn producer(lang: Lang, p: &ProducerView, run: &Callback<String>) -> Html {
                             html! {
                                 <tr class={class} data-send={id.to_string()}
                                     data-partition={choice.map(|c| c.partition.clone())} data-hash={hash}>
-                                    <td><code>{ fate.and_then(|f| f.value.clone()).unwrap_or_else(|| id.to_string()) }</code></td>
+                                    <td>
+                                        // A record the producer knows the fate of opens the inspector.
+                                        if fate.is_some() {
+                                            <button class="inspect-record" data-send={id.to_string()} title={lang.t("Inspect this record")}
+                                                onclick={{
+                                                    let send_id = id.to_string();
+                                                    inspect.reform(move |_: MouseEvent| kafkascope_view::inspect::RecordRef::Send { send_id: send_id.clone() })
+                                                }}>
+                                                <code>{ fate.and_then(|f| f.value.clone()).unwrap_or_else(|| id.to_string()) }</code>
+                                            </button>
+                                        } else {
+                                            <code>{ id.to_string() }</code>
+                                        }
+                                    </td>
                                     <td><code>{ choice.and_then(|c| c.key.clone()).unwrap_or_else(|| "—".into()) }</code></td>
                                     <td class="chosen">{ choice.map_or("—".to_string(), |c| c.partition.clone()) }</td>
                                     <td class="why">{ choice.map(|c| reason_text(lang, c)).unwrap_or_default() }</td>

@@ -13,6 +13,7 @@ pub mod config_table;
 pub mod console;
 pub mod consumers;
 pub mod events;
+pub mod inspector;
 pub mod links;
 pub mod metrics;
 pub mod partitions;

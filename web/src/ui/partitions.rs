@@ -3,6 +3,7 @@
 //! the ISR's history with the reason of each change (click -> replay there).
 
 use kafkascope_view::engine::Request;
+use kafkascope_view::inspect::RecordRef;
 use kafkascope_view::{IsrChange, PartitionView, ReplicaState, STRIP_LEN};
 use yew::prelude::*;
 
@@ -14,6 +15,8 @@ pub struct PartitionsProps {
     pub lang: Lang,
     pub snap: Snap,
     pub send: Send,
+    /// Opens the record inspector on a record cell.
+    pub inspect: Callback<RecordRef>,
 }
 
 /// Partitions shown open; the rest start folded (many partitions stay cheap).
@@ -33,7 +36,7 @@ pub fn partitions_panel(p: &PartitionsProps) -> Html {
             }
             { for v.partitions.iter().enumerate().map(|(i, part)| {
                 let changes: Vec<&IsrChange> = v.isr_changes.iter().filter(|c| c.partition == part.name()).collect();
-                partition(lang, part, &changes, i < OPEN, &p.send)
+                partition(lang, part, &changes, i < OPEN, &p.send, &p.inspect)
             }) }
         </section>
     }
@@ -45,6 +48,7 @@ fn partition(
     changes: &[&IsrChange],
     open: bool,
     send: &Send,
+    inspect: &Callback<RecordRef>,
 ) -> Html {
     let name = p.name();
     let leader = p
@@ -69,7 +73,7 @@ fn partition(
                     <th class="num">{ lang.t("Leader epoch") }</th>
                     <th>{ lang.t("Log (newest offsets)") }</th>
                 </tr></thead>
-                <tbody>{ for p.replicas.iter().map(|r| replica(lang, r)) }</tbody>
+                <tbody>{ for p.replicas.iter().map(|r| replica(lang, &name, r, inspect)) }</tbody>
             </table>
             <h4>{ lang.t("ISR changes") }</h4>
             if changes.is_empty() {
@@ -104,7 +108,7 @@ fn reason_text(lang: Lang, reason: &str) -> String {
     }
 }
 
-fn replica(lang: Lang, r: &ReplicaState) -> Html {
+fn replica(lang: Lang, name: &str, r: &ReplicaState, inspect: &Callback<RecordRef>) -> Html {
     let role = if r.leader { "leader" } else { "follower" };
     let hidden = r
         .records
@@ -125,7 +129,7 @@ fn replica(lang: Lang, r: &ReplicaState) -> Html {
             <td class="num leo">{ r.leo }</td>
             <td class="num hw">{ r.hw }</td>
             <td class="num">{ r.leader_epoch.map_or("—".to_string(), |e| e.to_string()) }</td>
-            <td>{ strip(lang, r, hidden) }</td>
+            <td>{ strip(lang, name, r, hidden, inspect) }</td>
         </tr>
     }
 }
@@ -133,7 +137,13 @@ fn replica(lang: Lang, r: &ReplicaState) -> Html {
 /// The newest offsets as cells; `HW` and `LEO` markers sit where those
 /// offsets fall (the HW is the first offset not yet committed, the LEO the
 /// next offset to be written).
-fn strip(lang: Lang, r: &ReplicaState, hidden: i64) -> Html {
+fn strip(
+    lang: Lang,
+    name: &str,
+    r: &ReplicaState,
+    hidden: i64,
+    inspect: &Callback<RecordRef>,
+) -> Html {
     let hw_mark = html! { <span class="mark hw" title={lang.t("at or above HW (not yet committed)")}>{ format!("HW {}", r.hw) }</span> };
     let leo_mark = html! { <span class="mark leo">{ format!("LEO {}", r.leo) }</span> };
     let mut cells: Vec<Html> = Vec::with_capacity(STRIP_LEN + 3);
@@ -148,12 +158,23 @@ fn strip(lang: Lang, r: &ReplicaState, hidden: i64) -> Html {
         }
         let committed = c.offset < r.hw;
         let title = lang.f("offset {}: {}", &[&c.offset, &c.value]);
+        // A button: the record inspector opens on this replica's record.
+        let label = lang.f(
+            "Inspect offset {} on broker {}: {}",
+            &[&c.offset, &r.broker, &c.value],
+        );
+        let record = RecordRef::Offset {
+            partition: name.to_string(),
+            offset: c.offset,
+            broker: Some(r.broker),
+        };
+        let onclick = inspect.reform(move |_: MouseEvent| record.clone());
         cells.push(html! {
-            <span class={classes!("cell", if committed { "committed" } else { "uncommitted" })}
-                title={title} data-offset={c.offset.to_string()}>
+            <button class={classes!("cell", if committed { "committed" } else { "uncommitted" })}
+                title={title} aria-label={label} data-offset={c.offset.to_string()} {onclick}>
                 { c.offset }
                 if !committed { <span class="sr">{ format!(" ({})", lang.t("at or above HW (not yet committed)")) }</span> }
-            </span>
+            </button>
         });
     }
     if !hw_placed {
