@@ -11,7 +11,7 @@ import { withBrowser, openPage, screenshot, type, consoleShows } from './harness
 const TIMEOUT = 60_000;
 
 const steps = (page) => page.locator('#record-story li');
-const stepOf = (page, kind) => page.locator(`#record-story li[data-step="${kind}"]`);
+const stepOf = (page, kind) => page.locator(`#record-story li[data-step="${kind}"]`).first();
 const holder = (page, b) => page.locator(`#record-holders li[data-broker="${b}"]`);
 
 describe('record inspector', () => {
@@ -25,16 +25,18 @@ describe('record inspector', () => {
       'cluster brokers=2',
       'topic create t partitions=1 replication-factor=2 assignment=0:1',
       'producer p acks=1',
-      'hold 0->1 type=Fetch',
+      // Broker 0's answers to its follower are lost: nothing is copied.
+      'drop 0->1 type=Fetch',
       'send p t value=v{i} count=2',
       'tick 1000',
       'crash 0',
       'run until leader t-0 == 1 timeout=60000',
+      'tick 100',
     ]) {
       await type(page, line);
     }
     await type(page, 'expect lost == 2');
-    await consoleShows(page, 'PASS line 9: lost == 2');
+    await consoleShows(page, 'PASS line 10: lost == 2');
 
     // The producer panel's lost record opens the inspector.
     const lost = page.locator('.producer[data-producer="p"] li.lost button.inspect-record').first();
@@ -81,7 +83,7 @@ describe('record inspector', () => {
     await type(page, 'flush p');
     await type(page, 'tick 1000');
     await type(page, 'expect hw t-0 == 1');
-    await consoleShows(page, 'PASS line 16: hw t-0 == 1');
+    await consoleShows(page, 'PASS line 17: hw t-0 == 1');
     const cell = page.locator('.partition[data-partition="t-0"] tr.replica[data-broker="1"] .strip button.cell[data-offset="0"]');
     assert.match(await cell.getAttribute('aria-label'), /Inspect offset 0 on broker 1: w0/);
     await cell.focus();

@@ -12,7 +12,8 @@ pub const ZH: &[(&str, &str)] = &[
     ("Deleted by retention.", "已被保留策略删除。"),
     ("Never appended to any log.", "从未写入任何日志。"),
     ("Lost: ", "已丢失："),
-    ("Lost: no replica holds it, and the trace does not say why.", "已丢失：没有副本持有它，trace 也没有说明原因。"),
+    ("no replica holds it, and the trace does not say why.", "没有副本持有它，trace 也没有说明原因。"),
+    ("Gone, but never acknowledged to the producer (not a loss): ", "已消失，但从未向生产者确认（不算丢失）："),
     (
         "broker {} became leader (leader epoch {}) in an unclean election, from outside the ISR, without it; only {} had it.",
         "broker {} 通过非干净选举（来自 ISR 之外）成为领导者（leader epoch {}），它没有这条消息；只有 {} 有。",
@@ -21,6 +22,7 @@ pub const ZH: &[(&str, &str)] = &[
         "broker {} became leader (leader epoch {}) without it: it had never been copied beyond {}.",
         "broker {} 成为领导者（leader epoch {}）时没有这条消息：它从未被复制到 {} 之外。",
     ),
+    ("(the controller's write is in ZooKeeper; its answer is not in the trace yet)", "（控制器已写入 ZooKeeper，但它的应答还没有出现在 trace 中）"),
     ("every copy ({}) was unflushed when its broker lost power.", "所有副本（{}）在 broker 断电时都还没有刷盘。"),
     ("the last copy was truncated on broker {}.", "最后一份副本在 broker {} 上被截断。"),
     ("offset {}", "offset {}"),

@@ -30,6 +30,18 @@ fn int(d: &Value, key: &str) -> Option<i64> {
     d.get(key).and_then(Value::as_i64)
 }
 
+fn ints(d: &Value, key: &str) -> Vec<BrokerId> {
+    d.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_i64())
+                .map(|x| x as BrokerId)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn text<'a>(d: &'a Value, key: &str) -> &'a str {
     d.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -289,6 +301,7 @@ impl Cluster {
             holders: Vec::new(),
             steps: Vec::new(),
             verdict: Verdict::NeverAppended,
+            acked: false,
             problem: None,
         };
         let trace = self.sim.trace();
@@ -441,8 +454,52 @@ impl Cluster {
                 }
             }
             None if story.holders.iter().any(|h| h.holds == Holds::This) => Verdict::Unavailable,
-            _ => walk.gone,
+            _ => {
+                // Holders down whose disks no longer have it: it was not
+                // flushed when they lost power (their restart will say so).
+                let unflushed: Vec<BrokerId> = story
+                    .holders
+                    .iter()
+                    .filter(|h| {
+                        !h.broker_up && h.holds != Holds::This && walk.holders.contains(&h.broker)
+                    })
+                    .map(|h| h.broker)
+                    .collect();
+                // A leader in ZooKeeper without it whose election the
+                // trace has not told yet (the controller awaits ZooKeeper's
+                // answer).
+                let state = self.partition_state(&tp).filter(|s| s.leader >= 0);
+                match walk.gone {
+                    Verdict::Lost(LossReason::Unknown)
+                        if state
+                            .as_ref()
+                            .is_some_and(|s| !walk.holders.contains(&s.leader)) =>
+                    {
+                        let s = state.expect("checked");
+                        Verdict::Lost(LossReason::ElectedWithout {
+                            n: None,
+                            broker: s.leader,
+                            leader_epoch: s.leader_epoch,
+                            unclean: !walk.isr.contains(&s.leader),
+                            holders: walk.holders.iter().copied().collect(),
+                        })
+                    }
+                    Verdict::Lost(LossReason::Unknown) if !unflushed.is_empty() => {
+                        Verdict::Lost(LossReason::PowerLoss {
+                            n: unflushed
+                                .iter()
+                                .filter_map(|b| walk.down_at.get(b))
+                                .min()
+                                .copied()
+                                .unwrap_or(0),
+                            brokers: unflushed,
+                        })
+                    }
+                    v => v,
+                }
+            }
         };
+        story.acked = walk.acked;
         story
     }
 
@@ -502,6 +559,12 @@ struct Walk {
     send: Option<(u32, u64)>,
     /// A leader's HW passed it.
     crossed: bool,
+    /// The producer was told this copy was written.
+    acked: bool,
+    /// When each holder last went down.
+    down_at: BTreeMap<BrokerId, u64>,
+    /// The ISR as the trace last told it.
+    isr: Vec<BrokerId>,
     /// The verdict if no current leader holds it.
     gone: Verdict,
 }
@@ -522,12 +585,15 @@ fn follow(
     let mut appended = false;
     let mut crossed = false;
     let mut leader_epoch: Option<i32> = None;
+    let mut isr: Vec<BrokerId> = Vec::new();
     let mut elected_without: Option<LossReason> = None;
     let mut power_lost: Vec<(u64, BrokerId)> = Vec::new();
     let mut last_removed: Option<(u64, BrokerId, bool)> = None;
     let mut committed_groups: BTreeSet<Option<String>> = BTreeSet::new();
-    // Requests known to carry the send: message id -> the Sent step index.
-    let mut carriers: HashMap<u64, ()> = HashMap::new();
+    // Requests known to carry the send (message ids).
+    let mut carriers: BTreeSet<u64> = BTreeSet::new();
+    let mut acked = false;
+    let mut down_at: BTreeMap<BrokerId, u64> = BTreeMap::new();
     let groups: BTreeMap<String, Option<String>> = c
         .consumer_nodes()
         .map(|n| (n.name.clone(), n.config.group_id.clone()))
@@ -544,7 +610,15 @@ fn follow(
             })
         };
         match &e.kind {
+            // Sent, or parked by a hold rule (sent once released).
             TraceKind::Sent {
+                from,
+                to,
+                id: mid,
+                api,
+                ..
+            }
+            | TraceKind::Held {
                 from,
                 to,
                 id: mid,
@@ -558,7 +632,7 @@ fn follow(
                         })
                 });
                 if ours {
-                    carriers.insert(*mid, ());
+                    carriers.insert(*mid);
                     step(Step::Sent {
                         producer: wire.name(from.0),
                         request: Carrier {
@@ -577,7 +651,7 @@ fn follow(
                 id: mid,
                 api,
                 reason,
-            } if carriers.contains_key(mid) => {
+            } if carriers.contains(mid) => {
                 step(Step::RequestDropped {
                     request: Carrier {
                         sent: wire.sent.get(mid).copied(),
@@ -590,6 +664,7 @@ fn follow(
                 });
             }
             TraceKind::Crashed { node } if holders.contains(&(node.0 as BrokerId)) => {
+                down_at.insert(node.0 as BrokerId, e.n);
                 step(Step::BrokerDown {
                     broker: node.0 as BrokerId,
                 });
@@ -689,7 +764,11 @@ fn follow(
                             });
                         }
                     }
+                    "isr-shrink" | "isr-expand" if on_tp => {
+                        isr = ints(detail, "new");
+                    }
                     "partition-state" if on_tp => {
+                        isr = ints(detail, "isr");
                         let epoch = int(detail, "leader_epoch").unwrap_or(-1) as i32;
                         if leader_epoch == Some(epoch) {
                             continue;
@@ -703,7 +782,7 @@ fn follow(
                         let has_it = holders.contains(&leader);
                         if !has_it && leader >= 0 && elected_without.is_none() {
                             elected_without = Some(LossReason::ElectedWithout {
-                                n: e.n,
+                                n: Some(e.n),
                                 broker: leader,
                                 leader_epoch: epoch,
                                 unclean: reason == "unclean-election",
@@ -728,6 +807,13 @@ fn follow(
                         ) else {
                             continue;
                         };
+                        // This copy was acknowledged if the answer came
+                        // from a broker holding it at this offset (acks=0:
+                        // no answer, no offset).
+                        let answered_by_holder = wire
+                            .input
+                            .is_some_and(|i| holders.contains(&(i.from as BrokerId)));
+                        acked |= base < 0 || (base + at as i64 == offset && answered_by_holder);
                         step(Step::Acked {
                             producer: wire.name(p),
                             offset: if base < 0 { -1 } else { base + at as i64 },
@@ -821,6 +907,9 @@ fn follow(
         holders,
         send,
         crossed,
+        acked,
+        down_at,
+        isr,
         gone,
     }
 }
@@ -893,6 +982,7 @@ mod tests {
         assert_eq!(story.partition, "one-0");
         assert_eq!((story.offset, story.leader_epoch), (Some(1), Some(0)));
         assert_eq!(story.value.as_deref(), Some("a1"));
+        assert!(story.acked);
         assert_eq!(
             kinds(&story)[..6],
             ["sent", "appended", "acked", "down", "leader", "truncated"],
@@ -937,7 +1027,7 @@ mod tests {
         assert_eq!(
             story.verdict,
             Verdict::Lost(LossReason::ElectedWithout {
-                n: story.steps[4].n,
+                n: Some(story.steps[4].n),
                 broker: 1,
                 leader_epoch: 1,
                 unclean: false,
@@ -1010,6 +1100,53 @@ mod tests {
             .filter(|s| matches!(s.step, Step::Retried { .. }))
             .count();
         assert_eq!(retried, 1, "{:#?}", by_send.steps);
+    }
+
+    #[test]
+    fn a_copy_the_producer_never_heard_of_is_gone_but_not_a_loss() {
+        let s = demo("01-acks.scn", 11);
+        let kept = s.cluster().unwrap().record_story(&send("safe:1"));
+        assert!(kept.acked);
+        let acked = kept
+            .steps
+            .iter()
+            .find(|s| matches!(s.step, Step::Acked { .. }))
+            .unwrap()
+            .n;
+        // Right after the retry's ack, broker 0 (down) still has the first
+        // copy, appended in epoch 0; broker 1 holds the retried one.
+        let (past, _) = Session::replay(11, &s.script(), Some(acked)).unwrap();
+        let first = past
+            .cluster()
+            .unwrap()
+            .record_story(&at("all-0", 0, Some(0)));
+        assert_eq!(first.leader_epoch, Some(0));
+        assert!(!first.acked, "the ack came from broker 1, for its own copy");
+        assert!(matches!(
+            first.verdict,
+            Verdict::Lost(LossReason::ElectedWithout {
+                broker: 1,
+                unclean: false,
+                ..
+            })
+        ));
+        let holds: Vec<_> = first
+            .holders
+            .iter()
+            .map(|h| (h.broker, h.holds.clone()))
+            .collect();
+        assert_eq!(holds[0], (0, Holds::This));
+        assert_eq!(
+            holds[1],
+            (
+                1,
+                Holds::Other {
+                    value: "b0".into(),
+                    send_id: Some("safe:1".into())
+                }
+            )
+        );
+        assert!(kinds(&first).contains(&"retried"));
     }
 
     #[test]

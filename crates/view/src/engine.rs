@@ -487,13 +487,14 @@ mod tests {
                 }],
                 verdict: crate::inspect::Verdict::Lost(
                     crate::inspect::LossReason::ElectedWithout {
-                        n: 50,
+                        n: Some(50),
                         broker: 2,
                         leader_epoch: 1,
                         unclean: true,
                         holders: vec![1],
                     },
                 ),
+                acked: true,
                 problem: None,
             }),
             brokers_in_workers: true,

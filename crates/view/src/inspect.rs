@@ -222,9 +222,10 @@ pub struct Holder {
 pub enum LossReason {
     /// Broker `broker` became leader (event `n`) without it: it had been
     /// copied only to `holders` (clean: from the ISR; `unclean`: an
-    /// out-of-sync replica).
+    /// out-of-sync replica). `n` is `None` while the controller's write to
+    /// ZooKeeper is done but its answer (the trace's event) has not come.
     ElectedWithout {
-        n: u64,
+        n: Option<u64>,
         broker: BrokerId,
         leader_epoch: i32,
         unclean: bool,
@@ -269,6 +270,10 @@ pub struct RecordStory {
     /// In trace order.
     pub steps: Vec<StoryStep>,
     pub verdict: Verdict,
+    /// The producer was told this record was written (its ack came from a
+    /// broker holding this copy, or `acks=0`): only then is a gone record
+    /// a loss.
+    pub acked: bool,
     /// Why there is no story (no such partition, offset or send).
     pub problem: Option<String>,
 }

@@ -243,25 +243,29 @@ fn verdict(lang: Lang, s: &RecordStory, send: &Send) -> Html {
                 holders,
             } => html! {
                 <>
-                    { lang.t("Lost: ") }
+                    { lost_word(lang, s) }
                     { lang.f(if *unclean {
                         "broker {} became leader (leader epoch {}) in an unclean election, from outside the ISR, without it; only {} had it."
                     } else {
                         "broker {} became leader (leader epoch {}) without it: it had never been copied beyond {}."
                     }, &[broker, leader_epoch, &ids(holders)]) }
-                    { " " }{ event_button(send, *n) }
+                    { " " }
+                    { match n {
+                        Some(n) => event_button(send, *n),
+                        None => html! { { lang.t("(the controller's write is in ZooKeeper; its answer is not in the trace yet)") } },
+                    } }
                 </>
             },
             LossReason::PowerLoss { n, brokers } => html! {
                 <>
-                    { lang.t("Lost: ") }
+                    { lost_word(lang, s) }
                     { lang.f("every copy ({}) was unflushed when its broker lost power.", &[&ids(brokers)]) }
                     { " " }{ event_button(send, *n) }
                 </>
             },
             LossReason::Truncated { n, broker } => html! {
                 <>
-                    { lang.t("Lost: ") }
+                    { lost_word(lang, s) }
                     { lang.f("the last copy was truncated on broker {}.", &[broker]) }
                     { " " }{ event_button(send, *n) }
                 </>
@@ -270,6 +274,15 @@ fn verdict(lang: Lang, s: &RecordStory, send: &Send) -> Html {
                 html! { { lang.t("Lost: no replica holds it, and the trace does not say why.") } }
             }
         },
+    }
+}
+
+/// A gone record is a loss only if the producer was told it was written.
+fn lost_word(lang: Lang, s: &RecordStory) -> &'static str {
+    if s.acked {
+        lang.t("Lost: ")
+    } else {
+        lang.t("Gone, but never acknowledged to the producer (not a loss): ")
     }
 }
 
