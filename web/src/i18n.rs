@@ -50,7 +50,7 @@ impl Lang {
 }
 
 /// English -> 简体中文.
-const ZH: &[(&str, &str)] = &[
+pub(crate) const ZH: &[(&str, &str)] = &[
     ("You had a session open ({} lines, seed {}). Resume it as it was, or start fresh?", "你上次打开的会话还在（{} 行，种子 {}）。按原样恢复，还是重新开始？"),
     ("Resume it", "恢复"),
     ("Start fresh", "重新开始"),

@@ -780,7 +780,13 @@ fn follow(
                         let leader = int(detail, "leader").unwrap_or(-1) as BrokerId;
                         let reason = text(detail, "reason").to_string();
                         let has_it = holders.contains(&leader);
-                        if !has_it && leader >= 0 && elected_without.is_none() {
+                        // The election that lost it: a leader without it
+                        // while some replica still had it.
+                        if !has_it
+                            && leader >= 0
+                            && !holders.is_empty()
+                            && elected_without.is_none()
+                        {
                             elected_without = Some(LossReason::ElectedWithout {
                                 n: Some(e.n),
                                 broker: leader,

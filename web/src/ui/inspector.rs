@@ -271,7 +271,7 @@ fn verdict(lang: Lang, s: &RecordStory, send: &Send) -> Html {
                 </>
             },
             LossReason::Unknown => {
-                html! { { lang.t("Lost: no replica holds it, and the trace does not say why.") } }
+                html! { <>{ lost_word(lang, s) }{ lang.t("no replica holds it, and the trace does not say why.") }</> }
             }
         },
     }
