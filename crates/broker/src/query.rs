@@ -31,6 +31,9 @@ pub enum BrokerQuery {
     Replica(TopicPartition),
     /// The replica's segments and sparse index.
     Layout(TopicPartition),
+    /// The record at `offset`: its batch read alone, not the whole log
+    /// (the record inspector asks this of every replica on every update).
+    Record { tp: TopicPartition, offset: i64 },
     /// Kafka's all-topics meters (counts since this process started).
     Stats,
     /// The replica's segments and, with a base offset, that segment's
@@ -55,6 +58,8 @@ pub enum BrokerAnswer {
     Group(Option<GroupSummary>),
     Stats(crate::stats::BrokerTopicStats),
     Segments(Option<crate::segment_dump::SegmentsAnswer>),
+    /// `None`: no log of that partition; `Some(None)`: no record there.
+    Record(Option<Option<RecordView>>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +194,11 @@ pub fn answer(broker: &Broker, query: &BrokerQuery) -> BrokerAnswer {
                 fetching: p.follower_state == crate::partition::FollowerState::Fetching,
             }))
         }
+        BrokerQuery::Record { tp, offset } => BrokerAnswer::Record(
+            broker
+                .partition(tp)
+                .map(|p| read_one(p.log.inner(), *offset)),
+        ),
         BrokerQuery::Replica(tp) => BrokerAnswer::Replica(broker.partition(tp).map(|p| {
             let log = p.log.inner();
             ReplicaView {
@@ -266,6 +276,18 @@ fn decode_records(mut buf: &[u8], out: &mut Vec<RecordView>) -> Option<i64> {
 }
 
 /// Every record of a log, log start to LEO.
+/// The record at `offset`, reading only the batch that holds it.
+pub fn read_one<S: Storage>(log: &Log<S>, offset: i64) -> Option<RecordView> {
+    if offset < log.log_start_offset() || offset >= log.log_end_offset() {
+        return None;
+    }
+    // One byte asked, at least one batch returned (`minOneMessage`).
+    let data = log.read(offset, 1, None, true).ok()?;
+    let mut out = Vec::new();
+    decode_records(data.records, &mut out);
+    out.into_iter().find(|r| r.offset == offset)
+}
+
 pub fn read_all<S: Storage>(log: &Log<S>) -> Vec<RecordView> {
     let mut out = Vec::new();
     let mut offset = log.log_start_offset();

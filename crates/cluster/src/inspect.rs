@@ -52,6 +52,29 @@ impl Cluster {
         self.replica_on_disk(b, tp)
     }
 
+    /// The record at `offset` of replica `tp@b` (one batch read, not the
+    /// whole log), live or from a down broker's disk; `None` if there is
+    /// none there.
+    pub fn record_at(&self, b: BrokerId, tp: &TopicPartition, offset: i64) -> Option<RecordView> {
+        let live = match self.query(
+            b,
+            &broker::query::BrokerQuery::Record {
+                tp: tp.clone(),
+                offset,
+            },
+        ) {
+            Some(broker::query::BrokerAnswer::Record(r)) => r,
+            Some(other) => self.wrong_answer(b, "Record", other),
+            None => None,
+        };
+        match live {
+            Some(r) => r,
+            None => self
+                .open_from_disk(b, tp)
+                .and_then(|log| broker::query::read_one(&log, offset)),
+        }
+    }
+
     /// Offsets only (cheap: no record decoding) for a running broker.
     pub fn replica_offsets(&self, b: BrokerId, tp: &TopicPartition) -> Option<(i64, i64, i64)> {
         if let Some(p) = self.broker_partition(b, tp) {

@@ -100,17 +100,20 @@ struct Wire<'a> {
     /// Producer node -> the batches of its next Produce request.
     next_request: HashMap<u32, Vec<(String, Vec<u64>)>>,
     requests: HashMap<u64, Request>,
-    sent: HashMap<u64, u64>,
+    trace: &'a [TraceEvent],
+    /// Index of the event being observed.
+    at: usize,
 }
 
 impl<'a> Wire<'a> {
-    fn new(names: &'a [String]) -> Wire<'a> {
+    fn new(names: &'a [String], trace: &'a [TraceEvent]) -> Wire<'a> {
         Wire {
             names,
             input: None,
             next_request: HashMap::new(),
             requests: HashMap::new(),
-            sent: HashMap::new(),
+            trace,
+            at: 0,
         }
     }
 
@@ -121,12 +124,25 @@ impl<'a> Wire<'a> {
             .unwrap_or_else(|| node.to_string())
     }
 
-    fn observe(&mut self, e: &TraceEvent) {
+    /// The event that put message `id` on the wire (or parked it): looked
+    /// up backwards from the one observed, for the few messages a story
+    /// names, instead of indexing every message of the run.
+    fn sent(&self, id: u64) -> Option<u64> {
+        self.trace[..self.at]
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                TraceKind::Sent { id: m, .. } | TraceKind::Held { id: m, .. } if *m == id => {
+                    Some(e.n)
+                }
+                _ => None,
+            })
+    }
+
+    fn observe(&mut self, at: usize, e: &TraceEvent) {
+        self.at = at;
         match &e.kind {
             TraceKind::Sent { from, id, api, .. } | TraceKind::Held { from, id, api, .. } => {
-                if matches!(*api, "Produce" | "Fetch") {
-                    self.sent.entry(*id).or_insert(e.n);
-                }
                 if *api == "Produce" {
                     if let Some(batches) = self.next_request.remove(&from.0) {
                         self.requests.insert(
@@ -173,7 +189,7 @@ impl<'a> Wire<'a> {
 
     fn carrier(&self, i: Input) -> Carrier {
         Carrier {
-            sent: self.sent.get(&i.id).copied(),
+            sent: self.sent(i.id),
             delivered: Some(i.n),
             from: self.name(i.from),
             to: self.name(i.to),
@@ -198,11 +214,11 @@ fn find_send(
     producer: u32,
     number: u64,
 ) -> (Vec<Identity>, Option<i64>) {
-    let mut wire = Wire::new(names);
+    let mut wire = Wire::new(names, trace);
     let mut appends = Vec::new();
     let mut acked = None;
-    for e in trace {
-        wire.observe(e);
+    for (at, e) in trace.iter().enumerate() {
+        wire.observe(at, e);
         let TraceKind::Node { node, kind, detail } = &e.kind else {
             continue;
         };
@@ -409,9 +425,7 @@ impl Cluster {
         // What each assigned replica holds at the offset now.
         let leader = self.leader(&tp);
         for b in self.assigned_replicas(&tp).unwrap_or_default() {
-            let record = self
-                .replica(b, &tp)
-                .and_then(|v| v.records.into_iter().find(|x| x.offset == identity.offset));
+            let record = self.record_at(b, &tp, identity.offset);
             let holds = match record {
                 Some(x) if walk.holders.contains(&b) => {
                     story.value.get_or_insert_with(|| x.value_text());
@@ -579,7 +593,7 @@ fn follow(
     id: Option<&Identity>,
     mut send: Option<(u32, u64)>,
 ) -> Walk {
-    let mut wire = Wire::new(names);
+    let mut wire = Wire::new(names, trace);
     let mut steps = Vec::new();
     let mut holders: BTreeSet<BrokerId> = BTreeSet::new();
     let mut appended = false;
@@ -600,8 +614,8 @@ fn follow(
         .collect();
     let is_ours =
         |offset: i64, epoch: i32| id.is_some_and(|i| i.offset == offset && i.epoch == epoch);
-    for e in trace {
-        wire.observe(e);
+    for (at, e) in trace.iter().enumerate() {
+        wire.observe(at, e);
         let mut step = |s: Step| {
             steps.push(StoryStep {
                 n: e.n,
@@ -654,7 +668,7 @@ fn follow(
             } if carriers.contains(mid) => {
                 step(Step::RequestDropped {
                     request: Carrier {
-                        sent: wire.sent.get(mid).copied(),
+                        sent: wire.sent(*mid),
                         delivered: None,
                         from: wire.name(from.0),
                         to: wire.name(to.0),
