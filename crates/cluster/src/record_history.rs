@@ -1236,6 +1236,52 @@ mod tests {
     }
 
     #[test]
+    fn an_unclean_election_loses_a_committed_record_and_a_refused_one_was_never_appended() {
+        let s = demo("05-unclean-election.scn", 3);
+        let c = s.cluster().unwrap();
+        let lost = c.record_story(&send("p:1"));
+        assert_eq!(lost.partition, "loose-0");
+        assert!(lost.acked);
+        // Committed by the ISR of one (broker 0), then lost to the
+        // out-of-sync broker 1's election.
+        let k = kinds(&lost);
+        assert!(k.contains(&"hw") && k.contains(&"acked"), "{k:?}");
+        let Verdict::Lost(LossReason::ElectedWithout {
+            broker: 1,
+            unclean: true,
+            ref holders,
+            ..
+        }) = lost.verdict
+        else {
+            panic!("{:?} {:#?}", lost.verdict, lost.steps);
+        };
+        assert_eq!(holders, &[0]);
+        assert!(lost.steps.iter().any(|s| matches!(&s.step,
+            Step::LeaderChanged { broker: 1, has_it: false, reason, .. } if reason == "unclean-election")));
+        assert!(lost
+            .steps
+            .iter()
+            .any(|s| matches!(s.step, Step::Truncated { broker: 0, .. })));
+
+        let refused = c.record_story(&send("careful:1"));
+        assert_eq!(refused.partition, "safe-0");
+        assert_eq!(refused.verdict, Verdict::NeverAppended);
+        assert_eq!(refused.offset, None);
+        assert!(refused.steps.iter().any(|s| s.step
+            == Step::Failed {
+                producer: "careful".into(),
+                error: "NOT_ENOUGH_REPLICAS".into()
+            }));
+        assert!(kinds(&refused).contains(&"sent"));
+
+        // The strict topic waited for broker 0: its records are kept.
+        assert_eq!(
+            c.record_story(&at("strict-0", 2, None)).verdict,
+            Verdict::Committed
+        );
+    }
+
+    #[test]
     fn a_consumed_and_committed_record() {
         let s = demo("13-offset-commits.scn", 21);
         let c = s.cluster().unwrap();
