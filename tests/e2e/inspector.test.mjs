@@ -39,7 +39,7 @@ describe('record inspector', () => {
     await consoleShows(page, 'PASS line 10: lost == 2');
 
     // The producer panel's lost record opens the inspector.
-    const lost = page.locator('.producer[data-producer="p"] li.lost button.inspect-record').first();
+    const lost = page.locator('.producer[data-producer="p"] tr.lost button.inspect-record').first();
     await lost.waitFor({ timeout: TIMEOUT });
     await lost.click();
     const verdict = page.locator('#record-verdict');
