@@ -69,6 +69,8 @@ pub struct Cluster {
     pub halt_at: Option<u64>,
     /// Where the brokers run when not in the simulator's thread.
     hosts: Option<Hosts>,
+    /// The brokers run live ([`BrokerHosts::live`]): see [`Cluster::collect`].
+    live: bool,
     /// Remote broker processes that failed (unreachable, or answered
     /// nonsense), in order, for the page to show.
     pub host_errors: RefCell<Vec<String>>,
@@ -115,8 +117,14 @@ impl Cluster {
             tracing: spec.tracing,
             ..SimConfig::default()
         };
+        let live = hosts.as_ref().is_some_and(|h| h.borrow().live());
         if let Some(ms) = network_delay(&spec.configs)? {
             sim_config.latency = (ms, ms);
+        } else if live {
+            // Live, a message takes what the real transport takes (a
+            // postMessage between workers, tens of µs): no simulated
+            // latency on top unless the cluster asks for one.
+            sim_config.latency = (0, 0);
         }
         let mut sim = Simulator::with_config(sim_config);
         let mut configs = Vec::new();
@@ -137,11 +145,15 @@ impl Cluster {
             let storage = Shared::new(MemoryStorage::new());
             let node = match &hosts {
                 None => BrokerNode::new(Broker::new(c.clone(), storage.clone()), topo),
-                Some(h) => BrokerNode::hosted(
-                    BrokerHost::Remote(h.borrow_mut().spawn(&c, Start::Fresh)?),
-                    b,
-                    topo,
-                ),
+                Some(h) => {
+                    let mut n = BrokerNode::hosted(
+                        BrokerHost::Remote(h.borrow_mut().spawn(&c, Start::Fresh)?),
+                        b,
+                        topo,
+                    );
+                    n.live = live;
+                    n
+                }
             };
             let id = sim.add_node(b.to_string(), ClusterNode::Broker(Box::new(node)));
             debug_assert_eq!(id, topo.broker(b));
@@ -163,6 +175,7 @@ impl Cluster {
             hw_watch: None,
             halt_at: None,
             hosts,
+            live,
             host_errors: RefCell::new(Vec::new()),
             sampler: None,
         })
@@ -388,8 +401,15 @@ impl Cluster {
 
     // ---- driving ----
 
-    /// One event, with the cluster's bookkeeping after it.
+    /// One event, with the cluster's bookkeeping after it. Live, the
+    /// brokers' outputs are in first ([`Cluster::settle`]).
     pub fn step(&mut self) -> Option<Step> {
+        self.settle();
+        self.step_now()
+    }
+
+    /// The next event as it is, without waiting for live brokers.
+    fn step_now(&mut self) -> Option<Step> {
         if self.halted() {
             return None;
         }
@@ -492,9 +512,10 @@ impl Cluster {
             if pred(self) {
                 return true;
             }
+            self.settle();
             match self.sim.next_event_time() {
                 Some(t) if t <= deadline => {
-                    self.step();
+                    self.step_now();
                 }
                 _ => {
                     self.sim.advance_to(deadline);
@@ -508,13 +529,137 @@ impl Cluster {
     /// Delivers everything due in the next `ms`.
     pub fn tick(&mut self, ms: u64) {
         let deadline = self.sim.now().saturating_add(ms);
-        while self.sim.next_event_time().is_some_and(|t| t <= deadline) {
-            if self.step().is_none() {
+        while {
+            self.settle();
+            self.sim.next_event_time().is_some_and(|t| t <= deadline)
+        } {
+            if self.step_now().is_none() {
                 return;
             }
         }
         self.sim.advance_to(deadline);
         self.sample_before(deadline + 1);
+    }
+
+    // ---- live brokers ----
+
+    /// Do the brokers run live (see [`Cluster::collect`])?
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
+    /// Live broker inputs posted whose outputs were not applied yet.
+    pub fn pending_inputs(&self) -> usize {
+        (0..self.topo.brokers as BrokerId)
+            .map(|b| self.broker_node(b).host.pending())
+            .sum()
+    }
+
+    /// Live: applies the outputs of every broker input that is complete,
+    /// now, without waiting; returns how many inputs' outputs were
+    /// applied. A broker's outputs are applied in the order its inputs
+    /// were posted, as that broker's sends at the current time, so the
+    /// network's rules in force now (partition, hold, drop, delay) apply.
+    pub fn collect(&mut self) -> usize {
+        (0..self.topo.brokers as BrokerId)
+            .map(|b| self.collect_from(b, false))
+            .sum()
+    }
+
+    /// Applies broker `b`'s completed outputs (waiting for at least one
+    /// with `wait`); a process that fails is treated as crashed.
+    fn collect_from(&mut self, b: BrokerId, wait: bool) -> usize {
+        let id = self.topo.broker(b);
+        if !self.live || self.life(id) != Life::Up {
+            return 0;
+        }
+        let ClusterNode::Broker(n) = self.sim.node_mut(id) else {
+            return 0;
+        };
+        if n.failed.is_some() {
+            return 0;
+        }
+        let Some(r) = n.host.remote() else {
+            return 0;
+        };
+        if r.pending() == 0 {
+            return 0;
+        }
+        let done = if wait { r.wait() } else { r.poll() };
+        let count = match done {
+            Ok(done) if done.is_empty() => return 0,
+            Ok(done) => {
+                let count = done.len();
+                let _ = self.sim.invoke(id, |node, out| {
+                    if let ClusterNode::Broker(n) = node {
+                        n.apply_completed(done, out);
+                    }
+                });
+                count
+            }
+            Err(e) => {
+                n.failed = Some(e);
+                0
+            }
+        };
+        self.after_event(id);
+        count
+    }
+
+    /// Live, before the clock moves past `now`: every broker input posted
+    /// so far has its outputs applied (waiting for them). Events due now
+    /// go first, so the inputs of one millisecond run in the brokers at
+    /// the same time. A console command (`tick`, `run until`, `flush`)
+    /// thus runs in virtual time as fast as the brokers answer; between
+    /// commands [`Cluster::advance_live`] follows the real clock.
+    pub fn settle(&mut self) {
+        if !self.live {
+            return;
+        }
+        loop {
+            self.collect();
+            if self.sim.next_event_time() == Some(self.sim.now()) {
+                return;
+            }
+            let Some(b) = (0..self.topo.brokers as BrokerId).find(|&b| {
+                let id = self.topo.broker(b);
+                self.life(id) == Life::Up
+                    && matches!(self.sim.node(id), ClusterNode::Broker(n)
+                        if n.failed.is_none() && n.host.pending() > 0)
+            }) else {
+                return;
+            };
+            self.collect_from(b, true);
+        }
+    }
+
+    /// Live: takes what the brokers finished and every event due up to
+    /// `to`, never waiting for a broker, then sets the clock to `to` (the
+    /// real clock's time, for the engine). Stops after `budget` events
+    /// (returning false) so the caller can let messages in.
+    pub fn advance_live(&mut self, to: u64, budget: u64) -> bool {
+        let mut steps = 0;
+        loop {
+            if self.halted() {
+                return true;
+            }
+            self.collect();
+            match self.sim.next_event_time() {
+                Some(t) if t <= to => {
+                    if steps >= budget {
+                        return false;
+                    }
+                    self.step_now();
+                    steps += 1;
+                }
+                _ => break,
+            }
+        }
+        if to > self.sim.now() {
+            self.sim.advance_to(to);
+            self.sample_before(to + 1);
+        }
+        true
     }
 
     /// The replay limit ([`Cluster::halt_at`]) is reached.
@@ -643,11 +788,10 @@ impl Cluster {
                     BrokerHost::Remote(h.borrow_mut().spawn(config, start)?)
                 }
             };
+            let mut node = BrokerNode::hosted(host, b, self.topo);
+            node.live = self.live && node.host.local().is_none();
             self.sim
-                .restart_with(
-                    id,
-                    ClusterNode::Broker(Box::new(BrokerNode::hosted(host, b, self.topo))),
-                )
+                .restart_with(id, ClusterNode::Broker(Box::new(node)))
                 .map_err(|e| e.to_string())?;
             for name in self.clients.keys().cloned().collect::<Vec<_>>() {
                 if let ClusterNode::Producer(p) = self.sim.node_mut(self.clients[&name]) {

@@ -8,9 +8,19 @@
 //! trace) is the same wherever the brokers run. Anything the cluster wants
 //! to know about a broker is asked with a [`BrokerQuery`], answered by the
 //! same [`broker::query::answer`] on both paths.
+//!
+//! Two ways to run a remote broker's inputs:
+//! - **step** ([`RemoteBroker::handle`]): the cluster waits for the
+//!   outputs of each input before the next event, so the run (and its
+//!   trace) is the simulator's;
+//! - **live** ([`RemoteBroker::post`], then [`RemoteBroker::poll`] or
+//!   [`RemoteBroker::wait`]): the cluster hands the input over and goes on;
+//!   the outputs come back later, in posting order per broker, and the
+//!   cluster applies them when they arrive (`Cluster::collect`), so brokers
+//!   work at the same time. [`BrokerHosts::live`] says which.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
 use broker::api::BrokerId;
@@ -24,6 +34,22 @@ pub trait RemoteBroker {
     /// Runs one input through the broker; its outputs, in order. An error
     /// means the process is gone (the cluster then treats it as crashed).
     fn handle(&mut self, now: u64, input: broker::Input) -> Result<Vec<Output>, String>;
+
+    /// Live mode: hands `input` to the process without waiting for its
+    /// outputs (they come out of [`RemoteBroker::poll`] later, in order).
+    fn post(&mut self, now: u64, input: broker::Input) -> Result<(), String>;
+
+    /// Live mode: the outputs of posted inputs that are complete, one list
+    /// per input in posting order, without waiting.
+    fn poll(&mut self) -> Result<Vec<Vec<Output>>, String>;
+
+    /// Live mode: like [`RemoteBroker::poll`] but waits until at least one
+    /// posted input is complete (when one is pending). An error also when
+    /// the process takes too long.
+    fn wait(&mut self) -> Result<Vec<Vec<Output>>, String>;
+
+    /// Posted inputs whose outputs were not taken yet.
+    fn pending(&self) -> usize;
 
     /// Asks the running broker a question.
     fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String>;
@@ -60,6 +86,18 @@ pub trait BrokerHosts {
         config: &BrokerConfig,
         start: Start,
     ) -> Result<Box<dyn RemoteBroker>, String>;
+
+    /// Do the brokers started from now on run live (inputs posted, outputs
+    /// applied when they come back) rather than one input at a time?
+    fn live(&self) -> bool {
+        false
+    }
+
+    /// Switches [`BrokerHosts::live`] for the brokers started from now on;
+    /// false if these hosts cannot run brokers live.
+    fn set_live(&mut self, _on: bool) -> bool {
+        false
+    }
 }
 
 /// One broker process: here, or behind [`RemoteBroker`].
@@ -91,6 +129,22 @@ impl BrokerHost {
         }
     }
 
+    /// The process behind [`RemoteBroker`], if the broker runs elsewhere.
+    pub fn remote(&mut self) -> Option<&mut dyn RemoteBroker> {
+        match self {
+            BrokerHost::Local(_) => None,
+            BrokerHost::Remote(r) => Some(r.as_mut()),
+        }
+    }
+
+    /// Live inputs posted to the process and not answered yet.
+    pub fn pending(&self) -> usize {
+        match self {
+            BrokerHost::Local(_) => 0,
+            BrokerHost::Remote(r) => r.pending(),
+        }
+    }
+
     pub fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String> {
         match self {
             BrokerHost::Local(b) => Ok(answer(b, query)),
@@ -116,11 +170,87 @@ pub use broker::wire::{disk_files, disk_from_files, DiskFiles};
 /// starts over a directory rebuilt from the files its last process left.
 /// Inputs, outputs, questions and answers go through the broker worker's
 /// codec ([`broker::wire`]) both ways.
-/// Tests use it to check that a run with hosted brokers is the same run.
+/// Tests use it to check that a run with hosted brokers is the same run,
+/// and ([`LoopbackHosts::live`]) that live brokers whose outputs come back
+/// late and out of step with each other still make a working cluster.
 #[derive(Default)]
 pub struct LoopbackHosts {
     /// What each broker's last process left on disk.
     disks: Rc<RefCell<BTreeMap<BrokerId, DiskFiles>>>,
+    /// Live: how fast the brokers get through their posted inputs.
+    pace: Option<Pace>,
+}
+
+/// How many posted inputs loopback brokers complete at each
+/// [`RemoteBroker::poll`]: a seeded random number between none and all of
+/// them, drawn per broker and per poll, so brokers fall behind and catch
+/// up independently (what workers on a busy machine do). Shared by every
+/// broker of the hosts; [`Pace::pause`] stops completions (a `wait` still
+/// completes one: it stands for time passing).
+#[derive(Clone)]
+pub struct Pace(Rc<RefCell<PaceState>>);
+
+struct PaceState {
+    rng: u64,
+    paused: bool,
+    /// Posted inputs not completed, per broker.
+    busy: BTreeMap<BrokerId, usize>,
+    /// The most brokers that had inputs in hand at the same time.
+    most_busy: usize,
+}
+
+impl Pace {
+    fn draw(&self, pending: usize) -> usize {
+        let mut s = self.0.borrow_mut();
+        if s.paused || pending == 0 {
+            return 0;
+        }
+        // xorshift64*: enough for spreading completions.
+        s.rng ^= s.rng >> 12;
+        s.rng ^= s.rng << 25;
+        s.rng ^= s.rng >> 27;
+        let r = s.rng.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        (r % (pending as u64 + 1)) as usize
+    }
+
+    fn posted(&self, b: BrokerId, delta: isize) {
+        let mut s = self.0.borrow_mut();
+        let n = s.busy.entry(b).or_default();
+        *n = n.saturating_add_signed(delta);
+        let busy = s.busy.values().filter(|&&n| n > 0).count();
+        s.most_busy = s.most_busy.max(busy);
+    }
+
+    /// The most brokers that had inputs in hand at the same time.
+    pub fn most_busy_at_once(&self) -> usize {
+        self.0.borrow().most_busy
+    }
+
+    /// Stops (`true`) or resumes completing posted inputs on `poll`.
+    pub fn pause(&self, on: bool) {
+        self.0.borrow_mut().paused = on;
+    }
+}
+
+impl LoopbackHosts {
+    /// Live loopback brokers, completing their inputs at a pace drawn from
+    /// `seed`.
+    pub fn live(seed: u64) -> LoopbackHosts {
+        LoopbackHosts {
+            disks: Rc::default(),
+            pace: Some(Pace(Rc::new(RefCell::new(PaceState {
+                rng: seed | 1,
+                paused: false,
+                busy: BTreeMap::new(),
+                most_busy: 0,
+            })))),
+        }
+    }
+
+    /// The pace of live hosts, to pause it.
+    pub fn pace(&self) -> Option<Pace> {
+        self.pace.clone()
+    }
 }
 
 impl BrokerHosts for LoopbackHosts {
@@ -144,7 +274,13 @@ impl BrokerHosts for LoopbackHosts {
             broker: Broker::new(config.clone(), disk.clone()),
             disk,
             disks: self.disks.clone(),
+            posted: VecDeque::new(),
+            pace: self.pace.clone(),
         }))
+    }
+
+    fn live(&self) -> bool {
+        self.pace.is_some()
     }
 }
 
@@ -152,6 +288,39 @@ struct LoopbackBroker {
     broker: Broker,
     disk: Shared<MemoryStorage>,
     disks: Rc<RefCell<BTreeMap<BrokerId, DiskFiles>>>,
+    /// Live: inputs posted and not run yet, in order.
+    posted: VecDeque<(u64, broker::Input)>,
+    pace: Option<Pace>,
+}
+
+impl LoopbackBroker {
+    /// Runs the oldest `n` posted inputs; their outputs as the router
+    /// decodes them.
+    fn complete(&mut self, n: usize) -> Result<Vec<Vec<Output>>, String> {
+        let mut done = Vec::with_capacity(n);
+        for _ in 0..n {
+            let Some((now, input)) = self.posted.pop_front() else {
+                break;
+            };
+            done.push(self.run(now, input)?);
+            if let Some(p) = &self.pace {
+                p.posted(self.broker.id(), -1);
+            }
+        }
+        Ok(done)
+    }
+
+    fn run(&mut self, now: u64, input: broker::Input) -> Result<Vec<Output>, String> {
+        let mut outputs = Vec::new();
+        self.broker.handle(now, input, &mut outputs);
+        match through(&FromBroker::Outputs {
+            outputs,
+            notes: Vec::new(),
+        })? {
+            FromBroker::Outputs { outputs, .. } => Ok(outputs),
+            _ => Err("FromBroker::Outputs came back as another message".into()),
+        }
+    }
 }
 
 /// `msg` as the other side decodes it: everything a loopback broker
@@ -165,15 +334,38 @@ impl RemoteBroker for LoopbackBroker {
         let ToBroker::Handle { now, input } = through(&ToBroker::Handle { now, input })? else {
             return Err("ToBroker::Handle came back as another message".into());
         };
-        let mut outputs = Vec::new();
-        self.broker.handle(now, input, &mut outputs);
-        match through(&FromBroker::Outputs {
-            outputs,
-            notes: Vec::new(),
-        })? {
-            FromBroker::Outputs { outputs, .. } => Ok(outputs),
-            _ => Err("FromBroker::Outputs came back as another message".into()),
+        self.run(now, input)
+    }
+
+    fn post(&mut self, now: u64, input: broker::Input) -> Result<(), String> {
+        let ToBroker::Handle { now, input } = through(&ToBroker::Handle { now, input })? else {
+            return Err("ToBroker::Handle came back as another message".into());
+        };
+        self.posted.push_back((now, input));
+        if let Some(p) = &self.pace {
+            p.posted(self.broker.id(), 1);
         }
+        Ok(())
+    }
+
+    fn poll(&mut self) -> Result<Vec<Vec<Output>>, String> {
+        let n = match &self.pace {
+            Some(p) => p.draw(self.posted.len()),
+            None => self.posted.len(),
+        };
+        self.complete(n)
+    }
+
+    fn wait(&mut self) -> Result<Vec<Vec<Output>>, String> {
+        let n = match &self.pace {
+            Some(p) => p.draw(self.posted.len()).max(1),
+            None => self.posted.len(),
+        };
+        self.complete(n)
+    }
+
+    fn pending(&self) -> usize {
+        self.posted.len()
     }
 
     fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String> {
@@ -190,6 +382,10 @@ impl RemoteBroker for LoopbackBroker {
     }
 
     fn kill(&mut self, power_off: bool) -> Result<MemoryStorage, String> {
+        // A worker runs what it was sent before the kill, in order (its
+        // outputs are lost with the process).
+        let n = self.posted.len();
+        self.complete(n)?;
         let mut disk = self.disk.borrow_mut();
         if power_off {
             disk.power_off();

@@ -148,6 +148,9 @@ pub struct BrokerNode {
     pub topo: Topology,
     pub stopped: bool,
     pub failed: Option<String>,
+    /// Live: inputs are posted to the remote process and its outputs
+    /// applied when they come back ([`BrokerNode::apply_completed`]).
+    pub live: bool,
     buf: Vec<Output>,
 }
 
@@ -164,6 +167,7 @@ impl BrokerNode {
             topo,
             stopped: false,
             failed: None,
+            live: false,
             buf: Vec::new(),
         }
     }
@@ -186,6 +190,14 @@ impl BrokerNode {
         if self.failed.is_some() {
             return;
         }
+        if self.live {
+            if let Some(r) = self.host.remote() {
+                if let Err(e) = r.post(now, input) {
+                    self.failed = Some(e);
+                }
+                return;
+            }
+        }
         if let Err(e) = self.host.handle(now, input, &mut self.buf) {
             self.buf.clear();
             self.failed = Some(e);
@@ -193,6 +205,19 @@ impl BrokerNode {
         }
         if apply_outputs(self.topo, &mut self.buf, out) {
             self.stopped = true;
+        }
+    }
+}
+
+impl BrokerNode {
+    /// Live: applies the outputs of inputs the remote process finished
+    /// (in order), now, as if the broker had just sent them: the network's
+    /// rules in force now apply to every message.
+    pub(crate) fn apply_completed(&mut self, done: Vec<Vec<Output>>, out: &mut Outputs<'_, Wire>) {
+        for mut outputs in done {
+            if apply_outputs(self.topo, &mut outputs, out) {
+                self.stopped = true;
+            }
         }
     }
 }

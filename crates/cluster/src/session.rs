@@ -91,6 +91,18 @@ impl Session {
         self.runner.cluster.as_ref()
     }
 
+    /// The cluster, to drive it from outside the script (live brokers:
+    /// [`Cluster::advance_live`] on the real clock).
+    pub fn cluster_mut(&mut self) -> Option<&mut Cluster> {
+        self.runner.cluster.as_mut()
+    }
+
+    /// Narrates in `lang` from now on, without running the script again
+    /// (a live run cannot be run again the same).
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.runner.opts.lang = lang;
+    }
+
     /// Trace events so far: the position on the timeline.
     pub fn position(&self) -> u64 {
         self.cluster().map_or(0, |c| c.sim.trace_len())
