@@ -153,7 +153,7 @@ impl ConsumerNode {
     }
 
     /// `poll(timeout)` begins; it may return at once.
-    pub(crate) fn start_poll(&mut self, now: u64, timeout_ms: u64, out: &mut Outputs<'_, Wire>) {
+    pub fn start_poll(&mut self, now: u64, timeout_ms: u64, out: &mut Outputs<'_, Wire>) {
         self.poll_outcome = None;
         let r = self.consumer.start_poll(now, timeout_ms, &mut self.buf);
         self.finish(r);

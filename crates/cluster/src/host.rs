@@ -282,6 +282,15 @@ impl BrokerHosts for LoopbackHosts {
     fn live(&self) -> bool {
         self.pace.is_some()
     }
+
+    fn set_live(&mut self, on: bool) -> bool {
+        match (on, self.pace.is_some()) {
+            (true, false) => self.pace = LoopbackHosts::live(1).pace,
+            (false, true) => self.pace = None,
+            _ => {}
+        }
+        true
+    }
 }
 
 struct LoopbackBroker {

@@ -194,6 +194,14 @@ impl Session {
         }
     }
 
+    /// Broker processes' problems since the last look, as console lines
+    /// (live brokers report between commands).
+    pub fn take_host_errors(&self) -> Vec<String> {
+        let mut out = Outcome::default();
+        self.host_errors(&mut out);
+        out.lines
+    }
+
     /// `step n`, merged into the previous line when that is a step too (the
     /// same events either way), so playing does not grow the script.
     pub fn step(&mut self, n: u64) -> Result<Outcome, Vec<ScenarioError>> {

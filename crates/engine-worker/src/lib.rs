@@ -12,14 +12,18 @@
 //!   its fork (a second session) compared with it.
 //! - `runtime` (wasm32 only): the worker's message loop and panic hook.
 //! - `workers` (wasm32 only): brokers in web workers, one each, over
-//!   IndexedDB ([`Request::Brokers`]).
+//!   IndexedDB ([`Request::Brokers`]), in step mode or live
+//!   ([`Request::LiveBrokers`]: the runtime's live loop calls
+//!   [`Engine::advance_live`] on the real clock).
+//! - [`measure`]: the live benchmark ([`Request::Measure`]).
 
 use cluster::cluster::Hosts;
 use cluster::session::{Outcome, Session};
-use kafkascope_view::engine::{DemoInfo, LineError, Reply, Request, Update};
+use kafkascope_view::engine::{DemoInfo, LineError, MeasureSpec, Reply, Request, Update};
 use scenario::{Lang, ScenarioError};
 
 pub mod guide;
+pub mod measure;
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
 #[cfg(target_arch = "wasm32")]
@@ -36,6 +40,11 @@ pub struct Engine {
     worker_hosts: Result<Hosts, String>,
     /// Brokers run on `worker_hosts` rather than in this thread.
     in_workers: bool,
+    /// ... and live: posted to, not waited for; time follows the real
+    /// clock ([`Engine::advance_live`]).
+    brokers_live: bool,
+    /// The live measurement running or done last.
+    measure: Option<measure::Measure>,
     /// The guided demo the live session runs, if any.
     guide: Option<guide::Guide>,
     /// What the page inspects closely ([`Request::Focus`]).
@@ -59,6 +68,8 @@ impl Engine {
             past: None,
             worker_hosts: Err("brokers in web workers are not available here".into()),
             in_workers: false,
+            brokers_live: false,
+            measure: None,
             guide: None,
             focus: Default::default(),
         }
@@ -82,7 +93,12 @@ impl Engine {
     /// `cluster` brokers and `restart`s it runs), so the runtime can have
     /// that many workers booted before the run, which cannot wait.
     pub fn processes_needed(&self, req: &Request) -> usize {
-        if !self.in_workers && !matches!(req, Request::Brokers { workers: true }) {
+        if !self.in_workers
+            && !matches!(
+                req,
+                Request::Brokers { workers: true } | Request::LiveBrokers
+            )
+        {
             return 0;
         }
         match req {
@@ -94,7 +110,10 @@ impl Engine {
             Request::Replay { .. }
             | Request::Step { .. }
             | Request::Language { .. }
-            | Request::Brokers { .. } => processes_in("", &self.live.script()),
+            | Request::Brokers { .. }
+            | Request::LiveBrokers => processes_in("", &self.live.script()),
+            Request::Measure(_) if self.brokers_live => processes_in("", measure::SETUP),
+            Request::Measure(_) => 0,
             Request::New { .. }
             | Request::Tick { .. }
             | Request::Live
@@ -145,12 +164,26 @@ impl Engine {
                     }
                 }
                 let workers = workers && self.worker_hosts.is_ok();
-                if workers != self.in_workers {
+                if workers != self.in_workers || self.brokers_live {
                     self.in_workers = workers;
+                    self.set_live(false);
                     // The same script from the same seed, brokers elsewhere.
                     take(self.rerun(self.lang()));
                 }
             }
+            Request::LiveBrokers => match &self.worker_hosts {
+                Err(why) => take(Ok(Outcome {
+                    lines: vec![format!("ERROR {why}")],
+                })),
+                Ok(_) if self.brokers_live => {}
+                Ok(_) => {
+                    self.in_workers = true;
+                    self.set_live(true);
+                    // The same script, its brokers live from now on.
+                    take(self.rerun(self.lang()));
+                }
+            },
+            Request::Measure(spec) => take(self.start_measure(spec)),
             Request::Trace => {
                 return Reply::Trace {
                     json_lines: self
@@ -162,7 +195,11 @@ impl Engine {
             }
             Request::Language { zh } => {
                 let lang = if zh { Lang::Zh } else { Lang::En };
-                if lang != self.lang() {
+                if self.brokers_live {
+                    // A live run cannot be run again the same: only the
+                    // narration from now on changes.
+                    self.live.set_lang(lang);
+                } else if lang != self.lang() {
                     // The same script, narrated in the other language (its
                     // output was already shown once).
                     take(self.rerun(lang).map(|_| Outcome::default()));
@@ -176,6 +213,12 @@ impl Engine {
                     let _ = f.submit(&text);
                 }
                 take(r);
+            }
+            // Live, time follows the real clock: a tick only asks for the
+            // picture (and the brokers' problems since the last one).
+            Request::Tick { .. } if self.brokers_live => {
+                self.past = None;
+                output.extend(self.live.take_host_errors());
             }
             Request::Tick { ms } => {
                 self.past = None;
@@ -197,6 +240,9 @@ impl Engine {
                     take(self.live.step(n))
                 }
             },
+            Request::Replay { .. } if self.brokers_live => take(Ok(Outcome {
+                lines: vec![LIVE_NO_REWIND.to_string()],
+            })),
             Request::Replay { to } => take(self.rewind(to).map(|()| Outcome::default())),
             Request::Live => self.past = None,
             Request::Focus(f) => self.focus = f,
@@ -234,6 +280,62 @@ impl Engine {
             }
         }
         Reply::Update(Box::new(self.update(output, errors)))
+    }
+
+    /// Brokers started from now on run live (or not).
+    fn set_live(&mut self, on: bool) {
+        self.brokers_live = on;
+        if let Ok(h) = &self.worker_hosts {
+            h.borrow_mut().set_live(on);
+        }
+        if !on {
+            self.measure = None;
+        }
+    }
+
+    /// Live: the benchmark cluster replaces the session and the
+    /// measurement starts ([`measure`]).
+    fn start_measure(&mut self, spec: MeasureSpec) -> Result<Outcome, Vec<ScenarioError>> {
+        if !self.brokers_live {
+            return Ok(Outcome {
+                lines: vec![MEASURE_NEEDS_LIVE.to_string()],
+            });
+        }
+        let out = self.load(measure::SETUP, self.live.seed(), self.lang())?;
+        self.guide = None;
+        self.measure = Some(measure::Measure::new(spec));
+        Ok(out)
+    }
+
+    /// Is the live session's cluster running live (its brokers in
+    /// workers, time on the real clock)?
+    pub fn is_live(&self) -> bool {
+        self.brokers_live && self.live.cluster().is_some_and(|c| c.is_live())
+    }
+
+    /// Live: moves the cluster `ms` of real time on (to `now_us` on the
+    /// worker's clock, for measurements): what the brokers finished is
+    /// applied, every event due runs, at most [`LIVE_BUDGET`] of them.
+    /// `None` when nothing runs live.
+    pub fn advance_live(&mut self, ms: u64, now_us: f64) -> Option<LivePace> {
+        if !self.is_live() {
+            return None;
+        }
+        let c = self.live.cluster_mut()?;
+        let to = c.sim.now().saturating_add(ms);
+        let caught_up = c.advance_live(to, LIVE_BUDGET);
+        if let Some(m) = self.measure.as_mut() {
+            if !m.done() {
+                m.on_pump(c, now_us);
+            }
+        }
+        let now = c.sim.now();
+        Some(LivePace {
+            behind: !caught_up || c.sim.next_event_time().is_some_and(|t| t <= now),
+            next_due_in: c.sim.next_event_time().map(|t| t.saturating_sub(now)),
+            pending: c.pending_inputs(),
+            measuring: self.measure.as_ref().is_some_and(|m| !m.done()),
+        })
     }
 
     /// Replaces the live session by the demo `file` from `seed`, guided
@@ -333,6 +435,8 @@ impl Engine {
                 .as_ref()
                 .and_then(|r| shown.cluster().map(|c| c.record_story(r))),
             brokers_in_workers: self.in_workers,
+            brokers_live: self.brokers_live,
+            measure: self.measure.as_ref().map(|m| m.report().clone()),
             guide: self.guide.as_ref().map(|g| g.view(&self.live)),
             compare: self.guide.as_ref().and_then(|g| g.compare(&self.live)),
         }
@@ -357,6 +461,29 @@ fn processes_in(script: &str, text: &str) -> usize {
         })
         .sum()
 }
+
+/// Events one live step may run before the worker looks at its messages.
+pub const LIVE_BUDGET: u64 = 20_000;
+
+/// What the live loop needs to know after [`Engine::advance_live`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LivePace {
+    /// Events are due now still (the budget ran out): go on at once.
+    pub behind: bool,
+    /// Virtual ms until the next event.
+    pub next_due_in: Option<u64>,
+    /// Broker inputs posted and not answered (their bell will come).
+    pub pending: usize,
+    /// A measurement runs (it wants fine-grained pumps).
+    pub measuring: bool,
+}
+
+const LIVE_NO_REWIND: &str = "ERROR a live run cannot be rewound: its brokers ran at the \
+    same time, on the real clock, so running the script again gives another run. \
+    Choose step mode under Where the brokers run to rewind.";
+
+const MEASURE_NEEDS_LIVE: &str = "ERROR the live measurement needs the brokers in web \
+    workers, live (Where the brokers run).";
 
 fn no_guide() -> Vec<ScenarioError> {
     vec![ScenarioError {

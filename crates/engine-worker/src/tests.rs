@@ -453,4 +453,100 @@ fn a_focused_record_story_follows_the_shown_cluster() {
     assert!(kept.holders.iter().all(|h| h.holds == Holds::This));
     let u = update(e.handle(Request::Focus(Focus::default())));
     assert_eq!(u.record, None);
+/// An engine whose brokers run on live loopback hosts.
+fn live_engine(seed: u64) -> Engine {
+    let mut e = Engine::new(seed);
+    let hosts: Hosts = std::rc::Rc::new(std::cell::RefCell::new(
+        cluster::host::LoopbackHosts::default(),
+    ));
+    e.set_worker_hosts(Ok(hosts));
+    e
+}
+
+#[test]
+fn live_brokers_run_on_the_real_clock_and_refuse_a_rewind() {
+    let mut e = live_engine(4);
+    submit(&mut e, START);
+    assert_eq!(e.advance_live(10, 0.0), None, "nothing runs live yet");
+    assert_eq!(e.processes_needed(&Request::LiveBrokers), 3);
+    let u = update(e.handle(Request::LiveBrokers));
+    assert!(u.brokers_in_workers && u.brokers_live, "{:?}", u.output);
+    assert!(e.is_live());
+    submit(&mut e, "send p t value=v{i} count=50\n");
+    let start = e.live.cluster().unwrap().sim.now();
+    for ms in 1..=200 {
+        let pace = e.advance_live(1, ms as f64 * 1000.0).expect("live");
+        assert!(!pace.behind);
+    }
+    // The clock moved with the calls, and the records got through.
+    let u = update(e.handle(Request::Tick { ms: 5_000 }));
+    assert_eq!(
+        e.live.cluster().unwrap().sim.now(),
+        start + 200,
+        "a tick only refreshes"
+    );
+    let p = u.view.partition("t-0").unwrap();
+    assert!(p.replicas.iter().all(|r| r.leo == 50), "{p:?}");
+    assert_eq!(
+        p.replicas[0].hw, 50,
+        "the leader's high watermark: acks=all"
+    );
+    let r = update(e.handle(Request::Replay { to: 3 }));
+    assert_eq!(r.rewound, None);
+    assert!(
+        r.output[0].starts_with("ERROR a live run cannot be rewound"),
+        "{:?}",
+        r.output
+    );
+    // Back to step mode: the script again, deterministic.
+    let back = update(e.handle(Request::Brokers { workers: true }));
+    assert!(back.brokers_in_workers && !back.brokers_live);
+    assert_eq!(e.advance_live(1, 0.0), None);
+}
+
+#[test]
+fn the_live_measurement_reports_latency_then_throughput() {
+    let mut e = live_engine(9);
+    let refused = update(e.handle(Request::Measure(MeasureSpec::default())));
+    assert!(refused.measure.is_none());
+    assert!(
+        refused.output[0].contains("needs the brokers in web workers"),
+        "{:?}",
+        refused.output
+    );
+    update(e.handle(Request::LiveBrokers));
+    let spec = MeasureSpec {
+        records: 3_000,
+        value_bytes: 100,
+        samples: 20,
+    };
+    assert_eq!(e.processes_needed(&Request::Measure(spec.clone())), 3);
+    let u = update(e.handle(Request::Measure(spec.clone())));
+    assert!(
+        u.errors.is_empty() && u.output.iter().all(|l| !l.starts_with("ERROR")),
+        "{u:?}"
+    );
+    let mut us = 0.0;
+    for _ in 0..60_000 {
+        us += 250.0;
+        let pace = e
+            .advance_live(u64::from(us as u64 % 1000 == 0), us)
+            .expect("live");
+        if !pace.measuring {
+            break;
+        }
+    }
+    let m = update(e.handle(Request::Tick { ms: 100 }))
+        .measure
+        .expect("a report");
+    assert_eq!(m.problem, None);
+    assert!(m.done);
+    assert_eq!(m.samples, 20);
+    let (p50, p99) = (m.p50_us.unwrap(), m.p99_us.unwrap());
+    assert!(p50 > 0 && p50 <= p99, "{m:?}");
+    assert_eq!(m.acked, 3_000);
+    assert!(
+        m.records_per_s.unwrap() > 0 && m.elapsed_us.unwrap() > 0,
+        "{m:?}"
+    );
 }

@@ -2,16 +2,25 @@
 //!
 //! Each broker runs in its own dedicated worker (`broker-worker`), over its
 //! own IndexedDB database. The engine stays the network and the clock: it
-//! posts each broker input as a transferred ArrayBuffer and blocks on the
-//! worker's reply ([`worker::channel`]), so events run one at a time in
-//! the simulator's order and the trace is the one `kafkascope run` gives.
+//! posts each broker input as a transferred ArrayBuffer, and the worker's
+//! replies come back in order through a shared-memory pipe
+//! ([`worker::channel`]).
+//!
+//! - Step mode: the engine blocks on each input's reply, so events run one
+//!   at a time in the simulator's order and the trace is the one
+//!   `kafkascope run` gives.
+//! - Live mode ([`WorkerHosts`]' `set_live`): the engine posts inputs and
+//!   goes on; the brokers work at the same time, and their outputs are
+//!   taken when they are in (`poll`), the worker's small "bell" message
+//!   waking the engine's event loop (`crate::runtime::wake`).
 //!
 //! A worker takes a while to boot (fetch and compile its wasm) and the
 //! engine cannot wait in the middle of an event, so workers are booted
 //! ahead ([`WorkerHosts::fill`], before each request that may start broker
 //! processes) and taken from that pool when a broker starts.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use broker::query::{BrokerAnswer, BrokerQuery};
@@ -43,6 +52,8 @@ struct Booted {
 #[derive(Default)]
 pub struct WorkerHosts {
     pool: Vec<Booted>,
+    /// Brokers started from now on run live.
+    live: bool,
 }
 
 impl WorkerHosts {
@@ -116,11 +127,17 @@ impl BrokerHosts for WorkerHosts {
              this one started more broker processes than it announced)"
                 .to_string()
         })?;
-        let mut broker = WorkerBroker {
+        // The worker's bell wakes the engine's live loop.
+        let bell = Closure::<dyn FnMut(MessageEvent)>::new(|_| crate::runtime::wake());
+        worker.set_onmessage(Some(bell.as_ref().unchecked_ref()));
+        let broker = WorkerBroker {
             id: config.broker_id,
             worker,
             channel,
-            notes: Vec::new(),
+            notes: RefCell::new(Vec::new()),
+            done: RefCell::new(VecDeque::new()),
+            unread: Cell::new(0),
+            _bell: bell,
         };
         let reply = broker.ask(
             &ToBroker::Start {
@@ -132,11 +149,20 @@ impl BrokerHosts for WorkerHosts {
         )?;
         match reply {
             FromBroker::Ready { notes } => {
-                broker.notes.extend(notes);
+                broker.notes.borrow_mut().extend(notes);
                 Ok(Box::new(broker))
             }
             other => Err(broker.unexpected("Start", other)),
         }
+    }
+
+    fn live(&self) -> bool {
+        self.live
+    }
+
+    fn set_live(&mut self, on: bool) -> bool {
+        self.live = on;
+        true
     }
 }
 
@@ -147,25 +173,88 @@ struct WorkerBroker {
     channel: Channel,
     /// Things the worker reported that did not stop it (a damaged stored
     /// chunk cut off, a persist that failed and will be retried).
-    notes: Vec<String>,
+    notes: RefCell<Vec<String>>,
+    /// Live: outputs of posted inputs read from the pipe, not taken yet.
+    done: RefCell<VecDeque<Vec<Output>>>,
+    /// Live: posted inputs whose outputs are not read from the pipe yet
+    /// (they come before any other reply).
+    unread: Cell<usize>,
+    _bell: Closure<dyn FnMut(MessageEvent)>,
 }
 
 impl WorkerBroker {
-    fn ask(&self, msg: &ToBroker, timeout_ms: f64) -> Result<FromBroker, String> {
+    fn send(&self, msg: &ToBroker) -> Result<(), String> {
         let bytes = encode(msg);
         let buf = Uint8Array::from(&bytes[..]).buffer();
         self.worker
             .post_message_with_transfer(&buf, &Array::of1(&buf))
-            .map_err(|e| format!("broker {}'s worker: {}", self.id, describe(&e)))?;
-        let reply = self
-            .channel
-            .read(timeout_ms)
-            .map_err(|e| format!("broker {}'s worker: {e}", self.id))?;
-        match decode::<FromBroker>(&reply) {
+            .map_err(|e| format!("broker {}'s worker: {}", self.id, describe(&e)))
+    }
+
+    fn decode(&self, reply: &[u8]) -> Result<FromBroker, String> {
+        match decode::<FromBroker>(reply) {
             Ok(FromBroker::Failed { message }) => Err(message),
             Ok(r) => Ok(r),
             Err(e) => Err(format!("broker {}'s worker answered garbage: {e}", self.id)),
         }
+    }
+
+    /// Keeps the outputs of a posted input read from the pipe.
+    fn keep(&self, reply: FromBroker) -> Result<(), String> {
+        match reply {
+            FromBroker::Outputs { outputs, notes } => {
+                self.notes.borrow_mut().extend(notes);
+                self.done.borrow_mut().push_back(outputs);
+                self.unread.set(self.unread.get().saturating_sub(1));
+                Ok(())
+            }
+            other => Err(self.unexpected("an input", other)),
+        }
+    }
+
+    /// Sends `msg` and waits for its reply, keeping the outputs of live
+    /// inputs posted before it, which come first.
+    fn ask(&self, msg: &ToBroker, timeout_ms: f64) -> Result<FromBroker, String> {
+        self.send(msg)?;
+        loop {
+            let bytes = self
+                .channel
+                .read(timeout_ms)
+                .map_err(|e| format!("broker {}'s worker: {e}", self.id))?;
+            let reply = self.decode(&bytes)?;
+            if self.unread.get() == 0 {
+                return Ok(reply);
+            }
+            self.keep(reply)?;
+        }
+    }
+
+    /// Reads what the pipe holds (waiting for one reply with `wait`) and
+    /// hands over the outputs kept.
+    fn take(&mut self, wait: bool) -> Result<Vec<Vec<Output>>, String> {
+        self.channel
+            .want_bell()
+            .map_err(|e| format!("broker {}'s worker: {e}", self.id))?;
+        if wait && self.done.borrow().is_empty() && self.unread.get() > 0 {
+            let bytes = self
+                .channel
+                .read(ANSWER_MS)
+                .map_err(|e| format!("broker {}'s worker: {e}", self.id))?;
+            let reply = self.decode(&bytes)?;
+            self.keep(reply)?;
+        }
+        while self.unread.get() > 0 {
+            let Some(bytes) = self
+                .channel
+                .try_read()
+                .map_err(|e| format!("broker {}'s worker: {e}", self.id))?
+            else {
+                break;
+            };
+            let reply = self.decode(&bytes)?;
+            self.keep(reply)?;
+        }
+        Ok(self.done.borrow_mut().drain(..).collect())
     }
 
     fn unexpected(&self, asked: &str, got: FromBroker) -> String {
@@ -187,11 +276,29 @@ impl RemoteBroker for WorkerBroker {
     fn handle(&mut self, now: u64, input: broker::Input) -> Result<Vec<Output>, String> {
         match self.ask(&ToBroker::Handle { now, input }, ANSWER_MS)? {
             FromBroker::Outputs { outputs, notes } => {
-                self.notes.extend(notes);
+                self.notes.borrow_mut().extend(notes);
                 Ok(outputs)
             }
             other => Err(self.unexpected("an input", other)),
         }
+    }
+
+    fn post(&mut self, now: u64, input: broker::Input) -> Result<(), String> {
+        self.send(&ToBroker::Handle { now, input })?;
+        self.unread.set(self.unread.get() + 1);
+        Ok(())
+    }
+
+    fn poll(&mut self) -> Result<Vec<Vec<Output>>, String> {
+        self.take(false)
+    }
+
+    fn wait(&mut self) -> Result<Vec<Vec<Output>>, String> {
+        self.take(true)
+    }
+
+    fn pending(&self) -> usize {
+        self.unread.get() + self.done.borrow().len()
     }
 
     fn query(&self, query: &BrokerQuery) -> Result<BrokerAnswer, String> {
@@ -208,7 +315,11 @@ impl RemoteBroker for WorkerBroker {
 
     fn kill(&mut self, power_off: bool) -> Result<MemoryStorage, String> {
         let reply = self.ask(&ToBroker::Kill { power_off }, START_MS);
+        self.worker.set_onmessage(None);
         self.worker.terminate();
+        // Outputs of live inputs the process ran before it was killed are
+        // lost with it.
+        self.done.borrow_mut().clear();
         match reply? {
             FromBroker::Disk(files) => disk_from_files(&files),
             other => Err(self.unexpected("kill", other)),
@@ -216,7 +327,7 @@ impl RemoteBroker for WorkerBroker {
     }
 
     fn take_notes(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.notes)
+        std::mem::take(&mut self.notes.borrow_mut())
     }
 }
 
@@ -224,6 +335,7 @@ impl Drop for WorkerBroker {
     fn drop(&mut self) {
         // A cluster that is dropped (a new session, a replay) ends its
         // processes; their databases stay until the next fresh start.
+        self.worker.set_onmessage(None);
         self.worker.terminate();
     }
 }

@@ -68,6 +68,61 @@ pub enum Request {
     /// Inspect this closely from now on (every update carries what the
     /// engine finds, for the cluster shown); `Focus::default()` stops.
     Focus(crate::inspect::Focus),
+    /// Every broker in its own web worker, running **live**: inputs are
+    /// posted without waiting, brokers work at the same time, virtual time
+    /// follows the real clock (`Request::Brokers` goes back to step mode
+    /// or to the engine's thread). The live session is run again that way.
+    LiveBrokers,
+    /// Live mode: replace the session by the benchmark cluster (3 brokers,
+    /// a topic with RF=3, `acks=all` producers, a consumer) and measure
+    /// acknowledged records/s and produce->consume latency
+    /// ([`Update::measure`]).
+    Measure(MeasureSpec),
+}
+
+/// What [`Request::Measure`] measures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureSpec {
+    /// Records sent for the throughput figure.
+    pub records: u32,
+    /// Bytes of each record's value.
+    pub value_bytes: u32,
+    /// Records sent one at a time (each consumed before the next) for the
+    /// latency figures.
+    pub samples: u32,
+}
+
+impl Default for MeasureSpec {
+    fn default() -> Self {
+        MeasureSpec {
+            records: 100_000,
+            value_bytes: 100,
+            samples: 500,
+        }
+    }
+}
+
+/// A live measurement ([`Request::Measure`]), as far as it got. Times are
+/// taken with `performance.now()` in the engine worker, kept in µs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureReport {
+    pub spec: Option<MeasureSpec>,
+    /// The producers' settings, as the scenario sets them.
+    pub setup: String,
+    /// Latency samples taken so far.
+    pub samples: u32,
+    /// Produce->consume latency, µs.
+    pub p50_us: Option<u64>,
+    pub p99_us: Option<u64>,
+    /// Records acknowledged so far in the throughput run.
+    pub acked: u32,
+    /// Acknowledged records per second, once all are acknowledged.
+    pub records_per_s: Option<u64>,
+    /// Wall time of the throughput run, µs.
+    pub elapsed_us: Option<u64>,
+    pub done: bool,
+    /// Why it stopped early, if it did.
+    pub problem: Option<String>,
 }
 
 /// A guided demo, for the page's list: titles and what it teaches in both
@@ -123,6 +178,10 @@ pub struct Update {
     pub record: Option<crate::inspect::RecordStory>,
     /// Each broker runs in its own web worker ([`Request::Brokers`]).
     pub brokers_in_workers: bool,
+    /// ... and live ([`Request::LiveBrokers`]).
+    pub brokers_live: bool,
+    /// The last live measurement ([`Request::Measure`]).
+    pub measure: Option<MeasureReport>,
     /// The guided demo being stepped through, if any.
     pub guide: Option<GuideView>,
     /// The original run against its fork, if the guided demo was forked.
@@ -398,6 +457,8 @@ mod tests {
                 }],
             },
             Request::Unfork,
+            Request::LiveBrokers,
+            Request::Measure(MeasureSpec::default()),
         ] {
             let bytes = r.encode();
             assert_eq!(bytes[0], VERSION);
@@ -498,6 +559,12 @@ mod tests {
                 problem: None,
             }),
             brokers_in_workers: true,
+            brokers_live: true,
+            measure: Some(MeasureReport {
+                spec: Some(MeasureSpec::default()),
+                p50_us: Some(800),
+                ..MeasureReport::default()
+            }),
             guide: None,
             compare: None,
         }));

@@ -1,40 +1,79 @@
-//! The reply channel from a broker worker back to the router: a
-//! `SharedArrayBuffer` and `Atomics.wait`.
+//! The reply pipe from a broker worker back to the router: a byte stream
+//! in a `SharedArrayBuffer` ring, read with `Atomics`.
 //!
-//! Why not `postMessage` both ways: the router is the simulator, which
-//! runs an event to the end before the next one — the broker's outputs for
-//! this event decide what comes next. A worker cannot receive a message
-//! in the middle of running code, but it can block on `Atomics.wait` (a
-//! dedicated worker may; the page may not). So requests go out as posted
-//! ArrayBuffers (transferred, not copied) and the router blocks until the
-//! broker worker has written its reply here. Replies larger than the
-//! buffer go in chunks, the writer waiting for each to be taken.
+//! Why not `postMessage` both ways: in step mode the router is the
+//! simulator, which runs an event to the end before the next one — the
+//! broker's outputs for this event decide what comes next. A worker cannot
+//! receive a message in the middle of running code, but it can block on
+//! `Atomics.wait` (a dedicated worker may; the page may not). So requests
+//! go out as posted ArrayBuffers (transferred, not copied) and the router
+//! blocks until the broker worker's reply is in the pipe.
 //!
-//! Layout: two `i32`s — the state and the length of the chunk in the
-//! buffer — then [`CAPACITY`] bytes of data.
+//! In live mode the router posts inputs without waiting and takes the
+//! replies later ([`Channel::try_read`]); they are the same stream, in the
+//! order the worker handled its messages, so a question asked meanwhile
+//! is answered after the inputs before it and nothing is reordered. When
+//! the router asks for it ([`Channel::want_bell`]), the writer says that
+//! something arrived ([`Channel::write`] returns true; the worker then
+//! posts a small message), which wakes a router idle on its event loop.
+//!
+//! Each reply is its length (`u32`, little-endian) and its bytes. A reply
+//! larger than the ring goes through in pieces: the writer waits for room,
+//! the reader takes what is there, so any size passes and neither side
+//! can deadlock the other.
+//!
+//! Layout: four `i32`s — bytes written, bytes read (both counting up,
+//! wrapping), the bell, unused — then [`CAPACITY`] bytes of ring.
+
+use std::cell::RefCell;
 
 use js_sys::{Atomics, Int32Array, SharedArrayBuffer, Uint8Array};
 
-/// Bytes of reply the buffer holds at once.
-pub const CAPACITY: u32 = 1 << 20;
-const HEADER: u32 = 8;
+/// Bytes the ring holds (a power of two).
+pub const CAPACITY: u32 = 4 << 20;
+const HEADER: u32 = 16;
 
-const STATE: u32 = 0;
-const LEN: u32 = 1;
-
-/// Nothing to read (the router waits).
-const IDLE: i32 = 0;
-/// A chunk with more to follow.
-const CHUNK: i32 = 1;
-/// The last chunk of a reply.
-const LAST: i32 = 2;
-/// The router copied the chunk; the writer may put the next one.
-const TAKEN: i32 = 3;
+const WRITTEN: u32 = 0;
+const READ: u32 = 1;
+const BELL: u32 = 2;
 
 pub struct Channel {
     buffer: SharedArrayBuffer,
     header: Int32Array,
     data: Uint8Array,
+    /// The reader's bytes taken from the ring, not yet a whole reply.
+    staged: RefCell<Staged>,
+}
+
+#[derive(Default)]
+struct Staged {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl Staged {
+    /// The next whole reply, if it is all here.
+    fn take(&mut self) -> Option<Vec<u8>> {
+        let rest = &self.bytes[self.start..];
+        if rest.len() < 4 {
+            return None;
+        }
+        let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        if rest.len() < 4 + len {
+            return None;
+        }
+        let reply = rest[4..4 + len].to_vec();
+        self.start += 4 + len;
+        if self.start == self.bytes.len() {
+            self.bytes.clear();
+            self.start = 0;
+        }
+        Some(reply)
+    }
+}
+
+fn err(what: &str, e: impl std::fmt::Debug) -> String {
+    format!("{what} (is the page cross-origin isolated?): {e:?}")
 }
 
 impl Channel {
@@ -45,12 +84,13 @@ impl Channel {
 
     /// The channel over `buffer` (the broker worker's side).
     pub fn over(buffer: SharedArrayBuffer) -> Channel {
-        let header = Int32Array::new_with_byte_offset_and_length(&buffer, 0, 2);
+        let header = Int32Array::new_with_byte_offset_and_length(&buffer, 0, 4);
         let data = Uint8Array::new_with_byte_offset_and_length(&buffer, HEADER, CAPACITY);
         Channel {
             buffer,
             header,
             data,
+            staged: RefCell::default(),
         }
     }
 
@@ -58,85 +98,123 @@ impl Channel {
         &self.buffer
     }
 
-    fn state(&self) -> Result<i32, String> {
-        Atomics::load(&self.header, STATE).map_err(|e| format!("Atomics.load: {e:?}"))
+    fn load(&self, at: u32) -> Result<u32, String> {
+        Atomics::load(&self.header, at)
+            .map(|v| v as u32)
+            .map_err(|e| err("Atomics.load", e))
     }
 
-    fn set_state(&self, state: i32) -> Result<(), String> {
-        Atomics::store(&self.header, STATE, state).map_err(|e| format!("Atomics.store: {e:?}"))?;
-        Atomics::notify(&self.header, STATE).map_err(|e| format!("Atomics.notify: {e:?}"))?;
+    fn store(&self, at: u32, v: u32) -> Result<(), String> {
+        Atomics::store(&self.header, at, v as i32).map_err(|e| err("Atomics.store", e))?;
+        Atomics::notify(&self.header, at).map_err(|e| err("Atomics.notify", e))?;
         Ok(())
     }
 
-    /// Blocks while the state is `state`, at most `ms`; false on timeout.
-    fn wait_while(&self, state: i32, ms: f64) -> Result<bool, String> {
-        let r = Atomics::wait_with_timeout(&self.header, STATE, state, ms.max(0.0))
-            .map_err(|e| format!("Atomics.wait (is the page cross-origin isolated?): {e:?}"))?;
+    /// Blocks while slot `at` holds `v`, at most `ms`; false on timeout.
+    fn wait_while(&self, at: u32, v: u32, ms: f64) -> Result<bool, String> {
+        let r = Atomics::wait_with_timeout(&self.header, at, v as i32, ms.max(0.0))
+            .map_err(|e| err("Atomics.wait", e))?;
         Ok(r != "timed-out")
     }
 
-    /// The broker worker's side: puts `reply` in the channel, in chunks if
-    /// it must, returning once the router has the last chunk to read.
-    pub fn write(&self, reply: &[u8], timeout_ms: f64) -> Result<(), String> {
-        let mut chunks = reply.chunks(CAPACITY as usize).peekable();
-        let empty: &[u8] = &[];
-        if chunks.peek().is_none() {
-            return self.put(empty, LAST);
-        }
-        while let Some(chunk) = chunks.next() {
-            if chunks.peek().is_none() {
-                return self.put(chunk, LAST);
-            }
-            self.put(chunk, CHUNK)?;
-            let deadline = js_sys::Date::now() + timeout_ms;
-            while self.state()? == CHUNK {
-                let left = deadline - js_sys::Date::now();
-                if left <= 0.0 || !self.wait_while(CHUNK, left)? {
+    /// The broker worker's side: appends `reply`, waiting for room at
+    /// most `timeout_ms` at a time. True if the router asked to be told.
+    pub fn write(&self, reply: &[u8], timeout_ms: f64) -> Result<bool, String> {
+        self.put(&(reply.len() as u32).to_le_bytes(), timeout_ms)?;
+        self.put(reply, timeout_ms)?;
+        let bell = Atomics::exchange(&self.header, BELL, 0).map_err(|e| err("Atomics", e))?;
+        Ok(bell == 1)
+    }
+
+    fn put(&self, mut bytes: &[u8], timeout_ms: f64) -> Result<(), String> {
+        while !bytes.is_empty() {
+            let written = self.load(WRITTEN)?;
+            let read = self.load(READ)?;
+            let free = CAPACITY - written.wrapping_sub(read);
+            if free == 0 {
+                if !self.wait_while(READ, read, timeout_ms)? {
                     return Err(format!(
-                        "the router did not take a reply chunk within {timeout_ms} ms"
+                        "the router took nothing from a full reply pipe within {timeout_ms} ms"
                     ));
                 }
+                continue;
             }
+            let n = free.min(bytes.len() as u32);
+            let at = written % CAPACITY;
+            let first = n.min(CAPACITY - at);
+            self.data
+                .subarray(at, at + first)
+                .copy_from(&bytes[..first as usize]);
+            if first < n {
+                self.data
+                    .subarray(0, n - first)
+                    .copy_from(&bytes[first as usize..n as usize]);
+            }
+            self.store(WRITTEN, written.wrapping_add(n))?;
+            bytes = &bytes[n as usize..];
         }
         Ok(())
     }
 
-    fn put(&self, chunk: &[u8], state: i32) -> Result<(), String> {
-        self.data.subarray(0, chunk.len() as u32).copy_from(chunk);
-        Atomics::store(&self.header, LEN, chunk.len() as i32)
-            .map_err(|e| format!("Atomics.store: {e:?}"))?;
-        self.set_state(state)
+    /// The router's side: takes every byte in the ring (making room for
+    /// the writer); returns the count of bytes written seen.
+    fn drain(&self) -> Result<u32, String> {
+        let written = self.load(WRITTEN)?;
+        let read = self.load(READ)?;
+        let n = written.wrapping_sub(read);
+        if n == 0 {
+            return Ok(written);
+        }
+        let mut staged = self.staged.borrow_mut();
+        let start = staged.bytes.len();
+        staged.bytes.resize(start + n as usize, 0);
+        let at = read % CAPACITY;
+        let first = n.min(CAPACITY - at);
+        self.data
+            .subarray(at, at + first)
+            .copy_to(&mut staged.bytes[start..start + first as usize]);
+        if first < n {
+            self.data
+                .subarray(0, n - first)
+                .copy_to(&mut staged.bytes[start + first as usize..]);
+        }
+        drop(staged);
+        self.store(READ, written)?;
+        Ok(written)
+    }
+
+    /// The router's side: the next whole reply if it is in, without
+    /// waiting.
+    pub fn try_read(&self) -> Result<Option<Vec<u8>>, String> {
+        if let Some(r) = self.staged.borrow_mut().take() {
+            return Ok(Some(r));
+        }
+        self.drain()?;
+        Ok(self.staged.borrow_mut().take())
     }
 
     /// The router's side: blocks until a whole reply is in, at most
-    /// `timeout_ms` between chunks.
+    /// `timeout_ms` without any byte arriving.
     pub fn read(&self, timeout_ms: f64) -> Result<Vec<u8>, String> {
-        let mut reply = Vec::new();
-        let mut deadline = js_sys::Date::now() + timeout_ms;
         loop {
-            match self.state()? {
-                s @ (CHUNK | LAST) => {
-                    let len = Atomics::load(&self.header, LEN)
-                        .map_err(|e| format!("Atomics.load: {e:?}"))?
-                        .clamp(0, CAPACITY as i32) as u32;
-                    let start = reply.len();
-                    reply.resize(start + len as usize, 0);
-                    self.data.subarray(0, len).copy_to(&mut reply[start..]);
-                    if s == LAST {
-                        self.set_state(IDLE)?;
-                        return Ok(reply);
-                    }
-                    self.set_state(TAKEN)?;
-                    deadline = js_sys::Date::now() + timeout_ms;
-                }
-                s => {
-                    let left = deadline - js_sys::Date::now();
-                    if left <= 0.0 || !self.wait_while(s, left)? {
-                        return Err(format!("no answer within {timeout_ms} ms"));
-                    }
-                }
+            if let Some(r) = self.staged.borrow_mut().take() {
+                return Ok(r);
+            }
+            let seen = self.drain()?;
+            if let Some(r) = self.staged.borrow_mut().take() {
+                return Ok(r);
+            }
+            if self.load(WRITTEN)? == seen && !self.wait_while(WRITTEN, seen, timeout_ms)? {
+                return Err(format!("no answer within {timeout_ms} ms"));
             }
         }
+    }
+
+    /// The router's side: the next reply written will ring the bell
+    /// (see the module docs).
+    pub fn want_bell(&self) -> Result<(), String> {
+        Atomics::store(&self.header, BELL, 1).map_err(|e| err("Atomics.store", e))?;
+        Ok(())
     }
 }
 

@@ -3,7 +3,10 @@
 //! The router (the engine worker) gives the worker a [`Channel`] (a
 //! `SharedArrayBuffer`), then posts [`ToBroker`] messages as transferred
 //! ArrayBuffers; every message gets exactly one [`FromBroker`] reply,
-//! written to the channel. The broker is the pure `broker::Broker` over
+//! written to the channel in the order the messages came. The worker does
+//! not know whether the router waits for each reply (step mode) or posts
+//! inputs and takes their outputs later (live mode); when the router asked
+//! to be told, a reply is followed by a small posted message that wakes it. The broker is the pure `broker::Broker` over
 //! [`IdbLogStorage`]'s in-memory image; after each input the image's
 //! changes are persisted to IndexedDB in order (relaxed durability for the
 //! page cache, strict for fsyncs), one persist at a time, coalescing what
@@ -79,9 +82,7 @@ pub fn attached() -> bool {
 /// Replies `Failed` (from the panic hook: the router is blocked waiting).
 pub fn fail(message: String) {
     if let Some(h) = HOSTED.with(|h| h.borrow().clone()) {
-        let _ = h
-            .channel
-            .write(&encode(&FromBroker::Failed { message }), TAKE_MS);
+        h.reply(FromBroker::Failed { message });
     }
 }
 
@@ -120,6 +121,14 @@ pub fn on_message(bytes: Vec<u8>) {
     }
 }
 
+/// Wakes a router waiting on its event loop for live outputs.
+fn ring() {
+    let scope: web_sys::DedicatedWorkerGlobalScope =
+        wasm_bindgen::JsCast::unchecked_into(js_sys::global());
+    // Nothing to do if it fails: the router also wakes on its own timer.
+    let _ = scope.post_message(&wasm_bindgen::JsValue::from(0));
+}
+
 fn not_started() -> FromBroker {
     FromBroker::Failed {
         message: "the broker worker was asked before its broker started".into(),
@@ -129,7 +138,9 @@ fn not_started() -> FromBroker {
 impl Hosted {
     fn reply(&self, reply: FromBroker) {
         // Nobody to tell if the router stopped listening: it times out.
-        let _ = self.channel.write(&encode(&reply), TAKE_MS);
+        if let Ok(true) = self.channel.write(&encode(&reply), TAKE_MS) {
+            ring();
+        }
     }
 
     async fn start(
