@@ -5,6 +5,13 @@
 //! Before a request that may start broker processes in web workers, the
 //! loop boots enough workers (asynchronously: fetching and compiling their
 //! wasm); the request itself then runs to the end without yielding.
+//!
+//! With live brokers ([`Engine::advance_live`]) a second loop runs on the
+//! event loop between requests: each turn moves virtual time on by the
+//! real milliseconds since the last turn (`performance.now()`), taking in
+//! what the broker workers finished. A turn comes when a broker worker
+//! rings (its outputs are in), when the next event is due, or at once
+//! while events are due still.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -21,6 +28,7 @@ use crate::Engine;
 
 thread_local! {
     static ENGINE: RefCell<Engine> = RefCell::new(Engine::default());
+    static PUMP: RefCell<Pump> = RefCell::new(Pump::default());
     /// Requests not yet handled, oldest first, and whether the loop runs.
     static QUEUE: RefCell<(VecDeque<Result<Request, String>>, bool)> =
         const { RefCell::new((VecDeque::new(), false)) };
@@ -54,6 +62,93 @@ fn worker_hosts() -> Result<(Rc<RefCell<WorkerHosts>>, Hosts), String> {
     let hosts = Rc::new(RefCell::new(WorkerHosts::default()));
     let shared: Hosts = hosts.clone();
     Ok((hosts, shared))
+}
+
+/// The live loop's state.
+#[derive(Default)]
+struct Pump {
+    /// `performance.now()` at the last turn, and the fraction of a ms not
+    /// yet given to the clock.
+    last: Option<f64>,
+    carry: f64,
+    /// The timer set for the next turn and when it fires.
+    timer: Option<(i32, f64)>,
+    /// The callback the timers run (made once).
+    tick: Option<Closure<dyn FnMut()>>,
+}
+
+fn performance_now() -> f64 {
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| {
+            let now = Reflect::get(&p, &"now".into()).ok()?;
+            now.dyn_into::<js_sys::Function>().ok()?.call0(&p).ok()
+        })
+        .and_then(|v| v.as_f64())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// A broker worker rang, or a request was carried out: a live turn soon.
+pub fn wake() {
+    schedule(0.0);
+}
+
+/// Sets the live loop's next turn `delay_ms` from now, unless one comes
+/// sooner already.
+fn schedule(delay_ms: f64) {
+    PUMP.with(|p| {
+        let mut p = p.borrow_mut();
+        let at = performance_now() + delay_ms;
+        if let Some((id, when)) = p.timer {
+            if when <= at {
+                return;
+            }
+            scope().clear_timeout_with_handle(id);
+        }
+        let tick = p
+            .tick
+            .get_or_insert_with(|| Closure::<dyn FnMut()>::new(turn));
+        let id = scope()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                delay_ms.max(0.0) as i32,
+            )
+            .ok();
+        p.timer = id.map(|id| (id, at));
+    });
+}
+
+/// One turn of the live loop.
+fn turn() {
+    let now = performance_now();
+    let ms = PUMP.with(|p| {
+        let mut p = p.borrow_mut();
+        p.timer = None;
+        let elapsed = p.last.map_or(0.0, |last| (now - last).max(0.0)) + p.carry;
+        p.last = Some(now);
+        let whole = elapsed.floor();
+        p.carry = elapsed - whole;
+        whole as u64
+    });
+    let pace = ENGINE.with(|e| match e.try_borrow_mut() {
+        Ok(mut e) => e.advance_live(ms, now * 1000.0),
+        // A request is being carried out (it cannot be: both run on this
+        // thread's event loop) — try again shortly.
+        Err(_) => None,
+    });
+    let Some(pace) = pace else {
+        PUMP.with(|p| p.borrow_mut().last = None);
+        return;
+    };
+    let next = if pace.behind {
+        0.0
+    } else {
+        // A bell comes when a broker finishes; the next due event sets
+        // the other bound (never more than 50 ms: the page's view and a
+        // crashed worker are noticed that often).
+        pace.next_due_in.map_or(50.0, |ms| (ms as f64).min(50.0))
+    };
+    schedule(next);
 }
 
 pub fn run() {
@@ -121,5 +216,11 @@ async fn drain(pool: Option<Rc<RefCell<WorkerHosts>>>) {
             }
         };
         post(&reply);
+        // Live brokers go on between requests; the time the request took
+        // is not given to the clock again (its commands moved it).
+        if ENGINE.with(|e| e.borrow().is_live()) {
+            PUMP.with(|p| p.borrow_mut().last = Some(performance_now()));
+            wake();
+        }
     }
 }

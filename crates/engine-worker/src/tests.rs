@@ -530,7 +530,7 @@ fn the_live_measurement_reports_latency_then_throughput() {
     for _ in 0..60_000 {
         us += 250.0;
         let pace = e
-            .advance_live(u64::from(us as u64 % 1000 == 0), us)
+            .advance_live(u64::from((us as u64).is_multiple_of(1000)), us)
             .expect("live");
         if !pace.measuring {
             break;
