@@ -6,16 +6,19 @@
 //   KAFKASCOPE_BENCH_RUNS  runs of every measurement (default 5)
 //   KAFKASCOPE_BENCH_QUICK 1: smaller measurements
 //   KAFKASCOPE_BENCH_OUT   where to write the JSON (default target/bench/browser.json)
+//   KAFKASCOPE_BENCH_ONLY  one section only (worker, app, frames or live), to rerun it
 //
 // Output: { worker: [run, ...], worker_params, app: [{first_render_ms,
 // interactive_ms}, ...], app_brokers, frames: [{p95_frame_ms, ...}, ...],
-// errors: { worker?, app?, frames? } }. A section
+// live: [{records_per_s, p50_ms, p99_ms, ...}, ...], live_records,
+// errors: { worker?, app?, frames?, live? } }. A section
 // that could not run has no runs and its reason under `errors`; the xtask
 // prints that reason in the table.
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { serveDist, launchChromium, openPage, repoRoot } from '../e2e/harness.mjs';
 import { frameBench } from './frames.mjs';
+import { liveBench } from './live.mjs';
 
 const runs = Number(process.env.KAFKASCOPE_BENCH_RUNS ?? 5);
 const quick = process.env.KAFKASCOPE_BENCH_QUICK === '1';
@@ -26,7 +29,12 @@ const dist = process.env.KAFKASCOPE_DIST ?? path.join(repoRoot, 'dist');
 const BROKERS = 3;
 const ONLINE = `${BROKERS} brokers online`;
 
-const result = { worker: [], worker_params: null, app: [], app_brokers: BROKERS, frames: [], errors: {} };
+/** Records in each live throughput run. */
+const LIVE_RECORDS = quick ? 20_000 : 100_000;
+
+const result = {
+  worker: [], worker_params: null, app: [], app_brokers: BROKERS, frames: [], live: [], live_records: LIVE_RECORDS, errors: {},
+};
 
 function log(msg) {
   console.log(`bench: ${msg}`);
@@ -131,7 +139,14 @@ async function framesBench() {
   result.frames = await frameBench(dist, runs, quick ? 3 : 5, log);
 }
 
-for (const [section, fn] of [['worker', workerBench], ['app', appBench], ['frames', framesBench]]) {
+/** Live mode through broker workers (live.mjs). */
+async function liveModeBench() {
+  result.live = await liveBench(dist, runs, LIVE_RECORDS, log);
+}
+
+const only = process.env.KAFKASCOPE_BENCH_ONLY;
+for (const [section, fn] of [['worker', workerBench], ['app', appBench], ['frames', framesBench], ['live', liveModeBench]]) {
+  if (only && only !== section) continue;
   try {
     await fn();
   } catch (e) {
