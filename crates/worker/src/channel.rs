@@ -14,8 +14,8 @@
 //! order the worker handled its messages, so a question asked meanwhile
 //! is answered after the inputs before it and nothing is reordered. When
 //! the router asks for it ([`Channel::want_bell`]), the writer says that
-//! something arrived ([`Channel::write`] returns true; the worker then
-//! posts a small message), which wakes a router idle on its event loop.
+//! something arrived (the `ring` of [`Channel::write`]: the worker posts a
+//! small message), which wakes a router idle on its event loop.
 //!
 //! Each reply is its length (`u32`, little-endian) and its bytes. A reply
 //! larger than the ring goes through in pieces: the writer waits for room,
@@ -118,20 +118,29 @@ impl Channel {
     }
 
     /// The broker worker's side: appends `reply`, waiting for room at
-    /// most `timeout_ms` at a time. True if the router asked to be told.
-    pub fn write(&self, reply: &[u8], timeout_ms: f64) -> Result<bool, String> {
-        self.put(&(reply.len() as u32).to_le_bytes(), timeout_ms)?;
-        self.put(reply, timeout_ms)?;
-        let bell = Atomics::exchange(&self.header, BELL, 0).map_err(|e| err("Atomics", e))?;
-        Ok(bell == 1)
+    /// most `timeout_ms` at a time. If the router asked to be told, `ring`
+    /// is called once the reply is in — or before waiting for room, so a
+    /// router asleep on its event loop comes to make it.
+    pub fn write(&self, reply: &[u8], timeout_ms: f64, ring: impl Fn()) -> Result<(), String> {
+        self.put(&(reply.len() as u32).to_le_bytes(), timeout_ms, &ring)?;
+        self.put(reply, timeout_ms, &ring)?;
+        self.bell(&ring)
     }
 
-    fn put(&self, mut bytes: &[u8], timeout_ms: f64) -> Result<(), String> {
+    fn bell(&self, ring: &impl Fn()) -> Result<(), String> {
+        if Atomics::exchange(&self.header, BELL, 0).map_err(|e| err("Atomics", e))? == 1 {
+            ring();
+        }
+        Ok(())
+    }
+
+    fn put(&self, mut bytes: &[u8], timeout_ms: f64, ring: &impl Fn()) -> Result<(), String> {
         while !bytes.is_empty() {
             let written = self.load(WRITTEN)?;
             let read = self.load(READ)?;
             let free = CAPACITY - written.wrapping_sub(read);
             if free == 0 {
+                self.bell(ring)?;
                 if !self.wait_while(READ, read, timeout_ms)? {
                     return Err(format!(
                         "the router took nothing from a full reply pipe within {timeout_ms} ms"

@@ -138,9 +138,7 @@ fn not_started() -> FromBroker {
 impl Hosted {
     fn reply(&self, reply: FromBroker) {
         // Nobody to tell if the router stopped listening: it times out.
-        if let Ok(true) = self.channel.write(&encode(&reply), TAKE_MS) {
-            ring();
-        }
+        let _ = self.channel.write(&encode(&reply), TAKE_MS, ring);
     }
 
     async fn start(
