@@ -87,6 +87,10 @@ pub type Hosts = Rc<RefCell<dyn BrokerHosts>>;
 /// exactly this many ms one way (unset: 1 to 3 ms, drawn per message).
 pub const NETWORK_DELAY: &str = "kafkascope.network.delay.ms";
 
+/// Trace events a live cluster keeps (about; see
+/// `Simulator::set_trace_keep`).
+pub const LIVE_TRACE_KEEP: usize = 20_000;
+
 /// `kafkascope.network.delay.ms` from the cluster's settings, checked.
 pub fn network_delay(configs: &[(String, String)]) -> Result<Option<u64>, String> {
     match configs.iter().rev().find(|(k, _)| k == NETWORK_DELAY) {
@@ -127,6 +131,13 @@ impl Cluster {
             sim_config.latency = (0, 0);
         }
         let mut sim = Simulator::with_config(sim_config);
+        if live {
+            // A live run goes on for as long as the page is open and at
+            // the brokers' speed: messages are traced without their
+            // (costly) detail, and only the newest events are kept.
+            sim.set_trace_detail(false);
+            sim.set_trace_keep(Some(LIVE_TRACE_KEEP));
+        }
         let mut configs = Vec::new();
         let mut storages = Vec::new();
         for b in 0..spec.brokers as BrokerId {

@@ -181,6 +181,10 @@ pub(crate) struct Tracer {
     next: u64,
     hash: Mix,
     events: Vec<TraceEvent>,
+    /// Build messages' free-form detail (off: `null`, cheaper).
+    detail: bool,
+    /// Keep only about this many newest events (a run that never ends).
+    keep: Option<usize>,
 }
 
 impl Tracer {
@@ -190,7 +194,23 @@ impl Tracer {
             next: 1,
             hash: Mix(0),
             events: Vec::new(),
+            detail: true,
+            keep: None,
         }
+    }
+
+    /// Is a message's detail to be built for the trace?
+    #[inline]
+    pub fn wants_detail(&self) -> bool {
+        self.enabled && self.detail
+    }
+
+    pub fn set_detail(&mut self, on: bool) {
+        self.detail = on;
+    }
+
+    pub fn set_keep(&mut self, keep: Option<usize>) {
+        self.keep = keep;
     }
 
     #[inline]
@@ -306,6 +326,12 @@ impl Tracer {
         }
         if self.enabled {
             self.events.push(TraceEvent { n, t, kind });
+            if let Some(keep) = self.keep {
+                // Dropping in halves keeps this O(1) per event.
+                if self.events.len() >= 2 * keep.max(1) {
+                    self.events.drain(..self.events.len() - keep);
+                }
+            }
         }
     }
 }

@@ -81,7 +81,7 @@ impl<M: Message> Core<M> {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         self.stats.sent += 1;
-        let detail = if self.tracer.enabled() {
+        let detail = if self.tracer.wants_detail() {
             msg.detail()
         } else {
             serde_json::Value::Null

@@ -27,6 +27,20 @@ impl<N: Node> Simulator<N> {
         self.core.tracer.set_enabled(on);
     }
 
+    /// Build each message's free-form detail for the trace (on by
+    /// default); off, messages are traced with a `null` detail, which a
+    /// long-running, fast run (live brokers) cannot afford.
+    pub fn set_trace_detail(&mut self, on: bool) {
+        self.core.tracer.set_detail(on);
+    }
+
+    /// Store only about the newest `keep` events (between `keep` and twice
+    /// that); numbering and the hash still count every event. `None`:
+    /// every event (the default).
+    pub fn set_trace_keep(&mut self, keep: Option<usize>) {
+        self.core.tracer.set_keep(keep);
+    }
+
     /// Stored trace events (since the last `take_trace`).
     pub fn trace(&self) -> &[TraceEvent] {
         self.core.tracer.events()

@@ -919,3 +919,40 @@ proptest! {
         check_schedule(seed, &ops, true)?;
     }
 }
+
+#[test]
+fn a_kept_trace_holds_the_newest_events_and_counts_them_all() {
+    let run = |keep: bool| {
+        let (mut sim, ids) = recs(2, 5);
+        if keep {
+            sim.set_trace_keep(Some(50));
+            sim.set_trace_detail(false);
+        }
+        for n in 0..300 {
+            send(&mut sim, ids[0], ids[1], "A", n);
+            sim.tick(1);
+        }
+        sim
+    };
+    let (full, kept) = (run(false), run(true));
+    assert_eq!(kept.trace_len(), full.trace_len());
+    assert_eq!(
+        kept.trace_hash(),
+        full.trace_hash(),
+        "detail is never hashed"
+    );
+    assert_eq!(got_ns(&kept, NodeId(1)), got_ns(&full, NodeId(1)));
+    let stored = kept.trace();
+    assert!(stored.len() >= 50 && stored.len() < 100, "{}", stored.len());
+    assert_eq!(stored.last().unwrap().n, full.trace_len());
+    assert!(stored
+        .iter()
+        .any(|e| matches!(e.kind, TraceKind::Sent { .. })));
+    for e in stored {
+        if let TraceKind::Sent { detail, .. } = &e.kind {
+            assert!(detail.is_null(), "{e:?}");
+        }
+    }
+    assert!(full.trace().iter().any(|e| matches!(&e.kind,
+        TraceKind::Sent { detail, .. } if !detail.is_null())));
+}
