@@ -7,9 +7,9 @@
 //!    that sees the consumer hold it is one sample (Kafka's
 //!    `EndToEndLatency` tool does the same). Then the next record.
 //! 2. **Throughput**: producer `p` (`batch.size`, `linger.ms` as a Kafka
-//!    benchmark sets them) is handed every record at once; the figure is
-//!    records / (time of the last acknowledgement - time of the first
-//!    `send()`).
+//!    benchmark sets them) sends one record to learn the topic's metadata,
+//!    then is handed every record at once; the figure is records / (time
+//!    of the last acknowledgement - time of the first `send()`).
 //!
 //! Times come from the caller (`performance.now()` in the worker, in µs
 //! here), so this module stays pure and testable natively.
@@ -45,6 +45,12 @@ enum Phase {
         /// When the record in flight was sent, and the consumer's count
         /// of records before it.
         sent: Option<(f64, usize)>,
+    },
+    /// One record through `p` first, so it has its metadata (records
+    /// sent before wait for it, and the timed run would measure that).
+    Warm {
+        sent: f64,
+        acked_before: usize,
     },
     Throughput {
         started: f64,
@@ -146,14 +152,12 @@ impl Measure {
                 };
                 if sent.is_none() && self.latencies_us.len() as u32 >= self.spec.samples {
                     let acked_before = c.producer("p").map_or(0, |p| p.app.acked.len());
-                    for i in 0..self.spec.records as u64 {
-                        if let Err(e) = self.send(c, "p", i) {
-                            self.fail(e);
-                            return false;
-                        }
+                    if let Err(e) = self.send(c, "p", u64::MAX) {
+                        self.fail(e);
+                        return false;
                     }
-                    self.phase = Phase::Throughput {
-                        started: now_us,
+                    self.phase = Phase::Warm {
+                        sent: now_us,
                         acked_before,
                     };
                     return true;
@@ -170,6 +174,27 @@ impl Measure {
                     }
                 };
                 self.phase = Phase::Latency { sent: Some(sent) };
+            }
+            Phase::Warm { sent, acked_before } => {
+                let acked = c.producer("p").map_or(0, |p| p.app.acked.len());
+                if acked <= acked_before {
+                    if now_us - sent > GIVE_UP_US {
+                        self.fail("producer p's first record was not acknowledged".into());
+                        return false;
+                    }
+                    self.phase = Phase::Warm { sent, acked_before };
+                    return true;
+                }
+                for i in 0..self.spec.records as u64 {
+                    if let Err(e) = self.send(c, "p", i) {
+                        self.fail(e);
+                        return false;
+                    }
+                }
+                self.phase = Phase::Throughput {
+                    started: now_us,
+                    acked_before: acked,
+                };
             }
             Phase::Throughput {
                 started,
