@@ -75,6 +75,8 @@ struct Pump {
     timer: Option<(i32, f64)>,
     /// The callback the timers run (made once).
     tick: Option<Closure<dyn FnMut()>>,
+    /// The channel [`soon`] posts to, and its handler (made once).
+    port: Option<(web_sys::MessageChannel, Closure<dyn FnMut()>)>,
 }
 
 fn performance_now() -> f64 {
@@ -88,9 +90,31 @@ fn performance_now() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-/// A broker worker rang, or a request was carried out: a live turn soon.
+/// A broker worker rang, or a request was carried out: a live turn now
+/// (this runs on the event loop already; a timer would add a hop).
 pub fn wake() {
-    schedule(0.0);
+    turn();
+}
+
+/// A turn as soon as the event loop has looked at its messages: through a
+/// `MessageChannel`, since chained zero-delay timers are clamped to 4 ms.
+fn soon() {
+    PUMP.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.port.is_none() {
+            let Ok(channel) = web_sys::MessageChannel::new() else {
+                return;
+            };
+            let on = Closure::<dyn FnMut()>::new(turn);
+            channel
+                .port1()
+                .set_onmessage(Some(on.as_ref().unchecked_ref()));
+            p.port = Some((channel, on));
+        }
+        if let Some((channel, _)) = &p.port {
+            let _ = channel.port2().post_message(&JsValue::NULL);
+        }
+    });
 }
 
 /// Sets the live loop's next turn `delay_ms` from now, unless one comes
@@ -123,7 +147,9 @@ fn turn() {
     let now = performance_now();
     let ms = PUMP.with(|p| {
         let mut p = p.borrow_mut();
-        p.timer = None;
+        if let Some((id, _)) = p.timer.take() {
+            scope().clear_timeout_with_handle(id);
+        }
         let elapsed = p.last.map_or(0.0, |last| (now - last).max(0.0)) + p.carry;
         p.last = Some(now);
         let whole = elapsed.floor();
@@ -140,9 +166,11 @@ fn turn() {
         PUMP.with(|p| p.borrow_mut().last = None);
         return;
     };
-    let next = if pace.behind {
-        0.0
-    } else {
+    if pace.behind {
+        soon();
+        return;
+    }
+    let next = {
         // A bell comes when a broker finishes; the next due event sets
         // the other bound (never more than 50 ms: the page's view and a
         // crashed worker are noticed that often).
