@@ -48,10 +48,13 @@ export async function liveBench(dist, runs, records, log) {
           samples: Number(done.samples),
           records: Number(done.acked),
           elapsed_ms: Number(done.elapsedUs) / 1000,
+          engine_busy_ms: Number(done.engineBusyUs) / 1000,
+          events: Number(done.events),
         };
         log(`live run ${i}: ${Math.round(run.records_per_s).toLocaleString('en-US')} acked records/s ` +
           `(${run.records} in ${run.elapsed_ms.toFixed(0)} ms), latency p50 ${run.p50_ms.toFixed(2)} ms, ` +
-          `p99 ${run.p99_ms.toFixed(2)} ms (${run.samples} records)`);
+          `p99 ${run.p99_ms.toFixed(2)} ms (${run.samples} records); engine busy ${run.engine_busy_ms.toFixed(0)} ms ` +
+          `of the throughput run, ${run.events} simulator events`);
         out.push(run);
       } finally {
         await browser.close();

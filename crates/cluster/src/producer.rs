@@ -354,6 +354,37 @@ impl Producer {
         Ok(send_id)
     }
 
+    /// `send()` for each of `records` at the same instant: they join the
+    /// accumulator in order and the sender runs once after them (in Kafka's
+    /// client it is another thread, woken by the appends), not once per
+    /// record. Returns the send ids.
+    pub fn send_many(
+        &mut self,
+        now: u64,
+        records: Vec<ProducerRecord>,
+        out: &mut Vec<Output>,
+    ) -> Result<Vec<String>, String> {
+        self.fail_if_not_ready_for_send()?;
+        let mut ids = Vec::with_capacity(records.len());
+        for record in records {
+            self.app.sends += 1;
+            let send_id = format!("{}:{}", self.name, self.app.sends);
+            if !self.metadata.contains_key(&record.topic) {
+                self.metadata_wanted = true;
+            }
+            self.waiting.push_back(Pending {
+                send_id: send_id.clone(),
+                record,
+                created_ms: now,
+                chosen: None,
+            });
+            ids.push(send_id);
+        }
+        self.admit_waiting(now, out);
+        self.run_sender(now, out);
+        Ok(ids)
+    }
+
     /// Moves the records `send()` is blocked on into the accumulator, in
     /// order: those whose topic has metadata, while buffer memory lasts
     /// (`KafkaProducer.doSend`: waitOnMetadata, ensureValidRecordSize,

@@ -868,4 +868,40 @@ fn round_robin_and_ignored_keys_are_told_apart() {
             keys_ignored: true
         }
     );
+#[test]
+fn send_many_is_sends_at_one_instant_with_one_sender_run() {
+    let run = |many: bool| {
+        let mut s = crate::session::Session::new(3);
+        s.submit("cluster brokers=1\ntopic create t partitions=2 replication-factor=1\nproducer p acks=1\nsend p t value=warm\nflush p\n")
+            .unwrap();
+        let c = s.cluster_mut().unwrap();
+        let records: Vec<ProducerRecord> = (0..500)
+            .map(|i| ProducerRecord {
+                topic: "t".into(),
+                partition: None,
+                key: None,
+                value: Some(format!("v{i}").into_bytes()),
+                headers: Vec::new(),
+            })
+            .collect();
+        if many {
+            let ids = c
+                .with_producer("p", |p, now, out| p.send_many(now, records, out))
+                .unwrap()
+                .unwrap();
+            assert_eq!(ids.len(), 500);
+            assert_eq!(ids[0], "p:2");
+        } else {
+            for r in records {
+                c.with_producer("p", |p, now, out| p.send(now, r, out))
+                    .unwrap()
+                    .unwrap();
+            }
+        }
+        s.submit("flush p\n").unwrap();
+        let p = s.cluster().unwrap().producer("p").unwrap();
+        (p.app.acked.len(), p.app.sends, p.app.failed.len())
+    };
+    assert_eq!(run(true), (501, 501, 0));
+    assert_eq!(run(true), run(false));
 }

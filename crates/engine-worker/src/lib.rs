@@ -338,6 +338,14 @@ impl Engine {
         })
     }
 
+    /// The live loop's turn took `us` (µs, the worker's clock): counted by
+    /// a running measurement.
+    pub fn note_busy(&mut self, us: f64) {
+        if let Some(m) = self.measure.as_mut() {
+            m.busy(us);
+        }
+    }
+
     /// Replaces the live session by the demo `file` from `seed`, guided
     /// from its first step or shown at its last (`to_end`).
     fn guide(

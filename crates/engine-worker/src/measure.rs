@@ -8,7 +8,8 @@
 //!    `EndToEndLatency` tool does the same). Then the next record.
 //! 2. **Throughput**: producer `p` (`batch.size`, `linger.ms` as a Kafka
 //!    benchmark sets them) sends one record to learn the topic's metadata,
-//!    then is handed every record at once; the figure is records / (time
+//!    then is handed every record at once (`Producer::send_many`: the
+//!    sender runs once after the appends); the figure is records / (time
 //!    of the last acknowledgement - time of the first `send()`).
 //!
 //! Times come from the caller (`performance.now()` in the worker, in µs
@@ -55,6 +56,7 @@ enum Phase {
     Throughput {
         started: f64,
         acked_before: usize,
+        steps_before: u64,
     },
     Done,
 }
@@ -100,14 +102,18 @@ impl Measure {
         v
     }
 
-    fn send(&mut self, c: &mut Cluster, producer: &str, i: u64) -> Result<(), String> {
-        let record = ProducerRecord {
+    fn record(&self, i: u64) -> ProducerRecord {
+        ProducerRecord {
             topic: "bench".into(),
             partition: None,
             key: None,
             value: Some(self.value(i)),
             headers: Vec::new(),
-        };
+        }
+    }
+
+    fn send(&mut self, c: &mut Cluster, producer: &str, i: u64) -> Result<(), String> {
+        let record = self.record(i);
         match c.with_producer(producer, |p, now, out| p.send(now, record, out)) {
             Some(Ok(_)) => Ok(()),
             Some(Err(e)) => Err(format!("producer {producer}: {e}")),
@@ -185,21 +191,32 @@ impl Measure {
                     self.phase = Phase::Warm { sent, acked_before };
                     return true;
                 }
-                for i in 0..self.spec.records as u64 {
-                    if let Err(e) = self.send(c, "p", i) {
-                        self.fail(e);
+                let records: Vec<ProducerRecord> = (0..self.spec.records as u64)
+                    .map(|i| self.record(i))
+                    .collect();
+                match c.with_producer("p", |p, now, out| p.send_many(now, records, out)) {
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => {
+                        self.fail(format!("producer p: {e}"));
+                        return false;
+                    }
+                    None => {
+                        self.fail("producer p is not running".into());
                         return false;
                     }
                 }
                 self.phase = Phase::Throughput {
                     started: now_us,
                     acked_before: acked,
+                    steps_before: c.sim.stats().steps(),
                 };
             }
             Phase::Throughput {
                 started,
                 acked_before,
+                steps_before,
             } => {
+                self.report.events = c.sim.stats().steps() - steps_before;
                 let Some(p) = c.producer("p") else {
                     self.fail("the benchmark's producer p is gone".into());
                     return false;
@@ -231,10 +248,18 @@ impl Measure {
                 self.phase = Phase::Throughput {
                     started,
                     acked_before,
+                    steps_before,
                 };
             }
         }
         true
+    }
+
+    /// The engine spent `us` in a live turn (counted in the throughput run).
+    pub fn busy(&mut self, us: f64) {
+        if matches!(self.phase, Phase::Throughput { .. }) {
+            self.report.engine_busy_us += us as u64;
+        }
     }
 
     fn update_latency(&mut self) {

@@ -157,7 +157,11 @@ fn turn() {
         whole as u64
     });
     let pace = ENGINE.with(|e| match e.try_borrow_mut() {
-        Ok(mut e) => e.advance_live(ms, now * 1000.0),
+        Ok(mut e) => {
+            let pace = e.advance_live(ms, now * 1000.0);
+            e.note_busy((performance_now() - now) * 1000.0);
+            pace
+        }
         // A request is being carried out (it cannot be: both run on this
         // thread's event loop) — try again shortly.
         Err(_) => None,

@@ -120,6 +120,11 @@ pub struct MeasureReport {
     pub records_per_s: Option<u64>,
     /// Wall time of the throughput run, µs.
     pub elapsed_us: Option<u64>,
+    /// Of that, the time the engine worker spent in its live loop's turns
+    /// (the rest it waited for the broker workers), µs.
+    pub engine_busy_us: u64,
+    /// Simulator events (message deliveries, timers) in the throughput run.
+    pub events: u64,
     pub done: bool,
     /// Why it stopped early, if it did.
     pub problem: Option<String>,

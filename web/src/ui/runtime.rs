@@ -179,6 +179,8 @@ fn measure_panel(p: &MeasureProps) -> Html {
                     data-acked={r.acked.to_string()}
                     data-records-per-s={r.records_per_s.map(|v| v.to_string()).unwrap_or_default()}
                     data-elapsed-us={r.elapsed_us.map(|v| v.to_string()).unwrap_or_default()}
+                    data-engine-busy-us={r.engine_busy_us.to_string()}
+                    data-events={r.events.to_string()}
                     data-problem={r.problem.clone().unwrap_or_default()}>
                     <dt>{ lang.t("Latency p50 / p99 (ms)") }</dt>
                     <dd>{ format!("{} / {} ({} {})", ms(r.p50_us), ms(r.p99_us), r.samples, lang.t("records")) }</dd>
