@@ -550,23 +550,3 @@ fn the_live_measurement_reports_latency_then_throughput() {
         "{m:?}"
     );
 }
-
-#[test]
-#[ignore]
-fn tmp_profile_measure() {
-    let mut e = live_engine(9);
-    update(e.handle(Request::LiveBrokers));
-    let spec = MeasureSpec { records: std::env::var("R").map_or(10_000, |v| v.parse().unwrap()), value_bytes: 100, samples: std::env::var("S").map_or(50, |v| v.parse().unwrap()) };
-    update(e.handle(Request::Measure(spec)));
-    let t0 = std::time::Instant::now();
-    let mut last = t0;
-    for _ in 0..10_000_000 {
-        let now = std::time::Instant::now();
-        let ms = (now - last).as_millis() as u64;
-        if ms > 0 { last = now; }
-        let pace = e.advance_live(ms, (now - t0).as_secs_f64() * 1e6).expect("live");
-        if !pace.measuring { break; }
-    }
-    let m = update(e.handle(Request::Tick { ms: 0 })).measure.unwrap();
-    eprintln!("{m:?} total {:?}", t0.elapsed());
-}
