@@ -549,4 +549,5 @@ fn the_live_measurement_reports_latency_then_throughput() {
         m.records_per_s.unwrap() > 0 && m.elapsed_us.unwrap() > 0,
         "{m:?}"
     );
+    assert!(m.events > 0, "{m:?}");
 }
