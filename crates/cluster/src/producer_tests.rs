@@ -868,6 +868,8 @@ fn round_robin_and_ignored_keys_are_told_apart() {
             keys_ignored: true
         }
     );
+}
+
 #[test]
 fn send_many_is_sends_at_one_instant_with_one_sender_run() {
     let run = |many: bool| {

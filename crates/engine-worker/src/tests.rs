@@ -453,6 +453,8 @@ fn a_focused_record_story_follows_the_shown_cluster() {
     assert!(kept.holders.iter().all(|h| h.holds == Holds::This));
     let u = update(e.handle(Request::Focus(Focus::default())));
     assert_eq!(u.record, None);
+}
+
 /// An engine whose brokers run on live loopback hosts.
 fn live_engine(seed: u64) -> Engine {
     let mut e = Engine::new(seed);
