@@ -970,27 +970,7 @@ mod tests {
     }
 
     fn kinds(s: &RecordStory) -> Vec<&'static str> {
-        s.steps
-            .iter()
-            .map(|s| match s.step {
-                Step::Sent { .. } => "sent",
-                Step::RequestDropped { .. } => "dropped",
-                Step::Appended { .. } => "appended",
-                Step::Replicated { .. } => "replicated",
-                Step::HwCrossed { .. } => "hw",
-                Step::Acked { .. } => "acked",
-                Step::Retried { .. } => "retried",
-                Step::Failed { .. } => "failed",
-                Step::Fetched { .. } => "fetched",
-                Step::Polled { .. } => "polled",
-                Step::Committed { .. } => "committed",
-                Step::LeaderChanged { .. } => "leader",
-                Step::Truncated { .. } => "truncated",
-                Step::BrokerDown { .. } => "down",
-                Step::PowerLoss { .. } => "power-loss",
-                Step::Deleted { .. } => "deleted",
-            })
-            .collect()
+        s.steps.iter().map(|s| s.step.kind()).collect()
     }
 
     #[test]

@@ -186,6 +186,30 @@ pub enum Step {
     Deleted { broker: BrokerId, log_start: i64 },
 }
 
+impl Step {
+    /// The step's kind in one word (the page's `data-step`, tests' lists).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Sent { .. } => "sent",
+            Step::RequestDropped { .. } => "dropped",
+            Step::Appended { .. } => "appended",
+            Step::Replicated { .. } => "replicated",
+            Step::HwCrossed { .. } => "hw",
+            Step::Acked { .. } => "acked",
+            Step::Retried { .. } => "retried",
+            Step::Failed { .. } => "failed",
+            Step::Fetched { .. } => "fetched",
+            Step::Polled { .. } => "polled",
+            Step::Committed { .. } => "committed",
+            Step::LeaderChanged { .. } => "leader",
+            Step::Truncated { .. } => "truncated",
+            Step::BrokerDown { .. } => "down",
+            Step::PowerLoss { .. } => "power-loss",
+            Step::Deleted { .. } => "deleted",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoryStep {
     /// Trace event number (a rewind goes there).

@@ -61,7 +61,7 @@ pub fn inspector_panel(p: &InspectorProps) -> Html {
                 }
                 <ol class="story" id="record-story">
                     { for story.steps.iter().map(|s| html! {
-                        <li data-step={step_key(&s.step)}>
+                        <li data-step={s.step.kind()}>
                             { event_button(&p.send, s.n) }
                             { format!(" · {} ms · ", s.t) }
                             { step(lang, &s.step, &p.send) }
@@ -302,26 +302,5 @@ fn holds_key(h: &Holds) -> &'static str {
         Holds::This => "this",
         Holds::Other { .. } => "other",
         Holds::Nothing => "nothing",
-    }
-}
-
-fn step_key(s: &Step) -> &'static str {
-    match s {
-        Step::Sent { .. } => "sent",
-        Step::RequestDropped { .. } => "dropped",
-        Step::Appended { .. } => "appended",
-        Step::Replicated { .. } => "replicated",
-        Step::HwCrossed { .. } => "hw",
-        Step::Acked { .. } => "acked",
-        Step::Retried { .. } => "retried",
-        Step::Failed { .. } => "failed",
-        Step::Fetched { .. } => "fetched",
-        Step::Polled { .. } => "polled",
-        Step::Committed { .. } => "committed",
-        Step::LeaderChanged { .. } => "leader",
-        Step::Truncated { .. } => "truncated",
-        Step::BrokerDown { .. } => "down",
-        Step::PowerLoss { .. } => "power-loss",
-        Step::Deleted { .. } => "deleted",
     }
 }
