@@ -29,6 +29,10 @@ pub enum BrokerQuery {
     Partition(TopicPartition),
     /// The replica's offsets and every record from log start to LEO.
     Replica(TopicPartition),
+    /// The replica's offsets and only its newest `count` records, read
+    /// through the log's index (the UI's strips: cheap however long the
+    /// log is). Answered as [`BrokerAnswer::Replica`].
+    Newest { tp: TopicPartition, count: usize },
     /// The replica's segments and sparse index.
     Layout(TopicPartition),
     /// The record at `offset`: its batch read alone, not the whole log
@@ -208,6 +212,15 @@ pub fn answer(broker: &Broker, query: &BrokerQuery) -> BrokerAnswer {
                 records: read_all(log),
             }
         })),
+        BrokerQuery::Newest { tp, count } => BrokerAnswer::Replica(broker.partition(tp).map(|p| {
+            let log = p.log.inner();
+            ReplicaView {
+                log_start: log.log_start_offset(),
+                leo: log.log_end_offset(),
+                hw: p.hw(),
+                records: read_newest(log, *count),
+            }
+        })),
         BrokerQuery::Layout(tp) => {
             BrokerAnswer::Layout(broker.partition(tp).map(|p| LogLayout::of(p.log.inner())))
         }
@@ -289,8 +302,33 @@ pub fn read_one<S: Storage>(log: &Log<S>, offset: i64) -> Option<RecordView> {
 }
 
 pub fn read_all<S: Storage>(log: &Log<S>) -> Vec<RecordView> {
+    read_from(log, log.log_start_offset())
+}
+
+/// The newest `count` records of a log, oldest first: the same as the end
+/// of [`read_all`], but only the tail is read and decoded. It reads from
+/// `count` offsets below the LEO and, where offsets are missing (control
+/// batches, compaction), twice as far back, until it has `count` records
+/// or reached the log start.
+pub fn read_newest<S: Storage>(log: &Log<S>, count: usize) -> Vec<RecordView> {
+    let (start, leo) = (log.log_start_offset(), log.log_end_offset());
+    let mut back = (count as i64).max(1);
+    loop {
+        let from = leo.saturating_sub(back).max(start);
+        let mut out = read_from(log, from);
+        if out.len() >= count || from == start {
+            out.drain(..out.len().saturating_sub(count));
+            return out;
+        }
+        back = back.saturating_mul(2);
+    }
+}
+
+/// The records from the batch holding `from` to the LEO: every record at
+/// or above the first one returned, so a suffix of [`read_all`].
+fn read_from<S: Storage>(log: &Log<S>, from: i64) -> Vec<RecordView> {
     let mut out = Vec::new();
-    let mut offset = log.log_start_offset();
+    let mut offset = from;
     let leo = log.log_end_offset();
     while offset < leo {
         let Ok(data) = log.read(offset, usize::MAX / 2, None, true) else {
@@ -342,5 +380,78 @@ impl LogLayout {
                 .copied()
                 .unwrap_or(*base),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log_glue::PartitionLog;
+    use bytes::Bytes;
+    use log::Shared;
+    use protocol::batch::SimpleRecord;
+    use protocol::control::EndTransactionMarker;
+
+    /// A batch of `n` records from producer `pid` (transactional: its
+    /// marker below is a control batch, an offset without a record).
+    fn data(log: &mut PartitionLog, pid: i64, seq: i32, n: usize) {
+        let records: Vec<SimpleRecord> = (0..n)
+            .map(|i| SimpleRecord {
+                timestamp: 1,
+                key: None,
+                value: Some(format!("v{seq}-{i}").into_bytes()),
+                headers: vec![],
+            })
+            .collect();
+        let mut b = RecordBatch::from_simple(0, &records);
+        b.producer_id = pid;
+        b.producer_epoch = 0;
+        b.base_sequence = seq;
+        b.is_transactional = true;
+        log.append_as_leader(&Bytes::from(b.encode()), 0, 1)
+            .unwrap();
+    }
+
+    fn commit(log: &mut PartitionLog, pid: i64) {
+        let b = EndTransactionMarker::new(true, 0).to_batch(0, 1, 0, pid, 0);
+        log.append_as_coordinator(&b.encode(), 0, 1).unwrap();
+    }
+
+    #[test]
+    fn the_newest_records_are_the_end_of_the_whole_log() {
+        let tp = TopicPartition::new("t", 0);
+        // Small segments: the tail spans several of them.
+        let config = [("segment.bytes".to_string(), "300".to_string())];
+        let (mut log, _) = PartitionLog::open(Shared::default(), &tp, &config, 0).unwrap();
+        let mut seq = 0;
+        for round in 0..12 {
+            let n = 1 + round % 4;
+            data(&mut log, 7, seq, n);
+            seq += n as i32;
+            if round % 3 == 2 {
+                // Markers (control batches) leave offsets without records.
+                commit(&mut log, 7);
+            }
+        }
+        assert!(log.inner().segments().count() > 2);
+        let check = |log: &PartitionLog| {
+            let all = read_all(log.inner());
+            for count in 0..all.len() + 3 {
+                let newest = read_newest(log.inner(), count);
+                assert_eq!(
+                    newest,
+                    all[all.len().saturating_sub(count)..],
+                    "newest {count}"
+                );
+            }
+            all.len()
+        };
+        let before = check(&log);
+        assert!(before > 20);
+        // From a later log start too (below the HW, as DeleteRecords).
+        log.maybe_increment_hw(log.leo());
+        log.advance_log_start(9);
+        let after = check(&log);
+        assert!(after < before && after > 0);
     }
 }

@@ -4,7 +4,8 @@
 //! broker that is down, from what its disk would recover.
 
 use broker::api::{BrokerId, TopicPartition};
-pub use broker::query::{read_all, LogLayout, RecordView, ReplicaView};
+pub use broker::query::{read_all, read_newest, LogLayout, RecordView, ReplicaView};
+use broker::query::{BrokerAnswer, BrokerQuery};
 use controller::znodes::{paths, ControllerRegistration, LeaderIsrAndControllerEpoch};
 use log::{Log, LogConfig, MemoryStorage, Storage};
 
@@ -75,6 +76,30 @@ impl Cluster {
         }
     }
 
+    /// [`Cluster::replica`] with only the newest `count` records, read
+    /// through the log's index (the page's strips: cheap for long logs).
+    pub fn replica_newest(
+        &self,
+        b: BrokerId,
+        tp: &TopicPartition,
+        count: usize,
+    ) -> Option<ReplicaView> {
+        let query = BrokerQuery::Newest {
+            tp: tp.clone(),
+            count,
+        };
+        let live = match self.query(b, &query) {
+            Some(BrokerAnswer::Replica(r)) => r,
+            Some(other) => self.wrong_answer(b, "Newest", other),
+            None => None,
+        };
+        if live.is_some() {
+            return live;
+        }
+        // Down, or up without this log open yet: what its disk holds.
+        self.replica_on_disk_read(b, tp, |log| read_newest(log, count))
+    }
+
     /// Offsets only (cheap: no record decoding) for a running broker.
     pub fn replica_offsets(&self, b: BrokerId, tp: &TopicPartition) -> Option<(i64, i64, i64)> {
         if let Some(p) = self.broker_partition(b, tp) {
@@ -85,6 +110,17 @@ impl Cluster {
     }
 
     fn replica_on_disk(&self, b: BrokerId, tp: &TopicPartition) -> Option<ReplicaView> {
+        self.replica_on_disk_read(b, tp, read_all)
+    }
+
+    /// The replica a broker's disk would recover, with the records `read`
+    /// takes from its log.
+    fn replica_on_disk_read(
+        &self,
+        b: BrokerId,
+        tp: &TopicPartition,
+        read: impl Fn(&Log<MemoryStorage>) -> Vec<RecordView>,
+    ) -> Option<ReplicaView> {
         let log = self.open_from_disk(b, tp)?;
         let disk: MemoryStorage = self.storage(b).borrow().clone();
         let hw = hw_checkpoint(&disk, tp);
@@ -92,7 +128,7 @@ impl Cluster {
             log_start: log.log_start_offset(),
             leo: log.log_end_offset(),
             hw: hw.min(log.log_end_offset()),
-            records: read_all(&log),
+            records: read(&log),
         })
     }
 

@@ -227,6 +227,10 @@ pub struct Producer {
     next_metadata_broker: u32,
     /// Records for topics whose metadata is not known yet (`max.block.ms`).
     waiting: VecDeque<Pending>,
+    /// The first `passed` waiting records' topics had no metadata at the
+    /// last `admit_waiting` and the metadata has not changed since, so the
+    /// next one starts after them (a large `send` stays linear).
+    passed: usize,
     sticky: BTreeMap<String, i32>,
     round_robin: BTreeMap<String, i32>,
     batches: BTreeMap<TopicPartition, VecDeque<Batch>>,
@@ -262,6 +266,7 @@ impl Producer {
             metadata_retry_at: 0,
             next_metadata_broker: client,
             waiting: VecDeque::new(),
+            passed: 0,
             sticky: BTreeMap::new(),
             round_robin: BTreeMap::new(),
             batches: BTreeMap::new(),
@@ -392,25 +397,30 @@ impl Producer {
     /// `buffer.memory` is used up). A record whose topic is still unknown
     /// is passed over.
     fn admit_waiting(&mut self, now: u64, out: &mut Vec<Output>) {
-        let waiting = std::mem::take(&mut self.waiting);
-        let mut blocked = false;
-        for mut p in waiting {
-            if blocked || !self.metadata.contains_key(&p.record.topic) {
-                self.waiting.push_back(p);
+        // Records stay in place unless they leave (moving every waiting
+        // record on each send made a large `send` quadratic).
+        let mut i = self.passed.min(self.waiting.len());
+        while i < self.waiting.len() {
+            let p = &self.waiting[i];
+            if !self.metadata.contains_key(&p.record.topic) {
+                i += 1;
                 continue;
             }
             let size = record_size(&p.record);
             let max = self.config.max_request_size;
             if size > max {
                 self.app.notices.push(format!("RecordTooLargeException: The message is {size} bytes when serialized which is larger than {max}, which is the value of the max.request.size configuration."));
+                let p = self.waiting.remove(i).expect("index in range");
                 self.fail_record(p, ErrorCode::MessageTooLarge, out);
                 continue;
             }
             if size as u64 > self.config.buffer_memory {
                 self.app.notices.push(format!("RecordTooLargeException: The message is {size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration."));
+                let p = self.waiting.remove(i).expect("index in range");
                 self.fail_record(p, ErrorCode::MessageTooLarge, out);
                 continue;
             }
+            let mut p = self.waiting.remove(i).expect("index in range");
             let partition = match p.chosen {
                 Some(c) => c,
                 None => {
@@ -438,13 +448,14 @@ impl Producer {
                 size.max(self.config.batch_size) as u64
             };
             if self.memory_used() + extra > self.config.buffer_memory {
+                // Blocked: it and every record after it wait.
                 p.chosen = Some(partition);
-                self.waiting.push_back(p);
-                blocked = true;
-                continue;
+                self.waiting.insert(i, p);
+                break;
             }
             self.append(now, p, partition);
         }
+        self.passed = i;
     }
 
     fn fits_open_batch(&self, tp: &TopicPartition, size: usize) -> bool {
@@ -745,6 +756,7 @@ impl Producer {
             .is_some_and(|p| now >= p.created_ms + block)
         {
             let p = self.waiting.pop_front().expect("front exists");
+            self.passed = 0;
             // `waitOnMetadata`'s TimeoutException, or BufferPool's
             // BufferExhaustedException (both Errors.REQUEST_TIMED_OUT).
             self.app.notices.push(if self.metadata.contains_key(&p.record.topic) {
@@ -844,6 +856,7 @@ impl Producer {
         for (topic, leaders) in fresh {
             self.metadata.insert(topic, leaders);
         }
+        self.passed = 0;
         // Records that were waiting for their topic's metadata.
         self.admit_waiting(now, out);
     }

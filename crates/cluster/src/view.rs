@@ -128,9 +128,9 @@ fn replica(
     isr: &[BrokerId],
     leader: Option<BrokerId>,
 ) -> Option<ReplicaState> {
-    let r = c.replica(b, tp)?;
+    // Only the strip's records are read (not the whole log).
+    let r = c.replica_newest(b, tp, STRIP_LEN)?;
     let up = c.broker_up(b);
-    let skip = r.records.len().saturating_sub(STRIP_LEN);
     Some(ReplicaState {
         broker: b,
         broker_up: up,
@@ -143,7 +143,6 @@ fn replica(
         records: r
             .records
             .iter()
-            .skip(skip)
             .map(|rec| RecordCell {
                 offset: rec.offset,
                 value: rec.value_text(),
@@ -203,45 +202,72 @@ fn isr_changes(trace: &[TraceEvent]) -> Vec<IsrChange> {
         .collect()
 }
 
+/// Where a send's fate is recorded: its index in the producer's acked or
+/// failed list.
+#[derive(Clone, Copy)]
+enum Outcome {
+    Acked(usize),
+    Failed(usize),
+}
+
 fn producers(c: &Cluster) -> Vec<ProducerView> {
     let lost: BTreeSet<String> = invariants::lost(c).into_iter().map(|a| a.send_id).collect();
+    // The number after the producer's name: send order.
+    let send_no = |id: &str| {
+        id.rsplit_once(':')
+            .and_then(|(_, n)| n.parse::<u64>().ok())
+            .unwrap_or(u64::MAX)
+    };
     c.producers()
         .map(|p| {
-            let mut fates: Vec<RecordFate> = p
+            let lost_n = p
                 .app
                 .acked
                 .iter()
-                .map(|a| {
-                    let partition = a.tp.to_string();
-                    RecordFate {
-                        send_id: a.send_id.clone(),
-                        value: a.value.clone(),
-                        fate: if lost.contains(&a.send_id) {
-                            Fate::Lost {
-                                partition,
-                                offset: a.offset,
-                            }
-                        } else {
-                            Fate::Acked {
-                                partition,
-                                offset: a.offset,
-                            }
-                        },
+                .filter(|a| lost.contains(&a.send_id))
+                .count() as u64;
+            // Only the newest sends' fates are built (a long run has many).
+            let mut newest: Vec<(u64, Outcome)> = p
+                .app
+                .acked
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (send_no(&a.send_id), Outcome::Acked(i)))
+                .chain(
+                    p.app
+                        .failed
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (id, _))| (send_no(id), Outcome::Failed(i))),
+                )
+                .collect();
+            newest.sort_by_key(|&(n, _)| n);
+            let fates = newest[newest.len().saturating_sub(FATES_LEN)..]
+                .iter()
+                .map(|&(_, outcome)| match outcome {
+                    Outcome::Acked(i) => {
+                        let a = &p.app.acked[i];
+                        let (partition, offset) = (a.tp.to_string(), a.offset);
+                        RecordFate {
+                            send_id: a.send_id.clone(),
+                            value: a.value.clone(),
+                            fate: if lost.contains(&a.send_id) {
+                                Fate::Lost { partition, offset }
+                            } else {
+                                Fate::Acked { partition, offset }
+                            },
+                        }
+                    }
+                    Outcome::Failed(i) => {
+                        let (id, err) = &p.app.failed[i];
+                        RecordFate {
+                            send_id: id.clone(),
+                            value: None,
+                            fate: Fate::Failed(err.clone()),
+                        }
                     }
                 })
                 .collect();
-            fates.extend(p.app.failed.iter().map(|(id, err)| RecordFate {
-                send_id: id.clone(),
-                value: None,
-                fate: Fate::Failed(err.clone()),
-            }));
-            // In send order: the number after the producer's name.
-            fates.sort_by_key(|f| {
-                f.send_id
-                    .rsplit_once(':')
-                    .and_then(|(_, n)| n.parse::<u64>().ok())
-                    .unwrap_or(u64::MAX)
-            });
             let up = c
                 .client_id(&p.name)
                 .is_some_and(|id| c.life(id) == Life::Up);
@@ -254,6 +280,9 @@ fn producers(c: &Cluster) -> Vec<ProducerView> {
                     -1 => "all".to_string(),
                     a => a.to_string(),
                 },
+                acked: p.app.acked.len() as u64 - lost_n,
+                lost: lost_n,
+                failed: p.app.failed.len() as u64,
                 fates,
                 configs: p
                     .config
@@ -724,6 +753,42 @@ mod tests {
         let v = s.view();
         assert_eq!(v.metric("OfflinePartitionsCount"), Some(1));
         assert_eq!(v.metric("ActiveControllerCount"), Some(0));
+    }
+
+    #[test]
+    fn a_producer_carries_its_newest_fates_and_counts_every_record() {
+        let mut s = Session::new(5);
+        s.submit(
+            "cluster brokers=3\n\
+             topic create t partitions=3 replication-factor=3\n\
+             producer p acks=all\n\
+             send p t value=v{i} count=100\n\
+             flush p\n\
+             tick 500\n",
+        )
+        .unwrap();
+        let v = s.view();
+        let p = &v.producers[0];
+        assert_eq!((p.acked, p.lost, p.failed), (100, 0, 0));
+        let values: Vec<_> = p.fates.iter().filter_map(|f| f.value.clone()).collect();
+        let newest: Vec<_> = (100 - FATES_LEN..100).map(|i| format!("v{i}")).collect();
+        assert_eq!(values, newest);
+        // Each strip holds the replica's newest records: the end of its log.
+        for part in &v.partitions {
+            let tp = TopicPartition::new(&part.topic, part.partition);
+            for r in &part.replicas {
+                let all = s.cluster().unwrap().replica(r.broker, &tp).unwrap().records;
+                let tail: Vec<i64> = all
+                    .iter()
+                    .rev()
+                    .take(STRIP_LEN)
+                    .rev()
+                    .map(|x| x.offset)
+                    .collect();
+                let strip: Vec<i64> = r.records.iter().map(|x| x.offset).collect();
+                assert_eq!(strip, tail, "{} on broker {}", part.name(), r.broker);
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::guide::{ConfigLine, ExpectOutcome};
 use crate::model::{
-    BrokerId, ClusterView, EventLine, Fate, GroupView, PartitionView, ProducerView, ReplicaState,
+    BrokerId, ClusterView, EventLine, GroupView, PartitionView, ProducerView, ReplicaState,
 };
 
 /// One compared value.
@@ -250,9 +250,6 @@ pub fn compare_clients(original: &ClusterView, fork: &ClusterView) -> Vec<Partit
     }
     let producer =
         |v: &ClusterView, name: &str| v.producers.iter().find(|p| p.name == name).cloned();
-    let count = |p: &ProducerView, f: fn(&Fate) -> bool| {
-        Cell::Count(p.fates.iter().filter(|r| f(&r.fate)).count() as u64)
-    };
     for name in producers {
         let (a, b) = (producer(original, name), producer(fork, name));
         let cells = |p: &Option<ProducerView>| -> [Cell; 4] {
@@ -260,9 +257,9 @@ pub fn compare_clients(original: &ClusterView, fork: &ClusterView) -> Vec<Partit
                 None => [Cell::Absent, Cell::Absent, Cell::Absent, Cell::Absent],
                 Some(p) => [
                     Cell::Text(p.acks.clone()),
-                    count(p, |f| matches!(f, Fate::Acked { .. })),
-                    count(p, |f| matches!(f, Fate::Lost { .. })),
-                    count(p, |f| matches!(f, Fate::Failed(_))),
+                    Cell::Count(p.acked),
+                    Cell::Count(p.lost),
+                    Cell::Count(p.failed),
                 ],
             }
         };
@@ -602,29 +599,20 @@ mod tests {
 
     #[test]
     fn producers_and_groups_compare_by_name() {
-        use crate::model::{GroupView, MemberView, OffsetView, ProducerView, RecordFate};
-        let fate = |fate| RecordFate {
-            send_id: "p:0".into(),
-            value: None,
-            fate,
-        };
-        let producer = |acks: &str, fates| ProducerView {
+        use crate::model::{GroupView, MemberView, OffsetView, ProducerView};
+        // The counts cover every record, not only the fates carried.
+        let producer = |acks: &str, acked, lost| ProducerView {
             name: "fast".into(),
             up: true,
             sends: 3,
             incomplete: 0,
             acks: acks.into(),
-            fates,
+            acked,
+            lost,
+            failed: 0,
+            fates: vec![],
             configs: vec![],
             choices: vec![],
-        };
-        let lost = || Fate::Lost {
-            partition: "one-0".into(),
-            offset: 0,
-        };
-        let acked = || Fate::Acked {
-            partition: "one-0".into(),
-            offset: 0,
         };
         let group = |member: &str, assigned: &[&str], committed| GroupView {
             group: "g".into(),
@@ -642,12 +630,12 @@ mod tests {
             }],
         };
         let a = ClusterView {
-            producers: vec![producer("1", vec![fate(lost()), fate(lost())])],
+            producers: vec![producer("1", 0, 2)],
             groups: vec![group("c1", &["t-0", "t-1"], 4)],
             ..ClusterView::default()
         };
         let b = ClusterView {
-            producers: vec![producer("all", vec![fate(acked()), fate(acked())])],
+            producers: vec![producer("all", 2, 0)],
             groups: vec![group("c2", &["t-0", "t-1"], 4)],
             ..ClusterView::default()
         };

@@ -317,6 +317,9 @@ mod tests {
                 sends: 2,
                 incomplete: 0,
                 acks: "all".into(),
+                acked: 0,
+                lost: 1,
+                failed: 1,
                 fates: vec![
                     RecordFate {
                         send_id: "p:0".into(),

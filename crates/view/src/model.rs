@@ -16,6 +16,9 @@ pub type BrokerId = i32;
 pub const EVENT_LOG_LEN: usize = 200;
 /// How many offsets a replica strip shows (the newest).
 pub const STRIP_LEN: usize = 24;
+/// How many record fates a producer's view carries (the newest sends);
+/// the counts cover every record.
+pub const FATES_LEN: usize = 24;
 
 /// A broker process as the scenario sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +145,14 @@ pub struct ProducerView {
     /// Sent, not yet acknowledged or failed.
     pub incomplete: usize,
     pub acks: String,
+    /// Records acknowledged and still in their leader's log.
+    pub acked: u64,
+    /// Records acknowledged, then gone from the leader's log.
+    pub lost: u64,
+    /// Records whose send callback got an error.
+    pub failed: u64,
+    /// The fates of the newest [`FATES_LEN`] sends that have one, in send
+    /// order (a long run never ships every record to the page).
     pub fates: Vec<RecordFate>,
     /// Every producer config by Kafka's name with the value in effect.
     pub configs: Vec<(String, String)>,
