@@ -219,6 +219,7 @@ pub(crate) const ZH: &[(&str, &str)] = &[
     ("Log start", "日志起始偏移量"),
     ("broker down", "broker 已停止"),
     ("Log (newest offsets)", "日志（最新的偏移量）"),
+    ("Open a partition to see each replica's log, LEO, HW and the ISR's history.", "展开一个分区，查看每个副本的日志、LEO、HW 以及 ISR 的变化历史。"),
     ("{} older offsets not shown", "未显示 {} 个更早的偏移量"),
     ("offset {}: {}", "偏移量 {}：{}"),
     ("below HW (committed)", "低于 HW（已提交）"),

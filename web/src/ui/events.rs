@@ -28,8 +28,10 @@ pub fn events_panel(p: &EventsProps) -> Html {
                     let send = p.send.clone();
                     let n = e.n;
                     let current = n == at;
+                    // Keyed by event number: a new update moves the lines
+                    // it keeps instead of rewriting every line's text.
                     html! {
-                        <li>
+                        <li key={n}>
                             <button class={classes!("event", current.then_some("current"))}
                                 data-n={n.to_string()}
                                 aria-current={current.then_some("step")}

@@ -1,6 +1,14 @@
-//! Each partition: leader, epoch, ISR; each replica's log as a strip of its
-//! newest offsets with the log start offset, the HW and LEO marked in text;
-//! the ISR's history with the reason of each change (click -> replay there).
+//! Each partition: leader, epoch, ISR and its leader's LEO and HW in one
+//! line; opened, each replica's log as a strip of its newest offsets with
+//! the log start offset, the HW and LEO marked in text, and the ISR's
+//! history with the reason of each change (click -> replay there).
+//!
+//! Cheap with many partitions: a folded partition renders only its line
+//! (its replica table and strips are built when it is opened), and a
+//! partition whose data did not change between updates is not rendered
+//! again.
+
+use std::collections::HashMap;
 
 use kafkascope_view::engine::Request;
 use kafkascope_view::inspect::RecordRef;
@@ -19,7 +27,8 @@ pub struct PartitionsProps {
     pub inspect: Callback<RecordRef>,
 }
 
-/// Partitions shown open; the rest start folded (many partitions stay cheap).
+/// Partitions shown open until the learner folds them; the rest start
+/// folded.
 const OPEN: usize = 6;
 /// ISR changes listed per partition (the newest).
 const ISR_HISTORY: usize = 8;
@@ -28,53 +37,200 @@ const ISR_HISTORY: usize = 8;
 pub fn partitions_panel(p: &PartitionsProps) -> Html {
     let lang = p.lang;
     let v = &p.snap.0.view;
+    // What the learner opened or folded, by partition name; the others
+    // follow the default (the first few open).
+    let chosen = use_reducer(Chosen::default);
+    // One callback for every render, so unchanged partitions compare equal.
+    let on_toggle = use_callback(chosen.dispatcher(), |choice, d| d.dispatch(choice));
     html! {
         <section class="panel partitions" aria-labelledby="partitions-title">
             <h2 id="partitions-title">{ lang.t("Partitions") }</h2>
             if v.partitions.is_empty() {
                 <p class="muted">{ lang.t("No topics yet.") }</p>
+            } else if v.partitions.len() > OPEN {
+                <p class="hint">{ lang.t("Open a partition to see each replica's log, LEO, HW and the ISR's history.") }</p>
             }
             { for v.partitions.iter().enumerate().map(|(i, part)| {
-                let changes: Vec<&IsrChange> = v.isr_changes.iter().filter(|c| c.partition == part.name()).collect();
-                partition(lang, part, &changes, i < OPEN, &p.send, &p.inspect)
+                let name = part.name();
+                let open = chosen.0.get(&name).copied().unwrap_or(i < OPEN);
+                html! {
+                    <Partition key={name} lang={lang} snap={p.snap.clone()} index={i}
+                        open={open} on_toggle={on_toggle.clone()} send={p.send.clone()}
+                        inspect={p.inspect.clone()} />
+                }
             }) }
         </section>
     }
 }
 
-fn partition(
-    lang: Lang,
-    p: &PartitionView,
-    changes: &[&IsrChange],
-    open: bool,
-    send: &Send,
-    inspect: &Callback<RecordRef>,
-) -> Html {
+/// Partitions the learner opened (`true`) or folded, by name.
+#[derive(Default, PartialEq)]
+struct Chosen(HashMap<String, bool>);
+
+impl Reducible for Chosen {
+    type Action = (String, bool);
+    fn reduce(self: std::rc::Rc<Self>, (name, open): (String, bool)) -> std::rc::Rc<Self> {
+        let mut next = self.0.clone();
+        next.insert(name, open);
+        std::rc::Rc::new(Chosen(next))
+    }
+}
+
+#[derive(Properties)]
+pub struct PartitionProps {
+    pub lang: Lang,
+    /// The update; the partition is `snap.0.view.partitions[index]`.
+    pub snap: Snap,
+    pub index: usize,
+    pub open: bool,
+    /// The learner opened (`true`) or folded a partition, by name.
+    pub on_toggle: Callback<(String, bool)>,
+    /// Every `send` does the same (posts to the engine), and so does every
+    /// `inspect` (focuses the inspector), so both are left out of the
+    /// comparison (the page makes new ones each render).
+    pub send: Send,
+    /// Opens the record inspector on a record cell.
+    pub inspect: Callback<RecordRef>,
+}
+
+impl PartitionProps {
+    fn partition(&self) -> Option<&PartitionView> {
+        self.snap.0.view.partitions.get(self.index)
+    }
+
+    /// This partition's ISR changes, oldest first.
+    fn changes(&self) -> impl DoubleEndedIterator<Item = &IsrChange> {
+        let name = self.partition().map(|p| p.name()).unwrap_or_default();
+        self.snap
+            .0
+            .view
+            .isr_changes
+            .iter()
+            .filter(move |c| c.partition == name)
+    }
+}
+
+/// Equal when what this partition shows is equal, whatever else changed
+/// in the update (so an unchanged partition is not rendered again). A
+/// folded one shows neither strips nor history.
+impl PartialEq for PartitionProps {
+    fn eq(&self, other: &Self) -> bool {
+        let same_line = self.lang == other.lang
+            && self.open == other.open
+            && self.index == other.index
+            && self.on_toggle == other.on_toggle;
+        if !same_line {
+            return false;
+        }
+        match (self.partition(), other.partition()) {
+            (Some(a), Some(b)) if !self.open => summary_of(a) == summary_of(b),
+            (Some(a), Some(b)) => {
+                a == b
+                    && self
+                        .changes()
+                        .rev()
+                        .take(ISR_HISTORY)
+                        .eq(other.changes().rev().take(ISR_HISTORY))
+            }
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
+}
+
+/// What a folded partition's line shows.
+type Summary<'a> = (
+    &'a str,
+    i32,
+    Option<i32>,
+    i32,
+    &'a [i32],
+    Option<(i64, i64)>,
+);
+
+fn summary_of(p: &PartitionView) -> Summary<'_> {
+    let leader = leader_replica(p).map(|r| (r.leo, r.hw));
+    (
+        &p.topic,
+        p.partition,
+        p.leader,
+        p.leader_epoch,
+        &p.isr,
+        leader,
+    )
+}
+
+fn leader_replica(p: &PartitionView) -> Option<&ReplicaState> {
+    p.replicas.iter().find(|r| Some(r.broker) == p.leader)
+}
+
+#[function_component(Partition)]
+fn partition(props: &PartitionProps) -> Html {
+    let Some(p) = props.partition() else {
+        return html! {};
+    };
+    let lang = props.lang;
     let name = p.name();
     let leader = p
         .leader
         .map_or(lang.t("no leader").to_string(), |l| format!("broker {l}"));
+    let ontoggle = {
+        let (on_toggle, was_open, name) = (props.on_toggle.clone(), props.open, name.clone());
+        Callback::from(move |e: Event| {
+            let open = e
+                .target_dyn_into::<web_sys::Element>()
+                .is_some_and(|d| d.has_attribute("open"));
+            // Our own `open` change fires the event too: only a change
+            // the learner made is news.
+            if open != was_open {
+                on_toggle.emit((name.clone(), open));
+            }
+        })
+    };
+    let changes: Vec<&IsrChange> = props.changes().collect();
     html! {
-        <details class="partition" data-partition={name.clone()} {open}>
+        <details class="partition" data-partition={name.clone()} open={props.open} {ontoggle}>
             <summary>
                 <strong>{ &name }</strong>
                 { " · " }{ lang.t("Leader") }{ ": " }<span class="leader">{ leader }</span>
                 { " · " }{ lang.t("Leader epoch") }{ ": " }<span class="epoch">{ p.leader_epoch }</span>
                 { " · ISR: " }<span class="isr">{ ids(&p.isr) }</span>
+                if let Some(r) = leader_replica(p) {
+                    { " · " }<span class="leader-offsets">
+                        { "LEO " }<span class="leader-leo">{ r.leo }</span>
+                        { " · HW " }<span class="leader-hw">{ r.hw }</span>
+                    </span>
+                }
             </summary>
-            <table class="replicas">
-                <thead><tr>
-                    <th>{ lang.t("Replica") }</th>
-                    <th>{ lang.t("Role") }</th>
-                    <th>{ lang.t("In ISR") }</th>
-                    <th class="num">{ lang.t("Log start") }</th>
-                    <th class="num">{ "LEO" }</th>
-                    <th class="num">{ "HW" }</th>
-                    <th class="num">{ lang.t("Leader epoch") }</th>
-                    <th>{ lang.t("Log (newest offsets)") }</th>
-                </tr></thead>
-                <tbody>{ for p.replicas.iter().map(|r| replica(lang, &name, r, inspect)) }</tbody>
-            </table>
+            if props.open {
+                { replicas(lang, p, &props.inspect) }
+                { isr_history(lang, &changes, &props.send) }
+            }
+        </details>
+    }
+}
+
+fn replicas(lang: Lang, p: &PartitionView, inspect: &Callback<RecordRef>) -> Html {
+    let name = p.name();
+    html! {
+        <table class="replicas">
+            <thead><tr>
+                <th>{ lang.t("Replica") }</th>
+                <th>{ lang.t("Role") }</th>
+                <th>{ lang.t("In ISR") }</th>
+                <th class="num">{ lang.t("Log start") }</th>
+                <th class="num">{ "LEO" }</th>
+                <th class="num">{ "HW" }</th>
+                <th class="num">{ lang.t("Leader epoch") }</th>
+                <th>{ lang.t("Log (newest offsets)") }</th>
+            </tr></thead>
+            <tbody>{ for p.replicas.iter().map(|r| replica(lang, &name, r, inspect)) }</tbody>
+        </table>
+    }
+}
+
+fn isr_history(lang: Lang, changes: &[&IsrChange], send: &Send) -> Html {
+    html! {
+        <>
             <h4>{ lang.t("ISR changes") }</h4>
             if changes.is_empty() {
                 <p class="muted">{ lang.t("no changes yet") }</p>
@@ -84,7 +240,7 @@ fn partition(
                         let send = send.clone();
                         let n = c.n;
                         html! {
-                            <li>
+                            <li key={n}>
                                 <button class="event" data-n={n.to_string()}
                                     onclick={Callback::from(move |_| send.emit(Request::Replay { to: n }))}>
                                     { format!("#{n} · {} ms · ISR {} · ", c.t, ids(&c.isr)) }
@@ -95,7 +251,7 @@ fn partition(
                     }) }
                 </ol>
             }
-        </details>
+        </>
     }
 }
 
