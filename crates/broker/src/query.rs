@@ -38,6 +38,12 @@ pub enum BrokerQuery {
     /// The record at `offset`: its batch read alone, not the whole log
     /// (the record inspector asks this of every replica on every update).
     Record { tp: TopicPartition, offset: i64 },
+    /// The replica's batch headers (no record is decoded): a cheap way to
+    /// tell that a log only grew since it was last read.
+    Batches(TopicPartition),
+    /// The replica's offsets and its records from the batch holding
+    /// `offset` to the LEO. Answered as [`BrokerAnswer::Replica`].
+    From { tp: TopicPartition, offset: i64 },
     /// Kafka's all-topics meters (counts since this process started).
     Stats,
     /// The replica's segments and, with a base offset, that segment's
@@ -59,6 +65,7 @@ pub enum BrokerAnswer {
     Partition(Option<PartitionSummary>),
     Replica(Option<ReplicaView>),
     Layout(Option<LogLayout>),
+    Batches(Option<LogBatches>),
     Group(Option<GroupSummary>),
     Stats(crate::stats::BrokerTopicStats),
     Segments(Option<crate::segment_dump::SegmentsAnswer>),
@@ -126,6 +133,47 @@ pub struct ReplicaView {
     pub leo: i64,
     pub hw: i64,
     pub records: Vec<RecordView>,
+}
+
+/// One batch of a log, as far as telling logs apart goes: its offsets and
+/// its CRC (which covers every record in it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchId {
+    pub base_offset: i64,
+    pub last_offset: i64,
+    pub crc: u32,
+}
+
+/// A replica's log start offset and every batch's [`BatchId`], oldest
+/// first. Two answers whose log start is the same and whose batches the
+/// later one starts with describe a log that only grew.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogBatches {
+    pub log_start: i64,
+    pub batches: Vec<BatchId>,
+}
+
+impl LogBatches {
+    pub fn of<S: Storage>(log: &Log<S>) -> LogBatches {
+        LogBatches {
+            log_start: log.log_start_offset(),
+            batches: log
+                .segments()
+                .flat_map(|s| s.batches())
+                .map(|(_, h)| BatchId {
+                    base_offset: h.base_offset,
+                    last_offset: h.last_offset(),
+                    crc: h.crc,
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether this log holds `earlier` unchanged, possibly followed by
+    /// more batches.
+    pub fn extends(&self, earlier: &LogBatches) -> bool {
+        self.log_start == earlier.log_start && self.batches.starts_with(&earlier.batches)
+    }
 }
 
 /// What the storage predicates show of one replica's log.
@@ -224,6 +272,19 @@ pub fn answer(broker: &Broker, query: &BrokerQuery) -> BrokerAnswer {
         BrokerQuery::Layout(tp) => {
             BrokerAnswer::Layout(broker.partition(tp).map(|p| LogLayout::of(p.log.inner())))
         }
+        BrokerQuery::Batches(tp) => {
+            BrokerAnswer::Batches(broker.partition(tp).map(|p| LogBatches::of(p.log.inner())))
+        }
+        BrokerQuery::From { tp, offset } => BrokerAnswer::Replica(broker.partition(tp).map(|p| {
+            let log = p.log.inner();
+            let from = (*offset).clamp(log.log_start_offset(), log.log_end_offset());
+            ReplicaView {
+                log_start: log.log_start_offset(),
+                leo: log.log_end_offset(),
+                hw: p.hw(),
+                records: read_from(log, from),
+            }
+        })),
         BrokerQuery::Stats => BrokerAnswer::Stats(broker.stats),
         BrokerQuery::Segments { tp, base, limit } => BrokerAnswer::Segments(
             broker
@@ -326,7 +387,7 @@ pub fn read_newest<S: Storage>(log: &Log<S>, count: usize) -> Vec<RecordView> {
 
 /// The records from the batch holding `from` to the LEO: every record at
 /// or above the first one returned, so a suffix of [`read_all`].
-fn read_from<S: Storage>(log: &Log<S>, from: i64) -> Vec<RecordView> {
+pub fn read_from<S: Storage>(log: &Log<S>, from: i64) -> Vec<RecordView> {
     let mut out = Vec::new();
     let mut offset = from;
     let leo = log.log_end_offset();

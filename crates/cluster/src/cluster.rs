@@ -74,6 +74,9 @@ pub struct Cluster {
     /// Remote broker processes that failed (unreachable, or answered
     /// nonsense), in order, for the page to show.
     pub host_errors: RefCell<Vec<String>>,
+    /// Send ids each live log held when last read (`invariants::lost`
+    /// reads only what a log appended since).
+    pub(crate) send_ids: RefCell<crate::invariants::SendIdCache>,
     /// Per-virtual-second samples for the page's rates and charts (the
     /// session turns it on; it only reads the cluster).
     pub sampler: Option<crate::sampler::Sampler>,
@@ -188,6 +191,7 @@ impl Cluster {
             hosts,
             live,
             host_errors: RefCell::new(Vec::new()),
+            send_ids: RefCell::default(),
             sampler: None,
         })
     }
