@@ -16,7 +16,7 @@ const SETUP = [
  * played tick (100 ms) comes back as an update the page draws. */
 const SPEED = '1';
 /** Records queued per refill: the producer never runs dry while measured. */
-const REFILL = 'send p load value=v{i} count=20000';
+const REFILL = 'send p load value=v{i} count=200000';
 
 /** p-th percentile (nearest rank) of `xs`. */
 export function percentile(xs, p) {
@@ -71,21 +71,28 @@ export async function frameBench(dist, runs, seconds, log) {
         );
         const after = await page.evaluate(() => ({
           position: Number(document.querySelector('#position')?.textContent ?? 0),
-          acked: document.querySelector('.producer')?.textContent ?? '',
+          now: document.querySelector('#now-ms')?.textContent ?? '',
         }));
         await page.locator('#play').click();
         const events = after.position - before.position;
         if (events <= 0) throw new Error(`the cluster did not run while measured (event ${before.position} -> ${after.position})`);
         if (problems.length) throw new Error(problems.join('; '));
+        // Virtual time shown as "1,234 ms" (or "1234 ms").
+        const virtualMs = (t) => Number(t.replace(/[^0-9]/g, ''));
         const r = {
           run: i,
           p95_frame_ms: percentile(deltas, 95),
           median_frame_ms: percentile(deltas, 50),
           frames: deltas.length,
           events_during: events,
+          events_per_s: events / seconds,
+          // Virtual time the engine advanced per real second (1000 at 1x
+          // when it keeps up).
+          virtual_ms_per_s: (virtualMs(after.now) - virtualMs(before.now)) / seconds,
         };
         log(`frames run ${i}: p95 ${r.p95_frame_ms.toFixed(1)} ms, median ${r.median_frame_ms.toFixed(1)} ms, ` +
-          `${r.frames} frames in ${seconds} s, ${events} simulator events meanwhile`);
+          `${r.frames} frames in ${seconds} s, ${events} simulator events meanwhile ` +
+          `(${r.events_per_s.toFixed(0)}/s), virtual time ${r.virtual_ms_per_s.toFixed(0)} ms/s`);
         out.push(r);
       } finally {
         await browser.close();

@@ -253,15 +253,25 @@ pub fn app() -> Html {
         })
     };
 
-    // Keep the session for a reload, once any kept one was dealt with.
+    // Keep the session for a reload, once any kept one was dealt with
+    // (written only when it changed: playing updates often, and
+    // localStorage writes block the page).
+    let saved = use_mut_ref(|| None::<(String, u64, bool)>);
     {
         let (offer_open, log, save_error) = (offer.is_some(), log.clone(), save_error.clone());
         use_effect_with(page.update.clone(), move |snap| {
-            if let (Some(s), false) = (snap, offer_open) {
+            let key = snap
+                .as_ref()
+                .map(|s| (s.0.script.clone(), s.0.seed, s.0.brokers_in_workers));
+            let same = key.is_some() && *saved.borrow() == key;
+            if let (Some(s), false, false) = (snap, offer_open, same) {
                 let result = crate::resume::save(&s.0);
                 let mut last = save_error.borrow_mut();
                 match result {
-                    Ok(()) => last.clear(),
+                    Ok(()) => {
+                        last.clear();
+                        *saved.borrow_mut() = key;
+                    }
                     // Said once, not after every update.
                     Err(e) if *last != e => {
                         log.emit(Entry::Problem(e.clone()));
@@ -422,7 +432,7 @@ pub fn app() -> Html {
                     inspect={inspect.reform(Some)} />
                 <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} inspect={inspect.reform(Some)} />
                 <LinksPanel lang={lang_v} snap={s.clone()} />
-                <EventsPanel lang={lang_v} snap={s} send={send.clone()} />
+                <EventsPanel lang={lang_v} snap={s} send={send.clone()} playing={*playing} />
             }
             <RuntimePanel lang={lang_v} snap={page.update.clone()} send={send.clone()} trace={page.trace.clone()} />
             <StoragePanel lang={lang_v} />

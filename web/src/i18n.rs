@@ -220,6 +220,7 @@ pub(crate) const ZH: &[(&str, &str)] = &[
     ("broker down", "broker 已停止"),
     ("Log (newest offsets)", "日志（最新的偏移量）"),
     ("Open a partition to see each replica's log, LEO, HW and the ISR's history.", "展开一个分区，查看每个副本的日志、LEO、HW 以及 ISR 的变化历史。"),
+    ("Playing: the newest {} events are listed; pause to list the last {}.", "播放中：只列出最新的 {} 个事件；暂停后列出最近的 {} 个。"),
     ("{} older offsets not shown", "未显示 {} 个更早的偏移量"),
     ("offset {}: {}", "偏移量 {}：{}"),
     ("below HW (committed)", "低于 HW（已提交）"),
