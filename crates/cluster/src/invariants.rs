@@ -93,7 +93,11 @@ fn refresh_send_ids(c: &Cluster, b: BrokerId, tp: &TopicPartition) -> bool {
     let batches = match c.query(b, &BrokerQuery::Batches(tp.clone())) {
         Some(BrokerAnswer::Batches(Some(batches))) => batches,
         Some(BrokerAnswer::Batches(None)) | None => return false,
-        Some(other) => return c.wrong_answer::<()>(b, "Batches", other).is_some(),
+        Some(other) => {
+            // Noted in the host errors; read the log another way.
+            c.wrong_answer::<()>(b, "Batches", other);
+            return false;
+        }
     };
     let key = (tp.clone(), b);
     let mut cache = c.send_ids.borrow_mut();

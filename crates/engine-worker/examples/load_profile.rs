@@ -1,6 +1,7 @@
 //! Where the engine's time goes under the frame benchmark's load
 //! (tests/bench/frames.mjs): 3 brokers, 50 partitions RF=3, an acks=all
-//! producer with 20,000 records queued, ticked 100 ms at a time.
+//! producer with 200,000 records queued, ticked 100 ms at a time (the
+//! first argument: how many ticks, 50 by default).
 //! `cargo run --release -p kafkascope-engine-worker --example load_profile`
 use std::time::Instant;
 
@@ -14,7 +15,7 @@ fn main() {
         "cluster brokers=3",
         "topic create load partitions=50 replication-factor=3",
         "producer p acks=all linger.ms=5",
-        "send p load value=v{i} count=20000",
+        "send p load value=v{i} count=200000",
     ] {
         e.handle(Request::Submit {
             text: format!("{line}\n"),
@@ -36,9 +37,9 @@ fn main() {
         if let Reply::Update(u) = &reply {
             if i % 5 == 0 || i + 1 == ticks {
                 eprintln!(
-                    "tick {i}: handle {:?}, encode {:?}, decode {:?}, {} bytes, position {}, fates {}",
+                    "tick {i}: handle {:?}, encode {:?}, decode {:?}, {} bytes, position {}, acked {}",
                     t1 - t0, t2 - t1, t3 - t2, bytes.len(), u.view.position,
-                    u.view.producers.iter().map(|p| p.fates.len()).sum::<usize>()
+                    u.view.producers.iter().map(|p| p.acked).sum::<u64>()
                 );
             }
         }
