@@ -431,7 +431,7 @@ pub fn app() -> Html {
                 <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()}
                     inspect={inspect.reform(Some)} />
                 <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} inspect={inspect.reform(Some)} />
-                <LinksPanel lang={lang_v} snap={s.clone()} />
+                <LinksPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
                 <EventsPanel lang={lang_v} snap={s} send={send.clone()} playing={*playing} />
             }
             <RuntimePanel lang={lang_v} snap={page.update.clone()} send={send.clone()} trace={page.trace.clone()} />

@@ -46,6 +46,64 @@ pub fn isolate(b: i32, brokers: &[i32]) -> String {
     format!("partition {b} | {}", others.join(","))
 }
 
+/// A fault on one direction of a link, as the links view's controls
+/// write it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkFault {
+    /// Queue the link's messages (of one API, with a type) until released.
+    Hold,
+    Release,
+    /// Lose the next `count` messages.
+    Drop {
+        count: u32,
+    },
+    /// Every message takes `ms` longer: a slow link, a slow follower.
+    Delay {
+        ms: u64,
+    },
+}
+
+/// `hold FROM->TO [type=API]`, `release ...`, `drop ... [type=API] count=N`,
+/// `delay FROM->TO ms=N` (the language's delay has no type: it slows the
+/// whole direction). An empty `api` means every API.
+pub fn link_fault(fault: LinkFault, from: &str, to: &str, api: &str) -> String {
+    let typed = |verb: &str| {
+        if api.is_empty() {
+            format!("{verb} {from}->{to}")
+        } else {
+            format!("{verb} {from}->{to} type={api}")
+        }
+    };
+    match fault {
+        LinkFault::Hold => typed("hold"),
+        LinkFault::Release => typed("release"),
+        LinkFault::Drop { count } => format!("{} count={}", typed("drop"), count.max(1)),
+        LinkFault::Delay { ms } => format!("delay {from}->{to} ms={ms}"),
+    }
+}
+
+/// The APIs the link's `type=` select offers: those seen on the link
+/// first, then the ones a learner most often holds or drops.
+pub fn api_choices<'a>(seen: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    const COMMON: [&str; 8] = [
+        "Produce",
+        "Fetch",
+        "LeaderAndIsr",
+        "UpdateMetadata",
+        "OffsetForLeaderEpoch",
+        "Metadata",
+        "Heartbeat",
+        "OffsetCommit",
+    ];
+    let mut out: Vec<String> = Vec::new();
+    for api in seen.into_iter().chain(COMMON) {
+        if !out.iter().any(|a| a == api) {
+            out.push(api.to_string());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +129,48 @@ mod tests {
     fn isolate_lines() {
         assert_eq!(isolate(1, &[0, 1, 2]), "partition 1 | 0,2,zk");
         assert_eq!(isolate(0, &[0]), "partition 0 | zk");
+    }
+
+    #[test]
+    fn link_fault_lines() {
+        assert_eq!(
+            link_fault(LinkFault::Hold, "1", "0", "Fetch"),
+            "hold 1->0 type=Fetch"
+        );
+        assert_eq!(link_fault(LinkFault::Hold, "1", "zk", ""), "hold 1->zk");
+        assert_eq!(
+            link_fault(LinkFault::Release, "1", "0", "Fetch"),
+            "release 1->0 type=Fetch"
+        );
+        assert_eq!(link_fault(LinkFault::Release, "p", "2", ""), "release p->2");
+        assert_eq!(
+            link_fault(LinkFault::Drop { count: 3 }, "0", "2", "LeaderAndIsr"),
+            "drop 0->2 type=LeaderAndIsr count=3"
+        );
+        // Zero would drop nothing: the form's minimum is one.
+        assert_eq!(
+            link_fault(LinkFault::Drop { count: 0 }, "0", "2", ""),
+            "drop 0->2 count=1"
+        );
+        // A delay slows the whole direction, whatever API is selected.
+        assert_eq!(
+            link_fault(LinkFault::Delay { ms: 250 }, "0", "1", "Fetch"),
+            "delay 0->1 ms=250"
+        );
+    }
+
+    #[test]
+    fn api_choices_put_the_seen_first_once() {
+        let c = api_choices(["JoinGroup", "Fetch", "JoinGroup"]);
+        assert_eq!(&c[..3], ["JoinGroup", "Fetch", "Produce"]);
+        assert_eq!(c.iter().filter(|a| *a == "Fetch").count(), 1);
+        assert_eq!(c.len(), 9);
+        // Every choice is a name the scenario language accepts.
+        for a in &c {
+            assert!(
+                kafkascope_scenario::names::API_NAMES.contains(&a.as_str()),
+                "{a}"
+            );
+        }
     }
 }

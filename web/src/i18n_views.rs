@@ -57,6 +57,29 @@ pub const ZH: &[(&str, &str)] = &[
     ("On the wire", "在网络上"),
     ("Dropped", "已丢弃"),
     ("cut", "已断开"),
+    ("Faults on this link", "这条链路上的故障"),
+    ("Kafka API", "Kafka API"),
+    ("every API", "所有 API"),
+    ("Hold", "扣住"),
+    ("Release", "放行"),
+    (
+        "Queue this link's messages (of the API chosen) and deliver none until released.",
+        "把这条链路上（所选 API 的）消息排队扣住，放行之前一条也不投递。",
+    ),
+    ("Messages", "消息数"),
+    ("Drop the next N", "丢弃接下来的 N 条"),
+    ("Delay (ms)", "延迟（毫秒）"),
+    ("Slow this link", "让这条链路变慢"),
+    (
+        "To slow a follower, delay the leader's link to it (or both directions). A delay applies to every API. The console line heal undoes every rule.",
+        "要让一个 follower 变慢，就延迟 leader 到它的链路（或两个方向都延迟）。延迟作用于所有 API。控制台命令 heal 撤销所有规则。",
+    ),
+    ("Timeline", "时间线"),
+    ("event {} of {}", "第 {} 个事件，共 {} 个"),
+    (
+        "Drag or use the arrow keys to see the cluster after an earlier event (replayed from the seed); the right end is live.",
+        "拖动或用方向键查看集群在较早某个事件之后的样子（从种子重放）；最右端是实时状态。",
+    ),
 ];
 
 #[cfg(test)]

@@ -1,18 +1,23 @@
 //! The links view: every direction between two nodes that has messages
 //! on the wire, held by a `hold` rule or dropped so far, or is cut by a
 //! partition, with the messages by Kafka API name. Held, dropped and cut
-//! are said in words, not only by colour.
+//! are said in words, not only by colour. Each row has the link's faults
+//! (hold, release, drop the next N, delay), each writing its scenario line.
 
 use kafkascope_view::links::{ApiCount, LinkView};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::Snap;
+use crate::commands::{self, LinkFault};
 use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
 pub struct LinksProps {
     pub lang: Lang,
     pub snap: Snap,
+    /// Runs a scenario line (the link's fault controls write lines).
+    pub run: Callback<String>,
 }
 
 fn apis(list: &[ApiCount]) -> Html {
@@ -55,10 +60,14 @@ pub fn links_panel(p: &LinksProps) -> Html {
                         <th>{ lang.t("On the wire") }</th>
                         <th>{ lang.t("Held") }</th>
                         <th>{ lang.t("Dropped") }</th>
+                        <th>{ lang.t("Faults on this link") }</th>
                     </tr></thead>
                     <tbody>
                     { for links.iter().map(|l| html! {
-                        <tr class={classes!("link", l.cut.then_some("cut"), (!l.held.is_empty()).then_some("held"))}
+                        // Keyed by direction: a row keeps its open form
+                        // and choices as other links come and go.
+                        <tr key={format!("{}->{}", l.from, l.to)}
+                            class={classes!("link", l.cut.then_some("cut"), (!l.held.is_empty()).then_some("held"))}
                             data-from={l.from.clone()} data-to={l.to.clone()}>
                             <td>{ node(&l.from) }</td>
                             <td>
@@ -68,6 +77,9 @@ pub fn links_panel(p: &LinksProps) -> Html {
                             <td class="in-flight">{ apis(&l.in_flight) }</td>
                             <td class="held">{ apis(&l.held) }</td>
                             <td class="dropped">{ apis(&l.dropped) }</td>
+                            <td class="link-faults">
+                                <LinkControls lang={lang} link={l.clone()} run={p.run.clone()} />
+                            </td>
                         </tr>
                     }) }
                     </tbody>
@@ -75,5 +87,94 @@ pub fn links_panel(p: &LinksProps) -> Html {
                 </div>
             }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinkControlsProps {
+    lang: Lang,
+    link: LinkView,
+    run: Callback<String>,
+}
+
+/// One link's fault form, folded: an API (or every API), Hold / Release,
+/// Drop the next N, and a delay in ms to slow the link.
+#[function_component(LinkControls)]
+fn link_controls(p: &LinkControlsProps) -> Html {
+    let lang = p.lang;
+    let api = use_state(String::new);
+    let count = use_state(|| 1u32);
+    let ms = use_state(|| 200u64);
+    let (from, to) = (p.link.from.clone(), p.link.to.clone());
+    let seen = p
+        .link
+        .in_flight
+        .iter()
+        .chain(&p.link.held)
+        .chain(&p.link.dropped)
+        .map(|a| a.api.as_str());
+    let choices = commands::api_choices(seen);
+    let emit = |fault: LinkFault| {
+        let (run, from, to, api) = (p.run.clone(), from.clone(), to.clone(), (*api).clone());
+        Callback::from(move |_: MouseEvent| run.emit(commands::link_fault(fault, &from, &to, &api)))
+    };
+    let on_api = {
+        let api = api.clone();
+        Callback::from(move |e: Event| {
+            api.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let on_count = {
+        let count = count.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(n) = v.trim().parse::<u32>() {
+                count.set(n.max(1));
+            }
+        })
+    };
+    let on_ms = {
+        let ms = ms.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(n) = v.trim().parse::<u64>() {
+                ms.set(n);
+            }
+        })
+    };
+    let link = format!("{} → {}", node(&from), node(&to));
+    html! {
+        <details class="link-controls">
+            <summary aria-label={format!("{}: {link}", lang.t("Faults on this link"))}>{ lang.t("Faults") }</summary>
+            <div class="row">
+                <label>{ lang.t("Kafka API") }{ " " }
+                    <select class="link-api" onchange={on_api}>
+                        <option value="" selected={api.is_empty()}>{ lang.t("every API") }</option>
+                        { for choices.iter().map(|a| html! {
+                            <option value={a.clone()} selected={*a == *api}>{ a }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <div class="row">
+                <button class="fault link-hold" onclick={emit(LinkFault::Hold)}
+                    title={lang.t("Queue this link's messages (of the API chosen) and deliver none until released.")}>
+                    { lang.t("Hold") }</button>
+                <button class="fault link-release" onclick={emit(LinkFault::Release)}>{ lang.t("Release") }</button>
+            </div>
+            <div class="row">
+                <label>{ lang.t("Messages") }{ " " }
+                    <input class="link-count" type="number" min="1" value={count.to_string()} onchange={on_count} />
+                </label>
+                <button class="fault link-drop" onclick={emit(LinkFault::Drop { count: *count })}>{ lang.t("Drop the next N") }</button>
+            </div>
+            <div class="row">
+                <label>{ lang.t("Delay (ms)") }{ " " }
+                    <input class="link-ms" type="number" min="0" value={ms.to_string()} onchange={on_ms} />
+                </label>
+                <button class="fault link-delay" onclick={emit(LinkFault::Delay { ms: *ms })}>{ lang.t("Slow this link") }</button>
+            </div>
+            <p class="hint">{ lang.t("To slow a follower, delay the leader's link to it (or both directions). A delay applies to every API. The console line heal undoes every rule.") }</p>
+        </details>
     }
 }

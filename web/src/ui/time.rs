@@ -1,5 +1,6 @@
 //! Time controls: step one event, step ten, tick N ms, play/pause with a
-//! speed; where the run is; and, after a rewind, the way back to live.
+//! speed; where the run is; a timeline to scrub back (replayed from the
+//! seed) and forward; and, after a rewind, the way back to live.
 
 use kafkascope_view::engine::Request;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -71,6 +72,22 @@ pub fn time_panel(p: &TimeProps) -> Html {
         let send = p.send.clone();
         Callback::from(move |_| send.emit(Request::Live))
     };
+    // Sent on `change` (release, or each arrow key), not on every `input`
+    // while dragging: each position is a replay from the seed.
+    let scrub = {
+        let send = p.send.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(to) = v.trim().parse::<u64>() {
+                send.emit(if to >= live {
+                    Request::Live
+                } else {
+                    Request::Replay { to }
+                });
+            }
+        })
+    };
+    let shown = rewound.unwrap_or(live);
     html! {
         <section class="panel time" aria-labelledby="time-title">
             <h2 id="time-title">{ lang.t("Time") }</h2>
@@ -96,6 +113,15 @@ pub fn time_panel(p: &TimeProps) -> Html {
                 { lang.t("Virtual time") }{ ": " }<strong id="now-ms">{ lang.f("{} ms", &[&now]) }</strong>
                 { " · " }{ lang.t("Event") }{ ": " }<strong id="position">{ position }</strong>
             </p>
+            <div class="row timeline">
+                <label for="scrubber">{ lang.t("Timeline") }</label>
+                <input id="scrubber" type="range" min="0" max={live.to_string()} step="1"
+                    value={shown.to_string()} disabled={!ready}
+                    aria-valuetext={lang.f("event {} of {}", &[&shown, &live])}
+                    onchange={scrub} />
+                <span id="scrubber-at">{ lang.f("event {} of {}", &[&shown, &live]) }</span>
+            </div>
+            <p class="hint">{ lang.t("Drag or use the arrow keys to see the cluster after an earlier event (replayed from the seed); the right end is live.") }</p>
             if let Some(at) = rewound {
                 <p class="rewound" role="status" id="rewound">
                     { lang.f("Viewing the past: event {} of {}.", &[&at, &live]) }{ " " }
