@@ -75,6 +75,10 @@ pub const ZH: &[(&str, &str)] = &[
         "要让一个 follower 变慢，就延迟 leader 到它的链路（或两个方向都延迟）。延迟作用于所有 API。控制台命令 heal 撤销所有规则。",
     ),
     ("Timeline", "时间线"),
+    (
+        "Every direction between two brokers is listed, quiet or not.",
+        "两个 broker 之间的每个方向都会列出，无论有没有消息。",
+    ),
     ("event {} of {}", "第 {} 个事件，共 {} 个"),
     (
         "Drag or use the arrow keys to see the cluster after an earlier event (replayed from the seed); the right end is live.",

@@ -41,14 +41,35 @@ fn node(name: &str) -> String {
     }
 }
 
+/// The links with traffic, then every broker-to-broker direction without
+/// any: a quiet link (a follower's Fetch parked at the leader) still gets
+/// its fault controls, so a rule can be set before traffic shows.
+fn with_broker_pairs(links: &[LinkView], ids: &[i32]) -> Vec<LinkView> {
+    let mut out = links.to_vec();
+    for &a in ids {
+        for &b in ids.iter().filter(|&&b| b != a) {
+            let (from, to) = (a.to_string(), b.to_string());
+            if !links.iter().any(|l| l.from == from && l.to == to) {
+                out.push(LinkView {
+                    from,
+                    to,
+                    ..LinkView::default()
+                });
+            }
+        }
+    }
+    out
+}
+
 #[function_component(LinksPanel)]
 pub fn links_panel(p: &LinksProps) -> Html {
     let lang = p.lang;
-    let links: &[LinkView] = &p.snap.0.view.links;
+    let ids: Vec<i32> = p.snap.0.view.brokers.iter().map(|b| b.id).collect();
+    let links = with_broker_pairs(&p.snap.0.view.links, &ids);
     html! {
         <section class="panel links" aria-labelledby="links-title">
             <h2 id="links-title">{ lang.t("Links") }</h2>
-            <p class="hint">{ lang.t("Messages between nodes by Kafka API: on the wire, held by a hold rule, dropped so far (a cut, a drop rule, a receiver down).") }</p>
+            <p class="hint">{ lang.t("Messages between nodes by Kafka API: on the wire, held by a hold rule, dropped so far (a cut, a drop rule, a receiver down).") }{ " " }{ lang.t("Every direction between two brokers is listed, quiet or not.") }</p>
             if links.is_empty() {
                 <p class="muted" id="links-empty">{ lang.t("No messages between nodes right now.") }</p>
             } else {

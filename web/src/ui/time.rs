@@ -73,16 +73,18 @@ pub fn time_panel(p: &TimeProps) -> Html {
         Callback::from(move |_| send.emit(Request::Live))
     };
     // Sent on `change` (release, or each arrow key), not on every `input`
-    // while dragging: each position is a replay from the seed.
+    // while dragging: each position is a replay from the seed (which stops
+    // at the first delivery that reaches it: a delivery that logs several
+    // events can land a little past it).
     let scrub = {
         let send = p.send.clone();
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlInputElement>().value();
-            if let Ok(to) = v.trim().parse::<u64>() {
-                send.emit(if to >= live {
+            if let Ok(n) = v.trim().parse::<u64>() {
+                send.emit(if n >= live {
                     Request::Live
                 } else {
-                    Request::Replay { to }
+                    Request::Replay { to: n }
                 });
             }
         })
