@@ -12,7 +12,7 @@
 //!   runs on, persisted in order with relaxed durability (page cache) and
 //!   strict durability (fsync), loaded back after a crash or a power loss.
 //!   The broker worker's use:
-//!   ```ignore
+//!   ```text
 //!   let (idb, load_report) = IdbLogStorage::open(broker_id).await?; // or open_after_power_loss
 //!   let broker = Broker::new(config, idb.storage());
 //!   // after each batch of broker inputs (awaiting is optional; order is kept):
