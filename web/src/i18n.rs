@@ -264,6 +264,27 @@ pub(crate) const ZH: &[(&str, &str)] = &[
      "每个存储 worker 打开自己的 IndexedDB 数据库并写入、读回一个记录批次：检查这个浏览器能否保存 broker 日志。集群自己的 broker worker 在“broker 在哪里运行”中选择。"),
 ];
 
+/// What every table of translations must satisfy: each Chinese text is
+/// non-empty, keeps its English key's `{}` placeholders (in order, no
+/// numbered ones), each key appears once, and the lookup finds this very
+/// entry (no other table shadows it).
+#[cfg(test)]
+pub(crate) fn check_table(table: &[(&'static str, &'static str)]) {
+    for (i, (en, zh)) in table.iter().enumerate() {
+        assert!(!zh.trim().is_empty(), "{en}");
+        assert!(
+            !zh.contains("{0}") && !zh.contains("{1}"),
+            "{zh}: only {{}} in order"
+        );
+        assert_eq!(en.matches("{}").count(), zh.matches("{}").count(), "{en}");
+        assert!(
+            table[..i].iter().all(|(k, _)| k != en),
+            "duplicate key {en}"
+        );
+        assert_eq!(Lang::Zh.t(en), *zh, "{en} is shadowed by another table");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,10 +303,6 @@ mod tests {
 
     #[test]
     fn every_translation_is_unique_non_empty_and_keeps_its_placeholders() {
-        for (i, (en, zh)) in ZH.iter().enumerate() {
-            assert!(!zh.trim().is_empty(), "{en}");
-            assert_eq!(en.matches("{}").count(), zh.matches("{}").count(), "{en}");
-            assert!(ZH[..i].iter().all(|(k, _)| k != en), "duplicate key {en}");
-        }
+        check_table(ZH);
     }
 }

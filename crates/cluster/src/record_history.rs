@@ -30,18 +30,6 @@ fn int(d: &Value, key: &str) -> Option<i64> {
     d.get(key).and_then(Value::as_i64)
 }
 
-fn ints(d: &Value, key: &str) -> Vec<BrokerId> {
-    d.get(key)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_i64())
-                .map(|x| x as BrokerId)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn text<'a>(d: &'a Value, key: &str) -> &'a str {
     d.get(key).and_then(Value::as_str).unwrap_or("")
 }
@@ -779,10 +767,10 @@ fn follow(
                         }
                     }
                     "isr-shrink" | "isr-expand" if on_tp => {
-                        isr = ints(detail, "new");
+                        isr = crate::view::detail_ids(detail, "new");
                     }
                     "partition-state" if on_tp => {
-                        isr = ints(detail, "isr");
+                        isr = crate::view::detail_ids(detail, "isr");
                         let epoch = int(detail, "leader_epoch").unwrap_or(-1) as i32;
                         if leader_epoch == Some(epoch) {
                             continue;

@@ -164,7 +164,8 @@ fn detail_str(d: &serde_json::Value, key: &str) -> String {
     }
 }
 
-fn detail_ids(d: &serde_json::Value, key: &str) -> Vec<BrokerId> {
+/// A trace event's list of broker ids (`isr`, `new`, ...), empty if absent.
+pub(crate) fn detail_ids(d: &serde_json::Value, key: &str) -> Vec<BrokerId> {
     d.get(key)
         .and_then(|v| v.as_array())
         .map(|a| {
