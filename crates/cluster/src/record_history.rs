@@ -961,6 +961,15 @@ mod tests {
         s.steps.iter().map(|s| s.step.kind()).collect()
     }
 
+    /// The event number of the story's first step of this kind.
+    fn first_n(s: &RecordStory, kind: &str) -> u64 {
+        s.steps
+            .iter()
+            .find(|s| s.step.kind() == kind)
+            .unwrap_or_else(|| panic!("no {kind} step in {:?}", kinds(s)))
+            .n
+    }
+
     #[test]
     fn an_acks_1_record_acked_by_a_leader_that_died_is_truncated_and_lost() {
         let s = demo("01-acks.scn", 11);
@@ -1095,12 +1104,7 @@ mod tests {
         let s = demo("01-acks.scn", 11);
         let kept = s.cluster().unwrap().record_story(&send("safe:1"));
         assert!(kept.acked);
-        let acked = kept
-            .steps
-            .iter()
-            .find(|s| matches!(s.step, Step::Acked { .. }))
-            .unwrap()
-            .n;
+        let acked = first_n(&kept, "acked");
         // Right after the retry's ack, broker 0 (down) still has the first
         // copy, appended in epoch 0; broker 1 holds the retried one.
         let (past, _) = Session::replay(11, &s.script(), Some(acked)).unwrap();
@@ -1182,18 +1186,8 @@ mod tests {
         let s = demo("01-acks.scn", 11);
         let live = s.cluster().unwrap().record_story(&send("fast:2"));
         let truncated = live.steps.last().unwrap().n;
-        let down = live
-            .steps
-            .iter()
-            .find(|s| matches!(s.step, Step::BrokerDown { .. }))
-            .unwrap()
-            .n;
-        let acked = live
-            .steps
-            .iter()
-            .find(|s| matches!(s.step, Step::Acked { .. }))
-            .unwrap()
-            .n;
+        let down = first_n(&live, "down");
+        let acked = first_n(&live, "acked");
         let (past, _) = Session::replay(11, &s.script(), Some(acked)).unwrap();
         let story = past.cluster().unwrap().record_story(&send("fast:2"));
         assert_eq!(story.verdict, Verdict::NotCommitted);
