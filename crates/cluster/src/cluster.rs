@@ -77,6 +77,12 @@ pub struct Cluster {
     /// Send ids each live log held when last read (`invariants::lost`
     /// reads only what a log appended since).
     pub(crate) send_ids: RefCell<crate::invariants::SendIdCache>,
+    /// The producers' acked records by partition, with those lost as of
+    /// the last check (`invariants::lost` checks only what changed).
+    pub(crate) acked_index: RefCell<crate::acked_index::AckedIndex>,
+    /// The record inspector's passes over the trace, kept between
+    /// updates (`Cluster::record_story`).
+    pub(crate) stories: RefCell<crate::record_history::StoryCache>,
     /// Per-virtual-second samples for the page's rates and charts (the
     /// session turns it on; it only reads the cluster).
     pub sampler: Option<crate::sampler::Sampler>,
@@ -192,6 +198,8 @@ impl Cluster {
             live,
             host_errors: RefCell::new(Vec::new()),
             send_ids: RefCell::default(),
+            acked_index: RefCell::default(),
+            stories: RefCell::default(),
             sampler: None,
         })
     }

@@ -68,7 +68,7 @@ impl HwWatch {
 
 /// Send ids held by the partition's current leader, or — while it has no
 /// leader — by any replica, down ones included (what their disks hold).
-fn held_send_ids(c: &Cluster, tp: &TopicPartition) -> BTreeSet<String> {
+pub(crate) fn held_send_ids(c: &Cluster, tp: &TopicPartition) -> BTreeSet<String> {
     let brokers: Vec<BrokerId> = match c.leader(tp) {
         Some(l) => vec![l],
         None => (0..c.brokers() as BrokerId).collect(),
@@ -85,11 +85,31 @@ fn held_send_ids(c: &Cluster, tp: &TopicPartition) -> BTreeSet<String> {
 /// start, the same batches first — a batch's CRC covers its records) is
 /// read from where the last read ended, so the page's view of lost records
 /// does not decode every log on every update.
-pub type SendIdCache = BTreeMap<(TopicPartition, BrokerId), (LogBatches, BTreeSet<String>)>;
+#[derive(Default)]
+pub struct SendIdCache {
+    logs: BTreeMap<(TopicPartition, BrokerId), SendIds>,
+    /// The newest read-from-the-start's generation.
+    next: u64,
+}
+
+/// One log's send ids as last read.
+pub(crate) struct SendIds {
+    batches: LogBatches,
+    pub(crate) ids: BTreeSet<String>,
+    /// Changes only when the log is read again from its start: while it
+    /// stays, `ids` only grew (the acked index rechecks just what is new).
+    pub(crate) generation: u64,
+}
+
+impl SendIdCache {
+    pub(crate) fn get(&self, tp: &TopicPartition, b: BrokerId) -> Option<&SendIds> {
+        self.logs.get(&(tp.clone(), b))
+    }
+}
 
 /// Brings `c`'s cache of broker `b`'s live log of `tp` up to date; false
 /// if `b` does not run with that log open (read it another way).
-fn refresh_send_ids(c: &Cluster, b: BrokerId, tp: &TopicPartition) -> bool {
+pub(crate) fn refresh_send_ids(c: &Cluster, b: BrokerId, tp: &TopicPartition) -> bool {
     let batches = match c.query(b, &BrokerQuery::Batches(tp.clone())) {
         Some(BrokerAnswer::Batches(Some(batches))) => batches,
         Some(BrokerAnswer::Batches(None)) | None => return false,
@@ -101,18 +121,19 @@ fn refresh_send_ids(c: &Cluster, b: BrokerId, tp: &TopicPartition) -> bool {
     };
     let key = (tp.clone(), b);
     let mut cache = c.send_ids.borrow_mut();
-    let from = match cache.get(&key) {
-        Some((known, _)) if batches.extends(known) => {
-            if batches.batches.len() == known.batches.len() {
+    let from = match cache.logs.get(&key) {
+        Some(known) if batches.extends(&known.batches) => {
+            if batches.batches.len() == known.batches.batches.len() {
                 return true; // Nothing new.
             }
             known
+                .batches
                 .batches
                 .last()
                 .map_or(batches.log_start, |last| last.last_offset + 1)
         }
         _ => {
-            cache.remove(&key);
+            cache.logs.remove(&key);
             batches.log_start
         }
     };
@@ -123,64 +144,36 @@ fn refresh_send_ids(c: &Cluster, b: BrokerId, tp: &TopicPartition) -> bool {
     let records = match c.query(b, &query) {
         Some(BrokerAnswer::Replica(Some(r))) => r.records,
         _ => {
-            cache.remove(&key);
+            cache.logs.remove(&key);
             return false;
         }
     };
-    let entry = cache.entry(key).or_default();
+    let SendIdCache { logs, next } = &mut *cache;
+    let entry = logs.entry(key).or_insert_with(|| {
+        *next += 1;
+        SendIds {
+            batches: LogBatches::default(),
+            ids: BTreeSet::new(),
+            generation: *next,
+        }
+    });
     entry
-        .1
+        .ids
         .extend(records.into_iter().filter_map(|r| r.send_id));
-    entry.0 = batches;
+    entry.batches = batches;
     true
 }
 
 /// Acknowledged records (of every producer) missing from their
-/// partition's current leader's log.
+/// partition's current leader's log, in producer then ack order (see
+/// [`crate::acked_index`]: only new acks and changed logs are checked).
 pub fn lost(c: &Cluster) -> Vec<Acked> {
-    /// Where a partition's held ids are: in the cache for its running
-    /// leader, or read in full (no leader, or one that is down).
-    enum Held {
-        Cached(BrokerId),
-        Read(BTreeSet<String>),
-    }
-    let mut held: BTreeMap<&TopicPartition, Held> = BTreeMap::new();
-    for p in c.producers() {
-        for a in &p.app.acked {
-            if !held.contains_key(&a.tp) {
-                let h = match c.leader(&a.tp).filter(|&l| refresh_send_ids(c, l, &a.tp)) {
-                    Some(l) => Held::Cached(l),
-                    None => Held::Read(held_send_ids(c, &a.tp)),
-                };
-                held.insert(&a.tp, h);
-            }
-        }
-    }
-    let cache = c.send_ids.borrow();
-    let ids: BTreeMap<&TopicPartition, Option<&BTreeSet<String>>> = held
-        .iter()
-        .map(|(&tp, h)| {
-            let ids = match h {
-                Held::Cached(l) => cache.get(&(tp.clone(), *l)).map(|(_, ids)| ids),
-                Held::Read(ids) => Some(ids),
-            };
-            (tp, ids)
-        })
-        .collect();
-    let mut missing = Vec::new();
-    for p in c.producers() {
-        for a in &p.app.acked {
-            let has = ids
-                .get(&a.tp)
-                .copied()
-                .flatten()
-                .is_some_and(|ids| ids.contains(&a.send_id));
-            if !has {
-                missing.push(a.clone());
-            }
-        }
-    }
+    let missing = c.acked_index.borrow_mut().lost(c);
+    let producers: Vec<_> = c.producers().collect();
     missing
+        .into_iter()
+        .map(|(p, i)| producers[p].app.acked[i].clone())
+        .collect()
 }
 
 /// Records in the leader's log beyond the first copy of each send.
@@ -282,12 +275,12 @@ pub fn divergence_below_hw(c: &Cluster, tp: &TopicPartition) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::session::Session;
+    use crate::scenario_lines;
 
     /// `lost` as it was before the cache: every log read in full.
-    fn lost_read_in_full(c: &Cluster) -> Vec<Acked> {
+    pub(crate) fn lost_read_in_full(c: &Cluster) -> Vec<Acked> {
         let mut held: BTreeMap<TopicPartition, BTreeSet<String>> = BTreeMap::new();
         let mut missing = Vec::new();
         for p in c.producers() {
@@ -303,13 +296,12 @@ mod tests {
         missing
     }
 
-    /// Line by line through scenarios where logs are truncated, rewritten
-    /// by a new leader, lose unflushed data, roll and are deleted by
-    /// retention: after every line the cached `lost` is the full read's.
+    /// Line by line through every scenario of the repository (logs
+    /// truncated, rewritten by a new leader, losing unflushed data, rolled
+    /// and deleted by retention, producers added mid-run): after every
+    /// line the cached, incremental `lost` is the full read's.
     #[test]
     fn the_cached_lost_records_are_the_full_reads() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/scenarios");
-        let read = |file: &str| std::fs::read_to_string(format!("{dir}/{file}")).unwrap();
         // Broker 0 leads again after its log was truncated and rewritten
         // (to more batches than it had): its cached ids are stale (x0, x1
         // are gone from it).
@@ -318,46 +310,29 @@ mod tests {
              run until isr t-0 == 0,1,2 timeout=60000\n\
              crash 1\nrun until leader t-0 == 0 timeout=60000\nexpect lost == 2\n\
              send p t value=z{{i}} count=2\nflush p\ntick 1000\n",
-            read("replication/leader-failure.scn")
+            scenario_lines::read("replication/leader-failure.scn")
         );
         let (mut checked, mut with_loss) = (0, 0);
-        for (file, text) in [("leader-failure.scn, then 0 leads again", leads_again)]
-            .into_iter()
-            .chain(
-                [
-                    "replication/leader-failure.scn",
-                    "demos/01-acks.scn",
-                    "demos/04-kip101-high-watermark.scn",
-                    "demos/05-unclean-election.scn",
-                    "demos/06-power-failure.scn",
-                    "demos/14-segments-and-retention.scn",
-                    "clients/acks0-loss.scn",
-                ]
-                .map(|f| (f, read(f))),
-            )
-        {
-            let mut s = Session::new(7);
-            for line in text.lines() {
-                let t = line.trim_start();
-                // Comments and a demo's header are not console lines.
-                if t.is_empty() || t.starts_with('#') || t.starts_with("demo ") {
-                    continue;
-                }
-                let out = s.submit(&format!("{line}\n"));
-                assert!(
-                    out.as_ref()
-                        .is_ok_and(|o| !o.lines.iter().any(|l| l.starts_with("FAIL"))),
-                    "{file}: {line:?}: {out:?}"
-                );
-                let Some(c) = s.cluster() else { continue };
+        let files = scenario_lines::all_files();
+        assert!(files.len() >= 50, "{files:?}");
+        for (file, text) in [(
+            "leader-failure.scn, then 0 leads again".to_string(),
+            leads_again,
+        )]
+        .into_iter()
+        .chain(files.into_iter().map(|f| {
+            let text = scenario_lines::read(&f);
+            (f, text)
+        })) {
+            scenario_lines::each_line(&file, &text, |line, c| {
                 let full = lost_read_in_full(c);
                 let ids = |v: &[Acked]| v.iter().map(|a| a.send_id.clone()).collect::<Vec<_>>();
                 assert_eq!(ids(&lost(c)), ids(&full), "{file}: after {line:?}");
                 checked += 1;
                 with_loss += usize::from(!full.is_empty());
-            }
+            });
         }
-        assert!(checked > 100, "{checked} states checked");
-        assert!(with_loss > 5, "{with_loss} states with lost records");
+        assert!(checked > 1000, "{checked} states checked");
+        assert!(with_loss > 20, "{with_loss} states with lost records");
     }
 }

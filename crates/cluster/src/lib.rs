@@ -31,6 +31,7 @@
 //! Everything is deterministic: ordered maps only, no clock, randomness
 //! from the run's seed.
 
+mod acked_index;
 mod admin;
 pub mod chaos;
 pub mod client_commands;
@@ -52,6 +53,8 @@ pub mod producer_txn;
 pub mod record_history;
 pub mod runner;
 pub mod sampler;
+#[cfg(test)]
+mod scenario_lines;
 pub mod segments_view;
 pub mod session;
 pub mod view;

@@ -23,7 +23,7 @@ use kafkascope_view::inspect::{
 };
 
 use crate::cluster::Cluster;
-use crate::producer::send_number;
+use crate::producer::{send_number, Producer};
 use crate::segments_view::parse_partition;
 
 fn int(d: &Value, key: &str) -> Option<i64> {
@@ -82,49 +82,25 @@ struct Request {
 
 /// Follows the trace's messages: which Produce request carries which
 /// sends, what input is being handled, when each message was sent.
-struct Wire<'a> {
-    names: &'a [String],
+#[derive(Default)]
+struct Wire {
     input: Option<Input>,
     /// Producer node -> the batches of its next Produce request.
     next_request: HashMap<u32, Vec<(String, Vec<u64>)>>,
     requests: HashMap<u64, Request>,
-    trace: &'a [TraceEvent],
     /// Index of the event being observed.
     at: usize,
 }
 
-impl<'a> Wire<'a> {
-    fn new(names: &'a [String], trace: &'a [TraceEvent]) -> Wire<'a> {
-        Wire {
-            names,
-            input: None,
-            next_request: HashMap::new(),
-            requests: HashMap::new(),
-            trace,
-            at: 0,
-        }
-    }
-
-    fn name(&self, node: u32) -> String {
-        self.names
-            .get(node as usize)
-            .cloned()
-            .unwrap_or_else(|| node.to_string())
-    }
-
+impl Wire {
     /// The event that put message `id` on the wire (or parked it): looked
     /// up backwards from the one observed, for the few messages a story
     /// names, instead of indexing every message of the run.
-    fn sent(&self, id: u64) -> Option<u64> {
-        self.trace[..self.at]
-            .iter()
-            .rev()
-            .find_map(|e| match &e.kind {
-                TraceKind::Sent { id: m, .. } | TraceKind::Held { id: m, .. } if *m == id => {
-                    Some(e.n)
-                }
-                _ => None,
-            })
+    fn sent(&self, trace: &[TraceEvent], id: u64) -> Option<u64> {
+        trace[..self.at].iter().rev().find_map(|e| match &e.kind {
+            TraceKind::Sent { id: m, .. } | TraceKind::Held { id: m, .. } if *m == id => Some(e.n),
+            _ => None,
+        })
     }
 
     fn observe(&mut self, at: usize, e: &TraceEvent) {
@@ -175,12 +151,12 @@ impl<'a> Wire<'a> {
         self.input.filter(|i| i.to == node && i.api == api)
     }
 
-    fn carrier(&self, i: Input) -> Carrier {
+    fn carrier(&self, trace: &[TraceEvent], names: &[String], i: Input) -> Carrier {
         Carrier {
-            sent: self.sent(i.id),
+            sent: self.sent(trace, i.id),
             delivered: Some(i.n),
-            from: self.name(i.from),
-            to: self.name(i.to),
+            from: walk_name(names, i.from),
+            to: walk_name(names, i.to),
             api: i.api.to_string(),
         }
     }
@@ -193,43 +169,64 @@ struct Identity {
     epoch: i32,
 }
 
+/// A walk over the trace that can stop and go on: it reads event `at` of
+/// the trace given each time, the stored trace's events in order.
+trait Pass {
+    fn feed(&mut self, trace: &[TraceEvent], names: &[String], at: usize);
+}
+
 /// Pass one for a send id: every append of that send (a retry may append
 /// it twice), and the offset its ack named.
-fn find_send(
-    trace: &[TraceEvent],
-    names: &[String],
-    tp: &str,
+struct FindSend {
+    tp: String,
     producer: u32,
     number: u64,
-) -> (Vec<Identity>, Option<i64>) {
-    let mut wire = Wire::new(names, trace);
-    let mut appends = Vec::new();
-    let mut acked = None;
-    for (at, e) in trace.iter().enumerate() {
-        wire.observe(at, e);
+    wire: Wire,
+    appends: Vec<Identity>,
+    acked: Option<i64>,
+}
+
+impl FindSend {
+    fn new(tp: &str, producer: u32, number: u64) -> FindSend {
+        FindSend {
+            tp: tp.to_string(),
+            producer,
+            number,
+            wire: Wire::default(),
+            appends: Vec::new(),
+            acked: None,
+        }
+    }
+}
+
+impl Pass for FindSend {
+    fn feed(&mut self, trace: &[TraceEvent], _: &[String], at: usize) {
+        let e = &trace[at];
+        self.wire.observe(at, e);
+        let (tp, producer, number) = (self.tp.as_str(), self.producer, self.number);
         let TraceKind::Node { node, kind, detail } = &e.kind else {
-            continue;
+            return;
         };
         match kind.as_ref() {
             "append" if text(detail, "partition") == tp => {
-                let Some(i) = wire.input_to(node.0, "Produce") else {
-                    continue;
+                let Some(i) = self.wire.input_to(node.0, "Produce") else {
+                    return;
                 };
-                let Some(req) = wire.requests.get(&i.id) else {
-                    continue;
+                let Some(req) = self.wire.requests.get(&i.id) else {
+                    return;
                 };
                 if req.producer != producer {
-                    continue;
+                    return;
                 }
                 let Some((_, sends)) = req.batches.iter().find(|(p, _)| p == tp) else {
-                    continue;
+                    return;
                 };
                 if let (Some(at), Some(first), Some(epoch)) = (
                     sends.iter().position(|&s| s == number),
                     int(detail, "first"),
                     int(detail, "leader_epoch"),
                 ) {
-                    appends.push(Identity {
+                    self.appends.push(Identity {
                         offset: first + at as i64,
                         epoch: epoch as i32,
                     });
@@ -241,27 +238,31 @@ fn find_send(
                     sends.iter().position(|&s| s == number),
                     int(detail, "base_offset"),
                 ) {
-                    acked = Some(if base < 0 { -1 } else { base + at as i64 });
+                    self.acked = Some(if base < 0 { -1 } else { base + at as i64 });
                 }
             }
             _ => {}
         }
     }
-    (appends, acked)
 }
 
 /// Pass one for an offset: which record (epoch) each broker holds at
 /// `offset` at the end of the trace.
-fn epochs_at(trace: &[TraceEvent], tp: &str, offset: i64) -> BTreeMap<BrokerId, i32> {
-    let mut at: BTreeMap<BrokerId, i32> = BTreeMap::new();
-    for e in trace {
-        let TraceKind::Node { node, kind, detail } = &e.kind else {
-            continue;
+struct EpochsAt {
+    tp: String,
+    offset: i64,
+    at: BTreeMap<BrokerId, i32>,
+}
+
+impl Pass for EpochsAt {
+    fn feed(&mut self, trace: &[TraceEvent], _: &[String], at: usize) {
+        let TraceKind::Node { node, kind, detail } = &trace[at].kind else {
+            return;
         };
-        if text(detail, "partition") != tp {
-            continue;
+        if text(detail, "partition") != self.tp {
+            return;
         }
-        let b = node.0 as BrokerId;
+        let (b, offset) = (node.0 as BrokerId, self.offset);
         match kind.as_ref() {
             "append" => {
                 if let (Some(first), Some(last), Some(epoch)) = (
@@ -270,31 +271,219 @@ fn epochs_at(trace: &[TraceEvent], tp: &str, offset: i64) -> BTreeMap<BrokerId, 
                     int(detail, "leader_epoch"),
                 ) {
                     if first <= offset && offset <= last {
-                        at.insert(b, epoch as i32);
+                        self.at.insert(b, epoch as i32);
                     }
                 }
             }
             "follower-append" => {
                 if let Some(epoch) = batch_epoch(detail, offset) {
-                    at.insert(b, epoch);
+                    self.at.insert(b, epoch);
                 }
             }
             "truncate" if int(detail, "to").is_some_and(|to| to <= offset) => {
-                at.remove(&b);
+                self.at.remove(&b);
             }
             "log-recovered" if int(detail, "leo").is_some_and(|leo| leo <= offset) => {
-                at.remove(&b);
+                self.at.remove(&b);
             }
             _ => {}
         }
     }
-    at
+}
+
+/// The partition a producer's send went to by its first producer-send
+/// event (for a send not acknowledged yet).
+struct SendPartition {
+    node: u32,
+    number: u64,
+    found: Option<TopicPartition>,
+}
+
+impl Pass for SendPartition {
+    fn feed(&mut self, trace: &[TraceEvent], _: &[String], at: usize) {
+        if self.found.is_some() {
+            return;
+        }
+        self.found = match &trace[at].kind {
+            TraceKind::Node { node, kind, detail }
+                if node.0 == self.node && kind == "producer-send" =>
+            {
+                detail
+                    .get("batches")
+                    .and_then(Value::as_array)
+                    .and_then(|bs| {
+                        bs.iter().find_map(|b| {
+                            sends_of(b)
+                                .contains(&self.number)
+                                .then(|| parse_partition(text(b, "partition")))?
+                        })
+                    })
+            }
+            _ => None,
+        };
+    }
+}
+
+/// Each producer's first acknowledged record with one send id, read as
+/// acks arrive (a producer's acked list only grows).
+struct AckedScan {
+    send_id: String,
+    /// Per producer: its name, how many acks were read, the last read's
+    /// send id (a replaced list is read again) and the first match.
+    seen: Vec<(String, usize, Option<String>, Option<usize>)>,
+}
+
+impl AckedScan {
+    fn update(&mut self, producers: &[&Producer]) {
+        let same = self.seen.len() == producers.len()
+            && self
+                .seen
+                .iter()
+                .zip(producers)
+                .all(|((name, read, last, _), p)| {
+                    *name == p.name
+                        && p.app.acked.len() >= *read
+                        && read.checked_sub(1).map(|i| &p.app.acked[i].send_id) == last.as_ref()
+                });
+        if !same {
+            self.seen = (producers.iter())
+                .map(|p| (p.name.clone(), 0, None, None))
+                .collect();
+        }
+        for ((_, read, last, first), p) in self.seen.iter_mut().zip(producers) {
+            let acked = &p.app.acked;
+            if first.is_none() {
+                *first = (acked.iter().enumerate().skip(*read))
+                    .find(|(_, a)| a.send_id == self.send_id)
+                    .map(|(i, _)| i);
+            }
+            *read = acked.len();
+            *last = acked.last().map(|a| a.send_id.clone());
+        }
+    }
+}
+
+/// One pass kept with what it was started for: asked again for the same,
+/// it goes on from where it stopped; for anything else it starts over.
+type Slot<K, P> = Option<(K, P)>;
+
+/// Follows `(groups, partition, record, send)`.
+type FollowKey = (
+    BTreeMap<String, Option<String>>,
+    String,
+    Option<Identity>,
+    Option<(u32, u64)>,
+);
+
+/// The passes of the story the inspector shows, kept between updates so
+/// that each update reads only the trace events that came since (the
+/// stored trace only grows at its end unless a live run drops its oldest
+/// events, and then the passes start again).
+#[derive(Default)]
+pub struct StoryCache {
+    asked: Option<RecordRef>,
+    /// The stored trace as the passes last read it: its first event's
+    /// number, how many events they read and the last one's number.
+    read: Option<(u64, usize, u64)>,
+    epochs: Slot<(String, i64), EpochsAt>,
+    send_partition: Slot<(u32, u64), SendPartition>,
+    find: Slot<(String, u32, u64), FindSend>,
+    follow: Slot<FollowKey, Follow>,
+    /// Asked by offset: the second walk, with the send the first found.
+    refollow: Slot<FollowKey, Follow>,
+    acked: Option<AckedScan>,
+}
+
+fn feed_all<P: Pass>(p: &mut P, trace: &[TraceEvent], names: &[String], from: usize) {
+    for at in from..trace.len() {
+        p.feed(trace, names, at);
+    }
+}
+
+/// The pass in `slot` for `key`, up to date with `trace`; started anew
+/// (from the trace's first event) if the slot held another key's.
+fn pass<'s, K: PartialEq, P: Pass>(
+    slot: &'s mut Slot<K, P>,
+    key: K,
+    trace: &[TraceEvent],
+    names: &[String],
+    start: impl FnOnce() -> P,
+) -> &'s mut P {
+    if slot.as_ref().is_none_or(|(k, _)| *k != key) {
+        let mut p = start();
+        feed_all(&mut p, trace, names, 0);
+        *slot = Some((key, p));
+    }
+    &mut slot.as_mut().expect("just set").1
+}
+
+impl StoryCache {
+    /// Forgets the passes if they were for another record or another
+    /// trace, else brings each up to date with `trace`.
+    fn catch_up(&mut self, asked: &RecordRef, trace: &[TraceEvent], names: &[String]) {
+        let same_trace = self.read.is_none_or(|(first, read, last)| {
+            trace.first().map(|e| e.n) == Some(first)
+                && trace.len() >= read
+                && trace[read - 1].n == last
+        });
+        if self.asked.as_ref() != Some(asked) || !same_trace {
+            *self = StoryCache {
+                asked: Some(asked.clone()),
+                ..StoryCache::default()
+            };
+        }
+        let from = self.read.map_or(0, |(_, read, _)| read);
+        if let Some((_, p)) = &mut self.epochs {
+            feed_all(p, trace, names, from);
+        }
+        if let Some((_, p)) = &mut self.send_partition {
+            feed_all(p, trace, names, from);
+        }
+        if let Some((_, p)) = &mut self.find {
+            feed_all(p, trace, names, from);
+        }
+        if let Some((_, p)) = &mut self.follow {
+            feed_all(p, trace, names, from);
+        }
+        if let Some((_, p)) = &mut self.refollow {
+            feed_all(p, trace, names, from);
+        }
+        self.read = match (trace.first(), trace.last()) {
+            (Some(first), Some(last)) => Some((first.n, trace.len(), last.n)),
+            _ => None,
+        };
+    }
+
+    /// The first acked record with `send_id`, per producer, up to date.
+    fn acked(&mut self, send_id: &str, producers: &[&Producer]) -> &AckedScan {
+        if self.acked.as_ref().is_none_or(|a| a.send_id != send_id) {
+            self.acked = Some(AckedScan {
+                send_id: send_id.to_string(),
+                seen: Vec::new(),
+            });
+        }
+        let scan = self.acked.as_mut().expect("just set");
+        scan.update(producers);
+        scan
+    }
 }
 
 impl Cluster {
     /// The record inspector's story of `r`, for this cluster as it is now
-    /// (a rewound one included). Bad references are a `problem`.
+    /// (a rewound one included). Bad references are a `problem`. Asked
+    /// for the same record again, it reads only the trace events and acks
+    /// that came since (see [`StoryCache`]).
     pub fn record_story(&self, r: &RecordRef) -> RecordStory {
+        self.story_with(&mut self.stories.borrow_mut(), r)
+    }
+
+    /// The story read from the whole trace, as if asked for the first
+    /// time (what [`Cluster::record_story`] must always equal).
+    pub fn record_story_in_full(&self, r: &RecordRef) -> RecordStory {
+        self.story_with(&mut StoryCache::default(), r)
+    }
+
+    fn story_with(&self, cache: &mut StoryCache, r: &RecordRef) -> RecordStory {
         let mut story = RecordStory {
             asked: r.clone(),
             partition: String::new(),
@@ -310,6 +499,8 @@ impl Cluster {
         };
         let trace = self.sim.trace();
         let names = self.sim.names();
+        let producers: Vec<&Producer> = self.producers().collect();
+        cache.catch_up(r, trace, names);
         // Resolve the record: its partition, offset, epoch and send.
         let (tp, identity, send) = match r {
             RecordRef::Offset {
@@ -323,7 +514,18 @@ impl Cluster {
                     story.problem = Some(format!("{partition:?} is not a partition (topic-N)"));
                     return story;
                 };
-                let epochs = epochs_at(trace, partition, *offset);
+                let epochs = &pass(
+                    &mut cache.epochs,
+                    (partition.clone(), *offset),
+                    trace,
+                    names,
+                    || EpochsAt {
+                        tp: partition.clone(),
+                        offset: *offset,
+                        at: BTreeMap::new(),
+                    },
+                )
+                .at;
                 let chosen = broker
                     .or_else(|| self.leader(&tp).filter(|l| epochs.contains_key(l)))
                     .or_else(|| epochs.keys().next().copied());
@@ -360,44 +562,70 @@ impl Cluster {
                     story.problem = Some(format!("there is no producer {producer}"));
                     return story;
                 };
-                let Some(tp) = self.partition_of_send(producer, send_id, trace, node.0, number)
-                else {
+                // The partition it went to: from its acked record, else
+                // from the producer-send events.
+                let Some(p) = producers.iter().position(|p| p.name == producer) else {
+                    story.problem = Some(format!("{send_id} was not sent to any partition yet"));
+                    return story;
+                };
+                let tp = match cache.acked(send_id, &producers).seen[p].3 {
+                    Some(i) => Some(producers[p].app.acked[i].tp.clone()),
+                    None => pass(
+                        &mut cache.send_partition,
+                        (node.0, number),
+                        trace,
+                        names,
+                        || SendPartition {
+                            node: node.0,
+                            number,
+                            found: None,
+                        },
+                    )
+                    .found
+                    .clone(),
+                };
+                let Some(tp) = tp else {
                     story.problem = Some(format!("{send_id} was not sent to any partition yet"));
                     return story;
                 };
                 story.partition = tp.to_string();
-                let (appends, acked) = find_send(trace, names, &story.partition, node.0, number);
+                let found = pass(
+                    &mut cache.find,
+                    (story.partition.clone(), node.0, number),
+                    trace,
+                    names,
+                    || FindSend::new(&story.partition, node.0, number),
+                );
                 // The append the ack names, else the last one.
-                let identity = appends
+                let identity = found
+                    .appends
                     .iter()
                     .rev()
-                    .find(|a| Some(a.offset) == acked)
-                    .or(appends.last())
+                    .find(|a| Some(a.offset) == found.acked)
+                    .or(found.appends.last())
                     .cloned();
                 (tp, identity, Some((node.0, number)))
             }
         };
         story.offset = identity.as_ref().map(|i| i.offset).or(story.offset);
         story.leader_epoch = identity.as_ref().map(|i| i.epoch);
-        let mut walk = follow(
-            self,
-            trace,
-            names,
-            &story.partition,
-            identity.as_ref(),
-            send,
-        );
+        let groups: BTreeMap<String, Option<String>> = self
+            .consumer_nodes()
+            .map(|n| (n.name.clone(), n.config.group_id.clone()))
+            .collect();
+        let key: FollowKey = (groups, story.partition.clone(), identity.clone(), send);
+        let first = pass(&mut cache.follow, key.clone(), trace, names, || {
+            Follow::new(&key)
+        });
+        let mut walk = first.walk();
         if send.is_none() && walk.send.is_some() {
             // Asked by offset: the append named the send; follow again
             // with it to see its Produce requests and retries too.
-            walk = follow(
-                self,
-                trace,
-                names,
-                &story.partition,
-                identity.as_ref(),
-                walk.send,
-            );
+            let key: FollowKey = (key.0, key.1, key.2, walk.send);
+            walk = pass(&mut cache.refollow, key.clone(), trace, names, || {
+                Follow::new(&key)
+            })
+            .walk();
         }
         story.steps = walk.steps;
         if story.send_id.is_none() {
@@ -407,7 +635,7 @@ impl Cluster {
         }
         let Some(identity) = identity else {
             story.verdict = Verdict::NeverAppended;
-            story.value = self.sent_value(story.send_id.as_deref());
+            story.value = sent_value(cache, story.send_id.as_deref(), &producers);
             return story;
         };
         // What each assigned replica holds at the offset now.
@@ -436,7 +664,7 @@ impl Cluster {
             });
         }
         if story.value.is_none() {
-            story.value = self.sent_value(story.send_id.as_deref());
+            story.value = sent_value(cache, story.send_id.as_deref(), &producers);
         }
         let holds = |b: BrokerId| {
             story
@@ -504,45 +732,20 @@ impl Cluster {
         story.acked = walk.acked;
         story
     }
+}
 
-    /// The partition a producer's send went to: from its acked or failed
-    /// records, else from the producer-send events.
-    fn partition_of_send(
-        &self,
-        producer: &str,
-        send_id: &str,
-        trace: &[TraceEvent],
-        node: u32,
-        number: u64,
-    ) -> Option<TopicPartition> {
-        let p = self.producers().find(|p| p.name == producer)?;
-        if let Some(a) = p.app.acked.iter().find(|a| a.send_id == send_id) {
-            return Some(a.tp.clone());
-        }
-        trace.iter().find_map(|e| match &e.kind {
-            TraceKind::Node {
-                node: n,
-                kind,
-                detail,
-            } if n.0 == node && kind == "producer-send" => {
-                detail.get("batches")?.as_array()?.iter().find_map(|b| {
-                    sends_of(b)
-                        .contains(&number)
-                        .then(|| parse_partition(text(b, "partition")))?
-                })
-            }
-            _ => None,
-        })
-    }
-
-    /// The value the producer's application gave a send, if it was acked.
-    fn sent_value(&self, send_id: Option<&str>) -> Option<String> {
-        let send_id = send_id?;
-        self.producers()
-            .flat_map(|p| &p.app.acked)
-            .find(|a| a.send_id == send_id)
-            .and_then(|a| a.value.clone())
-    }
+/// The value the producer's application gave a send, if it was acked.
+fn sent_value(
+    cache: &mut StoryCache,
+    send_id: Option<&str>,
+    producers: &[&Producer],
+) -> Option<String> {
+    let scan = cache.acked(send_id?, producers);
+    scan.seen
+        .iter()
+        .zip(producers)
+        .find_map(|((.., first), p)| Some(&p.app.acked[(*first)?]))
+        .and_then(|a| a.value.clone())
 }
 
 fn walk_name(names: &[String], node: u32) -> String {
@@ -573,37 +776,81 @@ struct Walk {
 
 /// Pass two: everything that happened to the record `id` of `tp` (or, with
 /// none, to the send `send` that was never appended).
-fn follow(
-    c: &Cluster,
-    trace: &[TraceEvent],
-    names: &[String],
-    tp: &str,
-    id: Option<&Identity>,
-    mut send: Option<(u32, u64)>,
-) -> Walk {
-    let mut wire = Wire::new(names, trace);
-    let mut steps = Vec::new();
-    let mut holders: BTreeSet<BrokerId> = BTreeSet::new();
-    let mut appended = false;
-    let mut crossed = false;
-    let mut leader_epoch: Option<i32> = None;
-    let mut isr: Vec<BrokerId> = Vec::new();
-    let mut elected_without: Option<LossReason> = None;
-    let mut power_lost: Vec<(u64, BrokerId)> = Vec::new();
-    let mut last_removed: Option<(u64, BrokerId, bool)> = None;
-    let mut committed_groups: BTreeSet<Option<String>> = BTreeSet::new();
-    // Requests known to carry the send (message ids).
-    let mut carriers: BTreeSet<u64> = BTreeSet::new();
-    let mut acked = false;
-    let mut down_at: BTreeMap<BrokerId, u64> = BTreeMap::new();
-    let groups: BTreeMap<String, Option<String>> = c
-        .consumer_nodes()
-        .map(|n| (n.name.clone(), n.config.group_id.clone()))
-        .collect();
-    let is_ours =
-        |offset: i64, epoch: i32| id.is_some_and(|i| i.offset == offset && i.epoch == epoch);
-    for (at, e) in trace.iter().enumerate() {
+struct Follow {
+    tp: String,
+    id: Option<Identity>,
+    /// The producer node and send number, once known.
+    send: Option<(u32, u64)>,
+    /// Consumer -> its group.
+    groups: BTreeMap<String, Option<String>>,
+    wire: Wire,
+    steps: Vec<StoryStep>,
+    holders: BTreeSet<BrokerId>,
+    appended: bool,
+    crossed: bool,
+    leader_epoch: Option<i32>,
+    isr: Vec<BrokerId>,
+    elected_without: Option<LossReason>,
+    power_lost: Vec<(u64, BrokerId)>,
+    last_removed: Option<(u64, BrokerId, bool)>,
+    committed_groups: BTreeSet<Option<String>>,
+    /// Requests known to carry the send (message ids).
+    carriers: BTreeSet<u64>,
+    acked: bool,
+    down_at: BTreeMap<BrokerId, u64>,
+}
+
+impl Follow {
+    fn new((groups, tp, id, send): &FollowKey) -> Follow {
+        Follow {
+            tp: tp.clone(),
+            id: id.clone(),
+            send: *send,
+            groups: groups.clone(),
+            wire: Wire::default(),
+            steps: Vec::new(),
+            holders: BTreeSet::new(),
+            appended: false,
+            crossed: false,
+            leader_epoch: None,
+            isr: Vec::new(),
+            elected_without: None,
+            power_lost: Vec::new(),
+            last_removed: None,
+            committed_groups: BTreeSet::new(),
+            carriers: BTreeSet::new(),
+            acked: false,
+            down_at: BTreeMap::new(),
+        }
+    }
+}
+
+impl Pass for Follow {
+    fn feed(&mut self, trace: &[TraceEvent], names: &[String], at: usize) {
+        let Follow {
+            tp,
+            id,
+            send,
+            groups,
+            wire,
+            steps,
+            holders,
+            appended,
+            crossed,
+            leader_epoch,
+            isr,
+            elected_without,
+            power_lost,
+            last_removed,
+            committed_groups,
+            carriers,
+            acked,
+            down_at,
+        } = self;
+        let (tp, id, e) = (tp.as_str(), id.as_ref(), &trace[at]);
         wire.observe(at, e);
+        let is_ours =
+            |offset: i64, epoch: i32| id.is_some_and(|i| i.offset == offset && i.epoch == epoch);
         let mut step = |s: Step| {
             steps.push(StoryStep {
                 n: e.n,
@@ -636,12 +883,12 @@ fn follow(
                 if ours {
                     carriers.insert(*mid);
                     step(Step::Sent {
-                        producer: wire.name(from.0),
+                        producer: walk_name(names, from.0),
                         request: Carrier {
                             sent: Some(e.n),
                             delivered: None,
-                            from: wire.name(from.0),
-                            to: wire.name(to.0),
+                            from: walk_name(names, from.0),
+                            to: walk_name(names, to.0),
                             api: api.to_string(),
                         },
                     });
@@ -656,10 +903,10 @@ fn follow(
             } if carriers.contains(mid) => {
                 step(Step::RequestDropped {
                     request: Carrier {
-                        sent: wire.sent(*mid),
+                        sent: wire.sent(trace, *mid),
                         delivered: None,
-                        from: wire.name(from.0),
-                        to: wire.name(to.0),
+                        from: walk_name(names, from.0),
+                        to: walk_name(names, to.0),
                         api: api.to_string(),
                     },
                     reason: format!("{reason:?}"),
@@ -683,18 +930,18 @@ fn follow(
                             int(detail, "leader_epoch").unwrap_or(-1) as i32,
                         );
                         if !(first <= offset && offset <= last) {
-                            continue;
+                            return;
                         }
                         if !is_ours(offset, epoch) {
                             holders.remove(&b);
-                            continue;
+                            return;
                         }
                         holders.insert(b);
-                        appended = true;
+                        *appended = true;
                         let input = wire.input_to(node.0, "Produce");
                         // The send it is, from the request's batch.
                         if send.is_none() {
-                            send = input.and_then(|i| wire.requests.get(&i.id)).and_then(|r| {
+                            *send = input.and_then(|i| wire.requests.get(&i.id)).and_then(|r| {
                                 let (_, s) = r.batches.iter().find(|(p, _)| p == tp)?;
                                 Some((r.producer, *s.get((offset - first) as usize)?))
                             });
@@ -702,31 +949,33 @@ fn follow(
                         step(Step::Appended {
                             broker: b,
                             leader_epoch: epoch,
-                            request: input.map(|i| wire.carrier(i)),
+                            request: input.map(|i| wire.carrier(trace, names, i)),
                         });
                     }
                     "follower-append" if on_tp => {
                         let Some(epoch) = batch_epoch(detail, offset) else {
-                            continue;
+                            return;
                         };
                         if !is_ours(offset, epoch) {
                             holders.remove(&b);
-                            continue;
+                            return;
                         }
                         holders.insert(b);
                         step(Step::Replicated {
                             broker: b,
                             leader: int(detail, "leader").unwrap_or(-1) as BrokerId,
-                            response: wire.input_to(node.0, "Fetch").map(|i| wire.carrier(i)),
+                            response: wire
+                                .input_to(node.0, "Fetch")
+                                .map(|i| wire.carrier(trace, names, i)),
                         });
                     }
                     "hw" if on_tp
-                        && !crossed
+                        && !*crossed
                         && detail.get("leader") == Some(&Value::Bool(true))
                         && holders.contains(&b)
                         && int(detail, "hw").is_some_and(|hw| hw > offset) =>
                     {
-                        crossed = true;
+                        *crossed = true;
                         step(Step::HwCrossed {
                             broker: b,
                             hw: int(detail, "hw").unwrap_or(-1),
@@ -736,7 +985,7 @@ fn follow(
                         let to = int(detail, "to").unwrap_or(-1);
                         if to <= offset {
                             holders.remove(&b);
-                            last_removed = Some((e.n, b, false));
+                            *last_removed = Some((e.n, b, false));
                             step(Step::Truncated {
                                 broker: b,
                                 to,
@@ -749,7 +998,7 @@ fn follow(
                         if leo <= offset {
                             holders.remove(&b);
                             power_lost.push((e.n, b));
-                            last_removed = Some((e.n, b, true));
+                            *last_removed = Some((e.n, b, true));
                             step(Step::PowerLoss {
                                 broker: b,
                                 recovered_leo: leo,
@@ -767,17 +1016,17 @@ fn follow(
                         }
                     }
                     "isr-shrink" | "isr-expand" if on_tp => {
-                        isr = crate::view::detail_ids(detail, "new");
+                        *isr = crate::view::detail_ids(detail, "new");
                     }
                     "partition-state" if on_tp => {
-                        isr = crate::view::detail_ids(detail, "isr");
+                        *isr = crate::view::detail_ids(detail, "isr");
                         let epoch = int(detail, "leader_epoch").unwrap_or(-1) as i32;
-                        if leader_epoch == Some(epoch) {
-                            continue;
+                        if *leader_epoch == Some(epoch) {
+                            return;
                         }
-                        leader_epoch = Some(epoch);
-                        if !appended {
-                            continue;
+                        *leader_epoch = Some(epoch);
+                        if !*appended {
+                            return;
                         }
                         let leader = int(detail, "leader").unwrap_or(-1) as BrokerId;
                         let reason = text(detail, "reason").to_string();
@@ -789,7 +1038,7 @@ fn follow(
                             && !holders.is_empty()
                             && elected_without.is_none()
                         {
-                            elected_without = Some(LossReason::ElectedWithout {
+                            *elected_without = Some(LossReason::ElectedWithout {
                                 n: Some(e.n),
                                 broker: leader,
                                 leader_epoch: epoch,
@@ -806,14 +1055,14 @@ fn follow(
                     }
                     "producer-ack" if on_tp => {
                         let Some((p, n)) = send.filter(|(p, _)| *p == node.0) else {
-                            continue;
+                            return;
                         };
                         let sends = sends_of(detail);
                         let (Some(at), Some(base)) = (
                             sends.iter().position(|&s| s == n),
                             int(detail, "base_offset"),
                         ) else {
-                            continue;
+                            return;
                         };
                         // This copy was acknowledged if the answer came
                         // from a broker holding it at this offset (acks=0:
@@ -821,9 +1070,9 @@ fn follow(
                         let answered_by_holder = wire
                             .input
                             .is_some_and(|i| holders.contains(&(i.from as BrokerId)));
-                        acked |= base < 0 || (base + at as i64 == offset && answered_by_holder);
+                        *acked |= base < 0 || (base + at as i64 == offset && answered_by_holder);
                         step(Step::Acked {
-                            producer: wire.name(p),
+                            producer: walk_name(names, p),
                             offset: if base < 0 { -1 } else { base + at as i64 },
                         });
                     }
@@ -831,7 +1080,7 @@ fn follow(
                         if let Some((p, n)) = send.filter(|(p, _)| *p == node.0) {
                             if sends_of(detail).contains(&n) {
                                 step(Step::Retried {
-                                    producer: wire.name(p),
+                                    producer: walk_name(names, p),
                                     error: text(detail, "error").to_string(),
                                 });
                             }
@@ -841,7 +1090,7 @@ fn follow(
                         if let Some((p, n)) = send.filter(|(p, _)| *p == node.0) {
                             if send_number(text(detail, "send")) == Some(n) {
                                 step(Step::Failed {
-                                    producer: wire.name(p),
+                                    producer: walk_name(names, p),
                                     error: text(detail, "error").to_string(),
                                 });
                             }
@@ -851,11 +1100,11 @@ fn follow(
                         if let Some(i) = id {
                             if runs_hold(detail, tp, i.offset, i.epoch) {
                                 step(Step::Fetched {
-                                    consumer: wire.name(node.0),
+                                    consumer: walk_name(names, node.0),
                                     broker: int(detail, "broker").unwrap_or(-1) as BrokerId,
                                     response: wire
                                         .input_to(node.0, "Fetch")
-                                        .map(|i| wire.carrier(i)),
+                                        .map(|i| wire.carrier(trace, names, i)),
                                 });
                             }
                         }
@@ -864,18 +1113,18 @@ fn follow(
                         if let Some(i) = id {
                             if runs_hold(detail, tp, i.offset, i.epoch) {
                                 step(Step::Polled {
-                                    consumer: wire.name(node.0),
+                                    consumer: walk_name(names, node.0),
                                 });
                             }
                         }
                     }
-                    "commit-acked" if appended => {
+                    "commit-acked" if *appended => {
                         let committed = detail
                             .get("offsets")
                             .and_then(|o| o.get(tp))
                             .and_then(Value::as_i64);
                         if let Some(o) = committed.filter(|&o| o > offset) {
-                            let consumer = wire.name(node.0);
+                            let consumer = walk_name(names, node.0);
                             let group = groups.get(&consumer).cloned().flatten();
                             if committed_groups.insert(group.clone()) {
                                 step(Step::Committed {
@@ -892,33 +1141,49 @@ fn follow(
             _ => {}
         }
     }
-    let gone = if !appended {
-        Verdict::NeverAppended
-    } else if let Some(r) = elected_without {
-        Verdict::Lost(r)
-    } else if steps.iter().any(|s| matches!(s.step, Step::Deleted { .. })) && holders.is_empty() {
-        Verdict::Deleted
-    } else {
-        match last_removed {
-            Some((_, _, true)) if holders.is_empty() => Verdict::Lost(LossReason::PowerLoss {
-                n: power_lost.first().map_or(0, |p| p.0),
-                brokers: power_lost.iter().map(|p| p.1).collect(),
-            }),
-            Some((n, b, false)) if holders.is_empty() => {
-                Verdict::Lost(LossReason::Truncated { n, broker: b })
+}
+
+impl Follow {
+    /// What the pass found so far.
+    fn walk(&self) -> Walk {
+        let Follow {
+            steps,
+            holders,
+            appended,
+            elected_without,
+            power_lost,
+            last_removed,
+            ..
+        } = self;
+        let gone = if !appended {
+            Verdict::NeverAppended
+        } else if let Some(r) = elected_without.clone() {
+            Verdict::Lost(r)
+        } else if steps.iter().any(|s| matches!(s.step, Step::Deleted { .. })) && holders.is_empty()
+        {
+            Verdict::Deleted
+        } else {
+            match *last_removed {
+                Some((_, _, true)) if holders.is_empty() => Verdict::Lost(LossReason::PowerLoss {
+                    n: power_lost.first().map_or(0, |p| p.0),
+                    brokers: power_lost.iter().map(|p| p.1).collect(),
+                }),
+                Some((n, b, false)) if holders.is_empty() => {
+                    Verdict::Lost(LossReason::Truncated { n, broker: b })
+                }
+                _ => Verdict::Lost(LossReason::Unknown),
             }
-            _ => Verdict::Lost(LossReason::Unknown),
+        };
+        Walk {
+            steps: steps.clone(),
+            holders: holders.clone(),
+            send: self.send,
+            crossed: self.crossed,
+            acked: self.acked,
+            down_at: self.down_at.clone(),
+            isr: self.isr.clone(),
+            gone,
         }
-    };
-    Walk {
-        steps,
-        holders,
-        send,
-        crossed,
-        acked,
-        down_at,
-        isr,
-        gone,
     }
 }
 
@@ -1296,5 +1561,96 @@ mod tests {
         // flush.messages=1: the synced topic's record survived.
         let synced = c.record_story(&at("synced-0", 0, None));
         assert_eq!(synced.verdict, Verdict::Committed);
+    }
+
+    /// Records to follow in `c`: some sends of each producer (acked first,
+    /// in the middle and last, failed, never sent) and offsets of some
+    /// partitions (the leader's or any replica's, and a given broker's).
+    fn refs_of(c: &Cluster) -> Vec<RecordRef> {
+        let mut refs = Vec::new();
+        for p in c.producers() {
+            let acked = &p.app.acked;
+            for a in [acked.first(), acked.get(acked.len() / 2), acked.last()]
+                .into_iter()
+                .flatten()
+            {
+                refs.push(send(&a.send_id));
+            }
+            refs.extend(p.app.failed.first().map(|(id, _)| send(id)));
+            refs.push(send(&format!("{}:{}", p.name, p.app.sends + 5)));
+        }
+        for tp in c.all_partitions().into_iter().take(3) {
+            let (partition, b) = (tp.to_string(), c.leader(&tp).unwrap_or(0));
+            let leo = c.replica_offsets(b, &tp).map_or(0, |(_, leo, _)| leo);
+            refs.push(at(&partition, 0, None));
+            refs.push(at(&partition, (leo - 1).max(0), None));
+            refs.push(at(
+                &partition,
+                leo / 2,
+                Some((b + 1) % c.brokers() as BrokerId),
+            ));
+        }
+        refs.dedup();
+        refs
+    }
+
+    /// At every line of every scenario of the repository, each record's
+    /// story kept between updates (the cluster's own cache, and a cache
+    /// per record) is the story read from the whole trace again.
+    #[test]
+    fn a_story_kept_between_updates_is_the_one_read_in_full() {
+        let (mut checked, mut told, mut lost) = (0, 0, 0);
+        for file in crate::scenario_lines::all_files() {
+            let text = crate::scenario_lines::read(&file);
+            // The records to follow: those of a first run, at its end.
+            let mut refs = Vec::new();
+            crate::scenario_lines::each_line(&file, &text, |_, c| refs = refs_of(c));
+            let mut caches: Vec<StoryCache> = refs.iter().map(|_| StoryCache::default()).collect();
+            let mut last: Option<(*const Cluster, u64)> = None;
+            crate::scenario_lines::each_line(&file, &text, |line, c| {
+                // A new cluster: the caches were for another trace.
+                let here = (c as *const Cluster, c.sim.trace_len());
+                if last.is_some_and(|(p, n)| p != here.0 || n > here.1) {
+                    caches.iter_mut().for_each(|k| *k = StoryCache::default());
+                }
+                last = Some(here);
+                for (r, cache) in refs.iter().zip(&mut caches) {
+                    let full = c.record_story_in_full(r);
+                    assert_eq!(c.story_with(cache, r), full, "{file}: {r:?} after {line:?}");
+                    checked += 1;
+                    told += usize::from(full.steps.len() > 3);
+                    lost += usize::from(matches!(full.verdict, Verdict::Lost(_)));
+                }
+                if let Some(r) = refs.iter().find(|r| matches!(r, RecordRef::Offset { .. })) {
+                    let full = c.record_story_in_full(r);
+                    assert_eq!(c.record_story(r), full, "{file}: {r:?} after {line:?}");
+                }
+            });
+        }
+        assert!(checked > 5000, "{checked} stories checked");
+        assert!(told > 2000 && lost > 50, "{told} told, {lost} lost");
+    }
+
+    /// A live run keeps only the newest events: once the oldest are
+    /// dropped, the kept passes start again on what is stored, as a story
+    /// read in full does.
+    #[test]
+    fn a_story_kept_between_updates_starts_again_when_the_trace_drops_events() {
+        let mut s = Session::new(7);
+        s.submit("cluster brokers=3\ntopic create t partitions=1 replication-factor=3\nproducer p acks=all\nsend p t value=v{i} count=3\nflush p\n")
+            .unwrap();
+        let r = send("p:1");
+        let c = s.cluster_mut().unwrap();
+        let before = c.record_story(&r);
+        assert!(before.steps.len() > 3, "{before:?}");
+        c.sim.set_trace_keep(Some(10));
+        let mut dropped = false;
+        for _ in 0..30 {
+            c.tick(50);
+            dropped |= c.sim.trace().first().is_some_and(|e| e.n > 1);
+            assert_eq!(c.record_story(&r), c.record_story_in_full(&r));
+        }
+        assert!(dropped);
+        assert_ne!(c.record_story(&r).steps, before.steps);
     }
 }

@@ -14,8 +14,8 @@ use sim::{NodeId, TraceEvent, TraceKind};
 
 pub use kafkascope_view::model::*;
 
+use crate::acked_index::Outcome;
 use crate::cluster::{Cluster, Life};
-use crate::invariants;
 
 fn broker_state(life: Life) -> BrokerState {
     match life {
@@ -203,56 +203,25 @@ fn isr_changes(trace: &[TraceEvent]) -> Vec<IsrChange> {
         .collect()
 }
 
-/// Where a send's fate is recorded: its index in the producer's acked or
-/// failed list.
-#[derive(Clone, Copy)]
-enum Outcome {
-    Acked(usize),
-    Failed(usize),
-}
-
 fn producers(c: &Cluster) -> Vec<ProducerView> {
-    let lost: BTreeSet<String> = invariants::lost(c).into_iter().map(|a| a.send_id).collect();
-    // The number after the producer's name: send order.
-    let send_no = |id: &str| {
-        id.rsplit_once(':')
-            .and_then(|(_, n)| n.parse::<u64>().ok())
-            .unwrap_or(u64::MAX)
-    };
+    // Only the newest sends' fates are built (a long run has many), and
+    // only new acks and changed logs are checked for lost records.
+    let records = c.acked_index.borrow_mut().producer_records(c);
     c.producers()
-        .map(|p| {
-            let lost_n = p
-                .app
-                .acked
+        .zip(records)
+        .map(|(p, r)| {
+            let lost_n = r.lost.len() as u64;
+            let fates = r
+                .newest
                 .iter()
-                .filter(|a| lost.contains(&a.send_id))
-                .count() as u64;
-            // Only the newest sends' fates are built (a long run has many).
-            let mut newest: Vec<(u64, Outcome)> = p
-                .app
-                .acked
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (send_no(&a.send_id), Outcome::Acked(i)))
-                .chain(
-                    p.app
-                        .failed
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (id, _))| (send_no(id), Outcome::Failed(i))),
-                )
-                .collect();
-            newest.sort_by_key(|&(n, _)| n);
-            let fates = newest[newest.len().saturating_sub(FATES_LEN)..]
-                .iter()
-                .map(|&(_, outcome)| match outcome {
+                .map(|&outcome| match outcome {
                     Outcome::Acked(i) => {
                         let a = &p.app.acked[i];
                         let (partition, offset) = (a.tp.to_string(), a.offset);
                         RecordFate {
                             send_id: a.send_id.clone(),
                             value: a.value.clone(),
-                            fate: if lost.contains(&a.send_id) {
+                            fate: if r.lost.contains(&i) {
                                 Fate::Lost { partition, offset }
                             } else {
                                 Fate::Acked { partition, offset }
@@ -815,6 +784,83 @@ mod tests {
             v.in_flight.iter().any(|(api, _)| api == "Fetch"),
             "{:?}",
             v.in_flight
+        );
+    }
+
+    /// Each producer's counts and newest fates as they were built before
+    /// the acked index: every acked record looked up in the full read's
+    /// lost records, every fate sorted by send number.
+    fn producers_in_full(c: &Cluster) -> Vec<(u64, u64, u64, Vec<RecordFate>)> {
+        let lost: BTreeSet<String> = crate::invariants::tests::lost_read_in_full(c)
+            .into_iter()
+            .map(|a| a.send_id)
+            .collect();
+        let send_no = |id: &str| crate::producer::send_number(id).unwrap_or(u64::MAX);
+        c.producers()
+            .map(|p| {
+                let lost_n = (p.app.acked.iter())
+                    .filter(|a| lost.contains(&a.send_id))
+                    .count() as u64;
+                let mut newest: Vec<(u64, RecordFate)> = (p.app.acked.iter())
+                    .map(|a| {
+                        let (partition, offset) = (a.tp.to_string(), a.offset);
+                        let fate = if lost.contains(&a.send_id) {
+                            Fate::Lost { partition, offset }
+                        } else {
+                            Fate::Acked { partition, offset }
+                        };
+                        let f = RecordFate {
+                            send_id: a.send_id.clone(),
+                            value: a.value.clone(),
+                            fate,
+                        };
+                        (send_no(&a.send_id), f)
+                    })
+                    .chain(p.app.failed.iter().map(|(id, err)| {
+                        let f = RecordFate {
+                            send_id: id.clone(),
+                            value: None,
+                            fate: Fate::Failed(err.clone()),
+                        };
+                        (send_no(id), f)
+                    }))
+                    .collect();
+                newest.sort_by_key(|(n, _)| *n);
+                let fates = newest[newest.len().saturating_sub(FATES_LEN)..]
+                    .iter()
+                    .map(|(_, f)| f.clone())
+                    .collect();
+                let acked = p.app.acked.len() as u64;
+                (acked - lost_n, lost_n, p.app.failed.len() as u64, fates)
+            })
+            .collect()
+    }
+
+    /// At every line of every scenario of the repository, the page's
+    /// producer counts and fates (kept up to date from what changed) are
+    /// those read from everything again.
+    #[test]
+    fn producer_counts_and_fates_are_the_full_reads_at_every_update() {
+        let (mut checked, mut with_loss, mut with_failed) = (0, 0, 0);
+        for file in crate::scenario_lines::all_files() {
+            let text = crate::scenario_lines::read(&file);
+            crate::scenario_lines::each_line(&file, &text, |line, c| {
+                let got: Vec<_> = build(c)
+                    .producers
+                    .into_iter()
+                    .map(|p| (p.acked, p.lost, p.failed, p.fates))
+                    .collect();
+                let want = producers_in_full(c);
+                assert_eq!(got, want, "{file}: after {line:?}");
+                checked += 1;
+                with_loss += usize::from(want.iter().any(|p| p.1 > 0));
+                with_failed += usize::from(want.iter().any(|p| p.2 > 0));
+            });
+        }
+        assert!(checked > 1000, "{checked} states checked");
+        assert!(
+            with_loss > 20 && with_failed > 5,
+            "{with_loss} {with_failed}"
         );
     }
 }
