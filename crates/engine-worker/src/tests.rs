@@ -360,6 +360,54 @@ fn a_focused_segment_view_follows_the_shown_cluster() {
     assert_eq!(u.segments, None);
 }
 
+/// With the inspector open, every update's story (its passes kept
+/// between updates) is the one read from the whole trace again, while
+/// records arrive, after a crash, rewound and back at the live end.
+#[test]
+fn an_open_inspectors_story_is_the_full_reads_at_every_update() {
+    use kafkascope_view::inspect::{Focus, RecordRef};
+    let mut e = Engine::new(3);
+    submit(
+        &mut e,
+        "cluster brokers=3\ntopic create t partitions=4 replication-factor=3\nproducer p acks=1 linger.ms=5\nsend p t value=v{i} count=2000\n",
+    );
+    let full = |e: &Engine, r: &RecordRef| {
+        let shown = e.past.as_ref().unwrap_or(&e.live);
+        shown.cluster().map(|c| c.record_story_in_full(r))
+    };
+    let mut record = RecordRef::Send {
+        send_id: "p:1000".into(),
+    };
+    for _ in 0..2 {
+        let focus = Focus {
+            segment: None,
+            record: Some(record.clone()),
+        };
+        let mut u = update(e.handle(Request::Focus(focus)));
+        let mut told = 0;
+        for i in 0..40 {
+            assert_eq!(u.record, full(&e, &record), "{record:?} at update {i}");
+            told += usize::from(u.record.as_ref().is_some_and(|s| s.steps.len() > 3));
+            u = match i {
+                10 => submit(&mut e, "crash 0\n"),
+                20 => update(e.handle(Request::Replay {
+                    to: u.live_position / 2,
+                })),
+                21 => update(e.handle(Request::Live)),
+                _ => update(e.handle(Request::Tick { ms: 100 })),
+            };
+        }
+        assert!(told > 20, "{record:?}: {told} {:?}", u.record);
+        // Then the same record asked for by its offset.
+        let story = u.record.expect("a story");
+        record = RecordRef::Offset {
+            partition: story.partition,
+            offset: story.offset.expect("appended"),
+            broker: None,
+        };
+    }
+}
+
 #[test]
 fn a_focused_record_story_follows_the_shown_cluster() {
     use kafkascope_view::inspect::{Focus, Holds, LossReason, RecordRef, Step, Verdict};
