@@ -11,6 +11,12 @@
 //! it, the leader's HW passing it, the producer's ack, consumers' fetches
 //! and polls, commits past it, leader changes, truncations, power losses
 //! and retention. The verdict then reads the replicas as they are now.
+//!
+//! The page asks for the open inspector's story on every update, so the
+//! passes are kept between calls ([`StoryCache`]) and read only the events
+//! that came since: an update's cost follows what happened, not the run's
+//! length. A pass asked for with other inputs (the record resolved anew,
+//! another consumer group) starts again from the trace's first event.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
