@@ -214,14 +214,18 @@ impl Engine {
                 }
                 take(r);
             }
+            // Time runs only at the live end. A tick while the past is
+            // shown (one sent before the learner rewound, or by another
+            // client) keeps the past and says so: going live is the
+            // learner's choice (`Live`, which the page sends before its own
+            // Tick or Play).
+            Request::Tick { .. } if self.past.is_some() => output.push(TICK_IN_PAST.to_string()),
             // Live, time follows the real clock: a tick only asks for the
             // picture (and the brokers' problems since the last one).
             Request::Tick { .. } if self.brokers_live => {
-                self.past = None;
                 output.extend(self.live.take_host_errors());
             }
             Request::Tick { ms } => {
-                self.past = None;
                 if let Some(f) = self.fork() {
                     let _ = f.tick(ms);
                 }
@@ -489,6 +493,9 @@ pub struct LivePace {
 const LIVE_NO_REWIND: &str = "ERROR a live run cannot be rewound: its brokers ran at the \
     same time, on the real clock, so running the script again gives another run. \
     Choose step mode under Where the brokers run to rewind.";
+
+const TICK_IN_PAST: &str = "The past is shown: time runs only at the live end, so this \
+    tick did nothing. Choose Back to live, then Tick or Play.";
 
 const MEASURE_NEEDS_LIVE: &str = "ERROR the live measurement needs the brokers in web \
     workers, live (Where the brokers run).";

@@ -83,6 +83,54 @@ fn rewind_steps_in_the_past_and_comes_back_live() {
 }
 
 #[test]
+fn a_tick_while_the_past_is_shown_keeps_it_and_time_runs_only_live() {
+    let mut e = Engine::new(3);
+    submit(&mut e, START);
+    let live = submit(&mut e, "send p t value=a count=3\nflush p\n");
+    let end = live.live_position;
+    let at = update(e.handle(Request::Replay { to: end / 2 }))
+        .rewound
+        .expect("rewound");
+    // A tick that arrives while rewound (the page was playing) neither
+    // drops the past nor moves the live session, and says why.
+    let u = update(e.handle(Request::Tick { ms: 100 }));
+    assert_eq!(u.rewound, Some(at));
+    assert_eq!(u.view.position, at);
+    assert_eq!(u.live_position, end);
+    assert!(!u.script.contains("tick"), "{}", u.script);
+    assert_eq!(u.output, vec![TICK_IN_PAST.to_string()]);
+    // Going live is asked for; ticks then run at the live end.
+    update(e.handle(Request::Live));
+    let u = update(e.handle(Request::Tick { ms: 100 }));
+    assert_eq!(u.rewound, None);
+    assert_eq!(u.view.now_ms, live.view.now_ms + 100);
+    assert!(u.output.is_empty(), "{:?}", u.output);
+}
+
+#[test]
+fn step_n_runs_n_simulator_events_and_tick_moves_the_clock_exactly() {
+    let mut a = Engine::new(4);
+    let mut b = Engine::new(4);
+    submit(&mut a, START);
+    let start = submit(&mut b, START);
+    let ua = update(a.handle(Request::Step { n: 10 }));
+    let mut ub = start.clone();
+    for _ in 0..10 {
+        ub = update(b.handle(Request::Step { n: 1 }));
+    }
+    // Step 10 is ten single steps (each a delivery, a timer or a drop;
+    // one may log more than one trace event, so the position moves by at
+    // least ten; only the script's `command` note differs: `step 10` or
+    // `step`).
+    let at = |u: &Update| (u.view.position, u.view.now_ms, u.view.in_flight.clone());
+    assert_eq!(at(&ua), at(&ub));
+    assert_eq!(ua.view.partitions, ub.view.partitions);
+    assert!(ua.view.position >= start.view.position + 10);
+    let u = update(a.handle(Request::Tick { ms: 250 }));
+    assert_eq!(u.view.now_ms, ua.view.now_ms + 250);
+}
+
+#[test]
 fn load_replaces_the_session_or_changes_nothing() {
     let mut e = Engine::new(1);
     submit(&mut e, START);
