@@ -163,10 +163,22 @@ pub fn app() -> Html {
     // What the inspectors (segments) look at; the engine keeps it too.
     let focus = use_state(kafkascope_view::inspect::Focus::default);
     let speed = use_state(|| 1.0f64);
+    // Playing, as the interval sees it: cleared at once by a jump, before
+    // the re-render that stops the interval (a tick sent in between would
+    // reach the engine after the jump).
+    let play_on = use_mut_ref(|| false);
 
     let send: Send = {
         let engine = engine.clone();
+        let (set_playing, play_on) = (playing.setter(), play_on.clone());
         Callback::from(move |req: Request| {
+            // A jump into the past (the event log, an ISR change, the
+            // record inspector, the timeline, a comparison) pauses: ticks
+            // run at the live end, so playing on would leave the past.
+            if matches!(req, Request::Replay { .. }) {
+                *play_on.borrow_mut() = false;
+                set_playing.set(false);
+            }
             if let Some(e) = engine.borrow().as_ref() {
                 e.send(req);
             }
@@ -330,11 +342,13 @@ pub fn app() -> Html {
     // time, only when the engine is idle (a slow tick is never queued up).
     {
         let engine = engine.clone();
+        let play_on = play_on.clone();
         use_effect_with((*playing, (*speed * 1000.0) as u64), move |&(on, milli)| {
+            *play_on.borrow_mut() = on;
             let interval = on.then(|| {
                 Interval::new(100, move || {
                     if let Some(e) = engine.borrow().as_ref() {
-                        if e.idle() {
+                        if e.idle() && *play_on.borrow() {
                             e.send(Request::Tick {
                                 ms: (milli / 10).max(1),
                             });

@@ -18,6 +18,8 @@ mod i18n_clients;
 mod i18n_inspector;
 mod i18n_views;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod pace;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod plot;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod tree;

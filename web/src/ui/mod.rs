@@ -18,6 +18,7 @@ pub mod links;
 pub mod metrics;
 pub mod partitions;
 pub mod producer_editor;
+pub mod reached;
 pub mod runtime;
 pub mod scenario;
 pub mod segments;

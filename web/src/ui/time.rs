@@ -6,7 +6,7 @@ use kafkascope_view::engine::Request;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::{Send, Snap};
+use super::{reached::ReachedSpeed, Send, Snap};
 use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
@@ -32,10 +32,18 @@ pub fn time_panel(p: &TimeProps) -> Html {
         let send = p.send.clone();
         Callback::from(move |_| send.emit(Request::Step { n }))
     };
+    // Time runs only at the live end: while the past is shown, Tick and
+    // Play go back to live first (the engine keeps the past otherwise).
+    let in_past = p.snap.as_ref().is_some_and(|s| s.0.rewound.is_some());
     let tick = {
         let send = p.send.clone();
         let ms = *tick_ms;
-        Callback::from(move |_| send.emit(Request::Tick { ms }))
+        Callback::from(move |_| {
+            if in_past {
+                send.emit(Request::Live);
+            }
+            send.emit(Request::Tick { ms })
+        })
     };
     let on_tick_ms = {
         let tick_ms = tick_ms.clone();
@@ -47,9 +55,14 @@ pub fn time_panel(p: &TimeProps) -> Html {
         })
     };
     let play = {
-        let on = p.on_play.clone();
+        let (on, send) = (p.on_play.clone(), p.send.clone());
         let playing = p.playing;
-        Callback::from(move |_| on.emit(!playing))
+        Callback::from(move |_| {
+            if !playing && in_past {
+                send.emit(Request::Live);
+            }
+            on.emit(!playing)
+        })
     };
     let on_speed = {
         let on = p.on_speed.clone();
@@ -110,8 +123,11 @@ pub fn time_panel(p: &TimeProps) -> Html {
                         }) }
                     </select>
                 </label>
+                <ReachedSpeed {lang} playing={p.playing} speed={p.speed} now_ms={now} />
             </div>
-            <p class="clock" aria-live="polite">
+            // Announced when paused (a step, a rewind), not ten times a
+            // second while playing.
+            <p class="clock" aria-live={(!p.playing).then_some("polite")}>
                 { lang.t("Virtual time") }{ ": " }<strong id="now-ms">{ lang.f("{} ms", &[&now]) }</strong>
                 { " · " }{ lang.t("Event") }{ ": " }<strong id="position">{ position }</strong>
             </p>
@@ -128,6 +144,7 @@ pub fn time_panel(p: &TimeProps) -> Html {
                 <p class="rewound" role="status" id="rewound">
                     { lang.f("Viewing the past: event {} of {}.", &[&at, &live]) }{ " " }
                     <button id="live" onclick={back}>{ lang.t("Back to live") }</button>
+                    { " " }{ lang.t("Tick and Play go on from the live end.") }
                 </p>
             }
         </section>
