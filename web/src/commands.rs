@@ -82,6 +82,46 @@ pub fn link_fault(fault: LinkFault, from: &str, to: &str, api: &str) -> String {
     }
 }
 
+/// What kind of node a link end is: the any-link form says it in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Broker,
+    ZooKeeper,
+    Producer,
+    Consumer,
+}
+
+/// Every node a link fault can name, as the language names it, with its
+/// kind: the brokers by id, `zk`, then the producers and the consumers by
+/// name (each once, in the order given).
+pub fn link_nodes<'a>(
+    brokers: &[i32],
+    producers: impl IntoIterator<Item = &'a str>,
+    consumers: impl IntoIterator<Item = &'a str>,
+) -> Vec<(String, NodeKind)> {
+    let mut out: Vec<(String, NodeKind)> = brokers
+        .iter()
+        .map(|b| (b.to_string(), NodeKind::Broker))
+        .collect();
+    out.push(("zk".to_string(), NodeKind::ZooKeeper));
+    let clients = producers
+        .into_iter()
+        .map(|n| (n, NodeKind::Producer))
+        .chain(consumers.into_iter().map(|n| (n, NodeKind::Consumer)));
+    for (name, kind) in clients {
+        if !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_string(), kind));
+        }
+    }
+    out
+}
+
+/// `partition A | B`: cuts both directions between two nodes and leaves
+/// every other link alone (it adds to earlier cuts; `heal` undoes them).
+pub fn cut(a: &str, b: &str) -> String {
+    format!("partition {a} | {b}")
+}
+
 /// The APIs the link's `type=` select offers: those seen on the link
 /// first, then the ones a learner most often holds or drops.
 pub fn api_choices<'a>(seen: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -157,6 +197,51 @@ mod tests {
             link_fault(LinkFault::Delay { ms: 250 }, "0", "1", "Fetch"),
             "delay 0->1 ms=250"
         );
+    }
+
+    #[test]
+    fn link_nodes_name_every_node_once() {
+        let n = link_nodes(&[0, 1, 2], ["p", "q"], ["c", "p"]);
+        let names: Vec<&str> = n.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(names, ["0", "1", "2", "zk", "p", "q", "c"]);
+        assert_eq!(n[0].1, NodeKind::Broker);
+        assert_eq!(n[3].1, NodeKind::ZooKeeper);
+        assert_eq!(n[4].1, NodeKind::Producer);
+        assert_eq!(n[6].1, NodeKind::Consumer);
+        // ZooKeeper is there before any broker or client.
+        assert_eq!(
+            link_nodes(&[], [], []),
+            [("zk".to_string(), NodeKind::ZooKeeper)]
+        );
+    }
+
+    #[test]
+    fn cut_lines() {
+        assert_eq!(cut("p", "0"), "partition p | 0");
+        assert_eq!(cut("1", "zk"), "partition 1 | zk");
+    }
+
+    /// The lines the any-link form writes for client and ZooKeeper links
+    /// are lines the console accepts.
+    #[test]
+    fn client_and_zk_link_lines_check() {
+        let base = "cluster brokers=3\ntopic create t partitions=1 replication-factor=3\nproducer p acks=all\nconsumer c group.id=g\n";
+        let lines = [
+            link_fault(LinkFault::Hold, "p", "0", "Produce"),
+            link_fault(LinkFault::Release, "p", "0", "Produce"),
+            link_fault(LinkFault::Drop { count: 2 }, "0", "c", "Fetch"),
+            link_fault(LinkFault::Delay { ms: 50 }, "zk", "1", ""),
+            link_fault(LinkFault::Hold, "1", "zk", ""),
+            cut("c", "2"),
+            cut("0", "zk"),
+        ];
+        for l in lines {
+            let script = format!("{base}{l}\n");
+            // `parse` runs the checker too (node names, API names).
+            if let Err(e) = kafkascope_scenario::parse("t", &script) {
+                panic!("{l}: {e:?}");
+            }
+        }
     }
 
     #[test]

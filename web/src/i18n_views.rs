@@ -74,6 +74,23 @@ pub const ZH: &[(&str, &str)] = &[
         "To slow a follower, delay the leader's link to it (or both directions). A delay applies to every API. The console line heal undoes every rule.",
         "要让一个 follower 变慢，就延迟 leader 到它的链路（或两个方向都延迟）。延迟作用于所有 API。控制台命令 heal 撤销所有规则。",
     ),
+    ("Fault on any link", "任意链路上的故障"),
+    (
+        "Any direction between two nodes, quiet or not: brokers, ZooKeeper, producers and consumers. A link to a client or ZooKeeper gets a row in the table only while it carries messages.",
+        "任意两个节点之间的任一方向，无论有没有消息：broker、ZooKeeper、生产者和消费者。到客户端或 ZooKeeper 的链路只有在有消息时才会在表格中占一行。",
+    ),
+    ("Choose two different nodes.", "请选择两个不同的节点。"),
+    ("Cut both ways", "双向断开"),
+    (
+        "Cut both directions between the two nodes (a network partition); other links keep working.",
+        "断开这两个节点之间的两个方向（网络分区）；其他链路照常工作。",
+    ),
+    (
+        "Undo every partition, hold, drop and delay rule.",
+        "撤销所有 partition、hold、drop 和 delay 规则。",
+    ),
+    ("producer {}", "生产者 {}"),
+    ("consumer {}", "消费者 {}"),
     ("Timeline", "时间线"),
     (
         "Every direction between two brokers is listed, quiet or not.",

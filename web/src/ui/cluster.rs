@@ -37,7 +37,11 @@ pub fn cluster_panel(p: &ClusterProps) -> Html {
         let run = p.run.clone();
         Callback::from(move |_: MouseEvent| run.emit(l.clone()))
     };
-    let cut = v.brokers.iter().any(|b| !b.cut_off_from.is_empty()) || !v.held.is_empty();
+    // Heal is offered while anything it undoes shows: a cut (a client's
+    // link included) or held messages.
+    let cut = v.brokers.iter().any(|b| !b.cut_off_from.is_empty())
+        || v.links.iter().any(|l| l.cut)
+        || !v.held.is_empty();
     let counts = |list: &[(String, usize)]| {
         if list.is_empty() {
             lang.t("none").to_string()

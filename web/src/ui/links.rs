@@ -3,13 +3,17 @@
 //! partition, with the messages by Kafka API name. Held, dropped and cut
 //! are said in words, not only by colour. Each row has the link's faults
 //! (hold, release, drop the next N, delay), each writing its scenario line.
+//! Above the table, one compact form sets the same faults (and a cut) on
+//! any direction between any two nodes, quiet or not: a client's or
+//! ZooKeeper's link has no row until it carries messages, and listing
+//! every pair of nodes would flood the table.
 
 use kafkascope_view::links::{ApiCount, LinkView};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::Snap;
-use crate::commands::{self, LinkFault};
+use crate::commands::{self, LinkFault, NodeKind};
 use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
@@ -66,10 +70,19 @@ pub fn links_panel(p: &LinksProps) -> Html {
     let lang = p.lang;
     let ids: Vec<i32> = p.snap.0.view.brokers.iter().map(|b| b.id).collect();
     let links = with_broker_pairs(&p.snap.0.view.links, &ids);
+    let v = &p.snap.0.view;
+    let nodes = commands::link_nodes(
+        &ids,
+        v.producers.iter().map(|p| p.name.as_str()),
+        v.consumers.iter().map(|c| c.name.as_str()),
+    );
     html! {
         <section class="panel links" aria-labelledby="links-title">
             <h2 id="links-title">{ lang.t("Links") }</h2>
             <p class="hint">{ lang.t("Messages between nodes by Kafka API: on the wire, held by a hold rule, dropped so far (a cut, a drop rule, a receiver down).") }{ " " }{ lang.t("Every direction between two brokers is listed, quiet or not.") }</p>
+            if !ids.is_empty() {
+                <AnyLink lang={lang} nodes={nodes} links={v.links.clone()} run={p.run.clone()} />
+            }
             if links.is_empty() {
                 <p class="muted" id="links-empty">{ lang.t("No messages between nodes right now.") }</p>
             } else {
@@ -99,7 +112,8 @@ pub fn links_panel(p: &LinksProps) -> Html {
                             <td class="held">{ apis(&l.held) }</td>
                             <td class="dropped">{ apis(&l.dropped) }</td>
                             <td class="link-faults">
-                                <LinkControls lang={lang} link={l.clone()} run={p.run.clone()} />
+                                <LinkControls lang={lang} from={l.from.clone()} to={l.to.clone()}
+                                    seen={seen_apis(Some(l))} run={p.run.clone()} />
                             </td>
                         </tr>
                     }) }
@@ -111,30 +125,146 @@ pub fn links_panel(p: &LinksProps) -> Html {
     }
 }
 
+/// The APIs seen on a link (on the wire, held, dropped), for its select.
+fn seen_apis(link: Option<&LinkView>) -> Vec<String> {
+    link.map_or_else(Vec::new, |l| {
+        l.in_flight
+            .iter()
+            .chain(&l.held)
+            .chain(&l.dropped)
+            .map(|a| a.api.clone())
+            .collect()
+    })
+}
+
+/// A node as the any-link form's selects name it: kind and name.
+fn node_label(lang: Lang, name: &str, kind: NodeKind) -> String {
+    match kind {
+        NodeKind::Broker => format!("broker {name}"),
+        NodeKind::ZooKeeper => "ZooKeeper (zk)".to_string(),
+        NodeKind::Producer => lang.f("producer {}", &[&name]),
+        NodeKind::Consumer => lang.f("consumer {}", &[&name]),
+    }
+}
+
 #[derive(Properties, PartialEq)]
-struct LinkControlsProps {
+struct AnyLinkProps {
     lang: Lang,
-    link: LinkView,
+    /// Every node of the cluster shown, as the language names it.
+    nodes: Vec<(String, NodeKind)>,
+    links: Vec<LinkView>,
     run: Callback<String>,
 }
 
-/// One link's fault form, folded: an API (or every API), Hold / Release,
-/// Drop the next N, and a delay in ms to slow the link.
+/// "Fault on any link": From and To select any two nodes (brokers, `zk`,
+/// producers, consumers), then the same faults as a row's, plus a cut of
+/// both directions and heal. Folded, so it costs one line.
+#[function_component(AnyLink)]
+fn any_link(p: &AnyLinkProps) -> Html {
+    let lang = p.lang;
+    let from = use_state(String::new);
+    let to = use_state(String::new);
+    let has = |n: &str| p.nodes.iter().any(|(m, _)| m == n);
+    // A client first if there is one (the links brokers' rows lack), and
+    // the first broker: a choice that vanished (a new session) falls back.
+    let first_client = p
+        .nodes
+        .iter()
+        .find(|(_, k)| matches!(k, NodeKind::Producer | NodeKind::Consumer))
+        .or_else(|| p.nodes.iter().find(|(_, k)| *k == NodeKind::ZooKeeper))
+        .map_or_else(String::new, |(n, _)| n.clone());
+    let first_broker = p.nodes.first().map_or_else(String::new, |(n, _)| n.clone());
+    let f = if has(&from) {
+        (*from).clone()
+    } else {
+        first_client
+    };
+    let t = if has(&to) {
+        (*to).clone()
+    } else {
+        first_broker
+    };
+    let pick = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            state.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
+    };
+    let select = |id: &'static str, chosen: &str, onchange: Callback<Event>| {
+        html! {
+            <select id={id} onchange={onchange}>
+                { for p.nodes.iter().map(|(n, k)| html! {
+                    <option value={n.clone()} selected={n == chosen}>{ node_label(lang, n, *k) }</option>
+                }) }
+            </select>
+        }
+    };
+    let same = f == t;
+    let seen = seen_apis(p.links.iter().find(|l| l.from == f && l.to == t));
+    let line = |l: String| {
+        let run = p.run.clone();
+        Callback::from(move |_: MouseEvent| run.emit(l.clone()))
+    };
+    html! {
+        <details class="any-link" id="any-link">
+            <summary>{ lang.t("Fault on any link") }</summary>
+            <p class="hint">{ lang.t("Any direction between two nodes, quiet or not: brokers, ZooKeeper, producers and consumers. A link to a client or ZooKeeper gets a row in the table only while it carries messages.") }</p>
+            <div class="row">
+                <label for="any-from">{ lang.t("From") }</label>{ " " }
+                { select("any-from", &f, pick(&from)) }{ " " }
+                <label for="any-to">{ lang.t("To") }</label>{ " " }
+                { select("any-to", &t, pick(&to)) }
+            </div>
+            if same {
+                <p class="hint" id="any-same" role="status">{ lang.t("Choose two different nodes.") }</p>
+            } else {
+                <FaultRows lang={lang} from={f.clone()} to={t.clone()} seen={seen} run={p.run.clone()} />
+                <div class="row">
+                    <button class="fault link-cut" onclick={line(commands::cut(&f, &t))}
+                        title={lang.t("Cut both directions between the two nodes (a network partition); other links keep working.")}>
+                        { lang.t("Cut both ways") }</button>
+                    <button class="fault link-heal" onclick={line("heal".to_string())}
+                        title={lang.t("Undo every partition, hold, drop and delay rule.")}>
+                        { lang.t("Heal the network") }</button>
+                </div>
+            }
+        </details>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinkControlsProps {
+    lang: Lang,
+    from: String,
+    to: String,
+    /// The APIs seen on the link, offered first.
+    seen: Vec<String>,
+    run: Callback<String>,
+}
+
+/// One link's fault form, folded (a row of the table).
 #[function_component(LinkControls)]
 fn link_controls(p: &LinkControlsProps) -> Html {
+    let lang = p.lang;
+    let link = format!("{} → {}", node(&p.from), node(&p.to));
+    html! {
+        <details class="link-controls">
+            <summary aria-label={format!("{}: {link}", lang.t("Faults on this link"))}>{ lang.t("Faults") }</summary>
+            <FaultRows lang={lang} from={p.from.clone()} to={p.to.clone()} seen={p.seen.clone()} run={p.run.clone()} />
+        </details>
+    }
+}
+
+/// The faults of one direction: an API (or every API), Hold / Release,
+/// Drop the next N, and a delay in ms to slow the link.
+#[function_component(FaultRows)]
+fn fault_rows(p: &LinkControlsProps) -> Html {
     let lang = p.lang;
     let api = use_state(String::new);
     let count = use_state(|| 1u32);
     let ms = use_state(|| 200u64);
-    let (from, to) = (p.link.from.clone(), p.link.to.clone());
-    let seen = p
-        .link
-        .in_flight
-        .iter()
-        .chain(&p.link.held)
-        .chain(&p.link.dropped)
-        .map(|a| a.api.as_str());
-    let choices = commands::api_choices(seen);
+    let (from, to) = (p.from.clone(), p.to.clone());
+    let choices = commands::api_choices(p.seen.iter().map(String::as_str));
     let emit = |fault: LinkFault| {
         let (run, from, to, api) = (p.run.clone(), from.clone(), to.clone(), (*api).clone());
         Callback::from(move |_: MouseEvent| run.emit(commands::link_fault(fault, &from, &to, &api)))
@@ -163,39 +293,35 @@ fn link_controls(p: &LinkControlsProps) -> Html {
             }
         })
     };
-    let link = format!("{} → {}", node(&from), node(&to));
-    html! {
-        <details class="link-controls">
-            <summary aria-label={format!("{}: {link}", lang.t("Faults on this link"))}>{ lang.t("Faults") }</summary>
-            <div class="row">
-                <label>{ lang.t("Kafka API") }{ " " }
-                    <select class="link-api" onchange={on_api}>
-                        <option value="" selected={api.is_empty()}>{ lang.t("every API") }</option>
-                        { for choices.iter().map(|a| html! {
-                            <option value={a.clone()} selected={*a == *api}>{ a }</option>
-                        }) }
-                    </select>
-                </label>
-            </div>
-            <div class="row">
-                <button class="fault link-hold" onclick={emit(LinkFault::Hold)}
-                    title={lang.t("Queue this link's messages (of the API chosen) and deliver none until released.")}>
-                    { lang.t("Hold") }</button>
-                <button class="fault link-release" onclick={emit(LinkFault::Release)}>{ lang.t("Release") }</button>
-            </div>
-            <div class="row">
-                <label>{ lang.t("Messages") }{ " " }
-                    <input class="link-count" type="number" min="1" value={count.to_string()} onchange={on_count} />
-                </label>
-                <button class="fault link-drop" onclick={emit(LinkFault::Drop { count: *count })}>{ lang.t("Drop the next N") }</button>
-            </div>
-            <div class="row">
-                <label>{ lang.t("Delay (ms)") }{ " " }
-                    <input class="link-ms" type="number" min="0" value={ms.to_string()} onchange={on_ms} />
-                </label>
-                <button class="fault link-delay" onclick={emit(LinkFault::Delay { ms: *ms })}>{ lang.t("Slow this link") }</button>
-            </div>
-            <p class="hint">{ lang.t("To slow a follower, delay the leader's link to it (or both directions). A delay applies to every API. The console line heal undoes every rule.") }</p>
-        </details>
-    }
+    html! { <>
+        <div class="row">
+            <label>{ lang.t("Kafka API") }{ " " }
+                <select class="link-api" onchange={on_api}>
+                    <option value="" selected={api.is_empty()}>{ lang.t("every API") }</option>
+                    { for choices.iter().map(|a| html! {
+                        <option value={a.clone()} selected={*a == *api}>{ a }</option>
+                    }) }
+                </select>
+            </label>
+        </div>
+        <div class="row">
+            <button class="fault link-hold" onclick={emit(LinkFault::Hold)}
+                title={lang.t("Queue this link's messages (of the API chosen) and deliver none until released.")}>
+                { lang.t("Hold") }</button>
+            <button class="fault link-release" onclick={emit(LinkFault::Release)}>{ lang.t("Release") }</button>
+        </div>
+        <div class="row">
+            <label>{ lang.t("Messages") }{ " " }
+                <input class="link-count" type="number" min="1" value={count.to_string()} onchange={on_count} />
+            </label>
+            <button class="fault link-drop" onclick={emit(LinkFault::Drop { count: *count })}>{ lang.t("Drop the next N") }</button>
+        </div>
+        <div class="row">
+            <label>{ lang.t("Delay (ms)") }{ " " }
+                <input class="link-ms" type="number" min="0" value={ms.to_string()} onchange={on_ms} />
+            </label>
+            <button class="fault link-delay" onclick={emit(LinkFault::Delay { ms: *ms })}>{ lang.t("Slow this link") }</button>
+        </div>
+        <p class="hint">{ lang.t("To slow a follower, delay the leader's link to it (or both directions). A delay applies to every API. The console line heal undoes every rule.") }</p>
+    </> }
 }
