@@ -91,6 +91,14 @@ pub const ZH: &[(&str, &str)] = &[
     ),
     ("producer {}", "生产者 {}"),
     ("consumer {}", "消费者 {}"),
+    (
+        "Events {}–{} happen at once (one delivery, timer or console line, as Kafka handles one request at once): a replay stops only after all of them.",
+        "第 {}–{} 个事件是同时发生的（一次投递、一个定时器或一行控制台命令，就像 Kafka 一次处理完一个请求）：重放只能停在它们全部完成之后。",
+    ),
+    (
+        "You asked for event {}; the nearest point a replay can stop at is event {}.",
+        "你选择的是第 {} 个事件；重放能停下的最近位置是第 {} 个事件。",
+    ),
     ("Timeline", "时间线"),
     (
         "Every direction between two brokers is listed, quiet or not.",

@@ -22,6 +22,8 @@ mod pace;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod plot;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod timeline;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod tree;
 
 #[cfg(target_arch = "wasm32")]

@@ -3,7 +3,7 @@
 //! restart, controlled shutdown), network faults by node, and the admin
 //! tool's writes to ZooKeeper.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -67,6 +67,11 @@ pub struct Cluster {
     /// point in the past): `step` does nothing, `run_until` and `tick`
     /// return at once. See [`Cluster::halted`].
     pub halt_at: Option<u64>,
+    /// The trace length at the last halt check that let the run go on:
+    /// the events after it are the one step (a delivery, a timer, a
+    /// command's own events) that crossed `halt_at`, which a replay cannot
+    /// stop inside. See [`Cluster::halted_within`].
+    halt_from: Cell<u64>,
     /// Where the brokers run when not in the simulator's thread.
     hosts: Option<Hosts>,
     /// The brokers run live ([`BrokerHosts::live`]): see [`Cluster::collect`].
@@ -194,6 +199,7 @@ impl Cluster {
             admin_rng: spec.seed ^ 0x5ca1_ab1e,
             hw_watch: None,
             halt_at: None,
+            halt_from: Cell::new(0),
             hosts,
             live,
             host_errors: RefCell::new(Vec::new()),
@@ -685,9 +691,29 @@ impl Cluster {
         true
     }
 
-    /// The replay limit ([`Cluster::halt_at`]) is reached.
+    /// The replay limit ([`Cluster::halt_at`]) is reached. Called before
+    /// every step and between commands, so a replay stops at the first
+    /// step boundary at or after the limit.
     pub fn halted(&self) -> bool {
-        self.halt_at.is_some_and(|n| self.sim.trace_len() >= n)
+        let Some(n) = self.halt_at else {
+            return false;
+        };
+        let len = self.sim.trace_len();
+        if len < n {
+            self.halt_from.set(len);
+        }
+        len >= n
+    }
+
+    /// Once halted: the first and last event of the step that crossed the
+    /// limit (events of one step happen at once, as one request is handled
+    /// by Kafka at once), so the page can say where a replay landed.
+    pub fn halted_within(&self) -> Option<(u64, u64)> {
+        if !self.halted() {
+            return None;
+        }
+        let last = self.sim.trace_len();
+        Some(((self.halt_from.get() + 1).min(last), last))
     }
 
     // ---- lifecycle ----

@@ -113,6 +113,14 @@ impl Session {
         self.cluster().is_some_and(|c| c.halted())
     }
 
+    /// A replay that stopped: the event asked for and the step (first
+    /// and last event) it stopped after.
+    pub fn landing(&self) -> Option<kafkascope_view::engine::Landing> {
+        let asked = self.runner.halt_at?;
+        let (first, last) = self.cluster()?.halted_within()?;
+        Some(kafkascope_view::engine::Landing { asked, first, last })
+    }
+
     /// Every `expect` run so far, in order (a guided demo shows each
     /// step's).
     pub fn expects(&self) -> &[ExpectResult] {
@@ -390,5 +398,51 @@ mod tests {
         // The same point twice: the same picture.
         let (r2, _) = Session::replay(5, &s.script(), Some(half)).unwrap();
         assert_eq!(r.view(), r2.view());
+    }
+
+    /// A replay stops only between steps; it says which step it stopped
+    /// after, and those steps tile the run: asking for any event of a step
+    /// lands at its last event, asking for the event before it lands on
+    /// the step before.
+    #[test]
+    fn a_replay_says_which_step_it_landed_after() {
+        let mut s = Session::new(5);
+        s.submit(START).unwrap();
+        s.submit("send p t value=a count=2\nflush p\n").unwrap();
+        assert_eq!(s.landing(), None, "a live session did not stop");
+        let end = s.position();
+        let mut wide = 0;
+        let mut to = end - 1;
+        while to >= 1 {
+            let (r, _) = Session::replay(5, &s.script(), Some(to)).unwrap();
+            let l = r.landing().expect("a landing");
+            assert_eq!(l.asked, to);
+            assert_eq!(l.last, r.position());
+            assert_eq!(r.view().position, l.last);
+            assert!(l.first <= to && to <= l.last, "{l:?}");
+            for inside in l.first..l.last {
+                let (r2, _) = Session::replay(5, &s.script(), Some(inside)).unwrap();
+                assert_eq!(r2.landing().unwrap().first, l.first);
+                assert_eq!(r2.position(), l.last);
+            }
+            if l.first < l.last {
+                wide += 1;
+            }
+            // The step before ends right before this one.
+            if l.first > 1 {
+                let (r3, _) = Session::replay(5, &s.script(), Some(l.first - 1)).unwrap();
+                assert_eq!(r3.position(), l.first - 1);
+            }
+            to = l.first.saturating_sub(1);
+            // Sample the run rather than every step (each replay runs it).
+            to = to.saturating_sub(to / 4);
+        }
+        assert!(wide > 0, "no step of the run logs more than one event");
+        // The start: the cluster's first step logs several events.
+        let (r, _) = Session::replay(5, &s.script(), Some(0)).unwrap();
+        let l = r.landing().unwrap();
+        assert_eq!((l.asked, l.first), (0, 1));
+        assert_eq!(l.last, r.position());
+        assert!(!l.exact());
     }
 }

@@ -433,6 +433,7 @@ impl Engine {
             script: self.live.script(),
             live_position: self.live.position(),
             rewound: self.past.as_ref().map(|p| p.position()),
+            landing: self.past.as_ref().and_then(|p| p.landing()),
             output,
             errors,
             view: shown.view(),

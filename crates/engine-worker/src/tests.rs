@@ -64,6 +64,10 @@ fn rewind_steps_in_the_past_and_comes_back_live() {
     let at = u.rewound.expect("rewound");
     assert!(at >= end / 2 && at < end, "{at} of {end}");
     assert_eq!(u.view.position, at);
+    // Where it landed: the step (first..=last event) that reached it.
+    let l = u.landing.expect("a landing");
+    assert_eq!((l.asked, l.last), (end / 2, at));
+    assert!(l.first <= end / 2, "{l:?}");
     assert_eq!(u.live_position, end);
     // Stepping while rewound moves through the past...
     let u = update(e.handle(Request::Step { n: 1 }));
@@ -75,6 +79,7 @@ fn rewind_steps_in_the_past_and_comes_back_live() {
     update(e.handle(Request::Replay { to: 5 }));
     let u = update(e.handle(Request::Live));
     assert_eq!((u.rewound, u.view.position), (None, end));
+    assert_eq!(u.landing, None);
     // A console line while rewound goes to the live session.
     update(e.handle(Request::Replay { to: 5 }));
     let u = submit(&mut e, "tick 10\n");

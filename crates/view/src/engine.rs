@@ -172,6 +172,8 @@ pub struct Update {
     pub live_position: u64,
     /// `Some(n)`: the view is the past, replayed to event `n`.
     pub rewound: Option<u64>,
+    /// Where that replay was asked to stop and the step it stopped after.
+    pub landing: Option<Landing>,
     /// What the request printed: narration, `PASS`/`FAIL`, `ERROR line N: ...`.
     pub output: Vec<String>,
     /// Why the request was refused (syntax or checker errors); nothing ran.
@@ -191,6 +193,28 @@ pub struct Update {
     pub guide: Option<GuideView>,
     /// The original run against its fork, if the guided demo was forked.
     pub compare: Option<Comparison>,
+}
+
+/// Where a replay landed. It stops only between steps of the run (a
+/// delivery, a timer, a console line's own events): the events of one step
+/// happen at once, as Kafka handles one request at once, so asking for an
+/// event inside a step shows the cluster after the whole step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Landing {
+    /// The event asked for.
+    pub asked: u64,
+    /// The first and last event of the step that reached it (`last` is the
+    /// event shown).
+    pub first: u64,
+    pub last: u64,
+}
+
+impl Landing {
+    /// The replay shows exactly the event asked for, and that event is a
+    /// step of its own.
+    pub fn exact(&self) -> bool {
+        self.asked == self.last && self.first == self.last
+    }
 }
 
 /// Why bytes are not a message.
@@ -481,6 +505,11 @@ mod tests {
             script: "cluster brokers=3\n".into(),
             live_position: 120,
             rewound: Some(99),
+            landing: Some(Landing {
+                asked: 97,
+                first: 95,
+                last: 99,
+            }),
             output: vec!["PASS line 2: hw t-0 == 2".into()],
             errors: vec![LineError {
                 line: 2,

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::{reached::ReachedSpeed, Send, Snap};
 use crate::i18n::Lang;
+use crate::timeline::{landing_text, scrub_target};
 
 #[derive(Properties, PartialEq)]
 pub struct TimeProps {
@@ -73,22 +74,24 @@ pub fn time_panel(p: &TimeProps) -> Html {
             }
         })
     };
-    let (now, position, rewound, live) = p.snap.as_ref().map_or((0, 0, None, 0), |s| {
-        (
-            s.0.view.now_ms,
-            s.0.view.position,
-            s.0.rewound,
-            s.0.live_position,
-        )
-    });
+    let (now, position, rewound, live, landing) =
+        p.snap.as_ref().map_or((0, 0, None, 0, None), |s| {
+            (
+                s.0.view.now_ms,
+                s.0.view.position,
+                s.0.rewound,
+                s.0.live_position,
+                s.0.landing,
+            )
+        });
+    let shown = rewound.unwrap_or(live);
     let back = {
         let send = p.send.clone();
         Callback::from(move |_| send.emit(Request::Live))
     };
     // Sent on `change` (release, or each arrow key), not on every `input`
     // while dragging: each position is a replay from the seed (which stops
-    // at the first delivery that reaches it: a delivery that logs several
-    // events can land a little past it).
+    // at the end of the step that reaches it: see `scrub_target`).
     let scrub = {
         let send = p.send.clone();
         Callback::from(move |e: Event| {
@@ -97,12 +100,13 @@ pub fn time_panel(p: &TimeProps) -> Html {
                 send.emit(if n >= live {
                     Request::Live
                 } else {
-                    Request::Replay { to: n }
+                    Request::Replay {
+                        to: scrub_target(n, shown, landing),
+                    }
                 });
             }
         })
     };
-    let shown = rewound.unwrap_or(live);
     html! {
         <section class="panel time" aria-labelledby="time-title">
             <h2 id="time-title">{ lang.t("Time") }</h2>
@@ -143,6 +147,11 @@ pub fn time_panel(p: &TimeProps) -> Html {
             if let Some(at) = rewound {
                 <p class="rewound" role="status" id="rewound">
                     { lang.f("Viewing the past: event {} of {}.", &[&at, &live]) }{ " " }
+                    if let Some(l) = landing.filter(|l| !l.exact()) {
+                        <span id="landed" data-asked={l.asked.to_string()}
+                            data-first={l.first.to_string()} data-last={l.last.to_string()}>
+                            { landing_text(lang, &l) }</span>{ " " }
+                    }
                     <button id="live" onclick={back}>{ lang.t("Back to live") }</button>
                     { " " }{ lang.t("Tick and Play go on from the live end.") }
                 </p>
