@@ -64,8 +64,11 @@ pub enum FromBroker {
     /// decode, a log directory that did not open, ...).
     Failed { message: String },
     /// The broker started ([`ToBroker::Start`]) and takes inputs; `notes`
-    /// name stored data that was damaged and cut off.
-    Ready { notes: Vec<String> },
+    /// name stored data that was damaged and cut off, and `disk` is the log
+    /// directory the process found (what it recovers from: after a
+    /// restart, what its store gave back, which is not what the last
+    /// process left when the store was damaged meanwhile).
+    Ready { notes: Vec<String>, disk: DiskFiles },
     /// The log directory a killed process left ([`ToBroker::Kill`]).
     Disk(DiskFiles),
 }

@@ -56,6 +56,10 @@ pub struct Cluster {
     pub sim: Simulator<ClusterNode>,
     pub topo: Topology,
     pub(crate) configs: Vec<BrokerConfig>,
+    /// Each broker's log directory: the one its process runs on when it
+    /// runs here; for a broker in another process, what that process found
+    /// when it started, then what it left when it ended (to show a replica
+    /// it has not opened, or a broker that is down).
     pub(crate) storages: Vec<Shared<MemoryStorage>>,
     pub(crate) life: BTreeMap<NodeId, Life>,
     pub(crate) clients: BTreeMap<String, NodeId>,
@@ -167,15 +171,13 @@ impl Cluster {
                     .ok_or_else(|| format!("racks= names no rack for broker {b}"))?;
                 c.set("broker.rack", rack)?;
             }
-            let storage = Shared::new(MemoryStorage::new());
+            let mut storage = Shared::new(MemoryStorage::new());
             let node = match &hosts {
                 None => BrokerNode::new(Broker::new(c.clone(), storage.clone()), topo),
                 Some(h) => {
-                    let mut n = BrokerNode::hosted(
-                        BrokerHost::Remote(h.borrow_mut().spawn(&c, Start::Fresh)?),
-                        b,
-                        topo,
-                    );
+                    let spawned = h.borrow_mut().spawn(&c, Start::Fresh)?;
+                    storage = Shared::new(spawned.found);
+                    let mut n = BrokerNode::hosted(BrokerHost::Remote(spawned.process), b, topo);
                     n.live = live;
                     n
                 }
@@ -834,7 +836,13 @@ impl Cluster {
                     } else {
                         Start::AfterCrash
                     };
-                    BrokerHost::Remote(h.borrow_mut().spawn(config, start)?)
+                    let spawned = h.borrow_mut().spawn(config, start)?;
+                    // Until it opens a log, the broker's replica is what
+                    // its disk recovers: the disk this process found,
+                    // not the one the last process handed back (a store
+                    // damaged in between gives back less).
+                    self.storages[b as usize] = Shared::new(spawned.found);
+                    BrokerHost::Remote(spawned.process)
                 }
             };
             let mut node = BrokerNode::hosted(host, b, self.topo);

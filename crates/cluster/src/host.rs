@@ -79,13 +79,19 @@ pub enum Start {
     AfterPowerLoss,
 }
 
+/// A broker process just started, and the log directory it found.
+pub struct Spawned {
+    pub process: Box<dyn RemoteBroker>,
+    /// What the process starts over (and recovers from): after a restart,
+    /// what its store gave back, which is not what the last process left
+    /// when the store was damaged while the broker was down. The cluster
+    /// shows a replica the broker has not opened yet from this.
+    pub found: MemoryStorage,
+}
+
 /// Starts broker processes outside the simulator's thread.
 pub trait BrokerHosts {
-    fn spawn(
-        &mut self,
-        config: &BrokerConfig,
-        start: Start,
-    ) -> Result<Box<dyn RemoteBroker>, String>;
+    fn spawn(&mut self, config: &BrokerConfig, start: Start) -> Result<Spawned, String>;
 
     /// Do the brokers started from now on run live (inputs posted, outputs
     /// applied when they come back) rather than one input at a time?
@@ -251,14 +257,17 @@ impl LoopbackHosts {
     pub fn pace(&self) -> Option<Pace> {
         self.pace.clone()
     }
+
+    /// Each broker's stored log directory (what its next process starts
+    /// over), for tests to damage it while the broker is down, as a
+    /// browser can damage a broker worker's IndexedDB chunk.
+    pub fn stored_files(&self) -> Rc<RefCell<BTreeMap<BrokerId, DiskFiles>>> {
+        self.disks.clone()
+    }
 }
 
 impl BrokerHosts for LoopbackHosts {
-    fn spawn(
-        &mut self,
-        config: &BrokerConfig,
-        start: Start,
-    ) -> Result<Box<dyn RemoteBroker>, String> {
+    fn spawn(&mut self, config: &BrokerConfig, start: Start) -> Result<Spawned, String> {
         let id = config.broker_id;
         let disk = match start {
             Start::Fresh => MemoryStorage::new(),
@@ -269,14 +278,23 @@ impl BrokerHosts for LoopbackHosts {
                     .ok_or_else(|| format!("broker {id} has no log directory to restart over"))?,
             )?,
         };
+        // As a worker reports it: through the codec.
+        let found = match through(&FromBroker::Ready {
+            notes: Vec::new(),
+            disk: disk_files(&disk),
+        })? {
+            FromBroker::Ready { disk, .. } => disk_from_files(&disk)?,
+            _ => return Err("FromBroker::Ready came back as another message".into()),
+        };
         let disk = Shared::new(disk);
-        Ok(Box::new(LoopbackBroker {
+        let process = Box::new(LoopbackBroker {
             broker: Broker::new(config.clone(), disk.clone()),
             disk,
             disks: self.disks.clone(),
             posted: VecDeque::new(),
             pace: self.pace.clone(),
-        }))
+        });
+        Ok(Spawned { process, found })
     }
 
     fn live(&self) -> bool {

@@ -26,7 +26,7 @@ use std::rc::Rc;
 use broker::query::{BrokerAnswer, BrokerQuery};
 use broker::wire::{decode, encode, FromBroker, ToBroker};
 use broker::{BrokerConfig, Output};
-use cluster::host::{disk_from_files, BrokerHosts, RemoteBroker, Start};
+use cluster::host::{disk_from_files, BrokerHosts, RemoteBroker, Spawned, Start};
 use js_sys::{Array, ArrayBuffer, Promise, Uint8Array};
 use log::MemoryStorage;
 use wasm_bindgen::prelude::*;
@@ -117,11 +117,7 @@ fn describe(e: &JsValue) -> String {
 }
 
 impl BrokerHosts for WorkerHosts {
-    fn spawn(
-        &mut self,
-        config: &BrokerConfig,
-        start: Start,
-    ) -> Result<Box<dyn RemoteBroker>, String> {
+    fn spawn(&mut self, config: &BrokerConfig, start: Start) -> Result<Spawned, String> {
         let Booted { worker, channel } = self.pool.pop().ok_or_else(|| {
             "no broker worker was ready (the engine boots them before each request; \
              this one started more broker processes than it announced)"
@@ -148,9 +144,13 @@ impl BrokerHosts for WorkerHosts {
             START_MS,
         )?;
         match reply {
-            FromBroker::Ready { notes } => {
+            FromBroker::Ready { notes, disk } => {
                 broker.notes.borrow_mut().extend(notes);
-                Ok(Box::new(broker))
+                let found = disk_from_files(&disk)?;
+                Ok(Spawned {
+                    process: Box::new(broker),
+                    found,
+                })
             }
             other => Err(broker.unexpected("Start", other)),
         }

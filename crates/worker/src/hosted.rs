@@ -170,9 +170,12 @@ impl Hosted {
                     .iter()
                     .map(|d| format!("{name}: {d}"))
                     .collect();
+                // What the router shows of this broker's logs until it
+                // opens them is this, not what the last process left.
+                let disk = disk_files(&idb.storage().borrow());
                 let broker = Broker::new(config, idb.storage());
                 *self.process.borrow_mut() = Some(Process { broker, idb });
-                FromBroker::Ready { notes }
+                FromBroker::Ready { notes, disk }
             }
         }
     }

@@ -868,6 +868,7 @@ fn inputs_outputs_and_envelopes() {
     });
     round_trip(&FromBroker::Ready {
         notes: vec!["chunk 2 of t-0/00000000000000000000.log is damaged".into()],
+        disk: vec![("t-0/00000000000000000000.log".into(), vec![0, 1])],
     });
     round_trip(&ToBroker::Query {
         query: crate::query::BrokerQuery::Group {
@@ -958,10 +959,14 @@ fn a_truncated_message_says_where_it_ends() {
 
 #[test]
 fn trailing_bytes_are_refused() {
-    let mut bytes = encode(&FromBroker::Ready { notes: vec![] });
+    let mut bytes = encode(&FromBroker::Ready {
+        notes: vec![],
+        disk: vec![],
+    });
+    let complete = bytes.len();
     bytes.extend_from_slice(&[0, 0]);
     let e = decode::<FromBroker>(&bytes).unwrap_err();
-    assert_eq!(e.at, 2);
+    assert_eq!(e.at, complete);
     assert_eq!(e.reason, "2 bytes are left over after a complete message");
 }
 
