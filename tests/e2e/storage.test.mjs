@@ -1,8 +1,9 @@
 // What the learner sees when a broker worker's IndexedDB misbehaves, with
 // every broker in its own web worker: a damaged stored chunk is named in
 // the console (database, file, chunk, what was kept), the restarted broker
-// comes back with the rest of its log and keeps serving, and nothing else
-// is lost. (A full quota is covered by crates/worker/tests/log_store.rs:
+// keeps only what it recovers from what it kept (the cut batch is gone, in
+// the console's `expect log` as in its log), keeps serving, and nothing
+// else is lost. (A full quota is covered by crates/worker/tests/log_store.rs:
 // Chromium's quota override through CDP does not make IndexedDB writes
 // fail.)
 import assert from 'node:assert/strict';
@@ -42,11 +43,16 @@ async function waitOrTell(page, locator, what) {
 const shows = (page, re) =>
   waitOrTell(page, page.locator('#console-output li', { hasText: re }).first(), String(re));
 
-/** The console's `PASS`/`FAIL` line for `expect`, once it shows. */
+/**
+ * The console's `PASS`/`FAIL` line for `expect`, once it shows. The whole
+ * line is matched: `log t-0@1 == a,b` must not take the verdict of an
+ * earlier `log t-0@1 == a,b,c`. (Each expect line is typed once per test.)
+ */
 async function verdict(page, expectLine) {
   await type(page, expectLine);
-  const body = expectLine.replace(/^expect /, '');
-  const li = page.locator('#console-output li', { hasText: body }).filter({ hasText: /^(PASS|FAIL)/ }).last();
+  const body = expectLine.replace(/^expect /, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const whole = new RegExp(`^(PASS|FAIL) line \\d+: ${body}( \\(was .*\\))?$`);
+  const li = page.locator('#console-output li', { hasText: whole }).last();
   await waitOrTell(page, li, expectLine);
   return li.innerText();
 }
@@ -67,7 +73,7 @@ describe('broker storage faults in the page', () => {
     await env.server?.close();
   });
 
-  it('names a damaged chunk; the broker comes back and nothing else is lost', async () => {
+  it('names a damaged chunk; the broker comes back without the cut batch and nothing else is lost', async () => {
     // Both topics live on broker 1 only, so what it recovers is what its
     // database gives back. One record per batch: the cut lands inside the
     // last batch, which recovery then drops.
@@ -127,12 +133,20 @@ describe('broker storage faults in the page', () => {
     await type(page, 'tick 1000');
     // The message names the database, the file and the chunk.
     await shows(page, /ERROR broker 1: kafkascope-cluster-broker-1: damaged-0\/00000000000000000000\.log: chunk 0 holds/);
+    // d2's batch lost its last 5 bytes: what the restarted broker has is
+    // d0 and d1 (before it has even registered again, the console shows
+    // what its disk recovers, not what the killed process had left).
+    assert.match(await verdict(page, 'expect log damaged-0@1 == d0,d1'), /^PASS/);
+    assert.match(await verdict(page, 'expect leo damaged-0@1 == 2'), /^PASS/);
     assert.match(await verdict(page, 'expect leader damaged-0 == 1'), /^PASS/);
     assert.match(await verdict(page, 'expect log intact-0@1 == i0,i1,i2'), /^PASS/);
-    // The broker keeps working: a new record is acknowledged after the cut.
+    // The broker keeps working: a new record is acknowledged after the cut
+    // and follows d1; the acknowledged d2 is lost (no other replica had it).
     await type(page, 'send p damaged value=d3');
     await type(page, 'flush p');
     assert.match(await verdict(page, 'expect acked p == 7'), /^PASS/);
+    assert.match(await verdict(page, 'expect log damaged-0@1 == d0,d1,d3'), /^PASS/);
+    assert.match(await verdict(page, 'expect lost == 1'), /^PASS/);
     assert.equal((await errors(page)).length, 1, `one storage error: ${await errors(page)}`);
     await screenshot(page, 'storage-damaged-chunk.png');
     assert.deepEqual(problems, []);
