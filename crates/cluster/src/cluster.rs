@@ -95,6 +95,9 @@ pub struct Cluster {
     /// Per-virtual-second samples for the page's rates and charts (the
     /// session turns it on; it only reads the cluster).
     pub sampler: Option<crate::sampler::Sampler>,
+    /// Kafka's metrics and the ISR's history, kept as events happen
+    /// (see [`crate::meters`]).
+    pub(crate) meters: crate::meters::SharedMeters,
 }
 
 /// The brokers' hosts, shared by the runner (which builds clusters) and the
@@ -209,6 +212,7 @@ impl Cluster {
             acked_index: RefCell::default(),
             stories: RefCell::default(),
             sampler: None,
+            meters: RefCell::default(),
         })
     }
 
@@ -444,10 +448,14 @@ impl Cluster {
         if self.halted() {
             return None;
         }
+        // Events a command recorded since the last step are dated first.
+        self.catch_up_meters();
         if let Some(t) = self.sim.next_event_time() {
-            self.sample_before(t);
+            // A sample taken now shows from the next event on.
+            self.sample_before(t, self.sim.trace_len() + 1);
         }
         let step = self.sim.step()?;
+        self.catch_up_meters();
         let node = match step.event {
             Event::Delivered(info) => Some(info.to),
             Event::Timer { node, .. } => Some(node),
@@ -460,12 +468,13 @@ impl Cluster {
     }
 
     /// Takes the per-second samples due before time `t` (see
-    /// [`crate::sampler::Sampler::due`]).
-    fn sample_before(&mut self, t: u64) {
+    /// [`crate::sampler::Sampler::due`]); their rates date from event `at`.
+    fn sample_before(&mut self, t: u64, at: u64) {
         if self.sampler.as_ref().is_some_and(|s| s.due(t)) {
             if let Some(mut s) = self.sampler.take() {
                 s.sample(self, t);
                 self.sampler = Some(s);
+                self.note_sampled(at);
             }
         }
     }
@@ -550,7 +559,7 @@ impl Cluster {
                 }
                 _ => {
                     self.sim.advance_to(deadline);
-                    self.sample_before(deadline + 1);
+                    self.sample_before(deadline + 1, self.sim.trace_len());
                     return pred(self);
                 }
             }
@@ -569,7 +578,7 @@ impl Cluster {
             }
         }
         self.sim.advance_to(deadline);
-        self.sample_before(deadline + 1);
+        self.sample_before(deadline + 1, self.sim.trace_len());
     }
 
     // ---- live brokers ----
@@ -688,7 +697,7 @@ impl Cluster {
         }
         if to > self.sim.now() {
             self.sim.advance_to(to);
-            self.sample_before(to + 1);
+            self.sample_before(to + 1, self.sim.trace_len());
         }
         true
     }

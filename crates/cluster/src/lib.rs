@@ -43,6 +43,7 @@ pub mod host;
 pub mod inspect;
 pub mod invariants;
 pub mod links_view;
+pub mod meters;
 pub mod node;
 pub mod partition_choice;
 pub mod predicates;

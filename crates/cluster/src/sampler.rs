@@ -17,7 +17,6 @@ use broker::query::{BrokerAnswer, BrokerQuery};
 use broker::stats::BrokerTopicStats;
 
 use kafkascope_view::charts::{Charts, Series as ChartSeries};
-use kafkascope_view::model::Metric;
 
 use crate::cluster::Cluster;
 
@@ -250,29 +249,20 @@ impl Sampler {
     /// Kafka's rate metrics over the last sampled virtual second: the
     /// broker meters (all brokers) and each consumer's `records-lag-max`
     /// (`client-id=...`, as in its MBean name).
-    pub fn metrics(&self, c: &Cluster) -> Vec<Metric> {
+    pub fn metrics(&self, c: &Cluster) -> Vec<(String, i64)> {
         let last = |v: &VecDeque<u64>| v.back().copied().unwrap_or(0) as i64;
         let mut out = vec![
-            Metric {
-                name: "MessagesInPerSec".into(),
-                value: last(&self.messages_in),
-            },
-            Metric {
-                name: "BytesInPerSec".into(),
-                value: last(&self.bytes_in),
-            },
-            Metric {
-                name: "FailedProduceRequestsPerSec".into(),
-                value: last(&self.failed_produce),
-            },
+            ("MessagesInPerSec".to_string(), last(&self.messages_in)),
+            ("BytesInPerSec".to_string(), last(&self.bytes_in)),
+            (
+                "FailedProduceRequestsPerSec".to_string(),
+                last(&self.failed_produce),
+            ),
         ];
         let now = c.sim.now();
         for n in c.consumer_nodes() {
             if let Some(v) = self.lag_max(&n.name, now, consumer_lag(n)) {
-                out.push(Metric {
-                    name: format!("records-lag-max client-id={}", n.name),
-                    value: v,
-                });
+                out.push((format!("records-lag-max client-id={}", n.name), v));
             }
         }
         out

@@ -26,8 +26,9 @@ fn broker_state(life: Life) -> BrokerState {
     }
 }
 
-/// Builds the snapshot. The event log and ISR timeline need the
-/// cluster's trace (tracing on); without it they are empty.
+/// Builds the snapshot. The event log, the ISR timeline and the metrics
+/// counted from events need the cluster's trace (tracing on); without it
+/// they are empty.
 pub fn build(c: &Cluster) -> ClusterView {
     let partitions = partitions(c);
     let trace = c.sim.trace();
@@ -48,17 +49,12 @@ pub fn build(c: &Cluster) -> ClusterView {
                 path: z.path,
             })
             .collect(),
-        isr_changes: isr_changes(trace),
         producers: producers(c),
         groups: groups(c),
         consumers: consumers(c),
         in_flight: count_apis(c.sim.in_flight_messages().iter().map(|(_, m)| m.api)),
         held: held(c),
-        metrics: {
-            let mut m = metrics(c, &partitions, trace);
-            m.extend(c.sampler.iter().flat_map(|s| s.metrics(c)));
-            m
-        },
+        metrics: c.kafka_metrics(),
         charts: c.sampler.as_ref().map(|s| s.charts()).unwrap_or_default(),
         links: crate::links_view::links(c),
         events: trace
@@ -116,6 +112,7 @@ fn partitions(c: &Cluster) -> Vec<PartitionView> {
                 isr,
                 replicas,
                 assigned,
+                isr_changes: c.isr_changes(&tp.to_string()),
             }
         })
         .collect()
@@ -156,7 +153,8 @@ fn replica(
     })
 }
 
-fn detail_str(d: &serde_json::Value, key: &str) -> String {
+/// A trace event's detail field as text (a string as is, else its JSON).
+pub(crate) fn detail_str(d: &serde_json::Value, key: &str) -> String {
     match d.get(key) {
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(v) => v.to_string(),
@@ -175,32 +173,6 @@ pub(crate) fn detail_ids(d: &serde_json::Value, key: &str) -> Vec<BrokerId> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// The ISR's history from the brokers' own events: the leader's shrinks
-/// (lag) and expansions (caught up), the controller's writes with reason.
-fn isr_changes(trace: &[TraceEvent]) -> Vec<IsrChange> {
-    trace
-        .iter()
-        .filter_map(|e| {
-            let TraceKind::Node { kind, detail, .. } = &e.kind else {
-                return None;
-            };
-            let (isr, reason) = match kind.as_ref() {
-                "isr-shrink" => (detail_ids(detail, "new"), "lag".to_string()),
-                "isr-expand" => (detail_ids(detail, "new"), "caught-up".to_string()),
-                "partition-state" => (detail_ids(detail, "isr"), detail_str(detail, "reason")),
-                _ => return None,
-            };
-            Some(IsrChange {
-                n: e.n,
-                t: e.t,
-                partition: detail_str(detail, "partition"),
-                isr,
-                reason,
-            })
-        })
-        .collect()
 }
 
 fn producers(c: &Cluster) -> Vec<ProducerView> {
@@ -408,77 +380,6 @@ fn held(c: &Cluster) -> Vec<(String, usize)> {
     count_apis(all.iter().map(|m| m.api))
 }
 
-fn node_events(trace: &[TraceEvent], name: &str) -> i64 {
-    trace
-        .iter()
-        .filter(|e| matches!(&e.kind, TraceKind::Node { kind, .. } if kind == name))
-        .count() as i64
-}
-
-/// Kafka's metrics, summed over the cluster's brokers as a dashboard
-/// does. Meters (`...PerSec`, `...RateAndTimeMs`) show their `Count`
-/// attribute: events since the start.
-fn metrics(c: &Cluster, partitions: &[PartitionView], trace: &[TraceEvent]) -> Vec<Metric> {
-    let up: Vec<BrokerId> = (0..c.brokers() as BrokerId)
-        .filter(|&b| c.broker_up(b))
-        .collect();
-    // ReplicaManager: partitions this broker leads whose ISR is smaller
-    // than the assignment.
-    let under: i64 = up
-        .iter()
-        .filter_map(|&b| c.broker_status(b))
-        .map(|s| s.under_replicated as i64)
-        .sum();
-    let active = up
-        .iter()
-        .filter(|&&b| c.broker_status(b).is_some_and(|s| s.controller))
-        .count() as i64;
-    // KafkaController: partitions without a live leader.
-    let offline = partitions
-        .iter()
-        .filter(|p| p.leader.is_none_or(|l| !c.broker_up(l)))
-        .count() as i64;
-    let elections = trace
-        .iter()
-        .filter(|e| {
-            matches!(&e.kind, TraceKind::Node { kind, detail, .. }
-                if kind == "partition-state"
-                    && matches!(detail_str(detail, "reason").as_str(),
-                        "leader-election" | "unclean-election" | "controlled-shutdown"))
-        })
-        .count() as i64;
-    vec![
-        Metric {
-            name: "UnderReplicatedPartitions".into(),
-            value: under,
-        },
-        Metric {
-            name: "OfflinePartitionsCount".into(),
-            value: offline,
-        },
-        Metric {
-            name: "ActiveControllerCount".into(),
-            value: active,
-        },
-        Metric {
-            name: "IsrShrinksPerSec".into(),
-            value: node_events(trace, "isr-shrink"),
-        },
-        Metric {
-            name: "IsrExpandsPerSec".into(),
-            value: node_events(trace, "isr-expand"),
-        },
-        Metric {
-            name: "LeaderElectionRateAndTimeMs".into(),
-            value: elections,
-        },
-        Metric {
-            name: "UncleanLeaderElectionsPerSec".into(),
-            value: node_events(trace, "unclean-leader-election"),
-        },
-    ]
-}
-
 /// One trace event as a log line: `0 → 1 Fetch delivered`.
 pub fn describe(e: &TraceEvent, names: &[String]) -> String {
     let n = |id: &NodeId| names.get(id.index()).map_or("?", |s| s.as_str());
@@ -584,12 +485,7 @@ mod tests {
         // The crashed broker's replica is read from its disk.
         let r0 = p.replicas.iter().find(|r| r.broker == 0).unwrap();
         assert!(!r0.broker_up && !r0.in_isr && r0.leader_epoch.is_none());
-        let last = v
-            .isr_changes
-            .iter()
-            .rev()
-            .find(|c| c.partition == "t-0")
-            .unwrap();
+        let last = p.isr_changes.last().unwrap();
         assert_eq!(last.isr, vec![1, 2]);
         assert_eq!(last.reason, "leader-election");
     }

@@ -438,6 +438,7 @@ mod tests {
                 isr,
                 assigned: replicas.iter().map(|r| r.broker).collect(),
                 replicas,
+                isr_changes: vec![],
             }],
             ..ClusterView::default()
         }

@@ -327,13 +327,12 @@ mod tests {
                     }],
                 }],
                 assigned: vec![0, 1, 2],
-            }],
-            isr_changes: vec![IsrChange {
-                n: 7,
-                t: 30,
-                partition: "t-0".into(),
-                isr: vec![1, 2],
-                reason: "leader-election".into(),
+                isr_changes: vec![IsrChange {
+                    n: 7,
+                    t: 30,
+                    isr: vec![1, 2],
+                    reason: "leader-election".into(),
+                }],
             }],
             producers: vec![ProducerView {
                 name: "p".into(),
@@ -411,6 +410,8 @@ mod tests {
             metrics: vec![Metric {
                 name: "ActiveControllerCount".into(),
                 value: 1,
+                changed_at: Some(42),
+                delta: 1,
             }],
             events: vec![EventLine {
                 n: 99,

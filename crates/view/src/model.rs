@@ -19,6 +19,9 @@ pub const STRIP_LEN: usize = 24;
 /// How many record fates a producer's view carries (the newest sends);
 /// the counts cover every record.
 pub const FATES_LEN: usize = 24;
+/// How many ISR changes a partition's view carries (its newest); the
+/// engine keeps no more per partition either.
+pub const ISR_HISTORY_LEN: usize = 8;
 
 /// A broker process as the scenario sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +100,9 @@ pub struct PartitionView {
     /// In assignment order; a replica with no log yet has none.
     pub replicas: Vec<ReplicaState>,
     pub assigned: Vec<BrokerId>,
+    /// The newest [`ISR_HISTORY_LEN`] changes of its ISR or leader,
+    /// oldest first, kept as they happened (not read back from the trace).
+    pub isr_changes: Vec<IsrChange>,
 }
 
 impl PartitionView {
@@ -105,13 +111,12 @@ impl PartitionView {
     }
 }
 
-/// One change of a partition's ISR or leader, from the trace.
+/// One change of a partition's ISR or leader, as a broker's event said it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IsrChange {
     /// Trace event number.
     pub n: u64,
     pub t: u64,
-    pub partition: String,
     pub isr: Vec<BrokerId>,
     /// `lag` (shrink by the leader), `caught-up` (expand), or the
     /// controller's reason: `replica-offline`, `leader-election`,
@@ -250,6 +255,10 @@ pub struct Metric {
     /// Kafka's MBean name (`kafka.server:type=ReplicaManager,...`'s `name`).
     pub name: String,
     pub value: i64,
+    /// The trace event at which the value last changed (`None`: never
+    /// since the start), and by how much it changed there.
+    pub changed_at: Option<u64>,
+    pub delta: i64,
 }
 
 /// One line of the event log.
@@ -271,7 +280,6 @@ pub struct ClusterView {
     pub controller: Option<BrokerId>,
     pub znodes: Vec<ZnodeEntry>,
     pub partitions: Vec<PartitionView>,
-    pub isr_changes: Vec<IsrChange>,
     pub producers: Vec<ProducerView>,
     pub groups: Vec<GroupView>,
     /// Every consumer application, in name order.
