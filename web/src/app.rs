@@ -432,7 +432,7 @@ pub fn app() -> Html {
                 <div class="grid">
                     <GuidePanel lang={lang_v} snap={s.clone()} send={send.clone()} />
                     <ClusterPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
-                    <MetricsPanel lang={lang_v} snap={s.clone()} previous={page.previous.clone()} />
+                    <MetricsPanel lang={lang_v} snap={s.clone()} previous={page.previous.clone()} send={send.clone()} />
                 </div>
                 <ComparePanel key={s.0.guide.as_ref().map(|g| g.file.clone()).unwrap_or_default()}
                     lang={lang_v} snap={s.clone()} send={send.clone()} />

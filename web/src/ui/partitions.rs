@@ -30,8 +30,6 @@ pub struct PartitionsProps {
 /// Partitions shown open until the learner folds them; the rest start
 /// folded.
 const OPEN: usize = 6;
-/// ISR changes listed per partition (the newest).
-const ISR_HISTORY: usize = 8;
 
 #[function_component(PartitionsPanel)]
 pub fn partitions_panel(p: &PartitionsProps) -> Html {
@@ -97,17 +95,6 @@ impl PartitionProps {
     fn partition(&self) -> Option<&PartitionView> {
         self.snap.0.view.partitions.get(self.index)
     }
-
-    /// This partition's ISR changes, oldest first.
-    fn changes(&self) -> impl DoubleEndedIterator<Item = &IsrChange> {
-        let name = self.partition().map(|p| p.name()).unwrap_or_default();
-        self.snap
-            .0
-            .view
-            .isr_changes
-            .iter()
-            .filter(move |c| c.partition == name)
-    }
 }
 
 /// Equal when what this partition shows is equal, whatever else changed
@@ -124,14 +111,8 @@ impl PartialEq for PartitionProps {
         }
         match (self.partition(), other.partition()) {
             (Some(a), Some(b)) if !self.open => summary_of(a) == summary_of(b),
-            (Some(a), Some(b)) => {
-                a == b
-                    && self
-                        .changes()
-                        .rev()
-                        .take(ISR_HISTORY)
-                        .eq(other.changes().rev().take(ISR_HISTORY))
-            }
+            // The view carries its own ISR history: no scan of a list.
+            (Some(a), Some(b)) => a == b,
             (a, b) => a.is_none() && b.is_none(),
         }
     }
@@ -186,7 +167,6 @@ fn partition(props: &PartitionProps) -> Html {
             }
         })
     };
-    let changes: Vec<&IsrChange> = props.changes().collect();
     html! {
         <details class="partition" data-partition={name.clone()} open={props.open} {ontoggle}>
             <summary>
@@ -203,7 +183,7 @@ fn partition(props: &PartitionProps) -> Html {
             </summary>
             if props.open {
                 { replicas(lang, p, &props.inspect) }
-                { isr_history(lang, &changes, &props.send) }
+                { isr_history(lang, &p.isr_changes, &props.send) }
             }
         </details>
     }
@@ -228,7 +208,7 @@ fn replicas(lang: Lang, p: &PartitionView, inspect: &Callback<RecordRef>) -> Htm
     }
 }
 
-fn isr_history(lang: Lang, changes: &[&IsrChange], send: &Send) -> Html {
+fn isr_history(lang: Lang, changes: &[IsrChange], send: &Send) -> Html {
     html! {
         <>
             <h4>{ lang.t("ISR changes") }</h4>
@@ -236,7 +216,7 @@ fn isr_history(lang: Lang, changes: &[&IsrChange], send: &Send) -> Html {
                 <p class="muted">{ lang.t("no changes yet") }</p>
             } else {
                 <ol class="isr-changes">
-                    { for changes.iter().rev().take(ISR_HISTORY).map(|c| {
+                    { for changes.iter().rev().map(|c| {
                         let send = send.clone();
                         let n = c.n;
                         html! {
@@ -255,13 +235,27 @@ fn isr_history(lang: Lang, changes: &[&IsrChange], send: &Send) -> Html {
     }
 }
 
-/// A reason the dictionary knows, or the controller's own word.
+/// The reasons the brokers give: a leader's shrink (`lag`) and expand
+/// (`caught-up`), the controller's writes.
+pub(crate) const REASONS: [&str; 9] = [
+    "lag",
+    "caught-up",
+    "new-partition",
+    "leader-election",
+    "unclean-election",
+    "controlled-shutdown",
+    "preferred-replica-election",
+    "replica-offline",
+    "offline",
+];
+
+/// A reason in the page's language; one the page does not know (a newer
+/// engine's) as the engine wrote it.
 fn reason_text(lang: Lang, reason: &str) -> String {
-    match reason {
-        "lag" => lang.t("lag").to_string(),
-        "caught-up" => lang.t("caught-up").to_string(),
-        other => other.to_string(),
-    }
+    REASONS
+        .iter()
+        .find(|r| **r == reason)
+        .map_or_else(|| reason.to_string(), |r| lang.t(r).to_string())
 }
 
 fn replica(lang: Lang, name: &str, r: &ReplicaState, inspect: &Callback<RecordRef>) -> Html {
@@ -338,4 +332,20 @@ fn strip(
     }
     cells.push(leo_mark);
     html! { <div class="strip" role="group" aria-label={lang.t("Log (newest offsets)")}>{ for cells }</div> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_the_brokers_give_is_translated() {
+        for r in REASONS {
+            assert_eq!(reason_text(Lang::En, r), r);
+            assert_ne!(reason_text(Lang::Zh, r), r, "{r} has no Chinese");
+        }
+        assert_eq!(reason_text(Lang::Zh, "lag"), "落后");
+        // An unknown word is shown as written.
+        assert_eq!(reason_text(Lang::Zh, "new-thing"), "new-thing");
+    }
 }
