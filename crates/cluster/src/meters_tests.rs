@@ -227,3 +227,23 @@ fn a_rate_changes_at_the_sample_and_shows_from_there() {
     assert_eq!(at_n(at), Some(0));
     assert_eq!(at_n(at - 1), Some(2));
 }
+
+#[test]
+fn an_unclean_election_is_dated_at_the_controllers_event() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/scenarios/demos/05-unclean-election.scn"
+    ))
+    .unwrap();
+    let v = run_with(&text, verify).view();
+    let m = metric(&v, "UncleanLeaderElectionsPerSec");
+    assert_eq!((m.value, m.delta), (1, 1));
+    let loose = v.partition("loose-0").unwrap();
+    let election = loose
+        .isr_changes
+        .iter()
+        .find(|c| c.reason == "unclean-election")
+        .unwrap();
+    // The controller writes the state, then marks the meter: next event.
+    assert_eq!(m.changed_at, Some(election.n + 1));
+}
