@@ -4,7 +4,9 @@ use std::rc::Rc;
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Interval;
-use kafkascope_view::engine::{DemoInfo, LineError, Reply, Request, Update, DEFAULT_SEED};
+use kafkascope_view::engine::{
+    DemoInfo, FormCheck, LineError, Reply, Request, Update, DEFAULT_SEED,
+};
 use kafkascope_view::share;
 use yew::prelude::*;
 
@@ -17,7 +19,7 @@ use crate::ui::{
     charts::ChartsPanel, clients::ClientsPanel, cluster::ClusterPanel, console::ConsolePanel,
     events::EventsPanel, inspector::InspectorPanel, links::LinksPanel, metrics::MetricsPanel,
     partitions::PartitionsPanel, runtime::RuntimePanel, scenario::ScenarioPanel,
-    segments::SegmentsPanel, time::TimePanel, Send, Snap,
+    segments::SegmentsPanel, time::TimePanel, Checks, Send, Snap,
 };
 
 pub fn start() {
@@ -79,6 +81,10 @@ pub struct Page {
     pub demos: Rc<Vec<DemoInfo>>,
     /// The trace, when one was asked for.
     pub trace: Option<Rc<String>>,
+    /// The engine's checks of the forms' lines (latest answer).
+    pub checks: Rc<Vec<FormCheck>>,
+    /// Engine workers started after a failure (the forms ask again).
+    pub engine_epoch: u32,
 }
 
 pub enum Action {
@@ -96,12 +102,14 @@ impl Reducible for Page {
             Action::Reply(Reply::Hello) => return self,
             Action::Reply(Reply::Demos(list)) => next.demos = Rc::new(list),
             Action::Reply(Reply::Trace { json_lines }) => next.trace = Some(Rc::new(json_lines)),
+            Action::Reply(Reply::Checked(checks)) => next.checks = Rc::new(checks),
             Action::Reply(Reply::Failed { message }) => {
                 next.console.push(Entry::Problem(message.clone()));
                 next.engine_error.get_or_insert(message);
             }
             Action::Reply(Reply::Update(u)) => {
-                let u: Update = *u;
+                let mut u: Update = *u;
+                next.checks = Rc::new(std::mem::take(&mut u.checks));
                 next.console
                     .extend(u.output.iter().cloned().map(Entry::Output));
                 next.console
@@ -114,6 +122,8 @@ impl Reducible for Page {
             Action::Log(e) => next.console.push(e),
             Action::Restarted(note) => {
                 next.engine_error = None;
+                next.checks = Rc::default();
+                next.engine_epoch += 1;
                 next.console.push(Entry::Note(note));
             }
         }
@@ -384,6 +394,11 @@ pub fn app() -> Html {
         })
     };
     let snap = page.update.clone();
+    let checks = Checks {
+        answers: page.checks.clone(),
+        epoch: page.engine_epoch,
+        send: send.clone(),
+    };
     let no_cluster = snap.as_ref().is_some_and(|s| s.0.view.brokers.is_empty());
 
     html! {
@@ -444,7 +459,7 @@ pub fn app() -> Html {
                     on_close={{ let inspect = inspect.clone(); Callback::from(move |()| inspect.emit(None)) }} />
                 <PartitionsPanel lang={lang_v} snap={s.clone()} send={send.clone()}
                     inspect={inspect.reform(Some)} />
-                <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} inspect={inspect.reform(Some)} />
+                <ClientsPanel lang={lang_v} snap={s.clone()} run={run.clone()} checks={checks.clone()} inspect={inspect.reform(Some)} />
                 <LinksPanel lang={lang_v} snap={s.clone()} run={run.clone()} />
                 <EventsPanel lang={lang_v} snap={s} send={send.clone()} playing={*playing} />
             }

@@ -1,13 +1,15 @@
 //! What the producer and consumer forms write and how they check it: the
-//! configs offered are Kafka's table in `kafkascope-scenario` (name,
+//! configs offered are Kafka's table in `kafkascope-config` (name,
 //! default, one-line explanation in both languages), each value is checked
-//! by `config::validate` and the whole line by the scenario checker run
-//! over the session's script — the same checks the console's lines get.
+//! by `config::validate` here and the whole line by the scenario checker
+//! in the engine worker (`Request::Check`, answered with [`FormCheck`]s
+//! for the session's script) — the same checks the console's lines get.
 //! Pure: no browser types, so it is tested natively.
 
 use std::collections::BTreeMap;
 
-use kafkascope_scenario::config::{self, ConfigDef, Kind, Scope};
+use kafkascope_config::{self as config, ConfigDef, Kind, Scope};
+use kafkascope_view::engine::FormCheck;
 use kafkascope_view::{AssignmentChange, PartitionChoice, PartitionReason};
 
 use crate::commands::quote;
@@ -108,26 +110,14 @@ pub fn field_errors(scope: Scope, values: &[(&str, String)]) -> Vec<(String, Str
         .collect()
 }
 
-/// The scenario checker's errors for `lines` appended to the session's
-/// `script` (what the console would refuse), messages only.
-pub fn check_lines(script: &str, lines: &[String]) -> Vec<String> {
-    let base = script.lines().count();
-    let mut full = script.to_string();
-    if !full.is_empty() && !full.ends_with('\n') {
-        full.push('\n');
-    }
-    for l in lines {
-        full.push_str(l);
-        full.push('\n');
-    }
-    match kafkascope_scenario::parse("console", &full) {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors
-            .into_iter()
-            .filter(|e| e.line > base)
-            .map(|e| e.message)
-            .collect(),
-    }
+/// The engine's answer for `form`'s `lines`: `Some(errors)` once it has
+/// checked exactly these lines (after the script the page shows), `None`
+/// while the question is on its way.
+pub fn checked<'a>(checks: &'a [FormCheck], form: &str, lines: &[String]) -> Option<&'a [String]> {
+    checks
+        .iter()
+        .find(|c| c.form == form && c.lines == lines)
+        .map(|c| c.errors.as_slice())
 }
 
 /// Whether `message` names the config `name` as a word (so `retries` is
@@ -323,21 +313,35 @@ mod tests {
         let names: Vec<&str> = bad.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["acks", "linger.ms"]);
         assert!(bad[0].1.contains("expected one of"), "{}", bad[0].1);
-        // A line that parses may still conflict: the checker says so.
-        let line = producer_line("p", &v(&[("acks", "1"), ("enable.idempotence", "true")]));
-        let errors = check_lines(SCRIPT, &[line]);
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(mentions(&errors[0], "acks") && mentions(&errors[0], "enable.idempotence"));
-        assert!(!mentions(&errors[0], "retries"));
-        assert!(check_lines(SCRIPT, &[producer_line("p", &v(&[("acks", "1")]))]).is_empty());
-        // Names that exist already, and references to what does not.
-        let twice = format!("{SCRIPT}producer p\n");
-        assert!(!check_lines(&twice, &["producer p".into()]).is_empty());
-        let sub = consumer_lines("c", "g", &["nope".into()], &[]);
-        let errors = check_lines(SCRIPT, &sub);
-        assert!(errors.iter().any(|e| e.contains("nope")), "{errors:?}");
-        // Without a cluster nothing can be created.
-        assert!(!check_lines("", &["producer p".into()]).is_empty());
+    }
+
+    #[test]
+    fn the_engines_answer_counts_only_for_the_lines_asked() {
+        let checks = vec![
+            FormCheck {
+                form: "producer".into(),
+                lines: vec!["producer p acks=1".into()],
+                errors: vec!["producer p already exists".into()],
+            },
+            FormCheck {
+                form: "consumer".into(),
+                lines: vec!["consumer c".into()],
+                errors: vec![],
+            },
+        ];
+        let line = producer_line("p", &v(&[("acks", "1")]));
+        assert_eq!(
+            checked(&checks, "producer", &[line]),
+            Some(&["producer p already exists".to_string()][..])
+        );
+        // Lines typed since: not answered yet.
+        assert_eq!(checked(&checks, "producer", &["producer p".into()]), None);
+        // Another form's answer is not this one's.
+        assert_eq!(checked(&checks, "producer", &["consumer c".into()]), None);
+        assert_eq!(
+            checked(&checks, "consumer", &consumer_lines("c", "", &[], &[])),
+            Some(&[][..])
+        );
     }
 
     #[test]

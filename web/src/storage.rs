@@ -6,10 +6,10 @@
 use crate::engine::describe;
 use crate::i18n::Lang;
 use js_sys::{Array, ArrayBuffer, Uint8Array};
+use kafkascope_view::broker::{database_name, FromWorker, ToWorker};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, Event, MessageEvent, Worker, WorkerOptions, WorkerType};
-use worker::codec::{FromWorker, ToWorker};
 use yew::prelude::*;
 
 /// The broker ids of the first slice's cluster.
@@ -240,7 +240,7 @@ pub fn storage_panel(props: &StorageProps) -> Html {
 
 fn broker_row(lang: Lang, b: &Broker) -> Html {
     let id = b.id.to_string();
-    let db = worker::database_name(b.id);
+    let db = database_name(b.id);
     match &b.status {
         Status::Starting => html! {
             <tr class="broker starting" data-broker-id={id.clone()}>

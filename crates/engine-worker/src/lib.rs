@@ -16,12 +16,15 @@
 //!   ([`Request::LiveBrokers`]: the runtime's live loop calls
 //!   [`Engine::advance_live`] on the real clock).
 //! - [`measure`]: the live benchmark ([`Request::Measure`]).
+//! - [`forms`]: the page's producer and consumer forms checked by the
+//!   scenario checker ([`Request::Check`]).
 
 use cluster::cluster::Hosts;
 use cluster::session::{Outcome, Session};
 use kafkascope_view::engine::{DemoInfo, LineError, MeasureSpec, Reply, Request, Update};
 use scenario::{Lang, ScenarioError};
 
+pub mod forms;
 pub mod guide;
 pub mod measure;
 #[cfg(target_arch = "wasm32")]
@@ -49,6 +52,8 @@ pub struct Engine {
     guide: Option<guide::Guide>,
     /// What the page inspects closely ([`Request::Focus`]).
     focus: kafkascope_view::inspect::Focus,
+    /// The page's forms, checked in every update ([`Request::Check`]).
+    forms: forms::Forms,
 }
 
 impl Default for Engine {
@@ -72,6 +77,7 @@ impl Engine {
             measure: None,
             guide: None,
             focus: Default::default(),
+            forms: Default::default(),
         }
     }
 
@@ -129,7 +135,7 @@ impl Engine {
                 .as_ref()
                 .map_or(0, |g| processes_in("", g.source())),
             Request::Unfork => 0,
-            Request::Focus(_) => 0,
+            Request::Focus(_) | Request::Check { .. } => 0,
         }
     }
 
@@ -258,6 +264,10 @@ impl Engine {
                 take(r);
             }
             Request::Demos => return Reply::Demos(demo_list()),
+            Request::Check { form, lines } => {
+                self.forms.set(form, lines);
+                return Reply::Checked(self.forms.check(&self.live.script()));
+            }
             // The whole demo, shown at its last step.
             Request::LoadDemo { file, seed } => take(self.guide(&file, seed, true)),
             Request::GuideDemo { file, seed } => take(self.guide(&file, seed, false)),
@@ -393,7 +403,7 @@ impl Engine {
     /// workers it needed did not start).
     pub fn refuse(&mut self, req: Request, why: String) -> Reply {
         match req {
-            Request::Demos | Request::Trace => self.handle(req),
+            Request::Demos | Request::Trace | Request::Check { .. } => self.handle(req),
             _ => Reply::Update(Box::new(
                 self.update(vec![format!("ERROR {why}")], Vec::new()),
             )),
@@ -428,9 +438,11 @@ impl Engine {
 
     fn update(&self, output: Vec<String>, errors: Vec<LineError>) -> Update {
         let shown = self.past.as_ref().unwrap_or(&self.live);
+        let script = self.live.script();
         Update {
             seed: self.live.seed(),
-            script: self.live.script(),
+            checks: self.forms.check(&script),
+            script,
             live_position: self.live.position(),
             rewound: self.past.as_ref().map(|p| p.position()),
             landing: self.past.as_ref().and_then(|p| p.landing()),

@@ -654,3 +654,36 @@ fn the_live_measurement_reports_latency_then_throughput() {
     );
     assert!(m.events > 0, "{m:?}");
 }
+
+#[test]
+fn a_forms_lines_are_checked_now_and_after_every_change_of_the_script() {
+    let mut e = Engine::new(3);
+    submit(&mut e, START);
+    let check = |e: &mut Engine, lines: &[&str]| match e.handle(Request::Check {
+        form: "producer".into(),
+        lines: lines.iter().map(|l| l.to_string()).collect(),
+    }) {
+        Reply::Checked(c) => c,
+        other => panic!("expected checks, got {other:?}"),
+    };
+    // The console's own checks: `p` exists, `q` may be created.
+    let c = check(&mut e, &["producer p"]);
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].form, "producer");
+    assert_eq!(c[0].lines, ["producer p"]);
+    assert!(c[0].errors.iter().any(|m| m.contains('p')), "{c:?}");
+    let c = check(&mut e, &["producer q acks=1 enable.idempotence=true"]);
+    assert_eq!(c[0].errors.len(), 1, "{c:?}");
+    assert!(check(&mut e, &["producer q"])[0].errors.is_empty());
+    // Nothing was run: checking is not submitting.
+    let u = submit(&mut e, "tick 10\n");
+    assert!(!u.script.contains("producer q"));
+    assert!(u.checks[0].errors.is_empty(), "{:?}", u.checks);
+    // Once the console creates q, the next update says the form's q exists.
+    let u = submit(&mut e, "producer q\n");
+    assert_eq!(u.checks[0].lines, ["producer q"]);
+    assert!(!u.checks[0].errors.is_empty(), "{:?}", u.checks);
+    // No lines: the form is no longer checked.
+    assert!(check(&mut e, &[]).is_empty());
+    assert!(submit(&mut e, "tick 10\n").checks.is_empty());
+}

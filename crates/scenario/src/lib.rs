@@ -37,7 +37,9 @@
 
 pub mod ast;
 pub mod check;
-pub mod config;
+/// Kafka's config table lives in its own crate (`kafkascope-config`) so the
+/// page can link it without the parser; re-exported here under its old path.
+pub use kafkascope_config as config;
 pub mod demo;
 pub mod lexer;
 pub mod library;

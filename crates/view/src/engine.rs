@@ -13,7 +13,7 @@ use crate::guide::{ConfigLine, GuideView};
 use crate::model::ClusterView;
 
 /// First byte of every message; bump when a type below changes.
-pub const VERSION: u8 = 4;
+pub const VERSION: u8 = 5;
 
 /// The seed of a fresh page (Kafka's default port, for a memorable one).
 pub const DEFAULT_SEED: u64 = 9092;
@@ -78,6 +78,23 @@ pub enum Request {
     /// acknowledged records/s and produce->consume latency
     /// ([`Update::measure`]).
     Measure(MeasureSpec),
+    /// Check a form's lines (`producer ...`, `consumer ...`, `subscribe
+    /// ...`) as the console would check them after the live script, now
+    /// ([`Reply::Checked`]) and in every later update ([`Update::checks`]),
+    /// until the same `form` sends no lines. The page runs no parser: the
+    /// scenario checker lives here, in the engine.
+    Check { form: String, lines: Vec<String> },
+}
+
+/// What the scenario checker says of a form's lines ([`Request::Check`]),
+/// checked after the live script of the update that carries it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormCheck {
+    pub form: String,
+    pub lines: Vec<String>,
+    /// The checker's messages for these lines, as the console would
+    /// refuse them (empty: the console would run them).
+    pub errors: Vec<String>,
 }
 
 /// What [`Request::Measure`] measures.
@@ -161,6 +178,8 @@ pub enum Reply {
     Demos(Vec<DemoInfo>),
     /// The answer to [`Request::Trace`].
     Trace { json_lines: String },
+    /// The answer to [`Request::Check`]: every form's lines checked.
+    Checked(Vec<FormCheck>),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +212,8 @@ pub struct Update {
     pub guide: Option<GuideView>,
     /// The original run against its fork, if the guided demo was forked.
     pub compare: Option<Comparison>,
+    /// The forms' lines ([`Request::Check`]) checked after `script`.
+    pub checks: Vec<FormCheck>,
 }
 
 /// Where a replay landed. It stops only between steps of the run (a
@@ -492,6 +513,10 @@ mod tests {
             Request::Unfork,
             Request::LiveBrokers,
             Request::Measure(MeasureSpec::default()),
+            Request::Check {
+                form: "producer".into(),
+                lines: vec!["producer p acks=1".into(), "subscribe c t".into()],
+            },
         ] {
             let bytes = r.encode();
             assert_eq!(bytes[0], VERSION);
@@ -605,6 +630,11 @@ mod tests {
             }),
             guide: None,
             compare: None,
+            checks: vec![FormCheck {
+                form: "c".into(),
+                lines: vec!["consumer c".into()],
+                errors: vec!["e".into()],
+            }],
         }));
         let bytes = update.encode();
         assert_eq!(Reply::decode(&bytes), Ok(update));
@@ -621,6 +651,11 @@ mod tests {
                 title_zh: "确认".into(),
                 teaches_en: "t".into(),
                 teaches_zh: "教".into(),
+            }]),
+            Reply::Checked(vec![FormCheck {
+                form: "producer".into(),
+                lines: vec!["producer p".into()],
+                errors: vec![],
             }]),
         ] {
             assert_eq!(Reply::decode(&r.encode()), Ok(r));

@@ -10,10 +10,13 @@
 //!   diffs of two views, two lists of expects, two traces).
 //! - [`inspect`]: what the page inspects closely (a replica's segments).
 //! - [`links`]: messages between nodes by link and Kafka API.
+//! - [`broker`]: the messages between the page and a broker worker
+//!   (hand-written binary) and each broker's IndexedDB database name.
 //! - [`share`]: the shareable URL fragment `#scenario=<base64url>&seed=N`.
 //!
 //! Pure Rust, builds and tests natively.
 
+pub mod broker;
 pub mod charts;
 pub mod compare;
 pub mod engine;

@@ -1,7 +1,7 @@
 //! Kafkascope's browser runtime for one broker.
 //!
 //! - [`codec`]: the binary messages between the page and a broker worker
-//!   (pure; the page uses it too).
+//!   (`kafkascope_view::broker`, re-exported: the page links that alone).
 //! - [`segment`]: what a booting broker writes and how it checks it (pure).
 //! - [`chunks`]: how files are cut into 64 KiB IndexedDB values and put
 //!   back together, with damaged chunks detected (pure).
@@ -31,13 +31,10 @@
 
 pub mod bench_page;
 pub mod chunks;
-pub mod codec;
 pub mod segment;
 
-/// The IndexedDB database name of broker `broker_id`.
-pub fn database_name(broker_id: i32) -> String {
-    format!("kafkascope-broker-{broker_id}")
-}
+pub use kafkascope_view::broker as codec;
+pub use kafkascope_view::broker::database_name;
 
 #[cfg(target_arch = "wasm32")]
 pub mod bench;

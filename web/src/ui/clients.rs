@@ -4,13 +4,13 @@
 //! members' assignments with what the newest rebalance changed, committed
 //! offsets and lag). Bounded: the newest records only.
 
-use kafkascope_scenario::config::Scope;
+use kafkascope_config::Scope;
 use kafkascope_view::{ConsumerView, Fate, GroupView, ProducerView, RecordFate};
 use yew::prelude::*;
 
 use super::consumers::{effective, ConsumerCard, ConsumerEditor};
 use super::producer_editor::ProducerEditor;
-use super::Snap;
+use super::{Checks, Snap};
 use crate::client_forms::{change_marks, reason_text};
 use crate::commands;
 use crate::i18n::Lang;
@@ -24,6 +24,8 @@ pub struct ClientsProps {
     pub lang: Lang,
     pub snap: Snap,
     pub run: Callback<String>,
+    /// The engine's checks of the editors' lines.
+    pub checks: Checks,
     /// Opens the record inspector on a producer's record.
     #[prop_or_default]
     pub inspect: Callback<kafkascope_view::inspect::RecordRef>,
@@ -52,7 +54,6 @@ pub fn clients_panel(p: &ClientsProps) -> Html {
         .map(|p| p.name.clone())
         .chain(v.consumers.iter().map(|c| c.name.clone()))
         .collect();
-    let script = AttrValue::from(u.script.clone());
     html! {
         <>
         <div class="grid">
@@ -67,8 +68,8 @@ pub fn clients_panel(p: &ClientsProps) -> Html {
             }
         </div>
         // The editors' tables want the page's width.
-        <ProducerEditor lang={lang} script={script.clone()} taken={taken.clone()} run={p.run.clone()} />
-        <ConsumerEditor lang={lang} script={script} taken={taken} topics={topics} run={p.run.clone()} />
+        <ProducerEditor lang={lang} checks={p.checks.clone()} taken={taken.clone()} run={p.run.clone()} />
+        <ConsumerEditor lang={lang} checks={p.checks.clone()} taken={taken} topics={topics} run={p.run.clone()} />
         <div class="grid">
             if !v.consumers.is_empty() {
                 <section class="panel consumers" aria-labelledby="consumers-title">

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use kafkascope_scenario::config::{Kind, Scope};
+use kafkascope_config::{Kind, Scope};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

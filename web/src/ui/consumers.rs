@@ -7,22 +7,23 @@
 
 use std::collections::BTreeSet;
 
-use kafkascope_scenario::config::Scope;
+use kafkascope_config::Scope;
 use kafkascope_view::ConsumerView;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::checks::{use_check, Checks};
 use super::config_table::{ConfigTable, Values};
 use crate::client_forms::{
-    change_marks, check_lines, consumer_lines, field_errors, fields, free_name, seek_line,
-    sort_errors,
+    change_marks, consumer_lines, field_errors, fields, free_name, seek_line, sort_errors,
 };
 use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsumerEditorProps {
     pub lang: Lang,
-    pub script: AttrValue,
+    /// The engine's checks of the lines (after the session's script).
+    pub checks: Checks,
     pub taken: Vec<String>,
     pub topics: Vec<String>,
     pub run: Callback<String>,
@@ -52,24 +53,18 @@ pub fn consumer_editor(p: &ConsumerEditorProps) -> Html {
         .collect();
     let lines = consumer_lines(&chosen, &group, &subscribed, &ordered);
     let field = field_errors(Scope::Consumer, &ordered);
-    let checker = {
-        let clean = field.is_empty();
-        use_memo(
-            (p.script.clone(), lines.clone(), clean),
-            |(script, lines, clean)| {
-                if *clean {
-                    check_lines(script, lines)
-                } else {
-                    Vec::new()
-                }
-            },
-        )
+    let answer = use_check(&p.checks, "consumer", &lines);
+    let clean = field.is_empty();
+    let checker = if clean {
+        answer.clone().unwrap_or_default()
+    } else {
+        Vec::new()
     };
     let mut names: Vec<&'static str> = fields(Scope::Consumer).iter().map(|d| d.name).collect();
     names.push("group.id");
-    let (mut by_name, rest) = sort_errors(field, (*checker).clone(), &names);
+    let (mut by_name, rest) = sort_errors(field, checker, &names);
     let group_errors = by_name.remove("group.id").unwrap_or_default();
-    let ok = by_name.is_empty() && rest.is_empty() && group_errors.is_empty();
+    let ok = by_name.is_empty() && rest.is_empty() && group_errors.is_empty() && answer.is_some();
     let on_change = {
         let values = values.clone();
         Callback::from(move |(n, v): (&'static str, String)| {
@@ -93,7 +88,7 @@ pub fn consumer_editor(p: &ConsumerEditorProps) -> Html {
             name.set(String::new());
         })
     };
-    let group_def = kafkascope_scenario::config::lookup(Scope::Consumer, "group.id");
+    let group_def = kafkascope_config::lookup(Scope::Consumer, "group.id");
     html! {
         <section class="panel editor" id="consumer-editor" aria-labelledby="consumer-editor-title">
             <h2 id="consumer-editor-title">{ lang.t("New consumer") }</h2>
@@ -281,7 +276,7 @@ pub fn effective(lang: Lang, scope: Scope, configs: &[(String, String)]) -> Html
             <thead><tr><th scope="col">{ lang.t("Config") }</th><th scope="col">{ lang.t("Value") }</th><th scope="col">{ lang.t("Kafka's default") }</th></tr></thead>
             <tbody>
                 { for configs.iter().map(|(n, v)| {
-                    let default = kafkascope_scenario::config::lookup(scope, n).map(|d| d.default).unwrap_or("");
+                    let default = kafkascope_config::lookup(scope, n).map(|d| d.default).unwrap_or("");
                     let changed = crate::client_forms::differs(scope, n, v, default);
                     html! {
                         <tr data-config={n.clone()} class={classes!(changed.then_some("changed"))}>

@@ -6,7 +6,10 @@ use std::rc::Rc;
 use kafkascope_view::engine::{Request, Update};
 use yew::Callback;
 
+pub use checks::Checks;
+
 pub mod charts;
+pub mod checks;
 pub mod clients;
 pub mod cluster;
 pub mod config_table;

@@ -1,22 +1,21 @@
 //! Create a producer: a name and any of Kafka's producer configs (the
-//! scenario crate's table), checked as the console checks a line; writes
-//! the `producer ...` line it shows.
+//! config crate's table), checked as the console checks a line (by the
+//! engine worker); writes the `producer ...` line it shows.
 
-use kafkascope_scenario::config::Scope;
+use kafkascope_config::Scope;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::checks::{use_check, Checks};
 use super::config_table::{ConfigTable, Values};
-use crate::client_forms::{
-    check_lines, field_errors, fields, free_name, producer_line, sort_errors,
-};
+use crate::client_forms::{field_errors, fields, free_name, producer_line, sort_errors};
 use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
 pub struct ProducerEditorProps {
     pub lang: Lang,
-    /// The session's script (what the new line is checked against).
-    pub script: AttrValue,
+    /// The engine's checks of the line (after the session's script).
+    pub checks: Checks,
     /// Clients that exist (a free name is suggested).
     pub taken: Vec<String>,
     pub run: Callback<String>,
@@ -40,20 +39,18 @@ pub fn producer_editor(p: &ProducerEditorProps) -> Html {
         .collect();
     let line = producer_line(&chosen, &ordered);
     let field = field_errors(Scope::Producer, &ordered);
-    let checker = {
-        let (script, line, clean) = (p.script.clone(), line.clone(), field.is_empty());
-        use_memo((script, line, clean), |(script, line, clean)| {
-            // A bad value is reported once, beside its field.
-            if *clean {
-                check_lines(script, std::slice::from_ref(line))
-            } else {
-                Vec::new()
-            }
-        })
+    let answer = use_check(&p.checks, "producer", std::slice::from_ref(&line));
+    // A bad value is reported once, beside its field; a line the engine
+    // has not checked yet cannot be created.
+    let clean = field.is_empty();
+    let checker = if clean {
+        answer.clone().unwrap_or_default()
+    } else {
+        Vec::new()
     };
     let names: Vec<&'static str> = fields(Scope::Producer).iter().map(|d| d.name).collect();
-    let (by_name, rest) = sort_errors(field, (*checker).clone(), &names);
-    let ok = by_name.is_empty() && rest.is_empty();
+    let (by_name, rest) = sort_errors(field, checker, &names);
+    let ok = by_name.is_empty() && rest.is_empty() && answer.is_some();
     let on_change = {
         let values = values.clone();
         Callback::from(move |(n, v): (&'static str, String)| {

@@ -1,4 +1,6 @@
-//! The messages between the page (main thread) and a broker worker.
+//! The messages between the page (main thread) and a broker worker
+//! (`crates/worker`), and each broker's IndexedDB database name. Here, not
+//! in `kafkascope-worker`, so the page links this codec without the broker.
 //!
 //! Compact binary, hand-written, no JSON: every message is
 //! `[VERSION, tag, fields...]` with integers little-endian and strings as a
@@ -7,6 +9,11 @@
 //! and tests natively and on wasm32.
 
 use std::fmt;
+
+/// The IndexedDB database name of broker `broker_id`.
+pub fn database_name(broker_id: i32) -> String {
+    format!("kafkascope-broker-{broker_id}")
+}
 
 /// First byte of every message; bump when the layout changes.
 pub const VERSION: u8 = 1;
