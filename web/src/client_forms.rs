@@ -1,7 +1,7 @@
 //! What the producer and consumer forms write and how they check it: the
 //! configs offered are Kafka's table in `kafkascope-config` (name,
 //! default, one-line explanation in both languages), each value is checked
-//! by `config::validate` here and the whole line by the scenario checker
+//! by `config::check_value` here and the whole line by the scenario checker
 //! in the engine worker (`Request::Check`, answered with [`FormCheck`]s
 //! for the session's script) — the same checks the console's lines get.
 //! Pure: no browser types, so it is tested natively.
@@ -15,12 +15,27 @@ use kafkascope_view::{AssignmentChange, PartitionChoice, PartitionReason};
 use crate::commands::quote;
 use crate::i18n::Lang;
 
+/// The producer's or the consumer's table. Only these two: the page has
+/// no broker or topic form, so it links neither table (nor their docs).
+fn client_table(scope: Scope) -> &'static [ConfigDef] {
+    match scope {
+        Scope::Producer => config::PRODUCER_CONFIGS,
+        Scope::Consumer => config::CONSUMER_CONFIGS,
+        Scope::Broker | Scope::Topic => &[],
+    }
+}
+
+/// The client config `name` of `scope` (producer or consumer).
+pub fn lookup(scope: Scope, name: &str) -> Option<&'static ConfigDef> {
+    client_table(scope).iter().find(|d| d.name == name)
+}
+
 /// The configs a form offers for `scope`, in the table's order. The
 /// consumer's `group.id` has a field of its own.
 pub fn fields(scope: Scope) -> Vec<&'static ConfigDef> {
-    config::CONFIGS
+    client_table(scope)
         .iter()
-        .filter(|d| d.scope == scope && d.name != "group.id")
+        .filter(|d| d.name != "group.id")
         .collect()
 }
 
@@ -96,16 +111,18 @@ pub fn seek_line(consumer: &str, partition: &str, to: &str) -> String {
     format!("seek {consumer} {partition} {}", to.trim())
 }
 
-/// Each set value checked on its own (`config::validate`): the field's
-/// error, by config name.
+/// Each set value checked on its own (`config::check_value`, the console's
+/// message): the field's error, by config name.
 pub fn field_errors(scope: Scope, values: &[(&str, String)]) -> Vec<(String, String)> {
     values
         .iter()
         .filter(|(_, v)| !v.trim().is_empty())
         .filter_map(|(n, v)| {
-            config::validate(scope, n, v.trim())
-                .err()
-                .map(|e| (n.to_string(), e))
+            let checked = match lookup(scope, n) {
+                Some(def) => config::check_value(def, v.trim()),
+                None => Err(format!("unknown {scope} config {n}")),
+            };
+            checked.err().map(|e| (n.to_string(), e))
         })
         .collect()
 }
@@ -313,6 +330,14 @@ mod tests {
         let names: Vec<&str> = bad.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["acks", "linger.ms"]);
         assert!(bad[0].1.contains("expected one of"), "{}", bad[0].1);
+        // The console's own message (the scenario checker calls validate).
+        assert_eq!(
+            Err(bad[0].1.clone()),
+            config::validate(Scope::Producer, "acks", "2")
+        );
+        // The forms are the clients': no broker or topic table here.
+        assert!(fields(Scope::Broker).is_empty() && fields(Scope::Topic).is_empty());
+        assert_eq!(lookup(Scope::Consumer, "group.id").unwrap().default, "null");
     }
 
     #[test]
@@ -366,7 +391,7 @@ mod tests {
         assert_eq!(free_name("p", &[]), "p");
         assert_eq!(free_name("p", &["p".into(), "p2".into()]), "p3");
         let d = |s, n, v| {
-            let def = config::lookup(s, n).unwrap().default;
+            let def = lookup(s, n).unwrap().default;
             differs(s, n, v, def)
         };
         assert!(!d(Scope::Producer, "acks", "-1"));

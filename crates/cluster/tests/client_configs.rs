@@ -4,7 +4,7 @@
 
 use kafkascope_cluster::consumer_node::consumer_config;
 use kafkascope_cluster::producer::ProducerConfig;
-use scenario::config::{Scope, CONFIGS};
+use scenario::config::{CONSUMER_CONFIGS, PRODUCER_CONFIGS};
 
 /// Kafka's default, or a valid value where the default is "no value".
 fn sample(name: &str, default: &'static str) -> &'static str {
@@ -19,7 +19,7 @@ fn sample(name: &str, default: &'static str) -> &'static str {
 #[test]
 fn every_producer_config_is_implemented() {
     let mut missing = Vec::new();
-    for d in CONFIGS.iter().filter(|d| d.scope == Scope::Producer) {
+    for d in PRODUCER_CONFIGS {
         let mut c = ProducerConfig::default();
         if let Err(e) = c.set(d.name, sample(d.name, d.default)) {
             missing.push(format!("{}: {e}", d.name));
@@ -31,7 +31,7 @@ fn every_producer_config_is_implemented() {
 #[test]
 fn every_consumer_config_is_implemented() {
     let mut missing = Vec::new();
-    for d in CONFIGS.iter().filter(|d| d.scope == Scope::Consumer) {
+    for d in CONSUMER_CONFIGS {
         let v = sample(d.name, d.default);
         if v == "null" {
             missing.push(format!("{}: no sample value", d.name));

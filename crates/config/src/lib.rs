@@ -239,10 +239,11 @@ const fn int(min: i64, max: i64) -> Kind {
 use Kind::{Bool, Choice, ChoiceList, Text};
 use Scope::{Broker, Consumer, Producer};
 
-/// Every config the playground knows. Topic configs come with their broker
-/// synonym; broker synonyms of topic configs are listed as broker configs too.
-pub static CONFIGS: &[ConfigDef] = &[
-    // ---- broker ----
+// One table per scope: a program that only needs the clients' (the page's
+// producer and consumer forms) links only theirs.
+
+/// Broker configs; broker synonyms of topic configs are listed here too.
+pub static BROKER_CONFIGS: &[ConfigDef] = &[
     def("broker.rack", Broker, Text, "null",
         "Rack of the broker; rack-aware replica assignment spreads replicas across racks (set per broker with racks=).",
         "broker 所在的机架；按机架分配副本时会把副本分散到不同机架（用 racks= 为每个 broker 设置）。"),
@@ -396,7 +397,10 @@ pub static CONFIGS: &[ConfigDef] = &[
     def("kafkascope.network.delay.ms", Broker, int(0, ANY), "1",
         "Playground only: virtual one-way delay of every message on the network.",
         "仅限演示：网络上每条消息的单向虚拟延迟（毫秒）。"),
-    // ---- topic (each with the broker config that is its default) ----
+];
+
+/// Topic configs, each with the broker config that is its default.
+pub static TOPIC_CONFIGS: &[ConfigDef] = &[
     topic("min.insync.replicas", "min.insync.replicas", int(1, I32), "1",
         "With acks=all, the fewest in-sync replicas that must have a write before it is acknowledged.",
         "acks=all 时，一条写入被确认前至少要有多少个同步副本（ISR）写入成功。"),
@@ -448,7 +452,10 @@ pub static CONFIGS: &[ConfigDef] = &[
     topic("compression.type", "compression.type", Choice(COMPRESSION_BROKER), "producer",
         "Compression of stored batches; producer keeps whatever the producer used.",
         "存储消息批次时使用的压缩方式；producer 表示保留生产者使用的压缩方式。"),
-    // ---- producer ----
+];
+
+/// Producer configs.
+pub static PRODUCER_CONFIGS: &[ConfigDef] = &[
     def("acks", Producer, Choice(&["0", "1", "-1", "all"]), "all",
         "Acknowledgement the producer waits for: 0 none, 1 the leader's write, all (-1) the whole ISR.",
         "生产者等待的确认：0 不等待，1 等 leader 写入，all（-1）等 ISR 全部写入。"),
@@ -503,7 +510,10 @@ pub static CONFIGS: &[ConfigDef] = &[
     def("metadata.max.age.ms", Producer, int(0, ANY), "300000",
         "How often the producer refreshes metadata even without errors.",
         "即使没有出错，生产者也会定期刷新元数据的间隔。"),
-    // ---- consumer ----
+];
+
+/// Consumer configs.
+pub static CONSUMER_CONFIGS: &[ConfigDef] = &[
     def("group.id", Consumer, Text, "null",
         "The consumer group the consumer joins (same as group=).",
         "消费者加入的消费者组（与 group= 相同）。"),
@@ -561,15 +571,37 @@ pub static CONFIGS: &[ConfigDef] = &[
         "未显式指定超时的阻塞调用（如 commitSync()）的超时时间。"),
 ];
 
+/// The configs of `scope`, in the table's order.
+pub fn table(scope: Scope) -> &'static [ConfigDef] {
+    match scope {
+        Scope::Broker => BROKER_CONFIGS,
+        Scope::Topic => TOPIC_CONFIGS,
+        Scope::Producer => PRODUCER_CONFIGS,
+        Scope::Consumer => CONSUMER_CONFIGS,
+    }
+}
+
+/// Every config the playground knows: broker, topic, producer, consumer.
+pub fn all() -> impl Iterator<Item = &'static ConfigDef> {
+    [
+        BROKER_CONFIGS,
+        TOPIC_CONFIGS,
+        PRODUCER_CONFIGS,
+        CONSUMER_CONFIGS,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// The config `name` in `scope`.
 pub fn lookup(scope: Scope, name: &str) -> Option<&'static ConfigDef> {
-    CONFIGS.iter().find(|d| d.scope == scope && d.name == name)
+    table(scope).iter().find(|d| d.name == name)
 }
 
 /// Every scope's definition of `name` (e.g. `compression.type` is a broker,
 /// a topic and a producer config).
 pub fn lookup_any(name: &str) -> impl Iterator<Item = &'static ConfigDef> + '_ {
-    CONFIGS.iter().filter(move |d| d.name == name)
+    all().filter(move |d| d.name == name)
 }
 
 /// Validates `name=value` for `scope`; the error is the full message, e.g.
@@ -578,8 +610,19 @@ pub fn validate(scope: Scope, name: &str, value: &str) -> Result<ConfigValue, St
     let Some(def) = lookup(scope, name) else {
         return Err(unknown_config(scope, name));
     };
-    parse_value(&def.kind, value)
-        .ok_or_else(|| format!("{name}={value} is not valid: {}", def.kind.expectation()))
+    check_value(def, value)
+}
+
+/// Validates `value` for the config `def` (found already), with the same
+/// message as [`validate`].
+pub fn check_value(def: &ConfigDef, value: &str) -> Result<ConfigValue, String> {
+    parse_value(&def.kind, value).ok_or_else(|| {
+        format!(
+            "{}={value} is not valid: {}",
+            def.name,
+            def.kind.expectation()
+        )
+    })
 }
 
 fn parse_value(kind: &Kind, value: &str) -> Option<ConfigValue> {
@@ -618,7 +661,7 @@ pub fn unknown_config(scope: Scope, name: &str) -> String {
     if let Some(other) = lookup_any(name).next() {
         let mut msg = format!("{name} is a {} config, not a {scope} config", other.scope);
         // A topic config on `cluster` (or the reverse) has a synonym here.
-        let synonym = CONFIGS.iter().find_map(|d| {
+        let synonym = all().find_map(|d| {
             if d.scope == other.scope && d.name == name {
                 d.synonym.filter(|s| lookup(scope, s).is_some())
             } else if d.scope == scope && d.synonym == Some(name) {
@@ -632,7 +675,7 @@ pub fn unknown_config(scope: Scope, name: &str) -> String {
         }
         return msg;
     }
-    let names = CONFIGS.iter().filter(|d| d.scope == scope).map(|d| d.name);
+    let names = table(scope).iter().map(|d| d.name);
     match suggest(name, names.clone()) {
         Some(s) => format!("unknown {scope} config {name} (did you mean {s}?)"),
         // A client has few settings: name them all.
@@ -683,8 +726,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_scopes_table_holds_that_scope_only() {
+        for scope in [
+            Scope::Broker,
+            Scope::Topic,
+            Scope::Producer,
+            Scope::Consumer,
+        ] {
+            assert!(!table(scope).is_empty());
+            assert!(table(scope).iter().all(|d| d.scope == scope), "{scope}");
+        }
+        assert_eq!(
+            all().count(),
+            [
+                Scope::Broker,
+                Scope::Topic,
+                Scope::Producer,
+                Scope::Consumer
+            ]
+            .map(|s| table(s).len())
+            .iter()
+            .sum::<usize>()
+        );
+    }
+
+    #[test]
     fn every_default_is_valid() {
-        for d in CONFIGS {
+        for d in all() {
             if d.default != "null" {
                 assert!(
                     parse_value(&d.kind, d.default).is_some(),
@@ -698,9 +766,10 @@ mod tests {
 
     #[test]
     fn names_are_unique_per_scope_and_documented() {
-        for (i, a) in CONFIGS.iter().enumerate() {
+        let configs: Vec<&ConfigDef> = all().collect();
+        for (i, a) in configs.iter().enumerate() {
             assert!(!a.doc_en.is_empty() && !a.doc_zh.is_empty(), "{}", a.name);
-            for b in &CONFIGS[i + 1..] {
+            for b in &configs[i + 1..] {
                 assert!(
                     !(a.name == b.name && a.scope == b.scope),
                     "{} twice",
@@ -712,7 +781,7 @@ mod tests {
 
     #[test]
     fn topic_synonyms_are_broker_configs_with_the_same_kind() {
-        for d in CONFIGS.iter().filter(|d| d.scope == Scope::Topic) {
+        for d in TOPIC_CONFIGS {
             let broker = lookup(Scope::Broker, d.synonym.unwrap()).expect(d.name);
             assert_eq!(broker.kind, d.kind, "{}", d.name);
         }

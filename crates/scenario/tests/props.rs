@@ -1,7 +1,7 @@
 //! Property tests: the parser never panics, and printing is a faithful
 //! inverse of parsing over generated ASTs.
 
-use kafkascope_scenario::config::{self, ConfigValue, Kind, Scope, CONFIGS};
+use kafkascope_scenario::config::{self, ConfigValue, Kind, Scope};
 use kafkascope_scenario::names::{API_NAMES, ERROR_NAMES};
 use kafkascope_scenario::*;
 use proptest::prelude::*;
@@ -90,8 +90,7 @@ fn config_value(kind: Kind) -> BoxedStrategy<String> {
 
 fn configs(scope: Scope) -> BoxedStrategy<Vec<Setting>> {
     // group.id is read as group=, broker.rack as racks=: not plain settings.
-    let defs: Vec<&'static config::ConfigDef> = CONFIGS
-        .iter()
+    let defs: Vec<&'static config::ConfigDef> = config::all()
         .filter(|d| d.scope == scope && d.name != "group.id" && d.name != "broker.rack")
         .collect();
     subsequence(defs, 0..=3)

@@ -88,7 +88,7 @@ pub fn consumer_editor(p: &ConsumerEditorProps) -> Html {
             name.set(String::new());
         })
     };
-    let group_def = kafkascope_config::lookup(Scope::Consumer, "group.id");
+    let group_def = crate::client_forms::lookup(Scope::Consumer, "group.id");
     html! {
         <section class="panel editor" id="consumer-editor" aria-labelledby="consumer-editor-title">
             <h2 id="consumer-editor-title">{ lang.t("New consumer") }</h2>
@@ -276,7 +276,7 @@ pub fn effective(lang: Lang, scope: Scope, configs: &[(String, String)]) -> Html
             <thead><tr><th scope="col">{ lang.t("Config") }</th><th scope="col">{ lang.t("Value") }</th><th scope="col">{ lang.t("Kafka's default") }</th></tr></thead>
             <tbody>
                 { for configs.iter().map(|(n, v)| {
-                    let default = kafkascope_config::lookup(scope, n).map(|d| d.default).unwrap_or("");
+                    let default = crate::client_forms::lookup(scope, n).map(|d| d.default).unwrap_or("");
                     let changed = crate::client_forms::differs(scope, n, v, default);
                     html! {
                         <tr data-config={n.clone()} class={classes!(changed.then_some("changed"))}>
