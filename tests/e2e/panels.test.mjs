@@ -82,17 +82,27 @@ describe('producer and consumer panels', () => {
     assert.equal(await editor.locator('#producer-cfg-batch-size').getAttribute('aria-invalid'), 'true');
     assert.ok(await editor.locator('#create-producer-configured').isDisabled());
     await editor.locator('#producer-cfg-batch-size').fill('');
-    // Settings that contradict each other: the checker's message, beside both.
+    // Settings that contradict each other: the checker's message, beside
+    // both (the engine worker runs the checker: its answer comes back).
     await editor.locator('#producer-cfg-enable-idempotence').selectOption('true');
-    assert.match(await editor.locator('#producer-cfg-acks-error').innerText(), /enable\.idempotence=true/);
+    await editor.locator('#producer-cfg-acks-error', { hasText: 'enable.idempotence=true' }).waitFor({ timeout: TIMEOUT });
     assert.match(await editor.locator('#producer-cfg-enable-idempotence-error').innerText(), /acks=1/);
+    assert.ok(await editor.locator('#create-producer-configured').isDisabled());
     await editor.locator('#producer-cfg-enable-idempotence').selectOption('');
     assert.equal(await editor.locator('#producer-line').innerText(), 'producer p acks=1 linger.ms=5');
-    assert.ok(await editor.locator('#create-producer-configured').isEnabled());
+    await editor.locator('#create-producer-configured:enabled').waitFor({ timeout: TIMEOUT });
+    assert.equal(await editor.locator('#producer-cfg-acks-error').innerText(), '');
     await editor.locator('#create-producer-configured').click();
     await consoleShows(page, '› producer p acks=1 linger.ms=5');
     const producer = page.locator('.producer[data-producer="p"]');
     await producer.waitFor({ timeout: TIMEOUT });
+    // A name that is taken: the checker's error names no field, so it is
+    // shown under the form, checked against the script that now has p.
+    await editor.locator('#producer-name').fill('p');
+    await editor.locator('#producer-errors', { hasText: 'p is already declared (a producer on line' }).waitFor({ timeout: TIMEOUT });
+    assert.ok(await editor.locator('#create-producer-configured').isDisabled());
+    await editor.locator('#producer-name').fill('');
+    await editor.locator('#create-producer-configured:enabled').waitFor({ timeout: TIMEOUT });
     await producer.locator('details summary').click();
     assert.match(await producer.locator('.effective tr[data-config="acks"]').innerText(), /acks\s+1/);
     assert.match(await producer.locator('.effective tr[data-config="linger.ms"]').innerText(), /linger\.ms\s+5/);
