@@ -258,8 +258,6 @@ pub fn sort_errors(
 mod tests {
     use super::*;
 
-    const SCRIPT: &str = "cluster brokers=3\ntopic create t partitions=3 replication-factor=3\n";
-
     fn v(pairs: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
         pairs.iter().map(|(n, v)| (*n, v.to_string())).collect()
     }
