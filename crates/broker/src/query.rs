@@ -29,9 +29,10 @@ pub enum BrokerQuery {
     Partition(TopicPartition),
     /// The replica's offsets and every record from log start to LEO.
     Replica(TopicPartition),
-    /// The replica's offsets and only its newest `count` records, read
+    /// The replica's offsets and only its newest `count` offsets, read
     /// through the log's index (the UI's strips: cheap however long the
-    /// log is). Answered as [`BrokerAnswer::Replica`].
+    /// log is), transaction markers included (`control`). Answered as
+    /// [`BrokerAnswer::Replica`].
     Newest { tp: TopicPartition, count: usize },
     /// The replica's segments and sparse index.
     Layout(TopicPartition),
@@ -115,6 +116,12 @@ pub struct RecordView {
     pub send_id: Option<String>,
     /// The record's whole content, to compare replicas with.
     pub headers: Vec<(String, Option<Vec<u8>>)>,
+    /// Its batch's partition leader epoch: the leader epoch in which the
+    /// leader appended it (followers copy batches unchanged).
+    pub leader_epoch: i32,
+    /// A control record (a transaction marker: its key names COMMIT or
+    /// ABORT), not data. Only [`read_newest`] returns them.
+    pub control: bool,
 }
 
 impl RecordView {
@@ -317,9 +324,10 @@ pub fn answer(broker: &Broker, query: &BrokerQuery) -> BrokerAnswer {
     }
 }
 
-/// Decodes concatenated batches into records (control batches skipped).
-/// Returns the offset after the last batch decoded.
-fn decode_records(mut buf: &[u8], out: &mut Vec<RecordView>) -> Option<i64> {
+/// Decodes concatenated batches into records; control batches (the
+/// transaction markers) only `with_control`. Returns the offset after the
+/// last batch decoded.
+fn decode_records(mut buf: &[u8], out: &mut Vec<RecordView>, with_control: bool) -> Option<i64> {
     let mut next = None;
     while !buf.is_empty() {
         let Ok((batch, used)) = RecordBatch::decode(buf) else {
@@ -327,7 +335,7 @@ fn decode_records(mut buf: &[u8], out: &mut Vec<RecordView>) -> Option<i64> {
         };
         buf = &buf[used..];
         next = Some(batch.last_offset() + 1);
-        if batch.is_control {
+        if batch.is_control && !with_control {
             continue;
         }
         for r in batch.records {
@@ -343,13 +351,14 @@ fn decode_records(mut buf: &[u8], out: &mut Vec<RecordView>) -> Option<i64> {
                 value: r.value,
                 send_id,
                 headers: r.headers.into_iter().map(|h| (h.key, h.value)).collect(),
+                leader_epoch: batch.partition_leader_epoch,
+                control: batch.is_control,
             });
         }
     }
     next
 }
 
-/// Every record of a log, log start to LEO.
 /// The record at `offset`, reading only the batch that holds it.
 pub fn read_one<S: Storage>(log: &Log<S>, offset: i64) -> Option<RecordView> {
     if offset < log.log_start_offset() || offset >= log.log_end_offset() {
@@ -358,25 +367,27 @@ pub fn read_one<S: Storage>(log: &Log<S>, offset: i64) -> Option<RecordView> {
     // One byte asked, at least one batch returned (`minOneMessage`).
     let data = log.read(offset, 1, None, true).ok()?;
     let mut out = Vec::new();
-    decode_records(data.records, &mut out);
+    decode_records(data.records, &mut out, false);
     out.into_iter().find(|r| r.offset == offset)
 }
 
+/// Every record of a log, log start to LEO.
 pub fn read_all<S: Storage>(log: &Log<S>) -> Vec<RecordView> {
     read_from(log, log.log_start_offset())
 }
 
-/// The newest `count` records of a log, oldest first: the same as the end
-/// of [`read_all`], but only the tail is read and decoded. It reads from
-/// `count` offsets below the LEO and, where offsets are missing (control
-/// batches, compaction), twice as far back, until it has `count` records
+/// The newest `count` records of a log, oldest first, transaction markers
+/// included (a strip of offsets shows them): the same as the end of
+/// [`read_all`] with the markers, but only the tail is read and decoded.
+/// It reads from `count` offsets below the LEO and, where offsets are
+/// missing (compaction), twice as far back, until it has `count` records
 /// or reached the log start.
 pub fn read_newest<S: Storage>(log: &Log<S>, count: usize) -> Vec<RecordView> {
     let (start, leo) = (log.log_start_offset(), log.log_end_offset());
     let mut back = (count as i64).max(1);
     loop {
         let from = leo.saturating_sub(back).max(start);
-        let mut out = read_from(log, from);
+        let mut out = read_records(log, from, true);
         if out.len() >= count || from == start {
             out.drain(..out.len().saturating_sub(count));
             return out;
@@ -388,6 +399,10 @@ pub fn read_newest<S: Storage>(log: &Log<S>, count: usize) -> Vec<RecordView> {
 /// The records from the batch holding `from` to the LEO: every record at
 /// or above the first one returned, so a suffix of [`read_all`].
 pub fn read_from<S: Storage>(log: &Log<S>, from: i64) -> Vec<RecordView> {
+    read_records(log, from, false)
+}
+
+fn read_records<S: Storage>(log: &Log<S>, from: i64, with_control: bool) -> Vec<RecordView> {
     let mut out = Vec::new();
     let mut offset = from;
     let leo = log.log_end_offset();
@@ -395,7 +410,7 @@ pub fn read_from<S: Storage>(log: &Log<S>, from: i64) -> Vec<RecordView> {
         let Ok(data) = log.read(offset, usize::MAX / 2, None, true) else {
             break;
         };
-        match decode_records(data.records, &mut out) {
+        match decode_records(data.records, &mut out, with_control) {
             Some(next) if next > offset => offset = next,
             _ => break,
         }
@@ -451,11 +466,11 @@ mod tests {
     use bytes::Bytes;
     use log::Shared;
     use protocol::batch::SimpleRecord;
-    use protocol::control::EndTransactionMarker;
+    use protocol::control::{ControlRecordType, EndTransactionMarker};
 
     /// A batch of `n` records from producer `pid` (transactional: its
     /// marker below is a control batch, an offset without a record).
-    fn data(log: &mut PartitionLog, pid: i64, seq: i32, n: usize) {
+    fn data(log: &mut PartitionLog, pid: i64, seq: i32, n: usize, epoch: i32) {
         let records: Vec<SimpleRecord> = (0..n)
             .map(|i| SimpleRecord {
                 timestamp: 1,
@@ -469,17 +484,17 @@ mod tests {
         b.producer_epoch = 0;
         b.base_sequence = seq;
         b.is_transactional = true;
-        log.append_as_leader(&Bytes::from(b.encode()), 0, 1)
+        log.append_as_leader(&Bytes::from(b.encode()), epoch, 1)
             .unwrap();
     }
 
-    fn commit(log: &mut PartitionLog, pid: i64) {
+    fn commit(log: &mut PartitionLog, pid: i64, epoch: i32) {
         let b = EndTransactionMarker::new(true, 0).to_batch(0, 1, 0, pid, 0);
-        log.append_as_coordinator(&b.encode(), 0, 1).unwrap();
+        log.append_as_coordinator(&b.encode(), epoch, 1).unwrap();
     }
 
     #[test]
-    fn the_newest_records_are_the_end_of_the_whole_log() {
+    fn the_newest_records_are_the_end_of_the_whole_log_with_its_markers() {
         let tp = TopicPartition::new("t", 0);
         // Small segments: the tail spans several of them.
         let config = [("segment.bytes".to_string(), "300".to_string())];
@@ -487,32 +502,65 @@ mod tests {
         let mut seq = 0;
         for round in 0..12 {
             let n = 1 + round % 4;
-            data(&mut log, 7, seq, n);
+            // A new leader epoch every 5 rounds.
+            let epoch = round as i32 / 5;
+            data(&mut log, 7, seq, n, epoch);
             seq += n as i32;
             if round % 3 == 2 {
-                // Markers (control batches) leave offsets without records.
-                commit(&mut log, 7);
+                // Markers (control batches) are offsets without data.
+                commit(&mut log, 7, epoch);
             }
         }
         assert!(log.inner().segments().count() > 2);
         let check = |log: &PartitionLog| {
-            let all = read_all(log.inner());
-            for count in 0..all.len() + 3 {
-                let newest = read_newest(log.inner(), count);
+            let inner = log.inner();
+            let with_markers = read_records(inner, inner.log_start_offset(), true);
+            // Every offset, markers included: no gaps.
+            let offsets: Vec<i64> = with_markers.iter().map(|r| r.offset).collect();
+            let every: Vec<i64> = (with_markers[0].offset..inner.log_end_offset()).collect();
+            assert_eq!(offsets, every);
+            // The data records are read_all's.
+            let data: Vec<RecordView> = with_markers
+                .iter()
+                .filter(|r| !r.control)
+                .cloned()
+                .collect();
+            assert_eq!(data, read_all(inner));
+            for m in with_markers.iter().filter(|r| r.control) {
+                let key = m.key.as_deref().unwrap();
+                assert_eq!(
+                    ControlRecordType::parse_key(key),
+                    Some(ControlRecordType::Commit)
+                );
+            }
+            for count in 0..with_markers.len() + 3 {
+                let newest = read_newest(inner, count);
                 assert_eq!(
                     newest,
-                    all[all.len().saturating_sub(count)..],
+                    with_markers[with_markers.len().saturating_sub(count)..],
                     "newest {count}"
                 );
             }
-            all.len()
+            with_markers
         };
         let before = check(&log);
-        assert!(before > 20);
+        assert!(before.len() > 20);
+        assert_eq!(before.iter().filter(|r| r.control).count(), 4);
+        // Each record carries its batch's epoch: rounds 0-4 in epoch 0,
+        // 5-9 in 1, 10-11 in 2 (rounds of 1, 2, 3, 4, ... records and a
+        // marker after every third: round 5 starts at 12, round 10 at 26).
+        let epochs: Vec<(i64, i32)> = before
+            .windows(2)
+            .filter(|w| w[0].leader_epoch != w[1].leader_epoch)
+            .map(|w| (w[1].offset, w[1].leader_epoch))
+            .collect();
+        assert_eq!(before[0].leader_epoch, 0);
+        assert_eq!(epochs, [(12, 1), (26, 2)]);
         // From a later log start too (below the HW, as DeleteRecords).
         log.maybe_increment_hw(log.leo());
         log.advance_log_start(9);
         let after = check(&log);
-        assert!(after < before && after > 0);
+        assert!(after.len() < before.len() && !after.is_empty());
+        assert_eq!(after[0].offset, 9);
     }
 }
