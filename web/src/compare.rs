@@ -275,7 +275,9 @@ fn field(lang: Lang, f: &Field) -> (String, String) {
     }
 }
 
-fn cell(lang: Lang, c: &Cell) -> String {
+/// A compared value as text; a log's values with `epoch N:` before each
+/// leader epoch's run when `epochs` (the two runs differ only there).
+fn cell(lang: Lang, c: &Cell, epochs: bool) -> String {
     match c {
         Cell::Broker(Some(b)) => b.to_string(),
         Cell::Broker(None) => lang.t("none").into(),
@@ -285,13 +287,21 @@ fn cell(lang: Lang, c: &Cell) -> String {
         Cell::Text(t) if t.is_empty() => lang.t("none").into(),
         Cell::Text(t) => t.clone(),
         Cell::Records { values, .. } if values.is_empty() => lang.t("(empty)").into(),
-        Cell::Records { first: 0, values } => values.join(","),
-        Cell::Records { first, values } => {
-            format!(
-                "{} {}",
-                lang.f("from offset {}:", &[first]),
+        Cell::Records { first, values, .. } => {
+            let list = if epochs {
+                c.epoch_runs()
+                    .iter()
+                    .map(|(e, v)| format!("{} {}", lang.f("epoch {}:", &[e]), v.join(",")))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
                 values.join(",")
-            )
+            };
+            if *first == 0 {
+                list
+            } else {
+                format!("{} {list}", lang.f("from offset {}:", &[first]))
+            }
         }
         Cell::Absent => lang.t("(not in this run)").into(),
     }
@@ -300,11 +310,12 @@ fn cell(lang: Lang, c: &Cell) -> String {
 fn row(lang: Lang, r: &Row) -> Html {
     let (key, label) = field(lang, &r.field);
     let d = r.differs();
+    let epochs = r.only_epochs_differ();
     html! {
         <tr class={classes!(d.then_some("differs"))} data-field={key}>
             <th scope="row">{ label }</th>
-            <td class="original">{ cell(lang, &r.original) }</td>
-            <td class="fork">{ cell(lang, &r.fork) }</td>
+            <td class="original">{ cell(lang, &r.original, epochs) }</td>
+            <td class="fork">{ cell(lang, &r.fork, epochs) }</td>
             { mark(lang, d) }
         </tr>
     }

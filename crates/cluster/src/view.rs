@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use broker::api::TopicPartition;
 use client::consumer::consumer_protocol::decode_assignment;
+use protocol::control::ControlRecordType;
 use sim::{NodeId, TraceEvent, TraceKind};
 
 pub use kafkascope_view::model::*;
@@ -137,20 +138,30 @@ fn replica(
         leader_epoch: c.broker_partition(b, tp).map(|p| p.leader_epoch),
         in_isr: isr.contains(&b),
         leader: leader == Some(b),
-        records: r
-            .records
-            .iter()
-            .map(|rec| RecordCell {
-                offset: rec.offset,
-                value: rec.value_text(),
-                producer: rec
-                    .send_id
-                    .as_ref()
-                    .and_then(|s| s.rsplit_once(':'))
-                    .map(|(p, _)| p.to_string()),
-            })
-            .collect(),
+        records: r.records.iter().map(cell).collect(),
     })
+}
+
+/// A strip cell: the producer is the name before the send number in the
+/// `kafkascope.send` header; a marker shows Kafka's name of its type.
+fn cell(rec: &crate::inspect::RecordView) -> RecordCell {
+    let value = if rec.control {
+        let kind = rec.key.as_deref().and_then(ControlRecordType::parse_key);
+        kind.map_or("UNKNOWN", ControlRecordType::name).to_string()
+    } else {
+        rec.value_text()
+    };
+    RecordCell {
+        offset: rec.offset,
+        value,
+        producer: rec
+            .send_id
+            .as_ref()
+            .and_then(|s| s.rsplit_once(':'))
+            .map(|(p, _)| p.to_string()),
+        epoch: rec.leader_epoch,
+        control: rec.control,
+    }
 }
 
 /// A trace event's detail field as text (a string as is, else its JSON).
@@ -488,6 +499,108 @@ mod tests {
         let last = p.isr_changes.last().unwrap();
         assert_eq!(last.isr, vec![1, 2]);
         assert_eq!(last.reason, "leader-election");
+    }
+
+    /// Strip cells as (offset, epoch, producer, value).
+    fn cells(r: &ReplicaState) -> Vec<(i64, i32, Option<&str>, &str)> {
+        r.records
+            .iter()
+            .map(|c| (c.offset, c.epoch, c.producer.as_deref(), c.value.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn strip_cells_carry_their_leader_epoch_and_producer() {
+        // Two producers write in epoch 0; the leader crashes; broker 1,
+        // elected in epoch 1, appends both producers' next records.
+        let mut s = Session::new(11);
+        s.submit(
+            "cluster brokers=3\n\
+             topic create t partitions=1 replication-factor=3 assignment=0:1:2\n\
+             producer alice acks=all\n\
+             producer bob acks=all\n\
+             send alice t value=a{i} count=2\n\
+             flush alice\n\
+             send bob t value=b{i} count=1\n\
+             flush bob\n\
+             tick 500\n\
+             crash 0\n\
+             run until leader t-0 == 1 timeout=60000\n\
+             send bob t value=c{i} count=1\n\
+             flush bob\n\
+             send alice t value=d{i} count=1\n\
+             flush alice\n\
+             tick 1000\n",
+        )
+        .map(|o| {
+            assert!(
+                !o.lines.iter().any(|l| l.starts_with("ERROR")),
+                "{:?}",
+                o.lines
+            )
+        })
+        .unwrap();
+        let v = s.view();
+        let p = v.partition("t-0").unwrap();
+        assert_eq!((p.leader, p.leader_epoch), (Some(1), 1));
+        let leader = p.replicas.iter().find(|r| r.broker == 1).unwrap();
+        assert_eq!(
+            cells(leader),
+            [
+                (0, 0, Some("alice"), "a0"),
+                (1, 0, Some("alice"), "a1"),
+                (2, 0, Some("bob"), "b0"),
+                (3, 1, Some("bob"), "c0"),
+                (4, 1, Some("alice"), "d0"),
+            ]
+        );
+        assert!(leader.records.iter().all(|c| !c.control));
+        // The follower copied the batches unchanged, epochs included; the
+        // crashed old leader, read from its disk, has only epoch 0.
+        let follower = p.replicas.iter().find(|r| r.broker == 2).unwrap();
+        assert_eq!(cells(follower), cells(leader));
+        let old = p.replicas.iter().find(|r| r.broker == 0).unwrap();
+        assert_eq!(cells(old), cells(leader)[..3]);
+    }
+
+    #[test]
+    fn transaction_markers_are_strip_cells_without_a_producer() {
+        let mut s = Session::new(4);
+        s.submit(
+            "cluster brokers=3\n\
+             topic create t partitions=1 replication-factor=1 assignment=0\n\
+             producer p transactional.id=tx\n\
+             begin-txn p\n\
+             send p t value=gone{i} count=2\n\
+             flush p\n\
+             abort-txn p\n\
+             begin-txn p\n\
+             send p t value=kept{i} count=1\n\
+             commit-txn p\n\
+             run until leo t-0@0 == 5 timeout=5000\n",
+        )
+        .map(|o| {
+            assert!(
+                !o.lines.iter().any(|l| l.starts_with("ERROR")),
+                "{:?}",
+                o.lines
+            )
+        })
+        .unwrap();
+        let v = s.view();
+        let r = &v.partition("t-0").unwrap().replicas[0];
+        assert_eq!(
+            cells(r),
+            [
+                (0, 0, Some("p"), "gone0"),
+                (1, 0, Some("p"), "gone1"),
+                (2, 0, None, "ABORT"),
+                (3, 0, Some("p"), "kept0"),
+                (4, 0, None, "COMMIT"),
+            ]
+        );
+        let controls: Vec<bool> = r.records.iter().map(|c| c.control).collect();
+        assert_eq!(controls, [false, false, true, false, true]);
     }
 
     #[test]

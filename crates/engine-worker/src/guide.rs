@@ -657,7 +657,8 @@ mod tests {
             log1.original,
             kafkascope_view::compare::Cell::Records {
                 first: 0,
-                values: vec![]
+                values: vec![],
+                epochs: vec![]
             }
         );
         match &log1.fork {

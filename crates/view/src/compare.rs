@@ -19,10 +19,14 @@ pub enum Cell {
     Brokers(Vec<BrokerId>),
     Offset(i64),
     /// The values of a replica's log from offset `first` (its newest
-    /// [`crate::model::STRIP_LEN`] records).
+    /// [`crate::model::STRIP_LEN`] offsets; a transaction marker as
+    /// `[COMMIT]` or `[ABORT]`) and the leader epoch each was appended in:
+    /// a record is its offset and epoch, so the same value appended in
+    /// another epoch (sent again after a leader change) differs.
     Records {
         first: i64,
         values: Vec<String>,
+        epochs: Vec<i32>,
     },
     /// A count (records acknowledged, lost, ...).
     Count(u64),
@@ -31,6 +35,26 @@ pub enum Cell {
     Text(String),
     /// The run has no such partition, replica, producer or group.
     Absent,
+}
+
+impl Cell {
+    /// A log's values in runs of one leader epoch, oldest first (none for
+    /// other cells): how the page shows two logs that differ only there.
+    pub fn epoch_runs(&self) -> Vec<(i32, &[String])> {
+        let Cell::Records { values, epochs, .. } = self else {
+            return Vec::new();
+        };
+        let mut runs: Vec<(i32, &[String])> = Vec::new();
+        let mut start = 0;
+        for i in 1..=values.len() {
+            let epoch = |k: usize| epochs.get(k).copied().unwrap_or(-1);
+            if i == values.len() || epoch(i) != epoch(start) {
+                runs.push((epoch(start), &values[start..i]));
+                start = i;
+            }
+        }
+        runs
+    }
 }
 
 /// What a row compares.
@@ -69,6 +93,26 @@ pub struct Row {
 impl Row {
     pub fn differs(&self) -> bool {
         self.original != self.fork
+    }
+
+    /// Both runs hold the same values at the same offsets, appended in
+    /// other leader epochs: only the epochs show the difference.
+    pub fn only_epochs_differ(&self) -> bool {
+        match (&self.original, &self.fork) {
+            (
+                Cell::Records {
+                    first: fa,
+                    values: va,
+                    epochs: ea,
+                },
+                Cell::Records {
+                    first: fb,
+                    values: vb,
+                    epochs: eb,
+                },
+            ) => fa == fb && va == vb && ea != eb,
+            _ => false,
+        }
     }
 }
 
@@ -354,7 +398,15 @@ fn replica(p: Option<&PartitionView>, id: BrokerId) -> Option<&ReplicaState> {
 fn records(r: &ReplicaState) -> Cell {
     Cell::Records {
         first: r.records.first().map_or(r.leo, |c| c.offset),
-        values: r.records.iter().map(|c| c.value.clone()).collect(),
+        values: r
+            .records
+            .iter()
+            .map(|c| match c.control {
+                true => format!("[{}]", c.value),
+                false => c.value.clone(),
+            })
+            .collect(),
+        epochs: r.records.iter().map(|c| c.epoch).collect(),
     }
 }
 
@@ -423,6 +475,8 @@ mod tests {
                     offset: i as i64,
                     value: v.to_string(),
                     producer: None,
+                    epoch: 1,
+                    control: false,
                 })
                 .collect(),
         }
@@ -476,19 +530,59 @@ mod tests {
             log.original,
             Cell::Records {
                 first: 0,
-                values: vec![]
+                values: vec![],
+                epochs: vec![]
             }
         );
         assert_eq!(
             log.fork,
             Cell::Records {
                 first: 0,
-                values: vec!["a0".into(), "a1".into(), "a2".into()]
+                values: vec!["a0".into(), "a1".into(), "a2".into()],
+                epochs: vec![1, 1, 1]
             }
         );
         assert_eq!(row(d, Field::Hw(2)).fork, Cell::Offset(3));
         // HW, LEO and log differ on both brokers.
         assert_eq!(d.differences(), 6);
+        assert!(!log.only_epochs_differ());
+    }
+
+    #[test]
+    fn the_same_values_appended_in_another_epoch_differ_and_markers_are_named() {
+        let a = view("t", vec![1], vec![replica(1, 2, &["x", "y"])]);
+        let mut b = a.clone();
+        // The fork appended y after a leader change, and a marker.
+        b.partitions[0].replicas[0].records[1].epoch = 2;
+        let d = &compare_partitions(&a, &b)[0];
+        let log = row(d, Field::Log(1));
+        assert!(log.differs() && log.only_epochs_differ());
+        assert_eq!(d.differences(), 1);
+        b.partitions[0].replicas[0].records.push(RecordCell {
+            offset: 2,
+            value: "COMMIT".into(),
+            producer: None,
+            epoch: 2,
+            control: true,
+        });
+        let d = &compare_partitions(&a, &b)[0];
+        let log = row(d, Field::Log(1));
+        assert!(!log.only_epochs_differ());
+        let runs = log.fork.epoch_runs();
+        let runs: Vec<(i32, Vec<&str>)> = runs
+            .iter()
+            .map(|(e, v)| (*e, v.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(runs, [(1, vec!["x"]), (2, vec!["y", "[COMMIT]"])]);
+        assert!(Cell::Offset(3).epoch_runs().is_empty());
+        assert_eq!(
+            log.fork,
+            Cell::Records {
+                first: 0,
+                values: vec!["x".into(), "y".into(), "[COMMIT]".into()],
+                epochs: vec![1, 2, 2]
+            }
+        );
     }
 
     #[test]

@@ -345,6 +345,8 @@ mod tests {
                         offset: 0,
                         value: "v0 — 中文".into(),
                         producer: Some("p".into()),
+                        epoch: 1,
+                        control: false,
                     }],
                 }],
                 assigned: vec![0, 1, 2],

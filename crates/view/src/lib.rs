@@ -12,6 +12,7 @@
 //! - [`links`]: messages between nodes by link and Kafka API.
 //! - [`broker`]: the messages between the page and a broker worker
 //!   (hand-written binary) and each broker's IndexedDB database name.
+//! - [`strip`]: a replica strip's leader-epoch runs and producer tags.
 //! - [`share`]: the shareable URL fragment `#scenario=<base64url>&seed=N`.
 //!
 //! Pure Rust, builds and tests natively.
@@ -25,5 +26,6 @@ pub mod inspect;
 pub mod links;
 pub mod model;
 pub mod share;
+pub mod strip;
 
 pub use model::*;

@@ -69,9 +69,17 @@ pub struct ZnodeEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordCell {
     pub offset: i64,
+    /// The value as text; for a transaction marker Kafka's name of its
+    /// type (`COMMIT`, `ABORT`).
     pub value: String,
-    /// The producer that sent it (from the `kafkascope.send` header).
+    /// The producer that sent it (from the `kafkascope.send` header);
+    /// none for a marker or a record the scenario's producers did not send.
     pub producer: Option<String>,
+    /// Its batch's partition leader epoch: the leader epoch in which it
+    /// was appended (a small int: one byte in an update).
+    pub epoch: i32,
+    /// A control record (a transaction marker), not data.
+    pub control: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
