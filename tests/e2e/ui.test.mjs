@@ -65,10 +65,13 @@ describe('cluster UI', () => {
     for (const b of ['0', '1', '2']) {
       assert.deepEqual([p.replicas[b].leo, p.replicas[b].hw, p.replicas[b].inIsr], [5, 5, 'true'], `broker ${b}`);
     }
-    // The strip shows offsets 0..4 below the HW, then the HW and LEO markers.
+    // The strip shows offsets 0..4 below the HW (leader epoch 0, producer
+    // p tagged P1), then the HW and LEO markers.
     const strip = page.locator('details.partition[data-partition="t-0"] tr.replica[data-broker="0"] .strip');
-    assert.deepEqual(await strip.locator('.cell.committed').allInnerTexts(), ['0', '1', '2', '3', '4']);
-    assert.match(await strip.innerText(), /4\s*HW 5\s*LEO 5/);
+    assert.deepEqual(await strip.locator('.cell.committed .off').allInnerTexts(), ['0', '1', '2', '3', '4']);
+    assert.deepEqual(await strip.locator('.cell .tag').allInnerTexts(), ['P1', 'P1', 'P1', 'P1', 'P1']);
+    assert.deepEqual(await strip.locator('.mark.epoch').evaluateAll((m) => m.map((e) => e.dataset.epoch)), ['0']);
+    assert.match(await strip.innerText(), /4\s*P1\s*HW 5\s*LEO 5$/);
     await screenshot(page, 'ui-records-sent.png');
 
     // The fault button of the leader's row writes `crash 0`.

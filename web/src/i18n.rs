@@ -26,6 +26,7 @@ impl Lang {
                 .chain(crate::i18n_views::ZH)
                 .chain(crate::i18n_clients::ZH)
                 .chain(crate::i18n_inspector::ZH)
+                .chain(crate::i18n_partitions::ZH)
                 .find(|(k, _)| *k == en)
                 .map_or(en, |(_, zh)| zh),
         }

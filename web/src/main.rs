@@ -16,6 +16,7 @@ mod history;
 mod i18n;
 mod i18n_clients;
 mod i18n_inspector;
+mod i18n_partitions;
 mod i18n_views;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod pace;

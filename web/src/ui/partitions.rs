@@ -1,7 +1,10 @@
 //! Each partition: leader, epoch, ISR and its leader's LEO and HW in one
 //! line; opened, each replica's log as a strip of its newest offsets with
-//! the log start offset, the HW and LEO marked in text, and the ISR's
-//! history with the reason of each change (click -> replay there).
+//! the log start offset, the HW and LEO marked in text, each cell coloured
+//! by the leader epoch it was appended in (with a marker in text where the
+//! epoch changes) and tagged with its producer (`P1`, ... named in a
+//! legend), and the ISR's history with the reason of each change (click ->
+//! replay there).
 //!
 //! Cheap with many partitions: a folded partition renders only its line
 //! (its replica table and strips are built when it is opened), and a
@@ -12,7 +15,8 @@ use std::collections::HashMap;
 
 use kafkascope_view::engine::Request;
 use kafkascope_view::inspect::RecordRef;
-use kafkascope_view::{IsrChange, PartitionView, ReplicaState, STRIP_LEN};
+use kafkascope_view::strip::{epoch_band, epoch_runs, Legend, ProducerTags};
+use kafkascope_view::{IsrChange, PartitionView, RecordCell, ReplicaState, STRIP_LEN};
 use yew::prelude::*;
 
 use super::{ids, Send, Snap};
@@ -95,6 +99,11 @@ impl PartitionProps {
     fn partition(&self) -> Option<&PartitionView> {
         self.snap.0.view.partitions.get(self.index)
     }
+
+    /// The view's producers (their order numbers the strips' tags).
+    fn producer_names(&self) -> impl Iterator<Item = &str> {
+        self.snap.0.view.producers.iter().map(|p| p.name.as_str())
+    }
 }
 
 /// Equal when what this partition shows is equal, whatever else changed
@@ -111,8 +120,7 @@ impl PartialEq for PartitionProps {
         }
         match (self.partition(), other.partition()) {
             (Some(a), Some(b)) if !self.open => summary_of(a) == summary_of(b),
-            // The view carries its own ISR history: no scan of a list.
-            (Some(a), Some(b)) => a == b,
+            (Some(a), Some(b)) => a == b && self.producer_names().eq(other.producer_names()),
             (a, b) => a.is_none() && b.is_none(),
         }
     }
@@ -182,29 +190,77 @@ fn partition(props: &PartitionProps) -> Html {
                 }
             </summary>
             if props.open {
-                { replicas(lang, p, &props.inspect) }
+                { replicas(lang, p, props.producer_names(), &props.inspect) }
                 { isr_history(lang, &p.isr_changes, &props.send) }
             }
         </details>
     }
 }
 
-fn replicas(lang: Lang, p: &PartitionView, inspect: &Callback<RecordRef>) -> Html {
+fn replicas<'a>(
+    lang: Lang,
+    p: &'a PartitionView,
+    producers: impl Iterator<Item = &'a str>,
+    inspect: &Callback<RecordRef>,
+) -> Html {
     let name = p.name();
+    let cells = || p.replicas.iter().flat_map(|r| &r.records);
+    let tags = ProducerTags::new(producers, cells());
+    let legend = Legend::of(&tags, cells());
     html! {
-        <table class="replicas">
-            <thead><tr>
-                <th>{ lang.t("Replica") }</th>
-                <th>{ lang.t("Role") }</th>
-                <th>{ lang.t("In ISR") }</th>
-                <th class="num">{ lang.t("Log start") }</th>
-                <th class="num">{ "LEO" }</th>
-                <th class="num">{ "HW" }</th>
-                <th class="num">{ lang.t("Leader epoch") }</th>
-                <th>{ lang.t("Log (newest offsets)") }</th>
-            </tr></thead>
-            <tbody>{ for p.replicas.iter().map(|r| replica(lang, &name, r, inspect)) }</tbody>
-        </table>
+        <>
+            <table class="replicas">
+                <thead><tr>
+                    <th>{ lang.t("Replica") }</th>
+                    <th>{ lang.t("Role") }</th>
+                    <th>{ lang.t("In ISR") }</th>
+                    <th class="num">{ lang.t("Log start") }</th>
+                    <th class="num">{ "LEO" }</th>
+                    <th class="num">{ "HW" }</th>
+                    <th class="num">{ lang.t("Leader epoch") }</th>
+                    <th>{ lang.t("Log (newest offsets)") }</th>
+                </tr></thead>
+                <tbody>{ for p.replicas.iter().map(|r| replica(lang, &name, r, &tags, inspect)) }</tbody>
+            </table>
+            { strip_legend(lang, &legend) }
+        </>
+    }
+}
+
+/// What the strips' tags and colours mean, in text: each producer's tag
+/// and name, each leader epoch's band, and the cells without a producer.
+fn strip_legend(lang: Lang, l: &Legend) -> Html {
+    if l.epochs.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="strip-legend" role="group" aria-label={lang.t("Legend of the log strips")}>
+            if !l.producers.is_empty() {
+                <span class="legend-title">{ lang.t("Producers:") }</span>
+                <ul class="legend-producers">
+                    { for l.producers.iter().map(|(n, name)| html! {
+                        <li class={format!("producer-{}", n.saturating_sub(1) % kafkascope_view::strip::PRODUCER_STYLES)}
+                            data-producer={name.clone()}>
+                            <span class="tag">{ format!("P{n}") }</span>{ " " }{ name }
+                        </li>
+                    }) }
+                </ul>
+            }
+            if l.unattributed {
+                <span class="legend-unattributed"><span class="tag">{ "—" }</span>{ " " }{ lang.t("no producer (a record none of the scenario's producers sent)") }</span>
+            }
+            if l.markers {
+                <span class="legend-markers"><span class="tag">{ "COMMIT" }</span>{ " / " }<span class="tag">{ "ABORT" }</span>{ " " }{ lang.t("transaction marker (a control record, no producer)") }</span>
+            }
+            <span class="legend-title">{ lang.t("Leader epochs:") }</span>
+            <ul class="legend-epochs">
+                { for l.epochs.iter().map(|e| html! {
+                    <li class={classes!("swatch", format!("epoch-band-{}", epoch_band(*e)))} data-epoch={e.to_string()}>
+                        { lang.f("epoch {}", &[e]) }
+                    </li>
+                }) }
+            </ul>
+        </div>
     }
 }
 
@@ -258,7 +314,13 @@ fn reason_text(lang: Lang, reason: &str) -> String {
         .map_or_else(|| reason.to_string(), |r| lang.t(r).to_string())
 }
 
-fn replica(lang: Lang, name: &str, r: &ReplicaState, inspect: &Callback<RecordRef>) -> Html {
+fn replica(
+    lang: Lang,
+    name: &str,
+    r: &ReplicaState,
+    tags: &ProducerTags,
+    inspect: &Callback<RecordRef>,
+) -> Html {
     let role = if r.leader { "leader" } else { "follower" };
     let hidden = r
         .records
@@ -279,59 +341,143 @@ fn replica(lang: Lang, name: &str, r: &ReplicaState, inspect: &Callback<RecordRe
             <td class="num leo">{ r.leo }</td>
             <td class="num hw">{ r.hw }</td>
             <td class="num">{ r.leader_epoch.map_or("—".to_string(), |e| e.to_string()) }</td>
-            <td>{ strip(lang, name, r, hidden, inspect) }</td>
+            <td>{ strip(lang, name, r, hidden, tags, inspect) }</td>
         </tr>
     }
 }
 
 /// The newest offsets as cells; `HW` and `LEO` markers sit where those
 /// offsets fall (the HW is the first offset not yet committed, the LEO the
-/// next offset to be written).
+/// next offset to be written), and an epoch marker before the first cell
+/// of each leader epoch shown, as Kafka's leader-epoch-checkpoint lists
+/// each epoch's start offset.
 fn strip(
     lang: Lang,
     name: &str,
     r: &ReplicaState,
     hidden: i64,
+    tags: &ProducerTags,
     inspect: &Callback<RecordRef>,
 ) -> Html {
     let hw_mark = html! { <span class="mark hw" title={lang.t("at or above HW (not yet committed)")}>{ format!("HW {}", r.hw) }</span> };
     let leo_mark = html! { <span class="mark leo">{ format!("LEO {}", r.leo) }</span> };
-    let mut cells: Vec<Html> = Vec::with_capacity(STRIP_LEN + 3);
+    let runs = epoch_runs(&r.records);
+    let mut cells: Vec<Html> = Vec::with_capacity(STRIP_LEN + 3 + runs.len());
     if hidden > 0 {
         cells.push(html! { <span class="more">{ lang.f("{} older offsets not shown", &[&hidden]) }</span> });
     }
     let mut hw_placed = false;
-    for c in &r.records {
+    let mut runs = runs.iter().peekable();
+    for (i, c) in r.records.iter().enumerate() {
         if !hw_placed && c.offset >= r.hw {
             cells.push(hw_mark.clone());
             hw_placed = true;
         }
-        let committed = c.offset < r.hw;
-        let title = lang.f("offset {}: {}", &[&c.offset, &c.value]);
-        // A button: the record inspector opens on this replica's record.
-        let label = lang.f(
-            "Inspect offset {} on broker {}: {}",
-            &[&c.offset, &r.broker, &c.value],
-        );
-        let record = RecordRef::Offset {
-            partition: name.to_string(),
-            offset: c.offset,
-            broker: Some(r.broker),
-        };
-        let onclick = inspect.reform(move |_: MouseEvent| record.clone());
-        cells.push(html! {
-            <button class={classes!("cell", if committed { "committed" } else { "uncommitted" })}
-                title={title} aria-label={label} data-offset={c.offset.to_string()} {onclick}>
-                { c.offset }
-                if !committed { <span class="sr">{ format!(" ({})", lang.t("at or above HW (not yet committed)")) }</span> }
-            </button>
-        });
+        if let Some(run) = runs.next_if(|run| run.start == i) {
+            let about = lang.f(
+                "leader epoch {}: offsets {} to {} shown",
+                &[&run.epoch, &run.first, &run.last],
+            );
+            cells.push(html! {
+                <span class={classes!("mark", "epoch", format!("epoch-band-{}", epoch_band(run.epoch)))}
+                    data-epoch={run.epoch.to_string()} data-first={run.first.to_string()} title={about.clone()}>
+                    { lang.f("epoch {}", &[&run.epoch]) }<span class="sr">{ format!(" ({about})") }</span>
+                </span>
+            });
+        }
+        cells.push(cell(lang, name, r, c, tags, inspect));
     }
     if !hw_placed {
         cells.push(hw_mark);
     }
     cells.push(leo_mark);
     html! { <div class="strip" role="group" aria-label={lang.t("Log (newest offsets)")}>{ for cells }</div> }
+}
+
+/// One offset: a button that opens the record inspector on it, coloured
+/// by its leader epoch and tagged with its producer (`P1`; `—` for none);
+/// a transaction marker, which the inspector does not follow, is plain
+/// text tagged `COMMIT` or `ABORT`. The title and label say all of it.
+fn cell(
+    lang: Lang,
+    name: &str,
+    r: &ReplicaState,
+    c: &RecordCell,
+    tags: &ProducerTags,
+    inspect: &Callback<RecordRef>,
+) -> Html {
+    let committed = c.offset < r.hw;
+    let status = classes!(
+        "cell",
+        if committed {
+            "committed"
+        } else {
+            "uncommitted"
+        },
+        format!("epoch-band-{}", epoch_band(c.epoch)),
+    );
+    let epoch = lang.f("leader epoch {}", &[&c.epoch]);
+    let not_committed = (!committed).then(|| {
+        html! { <span class="sr">{ format!(" ({})", lang.t("at or above HW (not yet committed)")) }</span> }
+    });
+    if c.control {
+        let about = format!(
+            "{} · {} · {}",
+            lang.f("offset {}: transaction marker {}", &[&c.offset, &c.value]),
+            epoch,
+            lang.t("no producer")
+        );
+        return html! {
+            <span class={classes!(status, "marker")} title={about.clone()}
+                data-offset={c.offset.to_string()} data-epoch={c.epoch.to_string()} data-control={c.value.clone()}>
+                <span class="off">{ c.offset }</span>
+                <span class="tag" aria-hidden="true">{ &c.value }</span>
+                <span class="sr">{ format!(" ({about})") }</span>
+                { not_committed }
+            </span>
+        };
+    }
+    let (tag, style, who) = match c.producer.as_deref() {
+        Some(p) => (
+            tags.tag(p).unwrap_or_default(),
+            format!("producer-{}", tags.style(p).unwrap_or(0)),
+            lang.f("producer {}", &[&p]),
+        ),
+        None => (
+            "—".to_string(),
+            "no-producer".to_string(),
+            lang.t("no producer").to_string(),
+        ),
+    };
+    let title = format!(
+        "{} · {} · {}",
+        lang.f("offset {}: {}", &[&c.offset, &c.value]),
+        epoch,
+        who
+    );
+    // A button: the record inspector opens on this replica's record.
+    let label = format!(
+        "{} ({epoch}, {who})",
+        lang.f(
+            "Inspect offset {} on broker {}: {}",
+            &[&c.offset, &r.broker, &c.value],
+        )
+    );
+    let record = RecordRef::Offset {
+        partition: name.to_string(),
+        offset: c.offset,
+        broker: Some(r.broker),
+    };
+    let onclick = inspect.reform(move |_: MouseEvent| record.clone());
+    html! {
+        <button class={classes!(status, style)} title={title} aria-label={label}
+            data-offset={c.offset.to_string()} data-epoch={c.epoch.to_string()}
+            data-producer={c.producer.clone()} {onclick}>
+            <span class="off">{ c.offset }</span>
+            <span class="tag" aria-hidden="true">{ tag }</span>
+            { not_committed }
+        </button>
+    }
 }
 
 #[cfg(test)]
