@@ -145,22 +145,20 @@ fn replica(
 /// A strip cell: the producer is the name before the send number in the
 /// `kafkascope.send` header; a marker shows Kafka's name of its type.
 fn cell(rec: &crate::inspect::RecordView) -> RecordCell {
-    let value = if rec.control {
+    let (value, origin) = if rec.control {
         let kind = rec.key.as_deref().and_then(ControlRecordType::parse_key);
-        kind.map_or("UNKNOWN", ControlRecordType::name).to_string()
+        let name = kind.map_or("UNKNOWN", ControlRecordType::name);
+        (name.to_string(), Origin::Marker)
     } else {
-        rec.value_text()
+        let producer = rec.send_id.as_ref().and_then(|s| s.rsplit_once(':'));
+        let origin = producer.map_or(Origin::Unknown, |(p, _)| Origin::Producer(p.into()));
+        (rec.value_text(), origin)
     };
     RecordCell {
         offset: rec.offset,
         value,
-        producer: rec
-            .send_id
-            .as_ref()
-            .and_then(|s| s.rsplit_once(':'))
-            .map(|(p, _)| p.to_string()),
+        origin,
         epoch: rec.leader_epoch,
-        control: rec.control,
     }
 }
 
@@ -492,7 +490,7 @@ mod tests {
         assert_eq!(r1.leader_epoch, Some(1));
         let vals: Vec<_> = r1.records.iter().map(|r| r.value.as_str()).collect();
         assert_eq!(vals, ["v0", "v1"]);
-        assert_eq!(r1.records[0].producer.as_deref(), Some("p"));
+        assert_eq!(r1.records[0].producer(), Some("p"));
         // The crashed broker's replica is read from its disk.
         let r0 = p.replicas.iter().find(|r| r.broker == 0).unwrap();
         assert!(!r0.broker_up && !r0.in_isr && r0.leader_epoch.is_none());
@@ -505,7 +503,7 @@ mod tests {
     fn cells(r: &ReplicaState) -> Vec<(i64, i32, Option<&str>, &str)> {
         r.records
             .iter()
-            .map(|c| (c.offset, c.epoch, c.producer.as_deref(), c.value.as_str()))
+            .map(|c| (c.offset, c.epoch, c.producer(), c.value.as_str()))
             .collect()
     }
 
@@ -554,7 +552,7 @@ mod tests {
                 (4, 1, Some("alice"), "d0"),
             ]
         );
-        assert!(leader.records.iter().all(|c| !c.control));
+        assert!(leader.records.iter().all(|c| !c.is_marker()));
         // The follower copied the batches unchanged, epochs included; the
         // crashed old leader, read from its disk, has only epoch 0.
         let follower = p.replicas.iter().find(|r| r.broker == 2).unwrap();
@@ -599,7 +597,7 @@ mod tests {
                 (4, 0, None, "COMMIT"),
             ]
         );
-        let controls: Vec<bool> = r.records.iter().map(|c| c.control).collect();
+        let controls: Vec<bool> = r.records.iter().map(RecordCell::is_marker).collect();
         assert_eq!(controls, [false, false, true, false, true]);
     }
 

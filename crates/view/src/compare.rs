@@ -401,7 +401,7 @@ fn records(r: &ReplicaState) -> Cell {
         values: r
             .records
             .iter()
-            .map(|c| match c.control {
+            .map(|c| match c.is_marker() {
                 true => format!("[{}]", c.value),
                 false => c.value.clone(),
             })
@@ -474,9 +474,8 @@ mod tests {
                 .map(|(i, v)| RecordCell {
                     offset: i as i64,
                     value: v.to_string(),
-                    producer: None,
+                    origin: crate::model::Origin::Unknown,
                     epoch: 1,
-                    control: false,
                 })
                 .collect(),
         }
@@ -561,9 +560,8 @@ mod tests {
         b.partitions[0].replicas[0].records.push(RecordCell {
             offset: 2,
             value: "COMMIT".into(),
-            producer: None,
+            origin: crate::model::Origin::Marker,
             epoch: 2,
-            control: true,
         });
         let d = &compare_partitions(&a, &b)[0];
         let log = row(d, Field::Log(1));

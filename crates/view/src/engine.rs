@@ -344,9 +344,8 @@ mod tests {
                     records: vec![RecordCell {
                         offset: 0,
                         value: "v0 — 中文".into(),
-                        producer: Some("p".into()),
+                        origin: Origin::Producer("p".into()),
                         epoch: 1,
-                        control: false,
                     }],
                 }],
                 assigned: vec![0, 1, 2],

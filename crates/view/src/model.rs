@@ -72,14 +72,37 @@ pub struct RecordCell {
     /// The value as text; for a transaction marker Kafka's name of its
     /// type (`COMMIT`, `ABORT`).
     pub value: String,
-    /// The producer that sent it (from the `kafkascope.send` header);
-    /// none for a marker or a record the scenario's producers did not send.
-    pub producer: Option<String>,
+    pub origin: Origin,
     /// Its batch's partition leader epoch: the leader epoch in which it
     /// was appended (a small int: one byte in an update).
     pub epoch: i32,
-    /// A control record (a transaction marker), not data.
-    pub control: bool,
+}
+
+/// Who wrote a strip cell's record (one byte in an update, besides a
+/// producer's name).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Origin {
+    /// This producer sent it (the `kafkascope.send` header).
+    Producer(String),
+    /// None of the scenario's producers sent it.
+    Unknown,
+    /// A transaction marker (a control record) the partition leader wrote
+    /// for a transaction coordinator; no producer's record.
+    Marker,
+}
+
+impl RecordCell {
+    /// The producer that sent it, if one of the scenario's did.
+    pub fn producer(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::Producer(p) => Some(p),
+            Origin::Unknown | Origin::Marker => None,
+        }
+    }
+
+    pub fn is_marker(&self) -> bool {
+        self.origin == Origin::Marker
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 //! `P2`, ...), so the page can say both in text and not only by colour.
 //! Pure, so the page only renders it.
 
-use crate::model::RecordCell;
+use crate::model::{Origin, RecordCell};
 
 /// How many colour bands the page has for epochs (`epoch-band-0` ..);
 /// epochs further apart share a band, their markers tell them apart.
@@ -68,9 +68,9 @@ impl ProducerTags {
     ) -> ProducerTags {
         let mut names: Vec<String> = producers.into_iter().map(str::to_string).collect();
         for c in cells {
-            if let Some(p) = &c.producer {
-                if !names.contains(p) {
-                    names.push(p.clone());
+            if let Some(p) = c.producer() {
+                if !names.iter().any(|n| n == p) {
+                    names.push(p.to_string());
                 }
             }
         }
@@ -113,14 +113,14 @@ impl Legend {
             if !l.epochs.contains(&c.epoch) {
                 l.epochs.push(c.epoch);
             }
-            match (&c.producer, c.control) {
-                (_, true) => l.markers = true,
-                (Some(p), false) => {
+            match &c.origin {
+                Origin::Marker => l.markers = true,
+                Origin::Producer(p) => {
                     if !l.producers.iter().any(|(_, n)| n == p) {
                         l.producers.push((tags.number(p).unwrap_or(0), p.clone()));
                     }
                 }
-                (None, false) => l.unattributed = true,
+                Origin::Unknown => l.unattributed = true,
             }
         }
         l.epochs.sort_unstable();
@@ -137,9 +137,8 @@ mod tests {
         RecordCell {
             offset,
             value: format!("v{offset}"),
-            producer: producer.map(str::to_string),
+            origin: producer.map_or(Origin::Unknown, |p| Origin::Producer(p.into())),
             epoch,
-            control: false,
         }
     }
 
@@ -169,8 +168,7 @@ mod tests {
             cell(1, 0, Some("ghost")),
             cell(2, 0, None),
             RecordCell {
-                control: true,
-                producer: None,
+                origin: Origin::Marker,
                 ..cell(3, 1, None)
             },
         ];

@@ -420,7 +420,7 @@ fn cell(
     let not_committed = (!committed).then(|| {
         html! { <span class="sr">{ format!(" ({})", lang.t("at or above HW (not yet committed)")) }</span> }
     });
-    if c.control {
+    if c.is_marker() {
         let about = format!(
             "{} · {} · {}",
             lang.f("offset {}: transaction marker {}", &[&c.offset, &c.value]),
@@ -437,7 +437,7 @@ fn cell(
             </span>
         };
     }
-    let (tag, style, who) = match c.producer.as_deref() {
+    let (tag, style, who) = match c.producer() {
         Some(p) => (
             tags.tag(p).unwrap_or_default(),
             format!("producer-{}", tags.style(p).unwrap_or(0)),
@@ -472,7 +472,7 @@ fn cell(
     html! {
         <button class={classes!(status, style)} title={title} aria-label={label}
             data-offset={c.offset.to_string()} data-epoch={c.epoch.to_string()}
-            data-producer={c.producer.clone()} {onclick}>
+            data-producer={c.producer().map(str::to_string)} {onclick}>
             <span class="off">{ c.offset }</span>
             <span class="tag" aria-hidden="true">{ tag }</span>
             { not_committed }
