@@ -8,7 +8,8 @@
 // Screenshot under target/e2e/.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withBrowser, openPage, screenshot, type, consoleShows } from './harness.mjs';
+import path from 'node:path';
+import { withBrowser, openPage, screenshot, type, consoleShows, outDir } from './harness.mjs';
 
 const TIMEOUT = 60_000;
 
@@ -88,6 +89,8 @@ describe('replica strips', () => {
     await name.waitFor({ timeout: TIMEOUT });
     assert.match(await name.innerText(), /t-0 · offset 3 · appended in leader epoch 1 · send bob:\d/);
     await screenshot(page, 'strips-epochs-producers.png');
+    // The partition alone, legible for review.
+    await page.locator('details.partition[data-partition="t-0"]').screenshot({ path: path.join(outDir, 'strips-t-0.png') });
 
     // Transaction markers: offsets without a producer, tagged by type
     // (broker 0 back first: the transaction log wants 3 replicas).
@@ -132,6 +135,7 @@ describe('replica strips', () => {
     assert.match(await legend.innerText(), /生产者：\s*P1 alice\s*P2 bob\s*Leader epoch：\s*epoch 0\s*epoch 1/);
     assert.match(await ucells.nth(4).getAttribute('title'), /^偏移量 4：事务标记 COMMIT · leader epoch 0 · 无生产者$/);
     await screenshot(page, 'strips-zh.png');
+    await page.locator('details.partition[data-partition="u-0"]').screenshot({ path: path.join(outDir, 'strips-u-0-zh.png') });
     assert.deepEqual(problems, []);
   });
 });
