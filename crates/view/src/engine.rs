@@ -13,7 +13,7 @@ use crate::guide::{ConfigLine, GuideView};
 use crate::model::ClusterView;
 
 /// First byte of every message; bump when a type below changes.
-pub const VERSION: u8 = 5;
+pub const VERSION: u8 = 6;
 
 /// The seed of a fresh page (Kafka's default port, for a memorable one).
 pub const DEFAULT_SEED: u64 = 9092;
