@@ -277,6 +277,17 @@ pub(crate) const ZH: &[(&str, &str)] = &[
      "每个存储 worker 打开自己的 IndexedDB 数据库并写入、读回一个记录批次：检查这个浏览器能否保存 broker 日志。集群自己的 broker worker 在“broker 在哪里运行”中选择。"),
 ];
 
+/// Some table has a Chinese entry for `en` (which may equal it, as
+/// Kafka's names do).
+#[cfg(test)]
+pub(crate) fn has_entry(en: &str) -> bool {
+    ZH.iter()
+        .chain(crate::i18n_views::ZH)
+        .chain(crate::i18n_clients::ZH)
+        .chain(crate::i18n_inspector::ZH)
+        .any(|(k, _)| *k == en)
+}
+
 /// What every table of translations must satisfy: each Chinese text is
 /// non-empty, keeps its English key's `{}` placeholders (in order, no
 /// numbered ones), each key appears once, and the lookup finds this very

@@ -15,6 +15,8 @@ mod history;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod i18n;
 mod i18n_clients;
+#[cfg(test)]
+mod i18n_coverage;
 mod i18n_inspector;
 mod i18n_partitions;
 mod i18n_views;
