@@ -11,7 +11,7 @@ use kafkascope_view::share;
 use yew::prelude::*;
 
 use crate::compare::ComparePanel;
-use crate::engine::Engine;
+use crate::engine::{Engine, Source};
 use crate::guide::GuidePanel;
 use crate::i18n::Lang;
 use crate::storage::StoragePanel;
@@ -59,8 +59,9 @@ pub enum Entry {
     Input(String),
     /// Narration, `PASS`/`FAIL`, run-time `ERROR line N`.
     Output(String),
-    /// A refused line: syntax or checker error.
-    Refused(LineError),
+    /// A refused line: syntax or checker error; in a file (or demo) that
+    /// was loaded, its name.
+    Refused(Option<String>, LineError),
     /// Something outside the scenario (a bad link, a file that won't read).
     Problem(String),
     /// A note from the page (`Loaded x.`), already translated.
@@ -88,7 +89,8 @@ pub struct Page {
 }
 
 pub enum Action {
-    Reply(Reply),
+    /// A reply, with the source of the script its request loaded.
+    Reply(Reply, Option<Source>),
     Log(Entry),
     /// A new engine worker replaces the failed one.
     Restarted(String),
@@ -99,21 +101,35 @@ impl Reducible for Page {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Reply(Reply::Hello) => return self,
-            Action::Reply(Reply::Demos(list)) => next.demos = Rc::new(list),
-            Action::Reply(Reply::Trace { json_lines }) => next.trace = Some(Rc::new(json_lines)),
-            Action::Reply(Reply::Checked(checks)) => next.checks = Rc::new(checks),
-            Action::Reply(Reply::Failed { message }) => {
+            Action::Reply(Reply::Hello, _) => return self,
+            Action::Reply(Reply::Demos(list), _) => next.demos = Rc::new(list),
+            Action::Reply(Reply::Trace { json_lines }, _) => next.trace = Some(Rc::new(json_lines)),
+            Action::Reply(Reply::Checked(checks), _) => next.checks = Rc::new(checks),
+            Action::Reply(Reply::Failed { message }, _) => {
                 next.console.push(Entry::Problem(message.clone()));
                 next.engine_error.get_or_insert(message);
             }
-            Action::Reply(Reply::Update(u)) => {
+            Action::Reply(Reply::Update(u), source) => {
                 let mut u: Update = *u;
                 next.checks = Rc::new(std::mem::take(&mut u.checks));
+                // A script is loaded only if the engine took it whole (on
+                // an error the session is unchanged).
+                let file = match source {
+                    Some(s) if u.errors.is_empty() => {
+                        next.console.push(Entry::Note(s.accepted));
+                        None
+                    }
+                    Some(s) => s.file,
+                    None => None,
+                };
                 next.console
                     .extend(u.output.iter().cloned().map(Entry::Output));
-                next.console
-                    .extend(u.errors.iter().cloned().map(Entry::Refused));
+                next.console.extend(
+                    u.errors
+                        .iter()
+                        .cloned()
+                        .map(|e| Entry::Refused(file.clone(), e)),
+                );
                 if next.update.as_ref().map(|s| s.0.view.position) != Some(u.view.position) {
                     next.previous = next.update.take();
                 }
@@ -139,19 +155,23 @@ fn location_hash() -> String {
         .unwrap_or_default()
 }
 
+/// Sends a script to load with where it came from ([`Source`]).
+pub type Load = Callback<(Request, Source)>;
+
 /// Loads the scenario of the URL's fragment, if any (errors to the console).
-fn load_from_hash(send: &Send, log: &Callback<Entry>, lang: Lang, fallback_seed: u64) {
+fn load_from_hash(load: &Load, log: &Callback<Entry>, lang: Lang, fallback_seed: u64) {
     match share::from_fragment(&location_hash()) {
         Ok(None) => {}
-        Ok(Some(s)) => {
-            log.emit(Entry::Note(
-                lang.f("Loaded {} from the link.", &[&lang.t("Scenario")]),
-            ));
-            send.emit(Request::Load {
+        Ok(Some(s)) => load.emit((
+            Request::Load {
                 script: s.scenario,
                 seed: s.seed.unwrap_or(fallback_seed),
-            });
-        }
+            },
+            Source {
+                file: None,
+                accepted: lang.f("Loaded {} from the link.", &[&lang.t("Scenario")]),
+            },
+        )),
         Err(e) => log.emit(Entry::Problem(e)),
     }
 }
@@ -194,6 +214,17 @@ pub fn app() -> Html {
             }
         })
     };
+    let load: Load = {
+        let engine = engine.clone();
+        Callback::from(move |(req, source): (Request, Source)| {
+            if let Some(e) = engine.borrow().as_ref() {
+                e.send_from(req, source);
+            }
+        })
+    };
+    // The language now, for listeners made once (a link opened later).
+    let lang_now = use_mut_ref(|| Lang::En);
+    *lang_now.borrow_mut() = *lang;
     let log: Callback<Entry> = {
         let d = page.dispatcher();
         Callback::from(move |e| d.dispatch(Action::Log(e)))
@@ -214,24 +245,26 @@ pub fn app() -> Html {
     {
         let engine = engine.clone();
         let dispatcher = page.dispatcher();
-        let send = send.clone();
+        let load = load.clone();
         let log = log.clone();
-        let lang = *lang;
+        let lang_now = lang_now.clone();
         use_effect_with((), move |_| {
-            let on_reply = Callback::from(move |r| dispatcher.dispatch(Action::Reply(r)));
+            let on_reply =
+                Callback::from(move |(r, source)| dispatcher.dispatch(Action::Reply(r, source)));
             match Engine::spawn(on_reply.clone()) {
                 Ok(e) => {
                     e.send(Request::New { seed: DEFAULT_SEED });
                     e.send(Request::Demos);
                     *engine.borrow_mut() = Some(e);
-                    load_from_hash(&send, &log, lang, DEFAULT_SEED);
+                    load_from_hash(&load, &log, *lang_now.borrow(), DEFAULT_SEED);
                 }
-                Err(message) => on_reply.emit(Reply::Failed { message }),
+                Err(message) => on_reply.emit((Reply::Failed { message }, None)),
             }
-            // A link opened later in the same tab loads too.
+            // A link opened later in the same tab loads too, noted in the
+            // language of that moment.
             let listener = web_sys::window().map(|w| {
                 EventListener::new(&w, "hashchange", move |_| {
-                    load_from_hash(&send, &log, lang, DEFAULT_SEED)
+                    load_from_hash(&load, &log, *lang_now.borrow(), DEFAULT_SEED)
                 })
             });
             move || {
@@ -250,7 +283,7 @@ pub fn app() -> Html {
         let lang = *lang;
         Callback::from(move |_: MouseEvent| {
             let d = dispatcher.clone();
-            let on_reply = Callback::from(move |r| d.dispatch(Action::Reply(r)));
+            let on_reply = Callback::from(move |(r, source)| d.dispatch(Action::Reply(r, source)));
             dispatcher.dispatch(Action::Restarted(
                 lang.t("Restarted the cluster engine.").to_string(),
             ));
@@ -270,7 +303,7 @@ pub fn app() -> Html {
                     }
                     *engine.borrow_mut() = Some(e);
                 }
-                Err(message) => on_reply.emit(Reply::Failed { message }),
+                Err(message) => on_reply.emit((Reply::Failed { message }, None)),
             }
         })
     };
@@ -305,20 +338,23 @@ pub fn app() -> Html {
         });
     }
     let on_resume = {
-        let (offer, send, log) = (offer.clone(), send.clone(), log.clone());
+        let (offer, send, load) = (offer.clone(), send.clone(), load.clone());
         let lang = *lang;
         Callback::from(move |_: MouseEvent| {
             if let Some(saved) = (*offer).clone() {
                 if saved.workers {
                     send.emit(Request::Brokers { workers: true });
                 }
-                log.emit(Entry::Note(
-                    lang.t("Resumed the session you had open.").to_string(),
+                load.emit((
+                    Request::Load {
+                        script: saved.script,
+                        seed: saved.seed,
+                    },
+                    Source {
+                        file: None,
+                        accepted: lang.t("Resumed the session you had open.").to_string(),
+                    },
                 ));
-                send.emit(Request::Load {
-                    script: saved.script,
-                    seed: saved.seed,
-                });
             }
             offer.set(None);
         })
@@ -440,7 +476,7 @@ pub fn app() -> Html {
                     playing={*playing} speed={*speed}
                     on_play={{ let p = playing.clone(); Callback::from(move |on| p.set(on)) }}
                     on_speed={{ let s = speed.clone(); Callback::from(move |v| s.set(v)) }} />
-                <ScenarioPanel lang={lang_v} snap={snap.clone()} send={send.clone()} log={log.clone()} demos={page.demos.clone()} />
+                <ScenarioPanel lang={lang_v} snap={snap.clone()} send={send.clone()} load={load.clone()} log={log.clone()} demos={page.demos.clone()} />
             </div>
             <ConsolePanel lang={lang_v} entries={page.console.clone()} send={send.clone()} log={log.clone()} no_cluster={no_cluster} />
             if let Some(s) = snap {

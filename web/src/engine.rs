@@ -17,16 +17,30 @@ use yew::Callback;
 /// The worker script Trunk emits for the `cluster-worker` bin.
 pub const ENGINE_URL: &str = "./cluster-worker_loader.js";
 
+/// Where a script sent with [`Engine::send_from`] came from (a file, a
+/// demo, a link): its reply is told apart from the others, so the page
+/// says it was loaded only once the engine accepted it, and names the file
+/// in the errors when it did not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Source {
+    /// Shown before each error's line number (`four.scn line 2: ...`).
+    pub file: Option<String>,
+    /// The note shown once the engine accepted the script, translated.
+    pub accepted: String,
+}
+
 struct Inner {
     worker: Worker,
-    queue: RefCell<VecDeque<Request>>,
+    queue: RefCell<VecDeque<(Request, Option<Source>)>>,
+    /// The source of the request with the worker, if it had one.
+    in_flight: RefCell<Option<Source>>,
     /// The worker said hello (its wasm runs).
     ready: Cell<bool>,
     /// A request is with the worker.
     busy: Cell<bool>,
     /// The worker is gone (a panic, a script that did not load).
     dead: Cell<bool>,
-    on_reply: Callback<Reply>,
+    on_reply: Callback<(Reply, Option<Source>)>,
 }
 
 /// Dropping the handle terminates the worker.
@@ -55,9 +69,10 @@ impl Inner {
         if !self.ready.get() || self.busy.get() || self.dead.get() {
             return;
         }
-        let Some(req) = self.queue.borrow_mut().pop_front() else {
+        let Some((req, source)) = self.queue.borrow_mut().pop_front() else {
             return;
         };
+        *self.in_flight.borrow_mut() = source;
         let buf = Uint8Array::from(&req.encode()[..]).buffer();
         match self
             .worker
@@ -71,12 +86,13 @@ impl Inner {
     fn fail(&self, message: String) {
         self.dead.set(true);
         self.queue.borrow_mut().clear();
-        self.on_reply.emit(Reply::Failed { message });
+        self.in_flight.borrow_mut().take();
+        self.on_reply.emit((Reply::Failed { message }, None));
     }
 }
 
 impl Engine {
-    pub fn spawn(on_reply: Callback<Reply>) -> Result<Engine, String> {
+    pub fn spawn(on_reply: Callback<(Reply, Option<Source>)>) -> Result<Engine, String> {
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Classic);
         opts.set_name("cluster-engine");
@@ -85,6 +101,7 @@ impl Engine {
         let inner = Rc::new(Inner {
             worker: worker.clone(),
             queue: RefCell::default(),
+            in_flight: RefCell::default(),
             ready: Cell::new(false),
             busy: Cell::new(false),
             dead: Cell::new(false),
@@ -103,11 +120,18 @@ impl Engine {
                     message: "the engine sent a non-binary message".into(),
                 },
             };
-            match &reply {
-                Reply::Hello => inner.ready.set(true),
-                _ => inner.busy.set(false),
-            }
-            inner.on_reply.emit(reply);
+            // Every request gets one reply; Hello answers none.
+            let source = match &reply {
+                Reply::Hello => {
+                    inner.ready.set(true);
+                    None
+                }
+                _ => {
+                    inner.busy.set(false);
+                    inner.in_flight.borrow_mut().take()
+                }
+            };
+            inner.on_reply.emit((reply, source));
             inner.pump();
         });
         let weak: Weak<Inner> = Rc::downgrade(&inner);
@@ -135,7 +159,14 @@ impl Engine {
 
     /// Queues `req`; it goes out when the worker is free.
     pub fn send(&self, req: Request) {
-        self.inner.queue.borrow_mut().push_back(req);
+        self.inner.queue.borrow_mut().push_back((req, None));
+        self.inner.pump();
+    }
+
+    /// Queues `req` (a script to load) with where it came from, which
+    /// comes back with its reply.
+    pub fn send_from(&self, req: Request, source: Source) {
+        self.inner.queue.borrow_mut().push_back((req, Some(source)));
         self.inner.pump();
     }
 

@@ -101,6 +101,7 @@ pub(crate) const ZH: &[(&str, &str)] = &[
      "输入一行场景语言命令并按回车；↑ 和 ↓ 可调出历史命令。"),
     ("error", "错误"),
     ("line {}: {}", "第 {} 行：{}"),
+    ("{} line {}: {}", "{} 第 {} 行：{}"),
     ("Start a 3-broker cluster", "启动 3 个 broker 的集群"),
     ("No cluster yet. Start one, or type for example:", "还没有集群。启动一个，或者输入例如："),
     ("Scenario", "场景"),

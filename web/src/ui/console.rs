@@ -132,9 +132,13 @@ fn entry(lang: Lang, e: &Entry) -> Html {
             };
             html! { <li class={class}>{ t }</li> }
         }
-        Entry::Refused(err) => html! {
+        Entry::Refused(file, err) => html! {
             <li class="refused error" role="alert">
-                { lang.t("error") }{ ": " }{ lang.f("line {}: {}", &[&err.line, &err.message]) }
+                { lang.t("error") }{ ": " }
+                { match file {
+                    Some(f) => lang.f("{} line {}: {}", &[f, &err.line, &err.message]),
+                    None => lang.f("line {}: {}", &[&err.line, &err.message]),
+                } }
             </li>
         },
         Entry::Problem(t) => html! {

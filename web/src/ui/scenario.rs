@@ -10,8 +10,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::{Send, Snap};
-use crate::app::Entry;
-use crate::engine::describe;
+use crate::app::{Entry, Load};
+use crate::engine::{describe, Source};
 use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
@@ -19,6 +19,8 @@ pub struct ScenarioProps {
     pub lang: Lang,
     pub snap: Option<Snap>,
     pub send: Send,
+    /// Loads a script; the page notes it once the engine accepted it.
+    pub load: Load,
     pub log: Callback<Entry>,
     pub demos: Rc<Vec<DemoInfo>>,
 }
@@ -41,7 +43,7 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
         Callback::from(move |_| send.emit(Request::New { seed: seed_v }))
     };
     let on_file = {
-        let send = p.send.clone();
+        let load = p.load.clone();
         let log = p.log.clone();
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<HtmlInputElement>();
@@ -50,18 +52,23 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
             };
             // The same file can be chosen again after editing it.
             input.set_value("");
-            let (send, log) = (send.clone(), log.clone());
+            let (load, log) = (load.clone(), log.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let name = file.name();
                 match JsFuture::from(file.text()).await {
                     Ok(text) => {
                         let script = text.as_string().unwrap_or_default();
                         log.emit(Entry::Input(format!("# {name}")));
-                        log.emit(Entry::Note(lang.f("Loaded {}.", &[&name])));
-                        send.emit(Request::Load {
-                            script,
-                            seed: seed_v,
-                        });
+                        load.emit((
+                            Request::Load {
+                                script,
+                                seed: seed_v,
+                            },
+                            Source {
+                                accepted: lang.f("Loaded {}.", &[&name]),
+                                file: Some(name),
+                            },
+                        ));
                     }
                     Err(err) => log.emit(Entry::Problem(lang.f(
                         "the file {} could not be read: {}",
@@ -84,16 +91,21 @@ pub fn scenario_panel(p: &ScenarioProps) -> Html {
         })
     };
     let load_demo = {
-        let (send, log) = (p.send.clone(), p.log.clone());
+        let (load, log) = (p.load.clone(), p.log.clone());
         let chosen = chosen.cloned();
         Callback::from(move |_| {
             if let Some(d) = &chosen {
                 log.emit(Entry::Input(format!("# {}", d.file)));
-                log.emit(Entry::Note(lang.f("Loaded {}.", &[&d.file])));
-                send.emit(Request::LoadDemo {
-                    file: d.file.clone(),
-                    seed: seed_v,
-                });
+                load.emit((
+                    Request::LoadDemo {
+                        file: d.file.clone(),
+                        seed: seed_v,
+                    },
+                    Source {
+                        file: Some(d.file.clone()),
+                        accepted: lang.f("Loaded {}.", &[&d.file]),
+                    },
+                ));
             }
         })
     };
