@@ -36,21 +36,30 @@ export const ISOLATION_HEADERS = {
   'cross-origin-embedder-policy': 'require-corp',
 };
 
+/** The `content` of the page's `<meta http-equiv="Content-Security-Policy">`. */
+export function metaCsp(html) {
+  return html.match(/http-equiv="Content-Security-Policy"\s+content="([^"]*)"/)?.[1];
+}
+
 /**
  * Serves `root` on 127.0.0.1 (a free port); resolves to { url, close }.
  * Cross-origin isolated unless `isolated` is false (to test the page
- * where SharedArrayBuffer is not available).
+ * where SharedArrayBuffer is not available). Every response carries the
+ * CSP of `root/index.html`'s `<meta>` as a header, as `cargo xtask serve`
+ * does: workers take their policy from their own script's response.
  */
 export async function serveDist(root = distDir, { isolated = true } = {}) {
   if (!existsSync(path.join(root, 'index.html'))) {
     throw new Error(`${root}/index.html is missing: build the app first (cargo xtask test does)`);
   }
+  const csp = metaCsp(await readFile(path.join(root, 'index.html'), 'utf8'));
+  if (!csp) throw new Error(`${root}/index.html has no Content-Security-Policy <meta>`);
   const server = createServer(async (req, res) => {
     try {
       const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       let file = path.join(root, pathname);
       if (!file.startsWith(root)) {
-        res.writeHead(403).end();
+        res.writeHead(403, { 'content-security-policy': csp }).end();
         return;
       }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = path.join(file, 'index.html');
@@ -61,10 +70,11 @@ export async function serveDist(root = distDir, { isolated = true } = {}) {
         // Cross-origin isolated, as `cargo xtask serve` serves the app:
         // brokers in web workers need SharedArrayBuffer.
         ...(isolated ? ISOLATION_HEADERS : {}),
+        'content-security-policy': csp,
       });
       res.end(body);
     } catch {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      res.writeHead(404, { 'content-type': 'text/plain', 'content-security-policy': csp }).end('not found');
     }
   });
   await new Promise((resolve, reject) => {

@@ -8,6 +8,8 @@
 //! naming what is missing and the command to install it by hand.
 
 mod bench;
+#[cfg(test)]
+mod csp;
 mod plan;
 mod tools;
 
