@@ -3,12 +3,17 @@
 //! was appended, copied and committed, which messages carried it, who
 //! consumed and committed it and, if it was lost, why. Every event number
 //! is a button that rewinds there, as in the event log. Text only.
+//!
+//! Opening it moves keyboard focus into it; Escape (or Close) closes it and
+//! gives focus back to the control that opened it (a strip cell, a
+//! producer's record).
 
 use kafkascope_view::engine::Request;
 use kafkascope_view::inspect::{Carrier, Holds, LossReason, RecordRef, RecordStory, Step, Verdict};
+use web_sys::{Element, HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::{ids, Send, Snap};
+use super::{focus, ids, Send, Snap};
 use crate::i18n::Lang;
 
 #[derive(Properties, PartialEq)]
@@ -22,13 +27,50 @@ pub struct InspectorProps {
 
 #[function_component(InspectorPanel)]
 pub fn inspector_panel(p: &InspectorProps) -> Html {
+    let section = use_node_ref();
+    // The control that opened the inspector, and a selector to find it
+    // again once the strips were re-rendered.
+    let opener = use_mut_ref(|| None::<(Element, String)>);
+    let asked = p.snap.0.record.as_ref().map(|s| s.asked.clone());
+    {
+        let (section, opener) = (section.clone(), opener.clone());
+        use_effect_with(asked, move |asked| {
+            let panel = section.cast::<HtmlElement>();
+            if let (Some(_), Some(panel)) = (asked, panel) {
+                if let Some(el) = focus::active().filter(|el| !panel.contains(Some(el))) {
+                    let selector = focus::selector_of(&el);
+                    *opener.borrow_mut() = Some((el, selector));
+                }
+                let _ = panel.focus();
+            }
+        });
+    }
     let Some(story) = &p.snap.0.record else {
         return html! {};
     };
     let lang = p.lang;
-    let close = p.on_close.reform(|_: MouseEvent| ());
+    let close = {
+        let (on_close, opener) = (p.on_close.clone(), opener.clone());
+        move || {
+            on_close.emit(());
+            if let Some((el, selector)) = opener.borrow_mut().take() {
+                focus::restore(&el, &selector);
+            }
+        }
+    };
+    let onkeydown = {
+        let close = close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                close();
+            }
+        })
+    };
+    let close = Callback::from(move |_: MouseEvent| close());
     html! {
-        <section class="panel inspector" id="inspector" aria-labelledby="inspector-title">
+        <section class="panel inspector" id="inspector" aria-labelledby="inspector-title"
+            ref={section} tabindex="-1" {onkeydown}>
             <h2 id="inspector-title">{ lang.t("Record inspector") }</h2>
             <p class="record-name">{ title(lang, story) }</p>
             if let Some(problem) = &story.problem {
@@ -69,7 +111,7 @@ pub fn inspector_panel(p: &InspectorProps) -> Html {
                     }) }
                 </ol>
             }
-            <button id="inspector-close" onclick={close}>{ lang.t("Close") }</button>
+            <button id="inspector-close" onclick={close} aria-keyshortcuts="Escape">{ lang.t("Close") }</button>
         </section>
     }
 }

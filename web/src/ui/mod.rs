@@ -16,6 +16,7 @@ pub mod config_table;
 pub mod console;
 pub mod consumers;
 pub mod events;
+pub mod focus;
 pub mod inspector;
 pub mod links;
 pub mod metrics;
