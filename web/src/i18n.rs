@@ -21,14 +21,7 @@ impl Lang {
     pub fn t(self, en: &'static str) -> &'static str {
         match self {
             Lang::En => en,
-            Lang::Zh => ZH
-                .iter()
-                .chain(crate::i18n_views::ZH)
-                .chain(crate::i18n_clients::ZH)
-                .chain(crate::i18n_inspector::ZH)
-                .chain(crate::i18n_partitions::ZH)
-                .find(|(k, _)| *k == en)
-                .map_or(en, |(_, zh)| zh),
+            Lang::Zh => entries().find(|(k, _)| *k == en).map_or(en, |(_, zh)| zh),
         }
     }
 
@@ -282,11 +275,16 @@ pub(crate) const ZH: &[(&str, &str)] = &[
 /// Kafka's names do).
 #[cfg(test)]
 pub(crate) fn has_entry(en: &str) -> bool {
+    entries().any(|(k, _)| *k == en)
+}
+
+/// Every table's entries, in lookup order (the first match wins).
+fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
     ZH.iter()
         .chain(crate::i18n_views::ZH)
         .chain(crate::i18n_clients::ZH)
         .chain(crate::i18n_inspector::ZH)
-        .any(|(k, _)| *k == en)
+        .chain(crate::i18n_partitions::ZH)
 }
 
 /// What every table of translations must satisfy: each Chinese text is
