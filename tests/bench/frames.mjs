@@ -4,7 +4,8 @@
 // cluster worker while the page redraws every update. Measured as the deltas
 // between requestAnimationFrame callbacks over a few seconds in headless
 // Chromium; each run gives its p95, the table the median of the runs.
-import { serveDist, launchChromium, openPage, type } from '../e2e/harness.mjs';
+import { type } from '../e2e/harness.mjs';
+import { eachFreshRun } from './runs.mjs';
 
 /** The load: one line per console submit. */
 const SETUP = [
@@ -27,79 +28,65 @@ export function percentile(xs, p) {
 
 /** Runs `runs` measurements of `seconds` each; returns [{run, p95_frame_ms, ...}]. */
 export async function frameBench(dist, runs, seconds, log) {
-  if (!dist) throw new Error('the app did not build (trunk build --release failed, see above)');
-  const server = await serveDist(dist);
-  const out = [];
-  try {
-    for (let i = 1; i <= runs; i++) {
-      const browser = await launchChromium();
-      try {
-        const { page, problems } = await openPage(browser.context);
-        await page.goto(server.url);
-        await page.locator('#no-cluster').waitFor({ timeout: 60_000 });
-        for (const line of SETUP) await type(page, line);
-        await page.locator('details.partition[data-partition="load-49"]').waitFor({ timeout: 120_000 });
-        await type(page, REFILL);
-        await page.locator('#speed').selectOption(SPEED);
-        await page.locator('#play').click();
-        // Measure once the played ticks come back (the worker is busy).
-        const start = Number(await page.locator('#position').innerText());
-        await page.waitForFunction(
-          (p) => Number(document.querySelector('#position')?.textContent ?? 0) > p,
-          start,
-          { timeout: 60_000 },
-        );
-        const before = await page.evaluate(() => ({
-          position: Number(document.querySelector('#position')?.textContent ?? 0),
-          now: document.querySelector('#now-ms')?.textContent ?? '',
-        }));
-        const deltas = await page.evaluate(
-          (ms) =>
-            new Promise((resolve) => {
-              const d = [];
-              let last = null;
-              const end = performance.now() + ms;
-              const frame = (t) => {
-                if (last != null) d.push(t - last);
-                last = t;
-                if (t < end) requestAnimationFrame(frame);
-                else resolve(d);
-              };
-              requestAnimationFrame(frame);
-            }),
-          seconds * 1000,
-        );
-        const after = await page.evaluate(() => ({
-          position: Number(document.querySelector('#position')?.textContent ?? 0),
-          now: document.querySelector('#now-ms')?.textContent ?? '',
-        }));
-        await page.locator('#play').click();
-        const events = after.position - before.position;
-        if (events <= 0) throw new Error(`the cluster did not run while measured (event ${before.position} -> ${after.position})`);
-        if (problems.length) throw new Error(problems.join('; '));
-        // Virtual time shown as "1,234 ms" (or "1234 ms").
-        const virtualMs = (t) => Number(t.replace(/[^0-9]/g, ''));
-        const r = {
-          run: i,
-          p95_frame_ms: percentile(deltas, 95),
-          median_frame_ms: percentile(deltas, 50),
-          frames: deltas.length,
-          events_during: events,
-          events_per_s: events / seconds,
-          // Virtual time the engine advanced per real second (1000 at 1x
-          // when it keeps up).
-          virtual_ms_per_s: (virtualMs(after.now) - virtualMs(before.now)) / seconds,
-        };
-        log(`frames run ${i}: p95 ${r.p95_frame_ms.toFixed(1)} ms, median ${r.median_frame_ms.toFixed(1)} ms, ` +
-          `${r.frames} frames in ${seconds} s, ${events} simulator events meanwhile ` +
-          `(${r.events_per_s.toFixed(0)}/s), virtual time ${r.virtual_ms_per_s.toFixed(0)} ms/s`);
-        out.push(r);
-      } finally {
-        await browser.close();
-      }
-    }
-  } finally {
-    await server.close();
-  }
-  return out;
+  return eachFreshRun(dist, runs, async ({ page, problems, url, run: i }) => {
+    await page.goto(url);
+    await page.locator('#no-cluster').waitFor({ timeout: 60_000 });
+    for (const line of SETUP) await type(page, line);
+    await page.locator('details.partition[data-partition="load-49"]').waitFor({ timeout: 120_000 });
+    await type(page, REFILL);
+    await page.locator('#speed').selectOption(SPEED);
+    await page.locator('#play').click();
+    // Measure once the played ticks come back (the worker is busy).
+    const start = Number(await page.locator('#position').innerText());
+    await page.waitForFunction(
+      (p) => Number(document.querySelector('#position')?.textContent ?? 0) > p,
+      start,
+      { timeout: 60_000 },
+    );
+    const before = await page.evaluate(() => ({
+      position: Number(document.querySelector('#position')?.textContent ?? 0),
+      now: document.querySelector('#now-ms')?.textContent ?? '',
+    }));
+    const deltas = await page.evaluate(
+      (ms) =>
+        new Promise((resolve) => {
+          const d = [];
+          let last = null;
+          const end = performance.now() + ms;
+          const frame = (t) => {
+            if (last != null) d.push(t - last);
+            last = t;
+            if (t < end) requestAnimationFrame(frame);
+            else resolve(d);
+          };
+          requestAnimationFrame(frame);
+        }),
+      seconds * 1000,
+    );
+    const after = await page.evaluate(() => ({
+      position: Number(document.querySelector('#position')?.textContent ?? 0),
+      now: document.querySelector('#now-ms')?.textContent ?? '',
+    }));
+    await page.locator('#play').click();
+    const events = after.position - before.position;
+    if (events <= 0) throw new Error(`the cluster did not run while measured (event ${before.position} -> ${after.position})`);
+    if (problems.length) throw new Error(problems.join('; '));
+    // Virtual time shown as "1,234 ms" (or "1234 ms").
+    const virtualMs = (t) => Number(t.replace(/[^0-9]/g, ''));
+    const r = {
+      run: i,
+      p95_frame_ms: percentile(deltas, 95),
+      median_frame_ms: percentile(deltas, 50),
+      frames: deltas.length,
+      events_during: events,
+      events_per_s: events / seconds,
+      // Virtual time the engine advanced per real second (1000 at 1x
+      // when it keeps up).
+      virtual_ms_per_s: (virtualMs(after.now) - virtualMs(before.now)) / seconds,
+    };
+    log(`frames run ${i}: p95 ${r.p95_frame_ms.toFixed(1)} ms, median ${r.median_frame_ms.toFixed(1)} ms, ` +
+      `${r.frames} frames in ${seconds} s, ${events} simulator events meanwhile ` +
+      `(${r.events_per_s.toFixed(0)}/s), virtual time ${r.virtual_ms_per_s.toFixed(0)} ms/s`);
+    return r;
+  });
 }

@@ -18,6 +18,7 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { serveDist, launchChromium, openPage, repoRoot } from '../e2e/harness.mjs';
 import { frameBench } from './frames.mjs';
+import { eachFreshRun } from './runs.mjs';
 import { liveBench } from './live.mjs';
 
 const runs = Number(process.env.KAFKASCOPE_BENCH_RUNS ?? 5);
@@ -93,45 +94,33 @@ async function workerBench() {
 /** The app: navigation to first render and to "3 brokers online", each
  * run in a fresh profile (empty IndexedDB, empty cache). */
 async function appBench() {
-  if (!dist) throw new Error('the app did not build (trunk build --release failed, see above)');
-  const server = await serveDist(dist);
-  try {
-    for (let i = 1; i <= runs; i++) {
-      const browser = await launchChromium();
-      try {
-        const { page, problems } = await openPage(browser.context);
-        // Before any page script: time (from navigation start, the page's
-        // performance.timeOrigin) when #app first has content and when the
-        // page first says "3 brokers online".
-        await page.addInitScript((online) => {
-          const t = (window.__kafkascopeTimes = {});
-          const check = () => {
-            const app = document.getElementById('app');
-            if (t.render == null && app && app.childElementCount > 0) t.render = performance.now();
-            if (t.online == null && (document.body?.textContent ?? '').includes(online)) t.online = performance.now();
-          };
-          new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
-        }, ONLINE);
-        await page.goto(server.url, { waitUntil: 'commit' });
-        const times = await page
-          .waitForFunction(() => window.__kafkascopeTimes?.online != null && window.__kafkascopeTimes, null, {
-            timeout: 30_000,
-          })
-          .then((h) => h.jsonValue())
-          .catch(async () => {
-            const text = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-            throw new Error(`the app never showed "${ONLINE}" within 30 s; it shows: ${text.replace(/\s+/g, ' ').slice(0, 300)}` +
-              (problems.length ? `; ${problems.join('; ')}` : ''));
-          });
-        log(`app run ${i}: first render ${times.render?.toFixed(0)} ms, "${ONLINE}" ${times.online.toFixed(0)} ms`);
-        result.app.push({ run: i, first_render_ms: times.render ?? null, interactive_ms: times.online });
-      } finally {
-        await browser.close();
-      }
-    }
-  } finally {
-    await server.close();
-  }
+  result.app = await eachFreshRun(dist, runs, async ({ page, problems, url, run: i }) => {
+    // Before any page script: time (from navigation start, the page's
+    // performance.timeOrigin) when #app first has content and when the
+    // page first says "3 brokers online".
+    await page.addInitScript((online) => {
+      const t = (window.__kafkascopeTimes = {});
+      const check = () => {
+        const app = document.getElementById('app');
+        if (t.render == null && app && app.childElementCount > 0) t.render = performance.now();
+        if (t.online == null && (document.body?.textContent ?? '').includes(online)) t.online = performance.now();
+      };
+      new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
+    }, ONLINE);
+    await page.goto(url, { waitUntil: 'commit' });
+    const times = await page
+      .waitForFunction(() => window.__kafkascopeTimes?.online != null && window.__kafkascopeTimes, null, {
+        timeout: 30_000,
+      })
+      .then((h) => h.jsonValue())
+      .catch(async () => {
+        const text = await page.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+        throw new Error(`the app never showed "${ONLINE}" within 30 s; it shows: ${text.replace(/\s+/g, ' ').slice(0, 300)}` +
+          (problems.length ? `; ${problems.join('; ')}` : ''));
+      });
+    log(`app run ${i}: first render ${times.render?.toFixed(0)} ms, "${ONLINE}" ${times.online.toFixed(0)} ms`);
+    return { run: i, first_render_ms: times.render ?? null, interactive_ms: times.online };
+  });
 }
 
 /** The page's frame time while the cluster worker runs a load (frames.mjs). */
