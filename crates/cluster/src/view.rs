@@ -432,6 +432,16 @@ mod tests {
     use super::*;
     use crate::session::Session;
 
+    /// Runs `script`; no line of it may be refused.
+    fn run_clean(s: &mut Session, script: &str) {
+        let o = s.submit(script).unwrap();
+        assert!(
+            !o.lines.iter().any(|l| l.starts_with("ERROR")),
+            "{:?}",
+            o.lines
+        );
+    }
+
     fn crashed_leader() -> ClusterView {
         let mut s = Session::new(11);
         s.submit(
@@ -512,7 +522,8 @@ mod tests {
         // Two producers write in epoch 0; the leader crashes; broker 1,
         // elected in epoch 1, appends both producers' next records.
         let mut s = Session::new(11);
-        s.submit(
+        run_clean(
+            &mut s,
             "cluster brokers=3\n\
              topic create t partitions=1 replication-factor=3 assignment=0:1:2\n\
              producer alice acks=all\n\
@@ -529,15 +540,7 @@ mod tests {
              send alice t value=d{i} count=1\n\
              flush alice\n\
              tick 1000\n",
-        )
-        .map(|o| {
-            assert!(
-                !o.lines.iter().any(|l| l.starts_with("ERROR")),
-                "{:?}",
-                o.lines
-            )
-        })
-        .unwrap();
+        );
         let v = s.view();
         let p = v.partition("t-0").unwrap();
         assert_eq!((p.leader, p.leader_epoch), (Some(1), 1));
@@ -564,7 +567,8 @@ mod tests {
     #[test]
     fn transaction_markers_are_strip_cells_without_a_producer() {
         let mut s = Session::new(4);
-        s.submit(
+        run_clean(
+            &mut s,
             "cluster brokers=3\n\
              topic create t partitions=1 replication-factor=1 assignment=0\n\
              producer p transactional.id=tx\n\
@@ -576,15 +580,7 @@ mod tests {
              send p t value=kept{i} count=1\n\
              commit-txn p\n\
              run until leo t-0@0 == 5 timeout=5000\n",
-        )
-        .map(|o| {
-            assert!(
-                !o.lines.iter().any(|l| l.starts_with("ERROR")),
-                "{:?}",
-                o.lines
-            )
-        })
-        .unwrap();
+        );
         let v = s.view();
         let r = &v.partition("t-0").unwrap().replicas[0];
         assert_eq!(
@@ -628,7 +624,7 @@ mod tests {
     /// c2 is killed and its session times out.
     fn group_after_kill(strategy: &str) -> ClusterView {
         let mut s = Session::new(5);
-        s.submit(&format!(
+        run_clean(&mut s, &format!(
             "cluster brokers=3\n\
              topic create t partitions=3 replication-factor=1\n\
              producer p acks=1 linger.ms=5\n\
@@ -651,9 +647,7 @@ mod tests {
              run until members g == c1 timeout=30000\n\
              poll c1\n\
              tick 2000\n"
-        ))
-        .map(|o| assert!(!o.lines.iter().any(|l| l.starts_with("ERROR")), "{:?}", o.lines))
-        .unwrap();
+        ));
         s.view()
     }
 
