@@ -16,6 +16,7 @@ use kafkascope_cluster::session::Session;
 use sim::TraceKind;
 
 mod common;
+use common::submit_all_pass;
 
 #[test]
 fn hosted_brokers_run_every_scenario_identically() {
@@ -66,19 +67,6 @@ fn hosted_session(seed: u64) -> (Session, Rc<RefCell<BTreeMap<BrokerId, DiskFile
     let mut s = Session::new(seed);
     s.set_hosts(Some(Rc::new(RefCell::new(hosts))));
     (s, stored)
-}
-
-/// Runs `text`; every `expect` must pass and nothing may fail.
-fn submit_all_pass(s: &mut Session, text: &str) -> Vec<String> {
-    let out = s.submit(text).expect("the lines parse");
-    for l in &out.lines {
-        assert!(
-            !l.starts_with("FAIL") && !l.starts_with("ERROR"),
-            "{l}\n{:?}",
-            out.lines
-        );
-    }
-    out.lines
 }
 
 /// Cuts the last `n` bytes off broker `b`'s stored `path`.

@@ -15,6 +15,9 @@ use kafkascope_cluster::host::{LoopbackHosts, Pace};
 use kafkascope_cluster::session::Session;
 use sim::{DropReason, NodeId, TraceKind};
 
+mod common;
+use common::submit_all_pass;
+
 const SETUP: &str = "cluster brokers=3\n\
 topic create t partitions=1 replication-factor=3 assignment=0:1:2\n\
 producer p acks=all linger.ms=5\n";
@@ -26,17 +29,6 @@ fn live_session(seed: u64) -> (Session, Pace) {
     let mut s = Session::new(seed);
     s.set_hosts(Some(Rc::new(RefCell::new(hosts))));
     (s, pace)
-}
-
-fn submit_all_pass(s: &mut Session, text: &str) {
-    let out = s.submit(text).expect("the lines parse");
-    for l in &out.lines {
-        assert!(
-            !l.starts_with("FAIL") && !l.starts_with("ERROR"),
-            "{l}\n{:?}",
-            out.lines
-        );
-    }
 }
 
 fn acked(c: &Cluster) -> usize {
