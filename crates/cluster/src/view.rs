@@ -55,6 +55,7 @@ pub fn build(c: &Cluster) -> ClusterView {
         consumers: consumers(c),
         in_flight: count_apis(c.sim.in_flight_messages().iter().map(|(_, m)| m.api)),
         held: held(c),
+        fault_rules: c.sim.has_fault_rules(),
         metrics: c.kafka_metrics(),
         charts: c.sampler.as_ref().map(|s| s.charts()).unwrap_or_default(),
         links: crate::links_view::links(c),
@@ -457,6 +458,21 @@ mod tests {
         )
         .unwrap();
         s.view()
+    }
+
+    #[test]
+    fn fault_rules_include_delays_and_drops_until_heal() {
+        let mut s = Session::new(3);
+        s.submit("cluster brokers=2\ntick 500\n").unwrap();
+        assert!(!s.view().fault_rules);
+        s.submit("delay 0->1 ms=50\n").unwrap();
+        let v = s.view();
+        assert!(v.fault_rules, "a delay alone is a rule");
+        assert!(v.held.is_empty() && v.brokers.iter().all(|b| b.cut_off_from.is_empty()));
+        s.submit("heal\ndrop 1->0 type=Fetch\n").unwrap();
+        assert!(s.view().fault_rules, "a drop alone is a rule");
+        s.submit("heal\n").unwrap();
+        assert!(!s.view().fault_rules);
     }
 
     #[test]

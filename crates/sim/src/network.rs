@@ -47,6 +47,11 @@ impl<M> Link<M> {
     pub fn has_arrival_faults(&self) -> bool {
         self.cut || self.rules.has_drops()
     }
+
+    /// Is any rule set on this link that `heal` would undo?
+    pub fn has_rules(&self) -> bool {
+        self.cut || self.extra_delay > 0 || !self.rules.is_empty()
+    }
 }
 
 pub(crate) struct Network<M> {
@@ -105,6 +110,10 @@ impl<M> Network<M> {
     #[inline]
     pub fn link_mut(&mut self, from: NodeId, to: NodeId) -> &mut Link<M> {
         &mut self.links[from.index() * self.n + to.index()]
+    }
+
+    pub fn links(&self) -> impl Iterator<Item = &Link<M>> {
+        self.links.iter()
     }
 
     pub fn links_mut(&mut self) -> impl Iterator<Item = &mut Link<M>> {

@@ -50,7 +50,6 @@ pub(crate) struct LinkRules {
 }
 
 impl LinkRules {
-    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.holds.is_empty() && self.drops.is_empty()
     }

@@ -429,6 +429,7 @@ mod tests {
             }],
             in_flight: vec![("Fetch".into(), 2)],
             held: vec![],
+            fault_rules: false,
             metrics: vec![Metric {
                 name: "ActiveControllerCount".into(),
                 value: 1,

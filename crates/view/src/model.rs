@@ -319,6 +319,11 @@ pub struct ClusterView {
     pub in_flight: Vec<(String, usize)>,
     /// Messages parked by a `hold` rule, by API name.
     pub held: Vec<(String, usize)>,
+    /// Some partition, hold, drop or delay rule is in force (`heal` would
+    /// undo it): the page offers Heal. Delays and unspent drops show
+    /// nowhere else.
+    #[serde(default)]
+    pub fault_rules: bool,
     pub metrics: Vec<Metric>,
     /// The newest [`EVENT_LOG_LEN`] trace events.
     pub events: Vec<EventLine>,

@@ -37,9 +37,11 @@ pub fn cluster_panel(p: &ClusterProps) -> Html {
         let run = p.run.clone();
         Callback::from(move |_: MouseEvent| run.emit(l.clone()))
     };
-    // Heal is offered while anything it undoes shows: a cut (a client's
-    // link included) or held messages.
-    let cut = v.brokers.iter().any(|b| !b.cut_off_from.is_empty())
+    // Heal is offered while anything it undoes is in force: a cut (a
+    // client's link included), held messages, or a drop or delay rule,
+    // which shows nowhere else in this panel.
+    let cut = v.fault_rules
+        || v.brokers.iter().any(|b| !b.cut_off_from.is_empty())
         || v.links.iter().any(|l| l.cut)
         || !v.held.is_empty();
     let counts = |list: &[(String, usize)]| {

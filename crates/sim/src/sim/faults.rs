@@ -47,6 +47,12 @@ impl<N: Node> Simulator<N> {
         self.core.net.link(from, to).cut
     }
 
+    /// Is any partition, hold, drop or delay rule in force, i.e. would
+    /// `heal` change anything? (The page offers Heal only then.)
+    pub fn has_fault_rules(&self) -> bool {
+        self.core.net.links().any(|l| l.has_rules())
+    }
+
     /// Undo every partition, hold, drop and delay rule; held messages are
     /// released (link by link, in order).
     pub fn heal(&mut self) {

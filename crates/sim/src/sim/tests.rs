@@ -315,6 +315,33 @@ fn delay_adds_latency_and_keeps_fifo_when_removed() {
     );
 }
 
+#[test]
+fn has_fault_rules_sees_every_kind_of_rule_until_heal() {
+    let (mut sim, ids) = recs(2, 4);
+    let (a, b) = (ids[0], ids[1]);
+    assert!(!sim.has_fault_rules());
+    let rules: [&dyn Fn(&mut Simulator<Rec>); 4] = [
+        &|s| s.partition(&[vec![a], vec![b]]),
+        &|s| s.hold(a, b, Some("Fetch")),
+        &|s| s.drop_messages(a, b, None, None),
+        &|s| s.delay(b, a, 50),
+    ];
+    for (i, add) in rules.iter().enumerate() {
+        add(&mut sim);
+        assert!(sim.has_fault_rules(), "rule {i}");
+        sim.heal();
+        assert!(!sim.has_fault_rules(), "heal undid rule {i}");
+    }
+    // A delay set back to 0 and a counted drop once spent are gone.
+    sim.delay(a, b, 10);
+    sim.delay(a, b, 0);
+    assert!(!sim.has_fault_rules());
+    sim.drop_messages(a, b, None, Some(1));
+    send(&mut sim, a, b, "X", 1);
+    sim.tick(10);
+    assert!(!sim.has_fault_rules());
+}
+
 // ----- nodes: timers, crash, restart -----
 
 #[test]
