@@ -212,7 +212,9 @@ pub fn consumer_card(p: &ConsumerCardProps) -> Html {
             if let Some(ch) = &c.last_change {
                 <p class="change" data-generation={ch.generation.to_string()}>
                     { lang.t("Last rebalance") }{ format!(" ({}): ", lang.f("generation {}", &[&ch.generation])) }
-                    <span class="marks">{ change_marks(ch) }</span>
+                    // Keyed by generation: a new element per rebalance, so the
+                    // CSS animation plays again (an updated one would not).
+                    <span class="marks" key={ch.generation.to_string()}>{ change_marks(ch) }</span>
                     <span class="hint">{ " — " }{ lang.t("− revoked, + added, × lost") }</span>
                 </p>
             }
