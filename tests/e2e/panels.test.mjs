@@ -45,6 +45,30 @@ async function createConsumer(page, name, group = 'g', strategy = 'cooperative-s
   await page.locator(`.consumer[data-consumer="${name}"]`).waitFor({ timeout: TIMEOUT });
 }
 
+/**
+ * Records in `window.__marks[name]` each rebalance-marks element added to
+ * consumer `name` from now on: its generation and how many animations it
+ * runs when inserted (a finished CSS animation is gone a second later).
+ */
+async function watchMarks(page, name) {
+  await page.evaluate((name) => {
+    window.__marks ??= {};
+    window.__marks[name] = [];
+    const seen = (el) => {
+      const change = el.closest(`.consumer[data-consumer="${name}"] .change`);
+      if (change) window.__marks[name].push({ gen: Number(change.dataset.generation), animations: el.getAnimations().length });
+    };
+    new MutationObserver((records) => {
+      for (const r of records)
+        for (const n of r.addedNodes) {
+          if (n.nodeType !== 1) continue;
+          if (n.matches('.marks')) seen(n);
+          n.querySelectorAll('.change .marks').forEach(seen);
+        }
+    }).observe(document.body, { childList: true, subtree: true });
+  }, name);
+}
+
 /** The group's members: name -> { owned: [t-0, ...], marks }. */
 async function members(page, group = 'g') {
   const out = {};
@@ -185,6 +209,8 @@ describe('producer and consumer panels', () => {
     // Kill c2: after its session times out c1 gets its partitions, and
     // under cooperative-sticky c1 gives up nothing (only + marks).
     const c2owned = m.c2.owned;
+    const firstGen = Number(await c1.locator('.change').getAttribute('data-generation'));
+    await watchMarks(page, 'c1');
     await page.locator('.consumer[data-consumer="c2"] button.kill').click();
     await consoleShows(page, '› crash c2');
     await type(page, 'run until members g == c1 timeout=30000');
@@ -197,12 +223,21 @@ describe('producer and consumer panels', () => {
     for (const tp of c2owned) assert.match(m.c1.marks, new RegExp(`\\+${tp}`));
     assert.doesNotMatch(m.c1.marks, /−/);
     assert.match(await c1.locator('.change .marks').innerText(), /\+t-/);
+    // The second rebalance's marks are a new element (keyed by generation),
+    // so their animation plays again.
+    const secondGen = Number(await c1.locator('.change').getAttribute('data-generation'));
+    assert.ok(secondGen > firstGen, `generation ${firstGen} -> ${secondGen}`);
+    const added = await page.evaluate(() => window.__marks.c1);
+    assert.ok(added.some((a) => a.gen === secondGen && a.animations > 0), JSON.stringify(added));
     await screenshot(page, 'panels.png');
 
     // The same through an eager group (range): the member that was there
     // gives up everything it owned when the second one joins.
     await createConsumer(page, 'e1', 'e', 'range');
     await type(page, 'run until state e == Stable timeout=30000');
+    // With reduced motion asked for, the new marks do not animate.
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await watchMarks(page, 'e1');
     await createConsumer(page, 'e2', 'e', 'range');
     await type(page, 'run until members e == e1,e2 timeout=30000');
     await type(page, 'tick 5000');
@@ -210,6 +245,9 @@ describe('producer and consumer panels', () => {
     assert.deepEqual([...e.e1.owned, ...e.e2.owned].sort(), ['t-0', 't-1', 't-2']);
     assert.match(e.e1.marks, /−t-0 −t-1 −t-2/);
     for (const tp of e.e1.owned) assert.match(e.e1.marks, new RegExp(`\\+${tp}`));
+    const eAdded = await page.evaluate(() => window.__marks.e1);
+    assert.ok(eAdded.length > 0 && eAdded.every((a) => a.animations === 0), JSON.stringify(eAdded));
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
     await screenshot(page, 'panels-eager.png');
 
     // Kill the producer: its line, and it shows as stopped.
