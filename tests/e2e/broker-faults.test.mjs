@@ -151,7 +151,10 @@ describe('broker faults', () => {
     const next = await controller();
     assert.notEqual(next, c);
     await passes(`controller == ${next}`);
-    assert.equal(await row(next).locator('.badge').innerText(), 'controller');
+    // The badge follows once the new controller's failover has run (the
+    // `/controller` znode is written first).
+    await type(page, 'tick 1000');
+    await row(next).locator('.badge', { hasText: 'controller' }).waitFor({ timeout: TIMEOUT });
     assert.equal(await row(c).locator('.badge').count(), 0);
     await screenshot(page, 'broker-faults-controller.png');
 

@@ -320,7 +320,8 @@ fn has_fault_rules_sees_every_kind_of_rule_until_heal() {
     let (mut sim, ids) = recs(2, 4);
     let (a, b) = (ids[0], ids[1]);
     assert!(!sim.has_fault_rules());
-    let rules: [&dyn Fn(&mut Simulator<Rec>); 4] = [
+    type AddRule<'a> = &'a dyn Fn(&mut Simulator<Rec>);
+    let rules: [AddRule; 4] = [
         &|s| s.partition(&[vec![a], vec![b]]),
         &|s| s.hold(a, b, Some("Fetch")),
         &|s| s.drop_messages(a, b, None, None),
