@@ -170,3 +170,9 @@ export async function type(page, line) {
 export async function consoleShows(page, re, timeout = 60_000) {
   await page.locator('#console-output li', { hasText: re }).first().waitFor({ timeout });
 }
+
+/** Types `expect PREDICATE` as console line `n` and waits for its PASS. */
+export async function expectPass(page, n, predicate) {
+  await type(page, `expect ${predicate}`);
+  await consoleShows(page, `PASS line ${n}: ${predicate}`);
+}

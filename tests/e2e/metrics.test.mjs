@@ -10,14 +10,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { withBrowser, openPage, screenshot, type, consoleShows, repoRoot } from './harness.mjs';
+import { withBrowser, openPage, screenshot, type, consoleShows, repoRoot, expectPass } from './harness.mjs';
 
 const TIMEOUT = 60_000;
-
-async function expectPass(page, n, predicate) {
-  await type(page, `expect ${predicate}`);
-  await consoleShows(page, `PASS line ${n}: ${predicate}`);
-}
 
 const row = (page, name) => page.locator(`#metrics tr[data-metric="${name}"]`);
 const metric = async (page, name) => Number(await row(page, name).locator('td.value').innerText());

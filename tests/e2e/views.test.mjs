@@ -6,15 +6,9 @@
 // Screenshots under target/e2e/.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withBrowser, openPage, screenshot, type, consoleShows } from './harness.mjs';
+import { withBrowser, openPage, screenshot, type, consoleShows, expectPass } from './harness.mjs';
 
 const TIMEOUT = 60_000;
-
-/** Runs `line` and waits for its `expect` to pass (the engine is done). */
-async function expectPass(page, n, predicate) {
-  await type(page, `expect ${predicate}`);
-  await consoleShows(page, `PASS line ${n}: ${predicate}`);
-}
 
 const metricRow = (page, name) => page.locator(`#metrics tr[data-metric="${name}"]`);
 const metric = async (page, name) => Number(await metricRow(page, name).locator('td.value').innerText());

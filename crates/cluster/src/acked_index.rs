@@ -64,7 +64,7 @@ impl Seen {
             && acked.len() >= self.acked
             && failed.len() >= self.failed
             && self.acked.checked_sub(1).map(|i| &acked[i].send_id) == self.last_acked.as_ref()
-            && self.failed.checked_sub(1).map(|i| &failed[i].0) == self.last_failed.as_ref()
+            && self.failed.checked_sub(1).map(|i| &failed[i].send_id) == self.last_failed.as_ref()
     }
 
     fn note(&mut self, send_id: &str, outcome: Outcome) {
@@ -126,13 +126,13 @@ impl AckedIndex {
                     .push((i, j));
                 seen.note(&a.send_id, Outcome::Acked(j));
             }
-            for (j, (id, _)) in p.app.failed.iter().enumerate().skip(seen.failed) {
-                seen.note(id, Outcome::Failed(j));
+            for (j, f) in p.app.failed.iter().enumerate().skip(seen.failed) {
+                seen.note(&f.send_id, Outcome::Failed(j));
             }
             seen.acked = p.app.acked.len();
             seen.failed = p.app.failed.len();
             seen.last_acked = p.app.acked.last().map(|a| a.send_id.clone());
-            seen.last_failed = p.app.failed.last().map(|f| f.0.clone());
+            seen.last_failed = p.app.failed.last().map(|f| f.send_id.clone());
         }
     }
 

@@ -63,6 +63,33 @@ pub struct Acked {
     pub send_id: String,
 }
 
+/// A record the application was told failed: its send, Kafka's error name
+/// and the value it sent (so the page can show which record it was).
+#[derive(Clone, Debug)]
+pub struct Failed {
+    pub send_id: String,
+    pub error: String,
+    pub value: Option<String>,
+}
+
+impl Failed {
+    fn of(p: Pending, error: String) -> Self {
+        Failed {
+            value: value_text(&p),
+            send_id: p.send_id,
+            error,
+        }
+    }
+}
+
+/// A pending record's value as the page and predicates show it.
+fn value_text(p: &Pending) -> Option<String> {
+    p.record
+        .value
+        .as_ref()
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
 /// What the application has seen; survives a crash of the client process
 /// (the scenario's record of what this application was told).
 #[derive(Clone, Debug, Default)]
@@ -71,7 +98,7 @@ pub struct AppRecord {
     /// Kafka error names delivered to send callbacks.
     pub errors: BTreeSet<String>,
     /// Records whose send failed, with the error.
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<Failed>,
     /// Produce attempts of records (a retried record counts once per attempt).
     pub attempts: u64,
     /// `send()` calls so far (the sequence in send ids).
@@ -1075,11 +1102,7 @@ impl Producer {
             self.app.acked.push(Acked {
                 tp: b.tp.clone(),
                 offset,
-                value: p
-                    .record
-                    .value
-                    .as_ref()
-                    .map(|v| String::from_utf8_lossy(v).into_owned()),
+                value: value_text(&p),
                 send_id: p.send_id,
             });
         }
@@ -1113,7 +1136,9 @@ impl Producer {
             kind: "producer-error",
             detail: json!({"send": p.send_id, "error": error.name()}),
         });
-        self.app.failed.push((p.send_id, error.name().to_string()));
+        self.app
+            .failed
+            .push(Failed::of(p, error.name().to_string()));
     }
 
     fn next_deadline(&self, now: u64) -> Option<u64> {

@@ -312,7 +312,7 @@ impl Producer {
                     kind: "producer-error",
                     detail: json!({"send": p.send_id, "error": error}),
                 });
-                self.app.failed.push((p.send_id, error.clone()));
+                self.app.failed.push(Failed::of(p, error.clone()));
             }
         }
     }

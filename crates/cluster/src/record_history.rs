@@ -1582,7 +1582,7 @@ mod tests {
             {
                 refs.push(send(&a.send_id));
             }
-            refs.extend(p.app.failed.first().map(|(id, _)| send(id)));
+            refs.extend(p.app.failed.first().map(|f| send(&f.send_id)));
             refs.push(send(&format!("{}:{}", p.name, p.app.sends + 5)));
         }
         for tp in c.all_partitions().into_iter().take(3) {

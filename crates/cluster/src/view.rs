@@ -211,11 +211,11 @@ fn producers(c: &Cluster) -> Vec<ProducerView> {
                         }
                     }
                     Outcome::Failed(i) => {
-                        let (id, err) = &p.app.failed[i];
+                        let f = &p.app.failed[i];
                         RecordFate {
-                            send_id: id.clone(),
-                            value: None,
-                            fate: Fate::Failed(err.clone()),
+                            send_id: f.send_id.clone(),
+                            value: f.value.clone(),
+                            fate: Fate::Failed(f.error.clone()),
                         }
                     }
                 })
@@ -833,13 +833,13 @@ mod tests {
                         };
                         (send_no(&a.send_id), f)
                     })
-                    .chain(p.app.failed.iter().map(|(id, err)| {
+                    .chain(p.app.failed.iter().map(|x| {
                         let f = RecordFate {
-                            send_id: id.clone(),
-                            value: None,
-                            fate: Fate::Failed(err.clone()),
+                            send_id: x.send_id.clone(),
+                            value: x.value.clone(),
+                            fate: Fate::Failed(x.error.clone()),
                         };
-                        (send_no(id), f)
+                        (send_no(&x.send_id), f)
                     }))
                     .collect();
                 newest.sort_by_key(|(n, _)| *n);

@@ -225,7 +225,7 @@ impl Measure {
                 let failed = p.app.failed.len();
                 self.report.acked = acked as u32;
                 if failed > 0 {
-                    let first = p.app.failed[0].1.clone();
+                    let first = p.app.failed[0].error.clone();
                     self.fail(format!("{failed} records failed: {first}"));
                     return false;
                 }
