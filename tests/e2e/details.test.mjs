@@ -83,6 +83,19 @@ describe('page details', () => {
       null,
       { timeout: TIMEOUT },
     );
+    // A dropped Fetch is resent only after the follower's request times
+    // out (replica.socket.timeout.ms, 30 s): the second drop comes later,
+    // and no third (the rule was for 2).
+    await type(page, 'tick 40000');
+    await consoleShows(page, 'tick 40000');
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('#links tr.link[data-from="1"][data-to="0"] td.dropped li .n')]
+        .reduce((a, n) => a + Number(n.textContent), 0) >= 2,
+      null,
+      { timeout: TIMEOUT },
+    );
+    await type(page, 'tick 40000');
+    await expectPass(page, 17, 'isr t-0 == 0,1');
     assert.equal(await dropped(), 2);
 
     // Save: the download is the session's script, line for line.
