@@ -44,16 +44,12 @@ impl Cell {
         let Cell::Records { values, epochs, .. } = self else {
             return Vec::new();
         };
-        let mut runs: Vec<(i32, &[String])> = Vec::new();
-        let mut start = 0;
-        for i in 1..=values.len() {
-            let epoch = |k: usize| epochs.get(k).copied().unwrap_or(-1);
-            if i == values.len() || epoch(i) != epoch(start) {
-                runs.push((epoch(start), &values[start..i]));
-                start = i;
-            }
-        }
-        runs
+        // A value without an epoch (an older sender's message) is in -1.
+        let epochs = epochs.iter().copied().chain(std::iter::repeat(-1));
+        crate::strip::runs_of(epochs.take(values.len()))
+            .into_iter()
+            .map(|(epoch, r)| (epoch, &values[r]))
+            .collect()
     }
 }
 

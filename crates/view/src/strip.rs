@@ -4,6 +4,8 @@
 //! `P2`, ...), so the page can say both in text and not only by colour.
 //! Pure, so the page only renders it.
 
+use std::ops::Range;
+
 use crate::model::{Origin, RecordCell};
 
 /// How many colour bands the page has for epochs (`epoch-band-0` ..);
@@ -25,26 +27,32 @@ pub struct EpochRun {
     pub end: usize,
 }
 
-/// The strip's epoch runs, oldest first; a new run wherever a cell's
-/// epoch differs from the cell before it.
-pub fn epoch_runs(cells: &[RecordCell]) -> Vec<EpochRun> {
-    let mut runs: Vec<EpochRun> = Vec::new();
-    for (i, c) in cells.iter().enumerate() {
+/// Runs of equal epochs in `epochs`, oldest first: each run's epoch and
+/// index range (a new run wherever an epoch differs from the one before).
+pub fn runs_of(epochs: impl IntoIterator<Item = i32>) -> Vec<(i32, Range<usize>)> {
+    let mut runs: Vec<(i32, Range<usize>)> = Vec::new();
+    for (i, e) in epochs.into_iter().enumerate() {
         match runs.last_mut() {
-            Some(r) if r.epoch == c.epoch => {
-                r.last = c.offset;
-                r.end = i + 1;
-            }
-            _ => runs.push(EpochRun {
-                epoch: c.epoch,
-                first: c.offset,
-                last: c.offset,
-                start: i,
-                end: i + 1,
-            }),
+            Some((epoch, r)) if *epoch == e => r.end = i + 1,
+            _ => runs.push((e, i..i + 1)),
         }
     }
     runs
+}
+
+/// The strip's epoch runs, oldest first; a new run wherever a cell's
+/// epoch differs from the cell before it.
+pub fn epoch_runs(cells: &[RecordCell]) -> Vec<EpochRun> {
+    runs_of(cells.iter().map(|c| c.epoch))
+        .into_iter()
+        .map(|(epoch, r)| EpochRun {
+            epoch,
+            first: cells[r.start].offset,
+            last: cells[r.end - 1].offset,
+            start: r.start,
+            end: r.end,
+        })
+        .collect()
 }
 
 /// The colour band of an epoch (-1, "no epoch", gets one too).
